@@ -1,0 +1,45 @@
+/**
+ * @packageDocumentation
+ *
+ * Manifest exchange: a node that knows only a content id asks a peer for the manifest it
+ * names, and accepts the bytes only if they hash to that id. SPEC.md beside this file is
+ * the spec. Written in the libp2p service shape: `manifestExchange(init)(components)`.
+ */
+
+import { ManifestExchangeClass } from './manifest-exchange.js'
+import type { ComponentLogger, PeerId, Startable } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { CID } from 'multiformats/cid'
+
+export { PROTOCOL_NAME, PROTOCOL_VERSION } from './constants.js'
+
+export interface ManifestExchangeInit {
+  /** First segment of the protocol id `/<prefix>/manifest-exchange/1.0.0`. @default 'shoal' */
+  protocolPrefix?: string
+  /** Largest manifest accepted, in bytes; a peer offering more is refused before any allocation. @default 16777216 */
+  maxManifestSize?: number
+  /** Whole-exchange deadline in ms, both when asking and when answering. @default 30000 */
+  timeout?: number
+}
+
+/** Where the manifests this node can hand out come from. */
+export interface ManifestSource {
+  manifestBytes(cid: CID): Uint8Array | undefined
+}
+
+export interface ManifestExchangeComponents {
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  logger: ComponentLogger
+  manifests: ManifestSource
+}
+
+export interface ManifestExchange extends Startable {
+  readonly protocol: string
+  /** Ask `peer` for the manifest of `cid`; resolves only to bytes that hash to `cid`. */
+  fetch(peer: PeerId, cid: CID, options?: { signal?: AbortSignal }): Promise<Uint8Array>
+}
+
+export function manifestExchange (init: ManifestExchangeInit = {}): (components: ManifestExchangeComponents) => ManifestExchange {
+  return (components) => new ManifestExchangeClass(components, init)
+}

@@ -1,0 +1,102 @@
+import { TimeoutError } from '@libp2p/interface'
+import { pbStream } from '@libp2p/utils'
+import { matchesContentId, parseContentId } from '../../src/core/content-id.js'
+import { ManifestMismatchError, ProtocolViolationError, UnknownContentError } from '../../src/errors.js'
+import { CHUNK_SIZE, DEFAULT_MAX_MANIFEST_SIZE, DEFAULT_TIMEOUT, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_FRAME, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
+import { Chunk, Request, Response, Status } from './pb/manifest-exchange.js'
+import type { ManifestExchange, ManifestExchangeComponents, ManifestExchangeInit } from './index.js'
+import type { CID } from 'multiformats/cid'
+import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
+
+export class ManifestExchangeClass implements ManifestExchange {
+  readonly [Symbol.toStringTag] = 'shoal:manifest-exchange'
+  readonly protocol: string
+  private readonly components: ManifestExchangeComponents
+  private readonly log: Logger
+  private readonly maxManifestSize: number
+  private readonly timeout: number
+  private started = false
+
+  constructor (components: ManifestExchangeComponents, init: ManifestExchangeInit = {}) {
+    this.components = components
+    this.log = components.logger.forComponent('shoal:manifest-exchange')
+    this.protocol = `/${init.protocolPrefix ?? PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`
+    this.maxManifestSize = init.maxManifestSize ?? DEFAULT_MAX_MANIFEST_SIZE
+    this.timeout = init.timeout ?? DEFAULT_TIMEOUT
+  }
+
+  async start (): Promise<void> {
+    await this.components.registrar.handle(this.protocol, async (stream, connection) => {
+      await this.serve(stream, connection).catch(err => {
+        this.log.error('serving %p failed - %e', connection.remotePeer, err)
+        stream.abort(err)
+      })
+    }, { maxInboundStreams: MAX_INBOUND_STREAMS, maxOutboundStreams: MAX_OUTBOUND_STREAMS })
+    this.started = true
+  }
+
+  async stop (): Promise<void> {
+    this.started = false
+    await this.components.registrar.unhandle(this.protocol)
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  async fetch (peer: PeerId, cid: CID, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    const signal = AbortSignal.any([AbortSignal.timeout(this.timeout), ...(options.signal === undefined ? [] : [options.signal])])
+    const stream = await this.components.connectionManager.openStream(peer, this.protocol, { signal })
+    try {
+      const bytes = await this.receive(stream, cid, signal)
+      await stream.close({ signal })
+      return bytes
+    } catch (err) {
+      stream.abort(err as Error)
+      if (signal.aborted && (err as Error).name === 'AbortError') throw new TimeoutError('manifest request timed out')
+      throw err
+    }
+  }
+
+  private async receive (stream: Stream, cid: CID, signal: AbortSignal): Promise<Uint8Array> {
+    const pb = pbStream(stream, { maxDataLength: CHUNK_SIZE + 64 })
+    await pb.write({ contentId: cid.bytes }, Request, { signal })
+    const response = await pb.read(Response, { signal })
+    if (response.status === Status.NOT_FOUND) throw new UnknownContentError(`peer does not have ${cid.toString()}`)
+    if (response.size > this.maxManifestSize) {
+      throw new ProtocolViolationError(`peer offers a manifest of ${response.size} bytes, over the limit of ${this.maxManifestSize}`)
+    }
+    const bytes = new Uint8Array(response.size)
+    let received = 0
+    while (received < response.size) {
+      const { data } = await pb.read(Chunk, { signal })
+      if (data.byteLength === 0 || received + data.byteLength > response.size) throw new ProtocolViolationError('manifest chunk out of bounds')
+      bytes.set(data, received)
+      received += data.byteLength
+    }
+    if (!matchesContentId(cid, bytes)) throw new ManifestMismatchError(`manifest from peer does not hash to ${cid.toString()}`)
+    return bytes
+  }
+
+  private async serve (stream: Stream, connection: Connection): Promise<void> {
+    const signal = AbortSignal.timeout(this.timeout)
+    const pb = pbStream(stream, { maxDataLength: MAX_REQUEST_FRAME })
+    const request = await pb.read(Request, { signal })
+    let bytes: Uint8Array | undefined
+    try {
+      bytes = this.components.manifests.manifestBytes(parseContentId(request.contentId))
+    } catch {
+      throw new ProtocolViolationError('request with a malformed content id')
+    }
+    if (bytes === undefined) {
+      await pb.write({ status: Status.NOT_FOUND, size: 0 }, Response, { signal })
+    } else {
+      this.log('sending manifest of %d bytes to %p', bytes.byteLength, connection.remotePeer)
+      await pb.write({ status: Status.OK, size: bytes.byteLength }, Response, { signal })
+      for (let offset = 0; offset < bytes.byteLength; offset += CHUNK_SIZE) {
+        await pb.write({ data: bytes.subarray(offset, offset + CHUNK_SIZE) as Uint8Array<ArrayBuffer> }, Chunk, { signal })
+      }
+    }
+    await stream.close({ signal })
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * @packageDocumentation
+ *
+ * Piece exchange: the wire over which Shoal peers trade verified pieces of one content.
+ * One stream per content per pair of peers; a handshake with each side's bitfield, then
+ * have, request, cancel, reject and piece messages. SPEC.md beside this file is the spec.
+ *
+ * Written in the libp2p service shape that users' own protocols use too:
+ * `pieceExchange(init)(components)` gives a service with `start()` and `stop()`.
+ */
+
+import { PieceExchangeClass } from './piece-exchange.js'
+import type { PieceWire, SwarmEndpoint, SwarmLookup } from '../../src/core/wire.js'
+import type { ComponentLogger, PeerId, Startable } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+
+export { PROTOCOL_NAME, PROTOCOL_VERSION, MAX_FRAME_DATA, MAX_CONTROL_FRAME } from './constants.js'
+
+export interface PieceExchangeInit {
+  /** First segment of the protocol id `/<prefix>/piece-exchange/1.0.0`. @default 'shoal' */
+  protocolPrefix?: string
+  /** A handshake not answered within this many ms closes the stream. @default 10000 */
+  handshakeTimeout?: number
+  /** Concurrent inbound piece-exchange streams per connection (one per shared content). @default 64 */
+  maxInboundStreams?: number
+  /** Concurrent outbound piece-exchange streams per connection. @default 64 */
+  maxOutboundStreams?: number
+}
+
+export interface PieceExchangeComponents {
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  logger: ComponentLogger
+  /** Shoal's swarms: finds the swarm an inbound handshake names. */
+  swarms: SwarmLookup
+}
+
+export interface PieceExchange extends Startable {
+  readonly protocol: string
+  /** Open a piece-exchange stream to `peer` for the endpoint's content and complete the handshake. */
+  connect(peer: PeerId, endpoint: SwarmEndpoint, options?: { signal?: AbortSignal }): Promise<PieceWire>
+}
+
+export function pieceExchange (init: PieceExchangeInit = {}): (components: PieceExchangeComponents) => PieceExchange {
+  return (components) => new PieceExchangeClass(components, init)
+}

@@ -1,0 +1,217 @@
+import { ProtocolViolationError } from '../../src/errors.js'
+import { encodeFrame, readFrames, waitForDrain } from '../../src/utils/frames.js'
+import { MAX_CONTROL_FRAME, MAX_FRAME_DATA, FRAME_OVERHEAD } from './constants.js'
+import { ErrorCode, Message, RejectCode } from './pb/piece-exchange.js'
+import type { PieceWire, PieceWireHandler, RejectReason, SwarmEndpoint } from '../../src/core/wire.js'
+import type { Logger, Stream } from '@libp2p/interface'
+
+const REJECT_TO_WIRE: Partial<Record<RejectReason, RejectCode>> = {
+  'not-available': RejectCode.NOT_AVAILABLE,
+  overloaded: RejectCode.OVERLOADED
+}
+const REJECT_FROM_WIRE: Record<RejectCode, RejectReason> = {
+  [RejectCode.NOT_AVAILABLE]: 'not-available',
+  [RejectCode.OVERLOADED]: 'overloaded'
+}
+const ERROR_TO_WIRE: Record<string, ErrorCode> = {
+  'unknown-content': ErrorCode.UNKNOWN_CONTENT,
+  'swarm-full': ErrorCode.SWARM_FULL,
+  'shutting-down': ErrorCode.SHUTTING_DOWN,
+  duplicate: ErrorCode.DUPLICATE
+}
+
+/** The generated codec types bytes as ArrayBuffer-backed; ours always are. */
+const asBytes = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => bytes as Uint8Array<ArrayBuffer>
+
+/** The remote ended the exchange with an Error message; `code` says why. */
+export class RemoteRefusedError extends Error {
+  static override name = 'RemoteRefusedError'
+  constructor (readonly code: string) {
+    super(`peer refused the exchange: ${code}`)
+    this.name = 'RemoteRefusedError'
+  }
+}
+
+export interface WireInit {
+  stream: Stream
+  remotePeer: string
+  outbound: boolean
+  log: Logger
+  /** Called once when the stream is gone, whatever the phase. */
+  onClosed?: (wire: Wire) => void
+}
+
+type WireState =
+  | { phase: 'handshaking', endpoint?: SwarmEndpoint }
+  | { phase: 'open', endpoint: SwarmEndpoint, handler: PieceWireHandler }
+  | { phase: 'closed' }
+
+/**
+ * One piece-exchange stream: frames in, typed calls out to the swarm's handler; typed calls
+ * in, frames out. Holds only per-stream protocol state (the handshake phase and the offset
+ * expected next for each piece being received).
+ */
+export class Wire implements PieceWire {
+  readonly remotePeer: string
+  readonly outbound: boolean
+  readonly stats = { uploaded: 0, downloaded: 0 }
+  private readonly stream: Stream
+  private readonly log: Logger
+  private readonly onClosed?: (wire: Wire) => void
+  private state: WireState = { phase: 'handshaking' }
+  private readonly nextOffset = new Map<number, number>()
+  private sending: Promise<void> = Promise.resolve()
+  /** Called with the remote's handshake; set by whoever drives the handshake. */
+  onHandshake?: (contentId: Uint8Array, pieceCount: number, bitfield: Uint8Array) => void
+  onEnd?: (err?: Error) => void
+
+  constructor (init: WireInit) {
+    this.stream = init.stream
+    this.remotePeer = init.remotePeer
+    this.outbound = init.outbound
+    this.log = init.log
+    this.onClosed = init.onClosed
+    readFrames(this.stream, MAX_FRAME_DATA + FRAME_OVERHEAD, {
+      onFrame: (frame) => { this.onFrame(frame) },
+      onEnd: (err) => { this.ended(err) }
+    })
+  }
+
+  get isOpen (): boolean {
+    return this.state.phase === 'open'
+  }
+
+  sendHandshake (contentId: Uint8Array, endpoint: SwarmEndpoint): void {
+    if (this.state.phase === 'handshaking') this.state = { phase: 'handshaking', endpoint }
+    this.send({ handshake: { contentId: asBytes(contentId), pieceCount: endpoint.pieceCount, bitfield: asBytes(endpoint.bitfield()) } })
+  }
+
+  /** Handshakes are done: from now on messages go to `handler`. */
+  open (endpoint: SwarmEndpoint, handler: PieceWireHandler): void {
+    if (this.state.phase !== 'handshaking') return
+    this.state = { phase: 'open', endpoint, handler }
+  }
+
+  /** Tell the peer why we end the exchange, then close. */
+  refuse (reason: RejectReason): void {
+    this.send({ error: { code: ERROR_TO_WIRE[reason] ?? ErrorCode.PROTOCOL_VIOLATION } })
+    this.close()
+  }
+
+  sendHave (index: number): void { this.send({ have: { index } }) }
+  sendRequest (index: number): void { this.send({ request: { index } }) }
+  sendCancel (index: number): void { this.send({ cancel: { index } }) }
+
+  sendReject (index: number, reason: RejectReason): void {
+    this.send({ reject: { index, code: REJECT_TO_WIRE[reason] ?? RejectCode.NOT_AVAILABLE } })
+  }
+
+  async sendPiece (index: number, data: Uint8Array, signal?: AbortSignal): Promise<void> {
+    // one piece at a time, so the frames of a piece stay contiguous on the stream
+    const previous = this.sending
+    let done!: () => void
+    this.sending = new Promise(resolve => { done = resolve })
+    try {
+      await previous
+      for (let offset = 0; offset < data.byteLength; offset += MAX_FRAME_DATA) {
+        signal?.throwIfAborted()
+        if (this.state.phase === 'closed') return
+        const chunk = data.subarray(offset, offset + MAX_FRAME_DATA)
+        const sentAll = this.stream.send(encodeFrame(Message.encode({ piece: { index, offset, data: asBytes(chunk) } })))
+        this.stats.uploaded += chunk.byteLength
+        if (!sentAll) await waitForDrain(this.stream, signal)
+      }
+    } finally {
+      done()
+    }
+  }
+
+  close (err?: Error): void {
+    if (this.state.phase === 'closed') return
+    if (err !== undefined) {
+      this.stream.abort(err)
+    } else {
+      this.stream.close().catch(e => { this.stream.abort(e) })
+    }
+    this.ended(err)
+  }
+
+  private send (message: Message): void {
+    if (this.state.phase === 'closed' || this.stream.writeStatus !== 'writable') return
+    try {
+      this.stream.send(encodeFrame(Message.encode(message)))
+    } catch (err) {
+      this.log.error('send to %s failed - %e', this.remotePeer, err)
+      this.close(err as Error)
+    }
+  }
+
+  private ended (err?: Error): void {
+    const previous = this.state
+    if (previous.phase === 'closed') return
+    this.state = { phase: 'closed' }
+    if (previous.phase === 'open') previous.handler.onClose(err)
+    this.onEnd?.(err)
+    this.onClosed?.(this)
+  }
+
+  private onFrame (frame: Uint8Array): void {
+    let message: Message
+    try {
+      message = Message.decode(frame)
+    } catch (err) {
+      throw new ProtocolViolationError(`undecodable message: ${(err as Error).message}`)
+    }
+    const { state } = this
+    if (state.phase === 'closed') return
+    if (message.error !== undefined) {
+      this.close(new RemoteRefusedError(ErrorCode[message.error.code] ?? 'UNKNOWN'))
+      return
+    }
+    if (message.piece === undefined && frame.byteLength > MAX_CONTROL_FRAME) {
+      throw new ProtocolViolationError(`control frame of ${frame.byteLength} bytes`)
+    }
+    if (state.phase === 'handshaking') {
+      if (message.handshake === undefined) throw new ProtocolViolationError('expected a handshake first')
+      const { contentId, pieceCount, bitfield } = message.handshake
+      this.onHandshake?.(contentId, pieceCount, bitfield)
+      return
+    }
+    this.dispatch(message, state.endpoint, state.handler)
+  }
+
+  private dispatch (message: Message, endpoint: SwarmEndpoint, handler: PieceWireHandler): void {
+    const checkIndex = (index: number): number => {
+      if (index >= endpoint.pieceCount) throw new ProtocolViolationError(`piece ${index} out of range`)
+      return index
+    }
+    if (message.piece !== undefined) {
+      this.onPiece(message.piece, endpoint, handler)
+    } else if (message.have !== undefined) {
+      handler.onHave(checkIndex(message.have.index))
+    } else if (message.request !== undefined) {
+      handler.onRequest(checkIndex(message.request.index))
+    } else if (message.cancel !== undefined) {
+      handler.onCancel(checkIndex(message.cancel.index))
+    } else if (message.reject !== undefined) {
+      handler.onReject(checkIndex(message.reject.index), REJECT_FROM_WIRE[message.reject.code] ?? 'not-available')
+    } else {
+      throw new ProtocolViolationError('message with no known field set')
+    }
+  }
+
+  private onPiece (piece: { index: number, offset: number, data: Uint8Array }, endpoint: SwarmEndpoint, handler: PieceWireHandler): void {
+    const { index, offset, data } = piece
+    if (index >= endpoint.pieceCount) throw new ProtocolViolationError(`piece ${index} out of range`)
+    const length = endpoint.pieceLength(index)
+    const expected = this.nextOffset.get(index) ?? 0
+    if (offset !== expected || data.byteLength === 0 || offset + data.byteLength > length) {
+      throw new ProtocolViolationError(`piece ${index}: ${data.byteLength} bytes at ${offset}, expected offset ${expected} of ${length}`)
+    }
+    const next = offset + data.byteLength
+    if (next === length) this.nextOffset.delete(index)
+    else this.nextOffset.set(index, next)
+    this.stats.downloaded += data.byteLength
+    handler.onPieceData(index, offset, data)
+  }
+}

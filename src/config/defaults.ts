@@ -1,0 +1,65 @@
+/**
+ * The only place Shoal's defaults live. Every other module receives resolved values.
+ * Units: bytes for sizes, milliseconds for durations.
+ */
+
+const KiB = 1024
+const MiB = 1024 * KiB
+
+export const DEFAULTS = {
+  dataDir: './data',
+  listen: ['/ip4/0.0.0.0/tcp/4001'],
+  bootstrap: [] as string[],
+  api: { host: '127.0.0.1', port: 0 },
+
+  content: {
+    /**
+     * 0 = automatic: the smallest power of two from 256 KiB up to 16 MiB that keeps the
+     * piece count at or under `targetPieceCount`. Large pieces cut per-piece overhead
+     * (a request, a hash, a write, a have per piece) and keep the manifest small; the
+     * piece-count target keeps enough pieces for many peers to trade.
+     */
+    pieceSize: 0,
+    minPieceSize: 256 * KiB,
+    maxPieceSize: 16 * MiB,
+    targetPieceCount: 2048
+  },
+
+  dht: {
+    enabled: true,
+    /** Shoal's own Kademlia id: Shoal nodes form their own DHT, apart from IPFS's. */
+    protocol: '/shoal/kad/1.0.0'
+  },
+
+  limits: {
+    /** Bytes of piece data requested from one peer and not yet received. */
+    maxInflightBytesPerPeer: 8 * MiB,
+    /** Requests a peer may queue with us before further ones are rejected. */
+    maxQueuedRequestsPerPeer: 256,
+    maxPeersPerSwarm: 50,
+    maxConnections: 300,
+    /** Largest manifest accepted from a peer (and made by `add`). */
+    maxManifestSize: 16 * MiB,
+    /** Bad pieces from one peer before it is disconnected and refused. */
+    maxBadPieces: 3
+  },
+
+  timeouts: {
+    /** How long `get` waits to find a first peer with the content. */
+    discovery: 60_000,
+    /** A requested piece that has not arrived after this long goes to another peer. */
+    request: 30_000,
+    /** A handshake that has not completed after this long closes the stream. */
+    handshake: 10_000,
+    /** Time between provider searches while a swarm is incomplete. */
+    rediscoverInterval: 10_000
+  }
+} as const
+
+/** Wire-level caps, fixed by the protocol specs rather than configured per node. */
+export const WIRE = {
+  /** Piece data travels in frames of at most this many bytes (pnet and yamux favour small writes). */
+  maxFrameData: 256 * KiB,
+  /** Any non-piece frame above this is a protocol violation. */
+  maxControlFrame: 64 * KiB
+} as const

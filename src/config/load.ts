@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { ConfigError } from '../errors.js'
+import { configSchema } from './schema.js'
+import type { ConfigInput, ShoalConfig } from './schema.js'
+import type { z } from 'zod'
+
+/**
+ * Read, parse and validate a config file. Relative paths in it (dataDir, swarmKey) resolve
+ * against the file's folder, so a config means the same thing from any working directory.
+ */
+export async function loadConfig (path: string): Promise<ShoalConfig> {
+  const configPath = resolve(path)
+  let text: string
+  try {
+    text = await readFile(configPath, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new ConfigError(`${path}: ${code === 'ENOENT' ? 'no such config file' : `cannot read the config file (${code ?? String(err)})`}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new ConfigError(`${path}: not valid JSON: ${(err as Error).message}`)
+  }
+  return resolveConfig(json as ConfigInput, { baseDir: dirname(configPath), configPath, source: path })
+}
+
+export interface ResolveConfigOptions {
+  /** Folder that relative paths resolve against. Default: the working directory. */
+  baseDir?: string
+  configPath?: string
+  /** Names the config in error messages. */
+  source?: string
+}
+
+/** Validate a config object (as read from JSON or given in code) and apply defaults. */
+export function resolveConfig (input: ConfigInput | unknown, options: ResolveConfigOptions = {}): ShoalConfig {
+  const source = options.source ?? 'config'
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new ConfigError(`${source}: the config must be a JSON object`)
+  }
+  const result = configSchema.safeParse(input)
+  if (!result.success) {
+    throw new ConfigError(`${source}: ${result.error.issues.map(describeIssue).join('; ')}`)
+  }
+  const baseDir = options.baseDir ?? process.cwd()
+  const absolute = (p: string): string => isAbsolute(p) ? p : resolve(baseDir, p)
+  const config = result.data
+  return Object.freeze({
+    ...config,
+    dataDir: absolute(config.dataDir),
+    swarmKey: config.swarmKey === undefined ? undefined : absolute(config.swarmKey),
+    configPath: options.configPath
+  })
+}
+
+function describeIssue (issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.')
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map(k => path === '' ? k : `${path}.${k}`)
+    return `unknown key${keys.length > 1 ? 's' : ''} ${keys.map(k => `"${k}"`).join(', ')}`
+  }
+  return `"${path === '' ? '(root)' : path}": ${issue.message}`
+}

@@ -1,0 +1,69 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { z } from 'zod'
+import { DEFAULTS } from './defaults.js'
+
+/** The config file as a user writes it: every key optional, unknown keys refused. */
+
+const isMultiaddr = (value: string): boolean => {
+  try {
+    multiaddr(value)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const multiaddrString = z.string().refine(isMultiaddr, { message: 'not a valid multiaddr' })
+const peerMultiaddr = multiaddrString.refine(value => multiaddr(value).getComponents().some(c => c.name === 'p2p'), {
+  message: 'a bootstrap address must end in /p2p/<peer id>'
+})
+const positiveInt = z.number().int().positive()
+const durationMs = z.number().int().positive().max(24 * 60 * 60 * 1000)
+const powerOfTwo = (value: number): boolean => value > 0 && (value & (value - 1)) === 0
+
+export const configSchema = z.strictObject({
+  dataDir: z.string().min(1).default(DEFAULTS.dataDir),
+  listen: z.array(multiaddrString).default([...DEFAULTS.listen]),
+  bootstrap: z.array(peerMultiaddr).default([...DEFAULTS.bootstrap]),
+  api: z.strictObject({
+    host: z.enum(['127.0.0.1', '::1', 'localhost'], { message: 'the control API listens on loopback only: 127.0.0.1, ::1 or localhost' }).default(DEFAULTS.api.host),
+    port: z.number().int().min(0).max(65535).default(DEFAULTS.api.port)
+  }).prefault({}),
+  swarmKey: z.string().min(1).optional(),
+  protocols: z.array(z.strictObject({
+    module: z.string().min(1),
+    options: z.record(z.string(), z.unknown()).default({})
+  })).default([]),
+  content: z.strictObject({
+    pieceSize: z.number().int().min(0).refine(v => v === 0 || (powerOfTwo(v) && v >= 16 * 1024 && v <= DEFAULTS.content.maxPieceSize), {
+      message: `0 (automatic) or a power of two from 16384 to ${DEFAULTS.content.maxPieceSize}`
+    }).default(DEFAULTS.content.pieceSize)
+  }).prefault({}),
+  dht: z.strictObject({
+    enabled: z.boolean().default(DEFAULTS.dht.enabled),
+    protocol: z.string().regex(/^\/[\x21-\x7e]+$/, 'a protocol id such as /shoal/kad/1.0.0').default(DEFAULTS.dht.protocol)
+  }).prefault({}),
+  limits: z.strictObject({
+    maxInflightBytesPerPeer: positiveInt.min(64 * 1024).default(DEFAULTS.limits.maxInflightBytesPerPeer),
+    maxQueuedRequestsPerPeer: positiveInt.max(65536).default(DEFAULTS.limits.maxQueuedRequestsPerPeer),
+    maxPeersPerSwarm: positiveInt.default(DEFAULTS.limits.maxPeersPerSwarm),
+    maxConnections: positiveInt.default(DEFAULTS.limits.maxConnections),
+    maxManifestSize: positiveInt.min(1024).max(256 * 1024 * 1024).default(DEFAULTS.limits.maxManifestSize),
+    maxBadPieces: positiveInt.default(DEFAULTS.limits.maxBadPieces)
+  }).prefault({}),
+  timeouts: z.strictObject({
+    discovery: durationMs.default(DEFAULTS.timeouts.discovery),
+    request: durationMs.default(DEFAULTS.timeouts.request),
+    handshake: durationMs.default(DEFAULTS.timeouts.handshake),
+    rediscoverInterval: durationMs.default(DEFAULTS.timeouts.rediscoverInterval)
+  }).prefault({})
+})
+
+export type ConfigInput = z.input<typeof configSchema>
+type Parsed = z.output<typeof configSchema>
+
+/** A validated config with every default applied and every path absolute. */
+export type ShoalConfig = Readonly<Parsed & {
+  /** The config file this came from, if any. */
+  configPath?: string
+}>

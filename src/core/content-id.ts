@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { InvalidContentIdError } from '../errors.js'
+
+/** Multicodec `raw`: the content id addresses the manifest's bytes as they are. */
+export const MANIFEST_CODEC = 0x55
+
+/** The content id of manifest bytes: CIDv1, raw codec, SHA-256. */
+export function contentIdOf (manifestBytes: Uint8Array): CID {
+  const digest = createHash('sha256').update(manifestBytes).digest()
+  return CID.createV1(MANIFEST_CODEC, Digest.create(sha256.code, digest))
+}
+
+/** Whether `manifestBytes` are exactly what `cid` names. */
+export function matchesContentId (cid: CID, manifestBytes: Uint8Array): boolean {
+  return contentIdOf(manifestBytes).equals(cid)
+}
+
+/** Parse user or peer input into a Shoal content id, with a message that says what is wrong. */
+export function parseContentId (input: string | Uint8Array): CID {
+  let cid: CID
+  try {
+    cid = typeof input === 'string' ? CID.parse(input.trim()) : CID.decode(input)
+  } catch {
+    const shown = typeof input === 'string' ? `"${input.slice(0, 100)}"` : 'those bytes'
+    throw new InvalidContentIdError(`${shown} is not a valid content id (expected a CIDv1 string such as bafkrei…)`)
+  }
+  if (cid.version !== 1 || cid.code !== MANIFEST_CODEC || cid.multihash.code !== sha256.code) {
+    throw new InvalidContentIdError(`${cid.toString()} is a CID but not a Shoal content id (CIDv1, raw, sha2-256)`)
+  }
+  return cid
+}

@@ -1,0 +1,106 @@
+import type { Bitfield } from './bitfield.js'
+
+export interface PiecePickerInit {
+  /** Most peers one piece is requested from at once in endgame. @default 2 */
+  maxDuplicateRequests?: number
+  /** Source of randomness for tie-breaking; injectable for reproducible tests. @default Math.random */
+  random?: () => number
+}
+
+/**
+ * Which piece to ask a peer for next. Pure state, no I/O: availability counts over the
+ * peers' bitfields, how many requests are out for each piece, and what we have.
+ *
+ * Policy: rarest first among the pieces the peer has, ties broken by a per-node random
+ * order (so leechers spread over different pieces); once every missing piece is
+ * requested somewhere (endgame), pieces may be requested from a second peer too.
+ */
+export class PiecePicker {
+  readonly pieceCount: number
+  private readonly have: Bitfield
+  private readonly availability: Uint32Array
+  private readonly requests: Uint8Array
+  private readonly tiebreak: Uint32Array
+  private readonly maxDuplicates: number
+  /** Missing pieces with no request out: 0 means endgame. */
+  private unrequested: number
+
+  constructor (have: Bitfield, init: PiecePickerInit = {}) {
+    this.pieceCount = have.length
+    this.have = have
+    this.availability = new Uint32Array(have.length)
+    this.requests = new Uint8Array(have.length)
+    this.maxDuplicates = init.maxDuplicateRequests ?? 2
+    const random = init.random ?? Math.random
+    this.tiebreak = new Uint32Array(have.length)
+    for (let i = 0; i < have.length; i++) this.tiebreak[i] = Math.floor(random() * 0xffffffff)
+    this.unrequested = have.length - have.count
+  }
+
+  get endgame (): boolean {
+    return this.unrequested === 0 && !this.have.complete
+  }
+
+  addPeer (peerHas: Bitfield): void {
+    for (let i = 0; i < this.pieceCount; i++) if (peerHas.has(i)) this.availability[i]++
+  }
+
+  removePeer (peerHas: Bitfield): void {
+    for (let i = 0; i < this.pieceCount; i++) if (peerHas.has(i) && this.availability[i] > 0) this.availability[i]--
+  }
+
+  peerGained (index: number): void {
+    this.availability[index]++
+  }
+
+  availabilityOf (index: number): number {
+    return this.availability[index]
+  }
+
+  markRequested (index: number): void {
+    if (this.requests[index] === 0 && !this.have.has(index)) this.unrequested--
+    if (this.requests[index] < 255) this.requests[index]++
+  }
+
+  /** A request ended without the piece (timeout, reject, disconnect, bad data). */
+  markReleased (index: number): void {
+    if (this.requests[index] === 0) return
+    this.requests[index]--
+    if (this.requests[index] === 0 && !this.have.has(index)) this.unrequested++
+  }
+
+  /** The piece is verified and stored; it leaves the picker's view for good. */
+  markHave (index: number): void {
+    if (this.requests[index] === 0 && !this.have.has(index)) this.unrequested--
+    this.requests[index] = 0
+    this.have.set(index)
+  }
+
+  /** The stored piece turned out bad (e.g. changed on disk): it is wanted again. */
+  markMissing (index: number): void {
+    if (!this.have.has(index)) return
+    this.have.unset(index)
+    this.requests[index] = 0
+    this.unrequested++
+  }
+
+  /**
+   * Up to `count` pieces to request from a peer that has `peerHas`, skipping those
+   * `alreadyAsked` says are already requested from this same peer.
+   */
+  pick (peerHas: Bitfield, count: number, alreadyAsked: (index: number) => boolean): number[] {
+    if (count <= 0 || this.have.complete) return []
+    const limit = this.endgame ? this.maxDuplicates : 1
+    const candidates: number[] = []
+    for (let i = 0; i < this.pieceCount; i++) {
+      if (this.requests[i] < limit && !this.have.has(i) && peerHas.has(i) && !alreadyAsked(i)) candidates.push(i)
+    }
+    if (candidates.length > count) {
+      const { availability, requests, tiebreak } = this
+      // fewest requests first (endgame spreads duplicates), then rarest, then the random order
+      candidates.sort((a, b) => (requests[a] - requests[b]) || (availability[a] - availability[b]) || (tiebreak[a] - tiebreak[b]))
+      candidates.length = count
+    }
+    return candidates
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The seam between the piece-exchange protocol (the only code that touches its streams) and
+ * the swarm manager (all the state). The protocol turns a stream into a PieceWire and
+ * delivers what arrives to a PieceWireHandler; the swarm never sees bytes on the wire.
+ */
+
+/** Why a request or a whole swarm connection was refused; each maps to a wire code. */
+export type RejectReason = 'not-available' | 'overloaded' | 'unknown-content' | 'swarm-full' | 'shutting-down' | 'duplicate'
+
+/** What a swarm can send to one peer about one content. */
+export interface PieceWire {
+  readonly remotePeer: string
+  /** Whether we opened this stream (used to break ties when two peers dial each other). */
+  readonly outbound: boolean
+  sendHave(index: number): void
+  sendRequest(index: number): void
+  sendCancel(index: number): void
+  sendReject(index: number, reason: RejectReason): void
+  /** Send a whole piece in frames; resolves once the last frame is queued, waiting for drain. */
+  sendPiece(index: number, data: Uint8Array, signal?: AbortSignal): Promise<void>
+  /** Bytes of piece data sent and received on this wire. */
+  readonly stats: { readonly uploaded: number, readonly downloaded: number }
+  /** End the exchange; with an error, the stream is reset rather than closed. */
+  close(err?: Error): void
+}
+
+/** What the protocol delivers to the swarm for one peer. Calls are synchronous and in wire order. */
+export interface PieceWireHandler {
+  onHave(index: number): void
+  onRequest(index: number): void
+  onCancel(index: number): void
+  onReject(index: number, reason: RejectReason): void
+  /** A frame of piece data; offsets of one piece arrive in order, already range-checked. */
+  onPieceData(index: number, offset: number, data: Uint8Array): void
+  /** The wire is gone; `err` is set when it broke (protocol violation, reset, timeout). */
+  onClose(err?: Error): void
+}
+
+/** One swarm as the piece-exchange protocol sees it. */
+export interface SwarmEndpoint {
+  readonly contentId: string
+  readonly pieceCount: number
+  pieceLength(index: number): number
+  /** Our bitfield bytes for the handshake. */
+  bitfield(): Uint8Array
+  /**
+   * A peer finished the handshake. Returns the handler for its messages, or a reason to
+   * refuse it. Called synchronously before any of the peer's later messages are delivered.
+   */
+  attach(wire: PieceWire, remoteBitfield: Uint8Array): PieceWireHandler | RejectReason
+}
+
+/** How the protocol finds the swarm an inbound handshake asks for. */
+export interface SwarmLookup {
+  endpoint(contentId: string): SwarmEndpoint | undefined
+}

@@ -1,0 +1,83 @@
+/**
+ * Every failure Shoal reports has a named class. Callers match on `.name`, not `instanceof`,
+ * so the check still holds when two copies of the package are installed.
+ */
+
+export class ShoalError extends Error {
+  static override name = 'ShoalError'
+  /** Safe to show to a user as is: no stack trace needed to understand it. */
+  readonly userFacing: boolean = true
+
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = (this.constructor as { name: string }).name
+  }
+}
+
+/** The config file is missing, is not JSON, or a key is unknown or has a bad value. */
+export class ConfigError extends ShoalError {
+  static override name = 'ConfigError'
+}
+
+/** A string that is not a valid Shoal content id (a CIDv1 of a manifest). */
+export class InvalidContentIdError extends ShoalError {
+  static override name = 'InvalidContentIdError'
+}
+
+/** Manifest bytes that do not decode, break a limit, or name an unsafe path. */
+export class InvalidManifestError extends ShoalError {
+  static override name = 'InvalidManifestError'
+}
+
+/** A manifest whose hash is not the content id it was asked for. */
+export class ManifestMismatchError extends ShoalError {
+  static override name = 'ManifestMismatchError'
+}
+
+/** Nobody was found who has the content within the discovery timeout. */
+export class NoProvidersError extends ShoalError {
+  static override name = 'NoProvidersError'
+}
+
+/** A download did not finish before its deadline. */
+export class DownloadTimeoutError extends ShoalError {
+  static override name = 'DownloadTimeoutError'
+}
+
+/** A peer broke the wire protocol: a bad message, an oversized frame, an unknown piece. */
+export class ProtocolViolationError extends ShoalError {
+  static override name = 'ProtocolViolationError'
+}
+
+/** A path to add or to write to that cannot be used. */
+export class PathError extends ShoalError {
+  static override name = 'PathError'
+}
+
+/** The content is not known to this node. */
+export class UnknownContentError extends ShoalError {
+  static override name = 'UnknownContentError'
+}
+
+/** The CLI could not reach a running node, or the node refused the request. */
+export class ApiError extends ShoalError {
+  static override name = 'ApiError'
+  constructor (message: string, readonly status = 500, options?: ErrorOptions) {
+    super(message, options)
+  }
+}
+
+/** The swarm key file is missing or not in the `/key/swarm/psk/1.0.0/` format. */
+export class SwarmKeyError extends ShoalError {
+  static override name = 'SwarmKeyError'
+}
+
+/** The node was stopped while an operation was running. */
+export class NodeStoppedError extends ShoalError {
+  static override name = 'NodeStoppedError'
+}
+
+/** Whether an error was raised by Shoal on purpose (and its message alone explains it). */
+export function isUserFacing (err: unknown): err is ShoalError {
+  return err instanceof Error && (err as Partial<ShoalError>).userFacing === true
+}
