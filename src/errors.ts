@@ -54,6 +54,11 @@ export class PathError extends ShoalError {
   static override name = 'PathError'
 }
 
+/** Reading or writing content on disk failed (missing file, full disk, permissions). */
+export class StorageError extends ShoalError {
+  static override name = 'StorageError'
+}
+
 /** The content is not known to this node. */
 export class UnknownContentError extends ShoalError {
   static override name = 'UnknownContentError'

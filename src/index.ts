@@ -1,0 +1,22 @@
+/**
+ * @packageDocumentation
+ *
+ * Shoal: a peer-to-peer content-distribution node on js-libp2p. Add a file or folder, get it
+ * anywhere by its content id, every piece verified against its hash.
+ *
+ * @example
+ * ```ts
+ * import { createNode, loadConfig } from 'shoal'
+ * const node = await createNode(await loadConfig('config/default.json'))
+ * const { contentId } = await node.add('./photos')
+ * await other.get(contentId, { output: './photos-copy', onProgress: e => console.log(e.type) })
+ * ```
+ */
+
+export { createNode } from './node/shoal-node.js'
+export type { ShoalNode, NodeStatus, CreateNodeOptions } from './node/shoal-node.js'
+export { loadConfig, resolveConfig, DEFAULTS } from './config/index.js'
+export type { ShoalConfig, ConfigInput } from './config/index.js'
+export type { AddResult, GetOptions, GetProgressEvent, SwarmStatus } from './swarm/types.js'
+export { generateSwarmKey } from './node/swarm-key.js'
+export * from './errors.js'

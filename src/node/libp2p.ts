@@ -1,0 +1,82 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { ping } from '@libp2p/ping'
+import { preSharedKey } from '@libp2p/pnet'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p } from 'libp2p'
+import type { ShoalConfig } from '../config/schema.js'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PeerStore, PrivateKey, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+
+/** The libp2p parts that Shoal's protocols (and users' protocols) are given, under libp2p's names. */
+export interface Libp2pComponents {
+  peerId: PeerId
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  peerStore: PeerStore
+  events: TypedEventTarget<Libp2pEvents>
+  logger: ComponentLogger
+}
+
+export interface ShoalServices extends Record<string, unknown> {
+  identify: unknown
+  ping: unknown
+  dht?: KadDHT
+  components: Libp2pComponents
+}
+
+export interface BuildLibp2pOptions {
+  config: ShoalConfig
+  privateKey: PrivateKey
+  psk?: Uint8Array
+  connectionGater: ConnectionGater
+  logger?: ComponentLogger
+}
+
+/**
+ * The libp2p node Shoal runs on: TCP, Noise, Yamux, identify and ping, Kademlia under
+ * Shoal's own protocol id in server mode keeping private addresses (so loopback and LAN
+ * swarms work), bootstrap peers, and a pre-shared key when the swarm is private.
+ */
+export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<ShoalServices>> {
+  const { config } = options
+  const services: Record<string, (components: any) => unknown> = {
+    identify: identify(),
+    ping: ping(),
+    // libp2p's components as a typed object: how Shoal's protocols reach the registrar
+    components: (components: Libp2pComponents): Libp2pComponents => ({
+      peerId: components.peerId,
+      registrar: components.registrar,
+      connectionManager: components.connectionManager,
+      peerStore: components.peerStore,
+      events: components.events,
+      logger: components.logger
+    })
+  }
+  if (config.dht.enabled) {
+    services.dht = kadDHT({
+      protocol: config.dht.protocol,
+      clientMode: false,
+      peerInfoMapper: passthroughMapper,
+      allowQueryWithZeroPeers: true
+    })
+  }
+  return await createLibp2p({
+    privateKey: options.privateKey,
+    addresses: { listen: [...config.listen] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    ...(options.psk === undefined ? {} : { connectionProtector: preSharedKey({ psk: options.psk }) }),
+    connectionGater: options.connectionGater,
+    connectionManager: { maxConnections: config.limits.maxConnections },
+    peerDiscovery: config.bootstrap.length > 0 ? [bootstrap({ list: [...config.bootstrap], timeout: 0, tagTTL: 2_147_483_647 })] : [],
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    services: services as any,
+    start: false
+  }) as unknown as Libp2p<ShoalServices>
+}

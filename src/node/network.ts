@@ -1,0 +1,66 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { UnknownContentError } from '../errors.js'
+import type { BanList } from './bans.js'
+import type { ShoalServices } from './libp2p.js'
+import type { Announcer } from '../discovery/announcer.js'
+import type { SwarmLookup } from '../core/wire.js'
+import type { PeerNetwork } from '../swarm/types.js'
+import type { ManifestExchange } from '../../protocols/manifest-exchange/index.js'
+import type { PieceExchange } from '../../protocols/piece-exchange/index.js'
+import type { Libp2p, Logger } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+export interface Libp2pNetworkInit {
+  libp2p: Libp2p<ShoalServices>
+  pieceExchange: PieceExchange
+  manifestExchange: ManifestExchange
+  swarms: SwarmLookup
+  announcer?: Announcer
+  bans: BanList
+  log: Logger
+}
+
+/** The swarm manager's view of the network, made of libp2p, the DHT and Shoal's two protocols. */
+export class Libp2pNetwork implements PeerNetwork {
+  readonly localPeerId: string
+
+  constructor (private readonly init: Libp2pNetworkInit) {
+    this.localPeerId = init.libp2p.peerId.toString()
+  }
+
+  async * findPeers (cid: CID, signal: AbortSignal): AsyncIterable<string> {
+    const seen = new Set<string>([this.localPeerId])
+    const fresh = (peer: string): boolean => {
+      if (seen.has(peer) || this.init.bans.isBanned(peer)) return false
+      seen.add(peer)
+      return true
+    }
+    for (const peer of this.init.libp2p.getPeers()) {
+      if (fresh(peer.toString())) yield peer.toString()
+    }
+    if (this.init.libp2p.services.dht === undefined) return
+    for await (const provider of this.init.libp2p.contentRouting.findProviders(cid, { signal })) {
+      const peer = provider.id.toString()
+      if (!fresh(peer)) continue
+      if (provider.multiaddrs.length > 0) {
+        await this.init.libp2p.peerStore.merge(provider.id, { multiaddrs: provider.multiaddrs }).catch(() => {})
+      }
+      this.init.log('found provider %s for %c', peer, cid)
+      yield peer
+    }
+  }
+
+  async connect (peer: string, contentId: string, signal: AbortSignal): Promise<void> {
+    const endpoint = this.init.swarms.endpoint(contentId)
+    if (endpoint === undefined) throw new UnknownContentError(`no swarm for ${contentId}`)
+    await this.init.pieceExchange.connect(peerIdFromString(peer), endpoint, { signal })
+  }
+
+  async fetchManifest (peer: string, cid: CID, signal: AbortSignal): Promise<Uint8Array> {
+    return await this.init.manifestExchange.fetch(peerIdFromString(peer), cid, { signal })
+  }
+
+  provide (cid: CID): void {
+    this.init.announcer?.provide(cid)
+  }
+}

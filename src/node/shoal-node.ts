@@ -1,0 +1,184 @@
+import { defaultLogger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { mkdir } from 'node:fs/promises'
+import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
+import { pieceExchange } from '../../protocols/piece-exchange/index.js'
+import { resolveConfig } from '../config/load.js'
+import { parseContentId } from '../core/content-id.js'
+import { Announcer } from '../discovery/announcer.js'
+import { NodeStoppedError } from '../errors.js'
+import { SwarmManager } from '../swarm/swarm-manager.js'
+import { BanList } from './bans.js'
+import { loadOrCreateIdentity } from './identity.js'
+import { buildLibp2p } from './libp2p.js'
+import { Libp2pNetwork } from './network.js'
+import { readSwarmKey } from './swarm-key.js'
+import type { ConfigInput, ShoalConfig } from '../config/schema.js'
+import type { Ban } from './bans.js'
+import type { ShoalServices } from './libp2p.js'
+import type { AddResult, GetOptions, SwarmStatus } from '../swarm/types.js'
+import type { ComponentLogger, Libp2p, Logger, Startable } from '@libp2p/interface'
+
+/** How long a peer that sent bad data or broke the protocol is refused. */
+const BAN_DURATION = 60 * 60 * 1000
+
+export interface NodeStatus {
+  peerId: string
+  /** Listen addresses, each ending in /p2p/<peer id>. */
+  addresses: string[]
+  /** Short fingerprint of the swarm key when the swarm is private. */
+  swarmKey?: string
+  connections: number
+  swarms: SwarmStatus[]
+  bans: Ban[]
+}
+
+export interface CreateNodeOptions {
+  /** libp2p's logger (debug-style, enabled with DEBUG=shoal*,libp2p*). */
+  logger?: ComponentLogger
+  /** Start right away. @default true */
+  start?: boolean
+}
+
+/** A running Shoal node: the same object the CLI drives through the control API. */
+export interface ShoalNode {
+  readonly config: ShoalConfig
+  readonly peerId: string
+  readonly libp2p: Libp2p<ShoalServices>
+  start(): Promise<void>
+  addresses(): string[]
+  /** Hash a file or folder, seed it in place, announce it; resolves with its content id. */
+  add(path: string, options?: { signal?: AbortSignal }): Promise<AddResult>
+  /** Fetch content by id into `options.output`; resolves once it is complete and verified. */
+  get(contentId: string, options: GetOptions): Promise<string>
+  status(): NodeStatus
+  stop(): Promise<void>
+}
+
+/** Build (and by default start) a node from a config file's contents or a loaded config. */
+export async function createNode (config: ShoalConfig | ConfigInput, options: CreateNodeOptions = {}): Promise<ShoalNode> {
+  const resolved = isResolved(config) ? config : resolveConfig(config)
+  const logger = options.logger ?? defaultLogger()
+  await mkdir(resolved.dataDir, { recursive: true })
+  const privateKey = await loadOrCreateIdentity(resolved.dataDir)
+  const swarmKey = resolved.swarmKey === undefined ? undefined : await readSwarmKey(resolved.swarmKey)
+  const bans = new BanList(BAN_DURATION)
+  const libp2p = await buildLibp2p({ config: resolved, privateKey, psk: swarmKey?.psk, connectionGater: bans.gater(), logger })
+  const node = new Node(resolved, libp2p, bans, logger, swarmKey?.fingerprint)
+  if (options.start !== false) await node.start()
+  return node
+}
+
+function isResolved (config: ShoalConfig | ConfigInput): config is ShoalConfig {
+  return Object.isFrozen(config)
+}
+
+class Node implements ShoalNode {
+  readonly config: ShoalConfig
+  readonly libp2p: Libp2p<ShoalServices>
+  private readonly log: Logger
+  private readonly bans: BanList
+  private readonly swarms: SwarmManager
+  private readonly protocols: Startable[]
+  private readonly announcer?: Announcer
+  private readonly swarmKeyFingerprint?: string
+  private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
+
+  constructor (config: ShoalConfig, libp2p: Libp2p<ShoalServices>, bans: BanList, logger: ComponentLogger, swarmKeyFingerprint?: string) {
+    this.config = config
+    this.libp2p = libp2p
+    this.bans = bans
+    this.swarmKeyFingerprint = swarmKeyFingerprint
+    this.log = logger.forComponent('shoal:node')
+    const components = libp2p.services.components
+    if (libp2p.services.dht !== undefined) {
+      this.announcer = new Announcer({ contentRouting: libp2p.contentRouting, peerCount: () => libp2p.getPeers().length, log: logger.forComponent('shoal:announcer') })
+    }
+    let network: Libp2pNetwork | undefined
+    this.swarms = new SwarmManager({
+      dataDir: config.dataDir,
+      limits: { ...config.limits, requestTimeout: config.timeouts.request },
+      discoveryTimeout: config.timeouts.discovery,
+      rediscoverInterval: config.timeouts.rediscoverInterval,
+      pieceSize: config.content.pieceSize,
+      maxManifestSize: config.limits.maxManifestSize,
+      logger,
+      onMisbehaviour: (peer, reason, fatal) => { this.onMisbehaviour(peer, reason, fatal) },
+      // the network needs the protocols, which need the swarms: resolved lazily
+      network: {
+        get localPeerId () { return libp2p.peerId.toString() },
+        findPeers: (cid, signal) => (network as Libp2pNetwork).findPeers(cid, signal),
+        connect: async (peer, id, signal) => { await (network as Libp2pNetwork).connect(peer, id, signal) },
+        fetchManifest: async (peer, cid, signal) => await (network as Libp2pNetwork).fetchManifest(peer, cid, signal),
+        provide: (cid) => { (network as Libp2pNetwork).provide(cid) }
+      }
+    })
+    const pieces = pieceExchange({ handshakeTimeout: config.timeouts.handshake })({ ...components, swarms: this.swarms })
+    const manifests = manifestExchange({ maxManifestSize: config.limits.maxManifestSize })({ ...components, manifests: this.swarms })
+    this.protocols = [pieces, manifests]
+    network = new Libp2pNetwork({ libp2p, pieceExchange: pieces, manifestExchange: manifests, swarms: this.swarms, announcer: this.announcer, bans, log: this.log })
+  }
+
+  get peerId (): string {
+    return this.libp2p.peerId.toString()
+  }
+
+  async start (): Promise<void> {
+    if (this.state !== 'new') return
+    await this.libp2p.start()
+    for (const protocol of this.protocols) await protocol.start()
+    await this.swarms.start()
+    this.libp2p.addEventListener('peer:connect', () => { this.announcer?.onPeerConnected() })
+    this.announcer?.start()
+    for (const swarm of this.swarms.list()) this.announcer?.provide(parseContentId(swarm.contentId))
+    this.state = 'running'
+    this.log('started %p', this.libp2p.peerId)
+  }
+
+  addresses (): string[] {
+    return this.libp2p.getMultiaddrs().map(a => a.toString())
+  }
+
+  async add (path: string, options: { signal?: AbortSignal } = {}): Promise<AddResult> {
+    this.assertRunning()
+    return await this.swarms.add(path, options)
+  }
+
+  async get (contentId: string, options: GetOptions): Promise<string> {
+    this.assertRunning()
+    return await this.swarms.get(contentId, options)
+  }
+
+  status (): NodeStatus {
+    return {
+      peerId: this.peerId,
+      addresses: this.addresses(),
+      ...(this.swarmKeyFingerprint === undefined ? {} : { swarmKey: this.swarmKeyFingerprint }),
+      connections: this.libp2p.getConnections().length,
+      swarms: this.swarms.status(),
+      bans: this.bans.list()
+    }
+  }
+
+  async stop (): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return
+    this.state = 'stopping'
+    this.announcer?.stop()
+    await this.swarms.stop()
+    for (const protocol of [...this.protocols].reverse()) await protocol.stop()
+    await this.libp2p.stop()
+    this.state = 'stopped'
+  }
+
+  private onMisbehaviour (peer: string, reason: string, fatal: boolean): void {
+    this.log('peer %s misbehaved: %s', peer, reason)
+    if (!fatal || this.bans.isBanned(peer)) return
+    this.bans.ban(peer, reason)
+    this.log.error('banned %s: %s', peer, reason)
+    void this.libp2p.hangUp(peerIdFromString(peer)).catch(() => {})
+  }
+
+  private assertRunning (): void {
+    if (this.state !== 'running') throw new NodeStoppedError('the node is not running')
+  }
+}

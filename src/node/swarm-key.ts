@@ -1,0 +1,38 @@
+import { generateKey } from '@libp2p/pnet'
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { SwarmKeyError } from '../errors.js'
+
+const HEADER = '/key/swarm/psk/1.0.0/'
+const ENCODING = '/base16/'
+
+/** A new pre-shared key in the format Kubo's swarm.key uses (three lines: header, encoding, 64 hex digits). */
+export function generateSwarmKey (): string {
+  const bytes = new Uint8Array(95)
+  generateKey(bytes)
+  return new TextDecoder().decode(bytes)
+}
+
+export interface SwarmKey {
+  /** The file's bytes, as @libp2p/pnet takes them. */
+  psk: Uint8Array
+  /** A short, non-secret name for the key, to compare nodes' keys without showing them. */
+  fingerprint: string
+}
+
+/** Read and check a swarm key file, so a bad key fails at start with a clear message. */
+export async function readSwarmKey (path: string): Promise<SwarmKey> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    throw new SwarmKeyError(`swarmKey: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+  }
+  const lines = text.trim().split(/\r?\n/).map(l => l.trim())
+  if (lines.length !== 3 || lines[0] !== HEADER || lines[1] !== ENCODING || !/^[0-9a-fA-F]{64}$/.test(lines[2])) {
+    throw new SwarmKeyError(`swarmKey: ${path} is not a swarm key; expected the three lines "${HEADER}", "${ENCODING}" and 64 hex digits (make one with: shoal swarm-key generate)`)
+  }
+  const canonical = `${HEADER}\n${ENCODING}\n${lines[2].toLowerCase()}`
+  const fingerprint = createHash('sha256').update(lines[2].toLowerCase()).digest('hex').slice(0, 16)
+  return { psk: new TextEncoder().encode(canonical), fingerprint }
+}

@@ -1,0 +1,163 @@
+import { mkdir, open } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { dirname, join, resolve, sep } from 'node:path'
+import { PieceLayout } from '../core/layout.js'
+import { PathError, StorageError } from '../errors.js'
+import type { PieceStore } from './piece-store.js'
+import type { Manifest } from '../core/manifest.js'
+import type { FileHandle } from 'node:fs/promises'
+
+export interface FsPieceStoreInit {
+  /** The content's own path: the file itself, or the folder that holds the files. */
+  root: string
+  manifest: Manifest
+  /** 'read' serves files in place and never writes; 'write' creates and fills them. */
+  mode: 'read' | 'write'
+  /** Open file handles kept at once. @default 64 */
+  maxOpenFiles?: number
+}
+
+/**
+ * Pieces in the content's own files, with positional reads and writes (no memory maps, no
+ * whole-file buffers). Paths come from a validated manifest and are checked again here to
+ * stay inside `root`.
+ */
+export class FsPieceStore implements PieceStore {
+  private readonly root: string
+  private readonly manifest: Manifest
+  private readonly layout: PieceLayout
+  private readonly mode: 'read' | 'write'
+  private readonly maxOpenFiles: number
+  /** Insertion order doubles as least-recently-used order. */
+  private readonly handles = new Map<number, Promise<FileHandle>>()
+  private readonly dirty = new Set<number>()
+
+  constructor (init: FsPieceStoreInit) {
+    this.root = resolve(init.root)
+    this.manifest = init.manifest
+    this.layout = new PieceLayout(init.manifest)
+    this.mode = init.mode
+    this.maxOpenFiles = init.maxOpenFiles ?? 64
+  }
+
+  /** Absolute path of file `index`, refusing anything that would land outside the root. */
+  filePath (index: number): string {
+    if (!this.manifest.directory) return this.root
+    const path = resolve(join(this.root, ...this.manifest.files[index].path.split('/')))
+    if (!path.startsWith(this.root + sep)) throw new PathError(`"${this.manifest.files[index].path}" would be outside ${this.root}`)
+    return path
+  }
+
+  async prepare (): Promise<void> {
+    if (this.mode !== 'write') return
+    for (let i = 0; i < this.manifest.files.length; i++) {
+      const handle = await this.handle(i)
+      const { size } = await handle.stat()
+      if (size !== this.manifest.files[i].size) await handle.truncate(this.manifest.files[i].size)
+    }
+  }
+
+  async readPiece (index: number): Promise<Uint8Array> {
+    const piece = Buffer.allocUnsafe(this.layout.pieceLength(index))
+    for (const span of this.layout.spans(index)) {
+      const handle = await this.handle(span.fileIndex)
+      let done = 0
+      while (done < span.length) {
+        const { bytesRead } = await this.io(handle.read(piece, span.pieceOffset + done, span.length - done, span.fileOffset + done), span.fileIndex)
+        if (bytesRead === 0) throw new StorageError(`${this.filePath(span.fileIndex)} is shorter than the manifest says`)
+        done += bytesRead
+      }
+    }
+    return piece
+  }
+
+  async writePiece (index: number, chunks: readonly Uint8Array[]): Promise<void> {
+    if (this.mode !== 'write') throw new StorageError('this store serves files in place and does not write')
+    for (const span of this.layout.spans(index)) {
+      const handle = await this.handle(span.fileIndex)
+      let buffers = slice(chunks, span.pieceOffset, span.length)
+      let position = span.fileOffset
+      let left = span.length
+      while (left > 0) {
+        const { bytesWritten } = await this.io(handle.writev(buffers, position), span.fileIndex)
+        left -= bytesWritten
+        position += bytesWritten
+        if (left > 0) buffers = slice(buffers, bytesWritten, left)
+      }
+      this.dirty.add(span.fileIndex)
+    }
+  }
+
+  async flush (): Promise<void> {
+    for (const index of this.dirty) {
+      const handle = await this.handles.get(index)
+      await handle?.datasync()
+    }
+    this.dirty.clear()
+  }
+
+  async close (): Promise<void> {
+    if (this.mode === 'write') await this.flush().catch(() => {})
+    const handles = [...this.handles.values()]
+    this.handles.clear()
+    await Promise.all(handles.map(async h => { await (await h).close() }))
+  }
+
+  private async handle (index: number): Promise<FileHandle> {
+    const cached = this.handles.get(index)
+    if (cached !== undefined) {
+      this.handles.delete(index)
+      this.handles.set(index, cached)
+      return await cached
+    }
+    if (this.handles.size >= this.maxOpenFiles) await this.evictOldest()
+    const opening = this.openFile(index)
+    this.handles.set(index, opening)
+    opening.catch(() => this.handles.delete(index))
+    return await opening
+  }
+
+  private async openFile (index: number): Promise<FileHandle> {
+    const path = this.filePath(index)
+    if (this.mode === 'read') return await this.io(open(path, 'r'), index)
+    await this.io(mkdir(dirname(path), { recursive: true }), index)
+    return await this.io(open(path, constants.O_RDWR | constants.O_CREAT, 0o644), index)
+  }
+
+  private async evictOldest (): Promise<void> {
+    const [index, oldest] = this.handles.entries().next().value as [number, Promise<FileHandle>]
+    this.handles.delete(index)
+    const handle = await oldest.catch(() => undefined)
+    if (handle === undefined) return
+    if (this.dirty.delete(index)) await handle.datasync().catch(() => {})
+    await handle.close().catch(() => {})
+  }
+
+  /** Turn an fs error into a StorageError that names the file and says what happened. */
+  private async io<T> (operation: Promise<T>, fileIndex: number): Promise<T> {
+    try {
+      return await operation
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      const what = code === 'ENOSPC' ? 'the disk is full' : code === 'ENOENT' ? 'the file is missing' : code === 'EACCES' ? 'permission denied' : (err as Error).message
+      throw new StorageError(`${this.filePath(fileIndex)}: ${what}`, { cause: err })
+    }
+  }
+}
+
+/** `length` bytes starting at `offset` of the concatenation of `chunks`, without copying. */
+function slice (chunks: readonly Uint8Array[], offset: number, length: number): Uint8Array[] {
+  const out: Uint8Array[] = []
+  for (const chunk of chunks) {
+    if (length === 0) break
+    if (offset >= chunk.byteLength) {
+      offset -= chunk.byteLength
+      continue
+    }
+    const part = chunk.subarray(offset, offset + length)
+    out.push(part)
+    length -= part.byteLength
+    offset = 0
+  }
+  return out
+}

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { lstat, readdir, stat } from 'node:fs/promises'
+import { basename, join, resolve } from 'node:path'
+import { DEFAULTS } from '../config/defaults.js'
+import { contentIdOf } from '../core/content-id.js'
+import { MANIFEST_VERSION, encodeManifest } from '../core/manifest.js'
+import { PathError } from '../errors.js'
+import type { Manifest, ManifestFile } from '../core/manifest.js'
+import type { CID } from 'multiformats/cid'
+import type { Hash } from 'node:crypto'
+
+export interface ImportedContent {
+  contentId: CID
+  manifest: Manifest
+  manifestBytes: Uint8Array
+  /** Absolute path of the content: the file, or the folder. */
+  root: string
+}
+
+export interface ImportOptions {
+  /** Bytes per piece; 0 or absent picks one from the content's size. */
+  pieceSize?: number
+  signal?: AbortSignal
+}
+
+/**
+ * Hash a file or a folder into a manifest, streaming: memory stays at one read buffer and
+ * one piece hash whatever the content's size. Files are ordered by path so the same content
+ * always gives the same manifest and content id.
+ */
+export async function importContent (path: string, options: ImportOptions = {}): Promise<ImportedContent> {
+  const root = resolve(path)
+  const info = await stat(root).catch((err: NodeJS.ErrnoException) => {
+    throw new PathError(err.code === 'ENOENT' ? `${path}: no such file or folder` : `${path}: ${err.message}`)
+  })
+  if (!info.isFile() && !info.isDirectory()) throw new PathError(`${path}: not a regular file or folder`)
+  const name = basename(root)
+  if (name === '' || name === '.' || name === '..') throw new PathError(`${path}: cannot name the content after this path`)
+  const directory = info.isDirectory()
+  const files = directory ? await listFiles(root) : [{ path: name, size: info.size }]
+  if (directory && files.length === 0) throw new PathError(`${path}: the folder holds no files`)
+  const total = files.reduce((sum, f) => sum + f.size, 0)
+  const pieceSize = options.pieceSize !== undefined && options.pieceSize > 0 ? options.pieceSize : choosePieceSize(total)
+  const absolute = (f: ManifestFile): string => directory ? join(root, ...f.path.split('/')) : root
+  const pieceHashes = await hashPieces(files.map(f => ({ path: absolute(f), size: f.size })), total, pieceSize, options.signal)
+  const manifest: Manifest = { version: MANIFEST_VERSION, name, directory, pieceSize, files, pieceHashes }
+  const manifestBytes = encodeManifest(manifest)
+  return { contentId: contentIdOf(manifestBytes), manifest, manifestBytes, root }
+}
+
+/** The smallest power of two within the configured range that keeps the piece count at the target. */
+export function choosePieceSize (totalSize: number): number {
+  const { minPieceSize, maxPieceSize, targetPieceCount } = DEFAULTS.content
+  let size = minPieceSize
+  while (size < maxPieceSize && Math.ceil(totalSize / size) > targetPieceCount) size *= 2
+  return size
+}
+
+/** Every regular file under `root`, as sorted relative '/' paths. Symbolic links are followed to files only. */
+async function listFiles (root: string): Promise<ManifestFile[]> {
+  const out: ManifestFile[] = []
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    const entries = await readdir(dir)
+    for (const entry of entries) {
+      const full = join(dir, entry)
+      const rel = prefix === '' ? entry : `${prefix}/${entry}`
+      let info = await lstat(full)
+      if (info.isSymbolicLink()) {
+        info = await stat(full).catch(() => { throw new PathError(`${full}: broken symbolic link`) })
+        if (!info.isFile()) throw new PathError(`${full}: a symbolic link to a folder is not supported`)
+      }
+      if (info.isDirectory()) await walk(full, rel)
+      else if (info.isFile()) out.push({ path: rel, size: info.size })
+      else throw new PathError(`${full}: not a regular file`)
+    }
+  }
+  await walk(root, '')
+  return out.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)))
+}
+
+/** SHA-256 of each piece over the files read in order as one byte sequence. */
+async function hashPieces (files: Array<{ path: string, size: number }>, total: number, pieceSize: number, signal?: AbortSignal): Promise<Uint8Array> {
+  const count = Math.ceil(total / pieceSize)
+  const hashes = new Uint8Array(count * 32)
+  let piece = 0
+  let inPiece = 0
+  let hash: Hash = createHash('sha256')
+  const finishPiece = (): void => {
+    hashes.set(hash.digest(), piece * 32)
+    piece++
+    inPiece = 0
+    hash = createHash('sha256')
+  }
+  for (const file of files) {
+    let read = 0
+    for await (const chunk of createReadStream(file.path, { highWaterMark: 1024 * 1024, signal }) as AsyncIterable<Buffer>) {
+      read += chunk.byteLength
+      if (read > file.size) throw new PathError(`${file.path} grew while it was being added`)
+      let offset = 0
+      while (offset < chunk.byteLength) {
+        const take = Math.min(pieceSize - inPiece, chunk.byteLength - offset)
+        hash.update(chunk.subarray(offset, offset + take))
+        inPiece += take
+        offset += take
+        if (inPiece === pieceSize) finishPiece()
+      }
+    }
+    if (read !== file.size) throw new PathError(`${file.path} changed size while it was being added`)
+  }
+  if (inPiece > 0) finishPiece()
+  return hashes
+}

@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto'
+import { Bitfield } from '../core/bitfield.js'
+import { pieceCount, pieceHash } from '../core/manifest.js'
+import type { PieceStore } from './piece-store.js'
+import type { Manifest } from '../core/manifest.js'
+
+/**
+ * Which pieces a store really holds: read and hash each one. A piece that cannot be read
+ * (missing or short file) counts as absent. Used when files may have changed under us.
+ */
+export async function verifyStoredPieces (store: PieceStore, manifest: Manifest, signal?: AbortSignal): Promise<Bitfield> {
+  const count = pieceCount(manifest)
+  const have = new Bitfield(count)
+  for (let i = 0; i < count; i++) {
+    signal?.throwIfAborted()
+    const data = await store.readPiece(i).catch(() => undefined)
+    if (data === undefined) continue
+    const digest = createHash('sha256').update(data).digest()
+    if (digest.equals(pieceHash(manifest, i))) have.set(i)
+  }
+  return have
+}

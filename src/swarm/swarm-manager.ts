@@ -1,0 +1,371 @@
+import { createHash } from 'node:crypto'
+import { mkdir, rm, stat } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { Bitfield } from '../core/bitfield.js'
+import { parseContentId } from '../core/content-id.js'
+import { decodeManifest, pieceCount, pieceHash, totalSize } from '../core/manifest.js'
+import { NoProvidersError, PathError, StorageError, UnknownContentError } from '../errors.js'
+import { FsPieceStore } from '../storage/fs-store.js'
+import { importContent } from '../storage/import-content.js'
+import { verifyStoredPieces } from '../storage/verify.js'
+import { sleep } from '../utils/sleep.js'
+import { SwarmStateFile } from './state-file.js'
+import { Swarm } from './swarm.js'
+import type { SwarmRecord } from './state-file.js'
+import type { SwarmLimits } from './swarm.js'
+import type { AddResult, GetOptions, GetProgressEvent, PeerNetwork, SwarmStatus } from './types.js'
+import type { Manifest } from '../core/manifest.js'
+import type { SwarmEndpoint, SwarmLookup } from '../core/wire.js'
+import type { ComponentLogger, Logger } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+export interface SwarmManagerInit {
+  dataDir: string
+  limits: SwarmLimits
+  /** ms: how long `get` looks for a first peer with the manifest. */
+  discoveryTimeout: number
+  /** ms between provider searches while a swarm is incomplete. */
+  rediscoverInterval: number
+  /** Bytes per piece for `add`; 0 picks from the content's size. */
+  pieceSize: number
+  maxManifestSize: number
+  network: PeerNetwork
+  logger: ComponentLogger
+  /** A peer misbehaved in some swarm; `fatal` means it should be refused from now on. */
+  onMisbehaviour?(peerId: string, reason: string, fatal: boolean): void
+}
+
+interface Listener {
+  progress(swarm: Swarm): void
+  complete(swarm: Swarm): void
+  error(err: Error): void
+}
+
+interface Entry {
+  swarm: Swarm
+  manifestBytes: Uint8Array
+  record: SwarmRecord
+  listeners: Set<Listener>
+  finder?: AbortController
+}
+
+/**
+ * All of the node's swarms, one per content id: creates them from `add` and `get`, remembers
+ * them across restarts, finds peers for incomplete ones, and answers the protocols' lookups.
+ */
+export class SwarmManager implements SwarmLookup {
+  private readonly init: SwarmManagerInit
+  private readonly log: Logger
+  private readonly logger: ComponentLogger
+  private readonly state: SwarmStateFile
+  private readonly entries = new Map<string, Entry>()
+  private readonly lifetime = new AbortController()
+
+  constructor (init: SwarmManagerInit) {
+    this.init = init
+    this.logger = init.logger
+    this.log = init.logger.forComponent('shoal:swarms')
+    this.state = new SwarmStateFile(init.dataDir)
+  }
+
+  /** Bring back the swarms of the last run. A swarm that cannot be restored is logged and skipped. */
+  async start (): Promise<void> {
+    for (const record of await this.state.load()) {
+      try {
+        await this.restore(record)
+      } catch (err) {
+        this.log.error('cannot restore %s - %e', record.contentId, err)
+      }
+    }
+  }
+
+  async stop (): Promise<void> {
+    this.lifetime.abort()
+    await Promise.all([...this.entries.values()].map(async e => { await e.swarm.stop() }))
+    this.entries.clear()
+  }
+
+  endpoint (contentId: string): SwarmEndpoint | undefined {
+    const swarm = this.entries.get(contentId)?.swarm
+    return swarm?.state === 'seeding' || swarm?.state === 'downloading' ? swarm : undefined
+  }
+
+  manifestBytes (cid: CID): Uint8Array | undefined {
+    return this.entries.get(cid.toString())?.manifestBytes
+  }
+
+  swarm (contentId: string): Swarm | undefined {
+    return this.entries.get(contentId)?.swarm
+  }
+
+  list (): Swarm[] {
+    return [...this.entries.values()].map(e => e.swarm)
+  }
+
+  status (): SwarmStatus[] {
+    return [...this.entries.values()].map(({ swarm }) => ({
+      contentId: swarm.contentId,
+      name: swarm.manifest.name,
+      path: swarm.path,
+      directory: swarm.manifest.directory,
+      size: swarm.layout.totalSize,
+      pieceSize: swarm.manifest.pieceSize,
+      pieceCount: swarm.pieceCount,
+      piecesHave: swarm.have.count,
+      state: swarm.state,
+      peers: swarm.peers.size,
+      uploaded: swarm.uploaded,
+      downloaded: swarm.downloaded,
+      ...(swarm.error === undefined ? {} : { error: swarm.error.message })
+    }))
+  }
+
+  /** Hash a file or folder, seed it from where it is, and announce it. */
+  async add (path: string, options: { signal?: AbortSignal } = {}): Promise<AddResult> {
+    const imported = await importContent(path, { pieceSize: this.init.pieceSize, signal: options.signal })
+    const contentId = imported.contentId.toString()
+    const result = { contentId, name: imported.manifest.name, size: totalSize(imported.manifest), pieceCount: pieceCount(imported.manifest), path: imported.root }
+    const existing = this.entries.get(contentId)
+    if (existing !== undefined && existing.swarm.state === 'seeding') return result
+    if (existing !== undefined) await this.remove(contentId)
+    const store = new FsPieceStore({ root: imported.root, manifest: imported.manifest, mode: 'read' })
+    const have = Bitfield.full(pieceCount(imported.manifest))
+    const record: SwarmRecord = { contentId, path: imported.root, origin: 'seed', files: await fingerprints(store, imported.manifest) }
+    await this.state.saveManifest(contentId, imported.manifestBytes)
+    this.open(record, imported.manifest, imported.manifestBytes, store, have)
+    await this.persist()
+    this.init.network.provide(imported.contentId)
+    return result
+  }
+
+  /** Download `cidText` to `options.output`; resolves once every piece is verified and written. */
+  async get (cidText: string, options: GetOptions): Promise<string> {
+    const cid = parseContentId(cidText)
+    const contentId = cid.toString()
+    const output = resolve(options.output)
+    const existing = this.entries.get(contentId)
+    if (existing !== undefined && existing.swarm.state !== 'error') {
+      return await this.getExisting(existing, output, options)
+    }
+    if (existing !== undefined) await this.remove(contentId)
+    await prepareOutput(output, options.force === true)
+    options.onProgress?.({ type: 'shoal:get:searching', contentId })
+    const manifestBytes = await this.findManifest(cid, options)
+    const manifest = decodeManifest(manifestBytes, this.init.maxManifestSize)
+    options.onProgress?.({ type: 'shoal:get:manifest', contentId, name: manifest.name, size: totalSize(manifest), pieceCount: pieceCount(manifest) })
+    if (this.entries.has(contentId)) return await this.getExisting(this.entries.get(contentId) as Entry, output, options)
+    const store = new FsPieceStore({ root: output, manifest, mode: 'write' })
+    await store.prepare()
+    const record: SwarmRecord = { contentId, path: output, origin: 'download' }
+    await this.state.saveManifest(contentId, manifestBytes)
+    const entry = this.open(record, manifest, manifestBytes, store, new Bitfield(pieceCount(manifest)))
+    await this.persist()
+    this.init.network.provide(cid)
+    return await this.waitForCompletion(entry, options)
+  }
+
+  private async getExisting (entry: Entry, output: string, options: GetOptions): Promise<string> {
+    const { swarm } = entry
+    if (swarm.path === output) return await this.waitForCompletion(entry, options)
+    if (swarm.state !== 'seeding') {
+      throw new PathError(`${swarm.contentId} is already being downloaded to ${swarm.path}`)
+    }
+    await prepareOutput(output, options.force === true)
+    await copyVerified(swarm, output)
+    options.onProgress?.({ type: 'shoal:get:complete', contentId: swarm.contentId, path: output })
+    return output
+  }
+
+  private async findManifest (cid: CID, options: GetOptions): Promise<Uint8Array> {
+    const timeout = options.discoveryTimeout ?? this.init.discoveryTimeout
+    const deadline = AbortSignal.any([this.lifetime.signal, AbortSignal.timeout(timeout), ...(options.signal === undefined ? [] : [options.signal])])
+    while (!deadline.aborted) {
+      try {
+        for await (const peer of this.init.network.findPeers(cid, deadline)) {
+          try {
+            return await this.init.network.fetchManifest(peer, cid, deadline)
+          } catch (err) {
+            this.log('no manifest from %s - %e', peer, err)
+          }
+        }
+      } catch (err) {
+        if (!deadline.aborted) this.log('provider search failed - %e', err)
+      }
+      await sleep(200, deadline).catch(() => {})
+    }
+    options.signal?.throwIfAborted()
+    throw new NoProvidersError(`no peer with content ${cid.toString()} was found within ${Math.round(timeout / 1000)} s`)
+  }
+
+  private async waitForCompletion (entry: Entry, options: GetOptions): Promise<string> {
+    const { swarm } = entry
+    const report = (s: Swarm): void => {
+      options.onProgress?.({ type: 'shoal:get:progress', contentId: s.contentId, piecesHave: s.have.count, pieceCount: s.pieceCount, bytesHave: bytesHave(s), size: s.layout.totalSize, peers: s.peers.size })
+    }
+    const done = (): string => {
+      options.onProgress?.({ type: 'shoal:get:complete', contentId: swarm.contentId, path: swarm.path })
+      return swarm.path
+    }
+    report(swarm)
+    if (swarm.state === 'seeding') return done()
+    return await new Promise<string>((resolve, reject) => {
+      const onAbort = (): void => { finish(); reject(options.signal?.reason) }
+      const finish = (): void => {
+        entry.listeners.delete(listener)
+        options.signal?.removeEventListener('abort', onAbort)
+      }
+      const listener: Listener = {
+        progress: report,
+        complete: () => { finish(); resolve(done()) },
+        error: (err) => { finish(); reject(err) }
+      }
+      entry.listeners.add(listener)
+      options.signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  private open (record: SwarmRecord, manifest: Manifest, manifestBytes: Uint8Array, store: FsPieceStore, have: Bitfield): Entry {
+    const listeners = new Set<Listener>()
+    const swarm = new Swarm({
+      contentId: record.contentId,
+      manifest,
+      path: record.path,
+      store,
+      have,
+      localPeerId: this.init.network.localPeerId,
+      limits: this.init.limits,
+      log: this.logger.forComponent(`shoal:swarm:${record.contentId.slice(-8)}`),
+      observer: {
+        onProgress: (s) => { for (const l of listeners) l.progress(s) },
+        onComplete: (s) => { void this.completed(entry).finally(() => { for (const l of listeners) l.complete(s) }) },
+        onError: (_s, err) => { for (const l of listeners) l.error(err) },
+        onMisbehaviour: (_s, peer, reason, fatal) => { this.init.onMisbehaviour?.(peer, reason, fatal) }
+      }
+    })
+    const entry: Entry = { swarm, manifestBytes, record, listeners }
+    this.entries.set(record.contentId, entry)
+    if (swarm.state === 'downloading') this.findPeers(entry)
+    return entry
+  }
+
+  private async completed (entry: Entry): Promise<void> {
+    entry.finder?.abort()
+    try {
+      entry.record.files = await fingerprints(new FsPieceStore({ root: entry.record.path, manifest: entry.swarm.manifest, mode: 'read' }), entry.swarm.manifest)
+      await this.persist()
+    } catch (err) {
+      this.log.error('cannot record completion of %s - %e', entry.record.contentId, err)
+    }
+  }
+
+  /** While the swarm is incomplete: look for peers, connect to new ones, and look again later. */
+  private findPeers (entry: Entry): void {
+    const finder = new AbortController()
+    entry.finder = finder
+    const signal = AbortSignal.any([finder.signal, this.lifetime.signal])
+    const { swarm } = entry
+    const cid = parseContentId(swarm.contentId)
+    const trying = new Set<string>()
+    const connectTo = (peer: string): void => {
+      if (peer === this.init.network.localPeerId || swarm.peers.has(peer) || trying.has(peer)) return
+      if (swarm.peers.size + trying.size >= this.init.limits.maxPeersPerSwarm) return
+      trying.add(peer)
+      this.init.network.connect(peer, swarm.contentId, signal)
+        .catch(err => { this.log('no exchange with %s - %e', peer, err) })
+        .finally(() => trying.delete(peer))
+    }
+    const loop = async (): Promise<void> => {
+      while (!signal.aborted && swarm.state === 'downloading') {
+        const round = AbortSignal.any([signal, AbortSignal.timeout(this.init.rediscoverInterval)])
+        try {
+          for await (const peer of this.init.network.findPeers(cid, round)) connectTo(peer)
+        } catch (err) {
+          if (!round.aborted) this.log('provider search failed - %e', err)
+        }
+        // with no peer yet, look again soon; otherwise at the configured pace
+        const pause = swarm.peers.size === 0 ? 1000 : this.init.rediscoverInterval
+        await sleep(pause, signal).catch(() => {})
+      }
+    }
+    void loop()
+  }
+
+  private async restore (record: SwarmRecord): Promise<void> {
+    const manifestBytes = await this.state.loadManifest(record.contentId)
+    const manifest = decodeManifest(manifestBytes)
+    const readStore = new FsPieceStore({ root: record.path, manifest, mode: 'read' })
+    const unchanged = record.files !== undefined && sameFingerprints(record.files, await fingerprints(readStore, manifest).catch(() => []))
+    if (unchanged) {
+      this.open(record, manifest, manifestBytes, readStore, Bitfield.full(pieceCount(manifest)))
+      return
+    }
+    const have = await verifyStoredPieces(readStore, manifest, this.lifetime.signal)
+    await readStore.close()
+    if (record.origin === 'seed' && !have.complete) {
+      throw new StorageError(`${record.path} changed since it was added (${pieceCount(manifest) - have.count} pieces no longer match); add it again`)
+    }
+    const store = new FsPieceStore({ root: record.path, manifest, mode: record.origin === 'seed' ? 'read' : 'write' })
+    if (record.origin === 'download') await store.prepare()
+    this.log('restored %s with %d/%d pieces', record.contentId, have.count, pieceCount(manifest))
+    this.open({ ...record, files: have.complete ? record.files : undefined }, manifest, manifestBytes, store, have)
+  }
+
+  private async remove (contentId: string): Promise<void> {
+    const entry = this.entries.get(contentId)
+    if (entry === undefined) throw new UnknownContentError(`unknown content ${contentId}`)
+    entry.finder?.abort()
+    this.entries.delete(contentId)
+    await entry.swarm.stop()
+    await this.persist()
+  }
+
+  private async persist (): Promise<void> {
+    await this.state.save([...this.entries.values()].map(e => e.record))
+  }
+}
+
+function bytesHave (swarm: Swarm): number {
+  const full = swarm.have.count * swarm.layout.pieceSize
+  const last = swarm.pieceCount - 1
+  return swarm.have.has(last) ? full - swarm.layout.pieceSize + swarm.layout.pieceLength(last) : full
+}
+
+async function fingerprints (store: FsPieceStore, manifest: Manifest): Promise<Array<[number, number]>> {
+  const out: Array<[number, number]> = []
+  for (let i = 0; i < manifest.files.length; i++) {
+    const info = await stat(store.filePath(i))
+    out.push([info.size, Math.floor(info.mtimeMs)])
+  }
+  return out
+}
+
+function sameFingerprints (a: Array<[number, number]>, b: Array<[number, number]>): boolean {
+  return a.length === b.length && a.every(([size, mtime], i) => b[i][0] === size && b[i][1] === mtime)
+}
+
+/** The output path must be free (or `force` clears it); its parent folder is created. */
+async function prepareOutput (output: string, force: boolean): Promise<void> {
+  const exists = await stat(output).then(() => true, () => false)
+  if (exists && !force) throw new PathError(`${output} already exists (use --force to replace it)`)
+  if (exists) await rm(output, { recursive: true, force: true })
+  await mkdir(dirname(output), { recursive: true })
+}
+
+/** A second copy of content this node already seeds, checked piece by piece. */
+async function copyVerified (swarm: Swarm, output: string): Promise<void> {
+  const store = new FsPieceStore({ root: output, manifest: swarm.manifest, mode: 'write' })
+  try {
+    await store.prepare()
+    for (let i = 0; i < swarm.pieceCount; i++) {
+      const data = await swarm.readPiece(i)
+      if (!createHash('sha256').update(data).digest().equals(pieceHash(swarm.manifest, i))) {
+        throw new StorageError(`${swarm.path} changed on disk: piece ${i} no longer matches`)
+      }
+      await store.writePiece(i, [data])
+    }
+  } finally {
+    await store.close()
+  }
+}
+
+export type { GetProgressEvent }

@@ -1,0 +1,57 @@
+import type { CID } from 'multiformats/cid'
+
+/** Status of one swarm, as `shoal status --json` shows it. */
+export interface SwarmStatus {
+  contentId: string
+  name: string
+  path: string
+  directory: boolean
+  size: number
+  pieceSize: number
+  pieceCount: number
+  piecesHave: number
+  state: 'seeding' | 'downloading' | 'stopped' | 'error'
+  peers: number
+  uploaded: number
+  downloaded: number
+  error?: string
+}
+
+/** Progress of a `get`, delivered through `onProgress`. */
+export type GetProgressEvent =
+  | { type: 'shoal:get:searching', contentId: string }
+  | { type: 'shoal:get:manifest', contentId: string, name: string, size: number, pieceCount: number }
+  | { type: 'shoal:get:progress', contentId: string, piecesHave: number, pieceCount: number, bytesHave: number, size: number, peers: number }
+  | { type: 'shoal:get:complete', contentId: string, path: string }
+
+export interface GetOptions {
+  /** Where the content goes: the file for a file, the folder for a folder. */
+  output: string
+  /** Give up when no peer with the manifest is found within this many ms. */
+  discoveryTimeout?: number
+  /** Replace an existing path that holds something else. */
+  force?: boolean
+  onProgress?(event: GetProgressEvent): void
+  signal?: AbortSignal
+}
+
+export interface AddResult {
+  contentId: string
+  name: string
+  size: number
+  pieceCount: number
+  path: string
+}
+
+/** What the swarm manager needs from the network; the node builds it from libp2p. */
+export interface PeerNetwork {
+  readonly localPeerId: string
+  /** Candidate peers for a content: connected peers first, then DHT providers as found. */
+  findPeers(cid: CID, signal: AbortSignal): AsyncIterable<string>
+  /** Open a piece exchange with `peer` for a swarm. */
+  connect(peer: string, contentId: string, signal: AbortSignal): Promise<void>
+  /** Ask `peer` for the manifest of `cid`; only bytes that hash to `cid` are returned. */
+  fetchManifest(peer: string, cid: CID, signal: AbortSignal): Promise<Uint8Array>
+  /** Announce that we can serve `cid` (in the background). */
+  provide(cid: CID): void
+}
