@@ -1,1 +1,96 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { isUserFacing } from '../errors.js'
+import { add } from './commands/add.js'
+import { get } from './commands/get.js'
+import { start } from './commands/start.js'
+import { status } from './commands/status.js'
+import { stop } from './commands/stop.js'
+import { swarmKey } from './commands/swarm-key.js'
+import { makeContext } from './context.js'
+import { parseDuration } from './format.js'
+import { USAGE, UsageError } from './usage.js'
+
+/** Exit codes: 0 success, 1 the operation failed, 2 the command line was wrong. */
+async function main (argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv)
+  if (values.version === true) {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+    process.stdout.write(`shoal ${pkg.version}\n`)
+    return 0
+  }
+  const [command, ...args] = positionals
+  if (values.help === true || command === undefined || command === 'help') {
+    process.stdout.write(`${USAGE}\n`)
+    return command === undefined && values.help !== true ? 2 : 0
+  }
+  const ctx = makeContext(values.config)
+  const needArg = (what: string): string => {
+    if (args[0] === undefined) throw new UsageError(`shoal ${command} needs ${what}`)
+    return args[0]
+  }
+  switch (command) {
+    case 'start':
+      await start(ctx)
+      return 0
+    case 'add':
+      await add(ctx, needArg('a PATH'))
+      return 0
+    case 'get': {
+      const timeout = values.timeout === undefined ? undefined : parseDuration(values.timeout)
+      if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout: "${values.timeout}" is not a duration such as 30s, 1500ms or 2m`)
+      await get(ctx, needArg('a content id'), { output: values.output, timeout, force: values.force === true })
+      return 0
+    }
+    case 'status':
+      await status(ctx, values.json === true)
+      return 0
+    case 'stop':
+      await stop(ctx)
+      return 0
+    case 'swarm-key':
+      await swarmKey(ctx, args[0], values.output)
+      return 0
+    default:
+      throw new UsageError(`unknown command "${command}"`)
+  }
+}
+
+function parse (argv: string[]): ReturnType<typeof parseOptions> {
+  try {
+    return parseOptions(argv)
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+}
+
+function parseOptions (argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      output: { type: 'string', short: 'o' },
+      timeout: { type: 'string' },
+      force: { type: 'boolean' },
+      json: { type: 'boolean' },
+      debug: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' }
+    }
+  })
+}
+
+const debug = process.argv.includes('--debug') || process.env.SHOAL_DEBUG === '1'
+main(process.argv.slice(2)).then(code => {
+  process.exitCode = code
+}, (err: Error) => {
+  if (debug || !isUserFacing(err)) {
+    process.stderr.write(`shoal: ${debug ? (err.stack ?? err.message) : `unexpected error: ${err.message} (run with --debug for details)`}\n`)
+  } else {
+    process.stderr.write(`shoal: ${err.message}\n`)
+  }
+  if (err instanceof UsageError) process.stderr.write('run "shoal --help" for usage\n')
+  process.exitCode = err instanceof UsageError ? 2 : 1
+})

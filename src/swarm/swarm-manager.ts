@@ -142,18 +142,24 @@ export class SwarmManager implements SwarmLookup {
   async get (cidText: string, options: GetOptions): Promise<string> {
     const cid = parseContentId(cidText)
     const contentId = cid.toString()
-    const output = resolve(options.output)
+    let output = options.output === undefined ? undefined : resolve(options.output)
     const existing = this.entries.get(contentId)
     if (existing !== undefined && existing.swarm.state !== 'error') {
-      return await this.getExisting(existing, output, options)
+      return await this.getExisting(existing, output ?? resolve(options.outputDir ?? '.', existing.swarm.manifest.name), options)
     }
     if (existing !== undefined) await this.remove(contentId)
-    await prepareOutput(output, options.force === true)
+    // with an explicit output, refuse a taken path before any network work
+    if (output !== undefined) await prepareOutput(output, options.force === true)
     options.onProgress?.({ type: 'shoal:get:searching', contentId })
     const manifestBytes = await this.findManifest(cid, options)
     const manifest = decodeManifest(manifestBytes, this.init.maxManifestSize)
     options.onProgress?.({ type: 'shoal:get:manifest', contentId, name: manifest.name, size: totalSize(manifest), pieceCount: pieceCount(manifest) })
-    if (this.entries.has(contentId)) return await this.getExisting(this.entries.get(contentId) as Entry, output, options)
+    const raced = this.entries.get(contentId)
+    if (raced !== undefined) return await this.getExisting(raced, output ?? resolve(options.outputDir ?? '.', manifest.name), options)
+    if (output === undefined) {
+      output = resolve(options.outputDir ?? '.', manifest.name)
+      await prepareOutput(output, options.force === true)
+    }
     const store = new FsPieceStore({ root: output, manifest, mode: 'write' })
     await store.prepare()
     const record: SwarmRecord = { contentId, path: output, origin: 'download' }

@@ -26,7 +26,9 @@ export type GetProgressEvent =
 
 export interface GetOptions {
   /** Where the content goes: the file for a file, the folder for a folder. */
-  output: string
+  output?: string
+  /** Without `output`: the folder in which the content's own name is used. Default: the working directory. */
+  outputDir?: string
   /** Give up when no peer with the manifest is found within this many ms. */
   discoveryTimeout?: number
   /** Replace an existing path that holds something else. */

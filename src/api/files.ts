@@ -1,0 +1,31 @@
+import { chmod, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ApiError } from '../errors.js'
+import { atomicWrite } from '../swarm/state-file.js'
+
+/** Where `shoal start` leaves its API address and token for the CLI (as Kubo does with $IPFS_PATH/api). */
+export function apiFilePaths (dataDir: string): { api: string, token: string } {
+  return { api: join(dataDir, 'api'), token: join(dataDir, 'api.token') }
+}
+
+export async function writeApiFiles (dataDir: string, url: string, token: string): Promise<void> {
+  const paths = apiFilePaths(dataDir)
+  await atomicWrite(paths.token, token, 0o600)
+  await chmod(paths.token, 0o600)
+  await atomicWrite(paths.api, `${url}\n`)
+}
+
+export interface ApiEndpoint {
+  url: string
+  token: string
+}
+
+export async function readApiFiles (dataDir: string, configLabel: string): Promise<ApiEndpoint> {
+  const paths = apiFilePaths(dataDir)
+  try {
+    const [url, token] = await Promise.all([readFile(paths.api, 'utf8'), readFile(paths.token, 'utf8')])
+    return { url: url.trim(), token: token.trim() }
+  } catch {
+    throw new ApiError(`no running node found for ${configLabel} (start one with: shoal start --config ${configLabel})`, 503)
+  }
+}

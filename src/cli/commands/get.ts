@@ -1,0 +1,43 @@
+import { resolve } from 'node:path'
+import { parseContentId } from '../../core/content-id.js'
+import { remoteError } from '../../api/client.js'
+import { formatBytes } from '../format.js'
+import { ProgressBar } from '../progress.js'
+import type { GetProgressEvent } from '../../swarm/types.js'
+import type { CommandContext } from '../context.js'
+
+export interface GetFlags {
+  output?: string
+  /** ms to look for a first peer. */
+  timeout?: number
+  force: boolean
+}
+
+type StreamEvent = GetProgressEvent | { type: 'done', path: string } | { type: 'error', error: { name: string, message: string } }
+
+/** `shoal get CID`: exits 0 only once every piece is verified and the content is in place. */
+export async function get (ctx: CommandContext, cidText: string, flags: GetFlags): Promise<void> {
+  const contentId = parseContentId(cidText).toString()
+  const client = await ctx.client()
+  const bar = process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined
+  let result: StreamEvent | undefined
+  try {
+    await client.stream('/v1/get', {
+      contentId,
+      ...(flags.output === undefined ? { outputDir: process.cwd() } : { output: resolve(flags.output) }),
+      ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
+      force: flags.force
+    }, (event: StreamEvent) => {
+      if (event.type === 'done' || event.type === 'error') result = event
+      else bar?.update(event)
+    })
+  } finally {
+    bar?.stop()
+  }
+  if (result === undefined) throw remoteError({ name: 'ApiError', message: 'the node closed the download without a result' })
+  if (result.type === 'error') throw remoteError(result.error)
+  if (result.type === 'done') {
+    ctx.err(`got ${contentId}${bar === undefined ? '' : ` (${formatBytes(bar.total)})`}`)
+    ctx.out(result.path)
+  }
+}

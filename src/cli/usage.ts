@@ -1,0 +1,25 @@
+import { ShoalError } from '../errors.js'
+
+/** The command line itself is wrong: exit code 2 and the usage hint. */
+export class UsageError extends ShoalError {
+  static override name = 'UsageError'
+}
+
+export const USAGE = `Usage: shoal <command> [options]
+
+Commands:
+  start                      run the node in the foreground (Ctrl-C stops it)
+  add PATH                   add a file or folder; prints its content id last
+  get CID [--output PATH]    download content by id; exits 0 once it is complete and verified
+        [--timeout DURATION]   give up when no peer is found in time (e.g. 30s, 2m; default from config)
+        [--force]              replace what is at the output path
+  status [--json]            the node and its swarms
+  stop                       stop the running node
+  swarm-key generate         print a new pre-shared key for a private swarm
+        [--output FILE]        write it to FILE (mode 0600) instead
+
+Options:
+  --config FILE              config file (default: config/default.json)
+  --debug                    show stack traces on errors
+  -h, --help                 this help
+  -v, --version              the version`
