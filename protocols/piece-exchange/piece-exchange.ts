@@ -66,7 +66,7 @@ export class PieceExchangeClass implements PieceExchange {
           fail(new ProtocolViolationError('handshake for different content'))
           return
         }
-        const handler = endpoint.attach(wire, bitfield)
+        const handler = endpoint.attach(wire, bitfield, wire.sentBitfield)
         if (typeof handler === 'string') {
           wire.refuse(handler)
           reject(new ProtocolViolationError(`refused: ${handler}`))

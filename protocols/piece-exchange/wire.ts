@@ -81,9 +81,13 @@ export class Wire implements PieceWire {
     return this.state.phase === 'open'
   }
 
+  /** The bitfield our handshake carried, if it has been sent. */
+  sentBitfield?: Uint8Array
+
   sendHandshake (contentId: Uint8Array, endpoint: SwarmEndpoint): void {
     if (this.state.phase === 'handshaking') this.state = { phase: 'handshaking', endpoint }
-    this.send({ handshake: { contentId: asBytes(contentId), pieceCount: endpoint.pieceCount, bitfield: asBytes(endpoint.bitfield()) } })
+    this.sentBitfield = endpoint.bitfield()
+    this.send({ handshake: { contentId: asBytes(contentId), pieceCount: endpoint.pieceCount, bitfield: asBytes(this.sentBitfield) } })
   }
 
   /** Handshakes are done: from now on messages go to `handler`. */

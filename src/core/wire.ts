@@ -46,8 +46,10 @@ export interface SwarmEndpoint {
   /**
    * A peer finished the handshake. Returns the handler for its messages, or a reason to
    * refuse it. Called synchronously before any of the peer's later messages are delivered.
+   * `sentBitfield` is what our own handshake said, when it went out earlier: pieces gained
+   * since then must still be announced.
    */
-  attach(wire: PieceWire, remoteBitfield: Uint8Array): PieceWireHandler | RejectReason
+  attach(wire: PieceWire, remoteBitfield: Uint8Array, sentBitfield?: Uint8Array): PieceWireHandler | RejectReason
 }
 
 /** How the protocol finds the swarm an inbound handshake asks for. */

@@ -6,7 +6,7 @@ import { pieceExchange } from '../../protocols/piece-exchange/index.js'
 import { resolveConfig } from '../config/load.js'
 import { parseContentId } from '../core/content-id.js'
 import { Announcer } from '../discovery/announcer.js'
-import { NodeStoppedError } from '../errors.js'
+import { ConfigError, NodeStoppedError } from '../errors.js'
 import { SwarmManager } from '../swarm/swarm-manager.js'
 import { BanList } from './bans.js'
 import { loadOrCreateIdentity } from './identity.js'
@@ -58,6 +58,9 @@ export interface ShoalNode {
 /** Build (and by default start) a node from a config file's contents or a loaded config. */
 export async function createNode (config: ShoalConfig | ConfigInput, options: CreateNodeOptions = {}): Promise<ShoalNode> {
   const resolved = isResolved(config) ? config : resolveConfig(config)
+  if (resolved.protocols.length > 0) {
+    throw new ConfigError('"protocols": loading custom protocol modules is not supported by this version of Shoal yet; remove the key')
+  }
   const logger = options.logger ?? defaultLogger()
   await mkdir(resolved.dataDir, { recursive: true })
   const privateKey = await loadOrCreateIdentity(resolved.dataDir)

@@ -19,6 +19,9 @@ import type { SwarmEndpoint, SwarmLookup } from '../core/wire.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
+/** ms before a peer that refused a swarm, or could not be reached, is tried again. */
+const RETRY_AFTER = 5_000
+
 export interface SwarmManagerInit {
   dataDir: string
   limits: SwarmLimits
@@ -272,12 +275,18 @@ export class SwarmManager implements SwarmLookup {
     const { swarm } = entry
     const cid = parseContentId(swarm.contentId)
     const trying = new Set<string>()
+    /** When each peer last refused or failed: not asked again for a while. */
+    const failedAt = new Map<string, number>()
     const connectTo = (peer: string): void => {
       if (peer === this.init.network.localPeerId || swarm.peers.has(peer) || trying.has(peer)) return
+      if (Date.now() - (failedAt.get(peer) ?? 0) < RETRY_AFTER) return
       if (swarm.peers.size + trying.size >= this.init.limits.maxPeersPerSwarm) return
       trying.add(peer)
       this.init.network.connect(peer, swarm.contentId, signal)
-        .catch(err => { this.log('no exchange with %s - %e', peer, err) })
+        .catch(err => {
+          failedAt.set(peer, Date.now())
+          this.log('no exchange with %s - %e', peer, err)
+        })
         .finally(() => trying.delete(peer))
     }
     const loop = async (): Promise<void> => {

@@ -117,7 +117,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     return await this.store.readPiece(index)
   }
 
-  attach (wire: PieceWire, remoteBitfield: Uint8Array): PieceWireHandler | RejectReason {
+  attach (wire: PieceWire, remoteBitfield: Uint8Array, sentBitfield?: Uint8Array): PieceWireHandler | RejectReason {
     if (this.stateValue === 'stopped' || this.stateValue === 'error') return 'shutting-down'
     const remoteHas = Bitfield.fromBytes(remoteBitfield, this.pieceCount)
     const existing = this.peers.get(wire.remotePeer)
@@ -132,8 +132,17 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.picker.addPeer(remoteHas)
     this.log('peer %s joined with %d/%d pieces', session.peerId, remoteHas.count, this.pieceCount)
     // the protocol sends our handshake right after attach returns: requests must follow it
-    queueMicrotask(() => { this.fill(session) })
+    queueMicrotask(() => {
+      if (sentBitfield !== undefined) this.announceSince(session, sentBitfield)
+      this.fill(session)
+    })
     return session
+  }
+
+  /** Announce to `session` the pieces verified after our handshake (with `sent`) went out. */
+  private announceSince (session: PeerSession, sent: Uint8Array): void {
+    const then = new Bitfield(this.pieceCount, sent)
+    for (let i = 0; i < this.pieceCount; i++) if (this.have.has(i) && !then.has(i)) session.wire.sendHave(i)
   }
 
   /** Stop trading: close every peer, stop the timer, release the store. */

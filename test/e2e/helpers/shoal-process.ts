@@ -1,0 +1,248 @@
+import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { ChildProcess } from 'node:child_process'
+
+/** The built CLI; tests run from dist/test/e2e/helpers, the CLI is dist/src/cli/index.js. */
+export const SHOAL_JS = fileURLToPath(new URL('../../../src/cli/index.js', import.meta.url))
+
+/** A line of a Node.js stack trace, e.g. "    at foo (file.js:1:2)". */
+export const STACK_LINE = /^\s+at .*:\d+:\d+/m
+
+export interface RunResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+export interface RunOptions {
+  cwd?: string
+  /** Kill the command (SIGKILL, by pid) when it runs longer; default 60 s. */
+  timeoutMs?: number
+}
+
+/** Every child process a test started and has not seen exit yet, so `killAll` can end them. */
+const running = new Set<ChildProcess>()
+
+function track (child: ChildProcess): Promise<{ code: number | null, signal: NodeJS.Signals | null }> {
+  running.add(child)
+  return new Promise(resolve => {
+    child.once('exit', (code, signal) => { running.delete(child); resolve({ code, signal }) })
+  })
+}
+
+function spawnShoal (args: string[], cwd: string | undefined): ChildProcess {
+  return spawn(process.execPath, [SHOAL_JS, ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SHOAL_DEBUG: '', DEBUG: '' }
+  })
+}
+
+/** Run one `shoal` command to completion, capturing its output and exit code. */
+export async function runShoal (args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const child = spawnShoal(args, opts.cwd)
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => { stdout += d })
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => { stderr += d })
+  const exited = track(child)
+  const timer = setTimeout(() => { if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL') }, opts.timeoutMs ?? 60_000)
+  // 'exit' may come before the pipes are drained: wait for 'close' too
+  const closed = new Promise(resolve => child.once('close', resolve))
+  const { code, signal } = await exited
+  await closed
+  clearTimeout(timer)
+  return { code, signal, stdout, stderr }
+}
+
+/** The last non-empty line of a command's stdout (where `add` prints the content id). */
+export function lastLine (text: string): string {
+  return text.trim().split('\n').at(-1)?.trim() ?? ''
+}
+
+/** A readable description of a command's result, for assertion messages. */
+export function explain (r: RunResult): string {
+  return `exit ${r.code}${r.signal === null ? '' : ` (${r.signal})`}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`
+}
+
+/** Write `config.json` in `dir`: a loopback node with any free ports, plus `extra` fields. */
+export async function writeConfig (dir: string, extra: Record<string, unknown> = {}): Promise<string> {
+  await mkdir(dir, { recursive: true })
+  const path = join(dir, 'config.json')
+  const config = {
+    dataDir: join(dir, 'data'),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    bootstrap: [],
+    api: { host: '127.0.0.1', port: 0 },
+    ...extra
+  }
+  await writeFile(path, JSON.stringify(config, null, 2))
+  return path
+}
+
+export interface SwarmStatus {
+  contentId: string
+  name: string
+  size: number
+  pieceCount: number
+  piecesHave: number
+  state: string
+  peers: number
+  uploaded: number
+  downloaded: number
+}
+
+export interface NodeStatus {
+  peerId: string
+  addresses: string[]
+  swarms: SwarmStatus[]
+}
+
+/** A `shoal start` child process on a config file in its own folder. */
+export class ShoalProcess {
+  stdout = ''
+  stderr = ''
+  readonly exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
+  readonly dataDir: string
+  private readonly child: ChildProcess
+
+  private constructor (readonly configPath: string) {
+    this.dataDir = join(configPath, '..', 'data')
+    this.child = spawnShoal(['start', '--config', configPath], undefined)
+    this.child.stdout?.setEncoding('utf8').on('data', (d: string) => { this.stdout += d })
+    this.child.stderr?.setEncoding('utf8').on('data', (d: string) => { this.stderr += d })
+    this.exited = track(this.child)
+  }
+
+  get pid (): number {
+    if (this.child.pid === undefined) throw new Error('shoal start did not spawn')
+    return this.child.pid
+  }
+
+  /** Start a node on an existing config (its dataDir must be `<config folder>/data`) and wait until `status --json` answers. */
+  static async start (configPath: string, timeoutMs = 30_000): Promise<ShoalProcess> {
+    const node = new ShoalProcess(configPath)
+    await node.waitReady(timeoutMs)
+    return node
+  }
+
+  /** Write a loopback config in `dir` (see writeConfig), start a node on it and wait until it answers. */
+  static async create (dir: string, extra: Record<string, unknown> = {}): Promise<ShoalProcess> {
+    return await ShoalProcess.start(await writeConfig(dir, extra))
+  }
+
+  private async waitReady (timeoutMs: number): Promise<void> {
+    let exit: { code: number | null } | undefined
+    void this.exited.then(e => { exit = e })
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      if (exit !== undefined) throw new Error(`shoal start exited (${exit.code}) before answering:\n${this.stdout}${this.stderr}`)
+      const r = await this.shoal('status', '--json')
+      if (r.code === 0) return
+      await new Promise(resolve => setTimeout(resolve, 200))
+    }
+    throw new Error(`shoal start did not answer status within ${timeoutMs} ms:\n${this.stdout}${this.stderr}`)
+  }
+
+  /** Run `shoal ARGS --config <this node's config>`. */
+  async shoal (...args: string[]): Promise<RunResult> {
+    return await this.run(args)
+  }
+
+  async run (args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    return await runShoal([...args, '--config', this.configPath], opts)
+  }
+
+  async status (): Promise<NodeStatus> {
+    const r = await this.shoal('status', '--json')
+    if (r.code !== 0) throw new Error(`status --json failed: ${explain(r)}`)
+    return JSON.parse(r.stdout) as NodeStatus
+  }
+
+  /** `shoal add PATH`, returning the content id (the last stdout line). */
+  async add (path: string): Promise<string> {
+    const r = await this.shoal('add', path)
+    if (r.code !== 0) throw new Error(`add ${path} failed: ${explain(r)}`)
+    return lastLine(r.stdout)
+  }
+
+  /** Send a signal to the node's process, by pid; false when it has already exited. */
+  signal (signal: NodeJS.Signals): boolean {
+    try {
+      process.kill(this.pid, signal)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** SIGTERM, then SIGKILL if the node has not exited within `graceMs`; resolves with how it exited. */
+  async kill (graceMs = 5_000): Promise<{ code: number | null, signal: NodeJS.Signals | null }> {
+    if (!running.has(this.child)) return await this.exited
+    this.signal('SIGTERM')
+    const timer = setTimeout(() => { this.signal('SIGKILL') }, graceMs)
+    const result = await this.exited
+    clearTimeout(timer)
+    return result
+  }
+}
+
+/** End every child process still running (SIGTERM, then SIGKILL), each by its pid: for afterEach. */
+export async function killAll (graceMs = 5_000): Promise<void> {
+  const children = [...running]
+  await Promise.all(children.map(async child => {
+    const exited = new Promise(resolve => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve(undefined)
+      else child.once('exit', resolve)
+    })
+    const send = (s: NodeJS.Signals): void => { try { if (child.pid !== undefined) process.kill(child.pid, s) } catch {} }
+    send('SIGTERM')
+    const timer = setTimeout(() => { send('SIGKILL') }, graceMs)
+    await exited
+    clearTimeout(timer)
+  }))
+}
+
+/** SHA-256 of a file, streamed. */
+export async function sha256 (path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/**
+ * A folder's tree as sorted entries: `dir/` for folders, `file <sha256>` for files; two folders
+ * with equal trees hold the same names and bytes.
+ */
+export async function tree (root: string): Promise<string[]> {
+  const out: string[] = []
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name < b.name ? -1 : 1)) {
+      const rel = `${prefix}${entry.name}`
+      if (entry.isDirectory()) {
+        out.push(`${rel}/`)
+        await walk(join(dir, entry.name), `${rel}/`)
+      } else if (entry.isFile()) {
+        out.push(`${rel} ${(await stat(join(dir, entry.name))).size} ${await sha256(join(dir, entry.name))}`)
+      } else {
+        out.push(`${rel} (not a file or folder)`)
+      }
+    }
+  }
+  await walk(root, '')
+  return out
+}
+
+/** The file mode's permission bits, e.g. 0o600. */
+export async function modeOf (path: string): Promise<number> {
+  return (await stat(path)).mode & 0o777
+}
+
+export async function readText (path: string): Promise<string> {
+  return await readFile(path, 'utf8')
+}
