@@ -9,6 +9,14 @@ import type { ChildProcess } from 'node:child_process'
 /** The built CLI; tests run from dist/test/e2e/helpers, the CLI is dist/src/cli/index.js. */
 export const SHOAL_JS = fileURLToPath(new URL('../../../src/cli/index.js', import.meta.url))
 
+/**
+ * The Node that runs the CLI: this one under `npm test` (the pinned Node 24); when mocha was
+ * started by an older system Node (libp2p 3 needs >= 22), the package's pinned one.
+ */
+export const NODE = Number(process.versions.node.split('.')[0]) >= 22
+  ? process.execPath
+  : fileURLToPath(new URL('../../../../node_modules/.bin/node', import.meta.url))
+
 /** A line of a Node.js stack trace, e.g. "    at foo (file.js:1:2)". */
 export const STACK_LINE = /^\s+at .*:\d+:\d+/m
 
@@ -36,7 +44,7 @@ function track (child: ChildProcess): Promise<{ code: number | null, signal: Nod
 }
 
 function spawnShoal (args: string[], cwd: string | undefined): ChildProcess {
-  return spawn(process.execPath, [SHOAL_JS, ...args], {
+  return spawn(NODE, [SHOAL_JS, ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SHOAL_DEBUG: '', DEBUG: '' }

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { tempDir } from '../helpers/temp.js'
+import { STACK_LINE, ShoalProcess, explain, killAll, modeOf, readText, runShoal, writeConfig } from './helpers/shoal-process.js'
+import type { RunResult } from './helpers/shoal-process.js'
+
+/** A CIDv1 (raw, sha2-256) that no node has: a valid id of unknown content. */
+const UNKNOWN_CID = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
+const PSK_FORMAT = /^\/key\/swarm\/psk\/1\.0\.0\/\n\/base16\/\n[0-9a-f]{64}\n$/i
+
+/** Failed with `code` (any non-zero when omitted), said something matching `message`, and showed no stack trace. */
+function assertCleanFailure (r: RunResult, message: RegExp, code?: number): void {
+  if (code === undefined) assert.ok(r.code !== null && r.code !== 0, `expected a non-zero exit: ${explain(r)}`)
+  else assert.equal(r.code, code, `expected exit ${code}: ${explain(r)}`)
+  const output = r.stdout + r.stderr
+  assert.match(output, message, explain(r))
+  assert.doesNotMatch(output, STACK_LINE, `a stack trace was shown: ${explain(r)}`)
+  assert.doesNotMatch(output, /unexpected error/i, `an internal error instead of a clear message: ${explain(r)}`)
+}
+
+describe('e2e: the shoal CLI on bad input', function () {
+  this.timeout(30_000)
+  let dir: { path: string, cleanup: () => Promise<void> }
+
+  beforeEach(async () => { dir = await tempDir('shoal-e2e-cli-') })
+  afterEach(async () => {
+    await killAll()
+    await dir.cleanup()
+  })
+
+  /** `shoal start` on a config that must be refused; bounded, so a node that does start cannot hang the test. */
+  async function startWith (configPath: string): Promise<RunResult> {
+    return await runShoal(['start', '--config', configPath], { timeoutMs: 20_000 })
+  }
+
+  describe('config errors make start fail and name the problem', () => {
+    it('an unknown key', async () => {
+      assertCleanFailure(await startWith(await writeConfig(dir.path, { nosuchkey: 1 })), /nosuchkey/)
+    })
+
+    it('a bad value', async () => {
+      assertCleanFailure(await startWith(await writeConfig(dir.path, { limits: 'fast' })), /limits/)
+    })
+
+    it('invalid JSON', async () => {
+      const path = join(dir.path, 'broken.json')
+      await writeFile(path, '{ "dataDir": "./data", ')
+      assertCleanFailure(await startWith(path), /broken\.json.*JSON|JSON.*broken\.json/)
+    })
+
+    it('a missing config file', async () => {
+      const path = join(dir.path, 'no-such-config.json')
+      assertCleanFailure(await startWith(path), /no-such-config\.json.*(no such|not found|missing|does not exist)/i)
+    })
+  })
+
+  describe('against a running node', () => {
+    let node: ShoalProcess
+    beforeEach(async () => { node = await ShoalProcess.create(join(dir.path, 'node')) })
+
+    it('get of a malformed content id exits non-zero and says so', async () => {
+      assertCleanFailure(await node.shoal('get', 'not-a-cid', '--output', join(dir.path, 'x')), /content id|cid/i)
+    })
+
+    it('add of a missing path exits non-zero and names the path', async () => {
+      assertCleanFailure(await node.shoal('add', join(dir.path, 'does-not-exist')), /does-not-exist/)
+    })
+
+    it('get of unknown content with --timeout 2s gives up saying no peer was found', async () => {
+      const started = Date.now()
+      const r = await node.shoal('get', UNKNOWN_CID, '--timeout', '2s', '--output', join(dir.path, 'x'))
+      assertCleanFailure(r, /no peer/i)
+      assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms to give up after a 2 s timeout`)
+    })
+
+    it('--timeout abc is a usage error (exit 2)', async () => {
+      assertCleanFailure(await node.shoal('get', UNKNOWN_CID, '--timeout', 'abc'), /timeout/, 2)
+    })
+  })
+
+  it('status with no running node says how to start one', async () => {
+    const config = await writeConfig(dir.path)
+    assertCleanFailure(await runShoal(['status', '--config', config]), /shoal start/)
+    assertCleanFailure(await runShoal(['status', '--json', '--config', config]), /shoal start/)
+  })
+
+  it('--help exits 0 and lists the commands', async () => {
+    const r = await runShoal(['--help'])
+    assert.equal(r.code, 0, explain(r))
+    for (const command of ['start', 'add', 'get', 'status', 'stop', 'swarm-key']) {
+      assert.match(r.stdout, new RegExp(`^\\s+${command}\\b`, 'm'), `--help does not list ${command}:\n${r.stdout}`)
+    }
+  })
+
+  describe('swarm-key generate', () => {
+    it('prints a new key in the /key/swarm/psk/1.0.0/ format', async () => {
+      const [a, b] = await Promise.all([runShoal(['swarm-key', 'generate']), runShoal(['swarm-key', 'generate'])])
+      for (const r of [a, b]) {
+        assert.equal(r.code, 0, explain(r))
+        assert.match(r.stdout, PSK_FORMAT)
+      }
+      assert.notEqual(a.stdout, b.stdout, 'two keys are the same')
+    })
+
+    it('--output FILE writes the key with mode 0600 and refuses to overwrite', async () => {
+      const file = join(dir.path, 'swarm.key')
+      const r = await runShoal(['swarm-key', 'generate', '--output', file])
+      assert.equal(r.code, 0, explain(r))
+      const key = await readText(file)
+      assert.match(key, PSK_FORMAT)
+      assert.doesNotMatch(r.stdout, /[0-9a-f]{64}/i, 'the key also went to stdout')
+      assert.equal((await modeOf(file)).toString(8), '600')
+
+      assertCleanFailure(await runShoal(['swarm-key', 'generate', '--output', file]), /exists|overwrit/i)
+      assert.equal(await readText(file), key, 'the existing key was changed')
+    })
+  })
+})
