@@ -27,12 +27,21 @@ export function atExit (hook: () => void): void {
   exitHooks.push(hook)
 }
 
-/** Spawn `node <args>` with the bench's own Node; the child is killed if we exit first. */
+/**
+ * Spawn `node <args>` with the bench's own Node; the child is killed if we exit first. Its
+ * stdin is a pipe from us that ends when we die, even by SIGKILL: see exitWithParent().
+ */
 export function spawnNode (args: string[], options: { stdout?: 'pipe' | 'inherit' } = {}): ChildProcess {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, args, { stdio: ['pipe', options.stdout ?? 'pipe', 'pipe'] })
   live.add(child)
   child.once('exit', () => live.delete(child))
   return child
+}
+
+/** For the bench's own child scripts: exit when the parent is gone (our stdin ends). */
+export function exitWithParent (): void {
+  process.stdin.once('end', () => process.exit(1))
+  process.stdin.resume()
 }
 
 /** Resolves with the child's exit code once it has exited. */

@@ -16,7 +16,8 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
-import { exited, runNode, spawnNode } from './processes.js'
+import { round } from './monitor.js'
+import { exited, exitWithParent, runNode, spawnNode } from './processes.js'
 import type { AddressInfo } from 'node:net'
 
 export type Transport = 'libp2p' | 'tcp'
@@ -48,10 +49,16 @@ interface Sink {
   end(): Promise<void>
 }
 
-/** The receiving end: where to dial, and the byte stream of the first connection. */
+/** The receiving end: where to dial, and the first stream that arrives. */
 interface Source {
   address: string
-  incoming: Promise<AsyncIterable<{ byteLength: number }>>
+  incoming: Promise<Incoming>
+  close(): Promise<void>
+}
+
+interface Incoming {
+  chunks: AsyncIterable<{ byteLength: number }>
+  /** Tell the sender everything has arrived. */
   close(): Promise<void>
 }
 
@@ -64,9 +71,9 @@ const libp2pOptions = (listen: string[]): Parameters<typeof createLibp2p>[0] => 
 
 async function libp2pSource (): Promise<Source> {
   const node = await createLibp2p(libp2pOptions(['/ip4/127.0.0.1/tcp/0']))
-  let resolveIncoming!: (stream: AsyncIterable<Uint8Array>) => void
-  const incoming = new Promise<AsyncIterable<Uint8Array>>(resolve => { resolveIncoming = resolve })
-  await node.handle(PROTOCOL, (stream) => { resolveIncoming(stream as AsyncIterable<Uint8Array>) })
+  let resolveIncoming!: (incoming: Incoming) => void
+  const incoming = new Promise<Incoming>(resolve => { resolveIncoming = resolve })
+  await node.handle(PROTOCOL, (stream) => { resolveIncoming({ chunks: stream, close: async () => { await stream.close() } }) })
   return { address: node.getMultiaddrs()[0].toString(), incoming, close: async () => { await node.stop() } }
 }
 
@@ -77,13 +84,20 @@ async function libp2pSink (address: string): Promise<Sink> {
     send: (chunk) => stream.send(chunk),
     // the 'drain' event, not onDrain(): onDrain() gave no backpressure after its first use
     drained: async () => { await new Promise(resolve => { stream.addEventListener('drain', resolve, { once: true }) }) },
-    end: async () => { await stream.close(); await node.stop() }
+    end: async () => {
+      // close() only hands the bytes to the connection, and stopping the node then may drop
+      // some: wait for the receiver to close its end, which it does once it has them all
+      const closed = new Promise(resolve => { stream.addEventListener('close', resolve, { once: true }) })
+      await stream.close()
+      await closed
+      await node.stop()
+    }
   }
 }
 
 async function tcpSource (): Promise<Source> {
   const server = createServer()
-  const incoming = new Promise<AsyncIterable<Buffer>>(resolve => server.once('connection', resolve))
+  const incoming = new Promise<Incoming>(resolve => server.once('connection', socket => { resolve({ chunks: socket, close: async () => {} }) }))
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const { port } = server.address() as AddressInfo
@@ -113,7 +127,7 @@ async function receive (transport: Transport, bytes: number): Promise<void> {
   let received = 0
   let first = 0
   let cpu = process.cpuUsage()
-  for await (const chunk of stream) {
+  for await (const chunk of stream.chunks) {
     if (received === 0) {
       first = performance.now()
       cpu = process.cpuUsage()
@@ -122,16 +136,17 @@ async function receive (transport: Transport, bytes: number): Promise<void> {
   }
   const seconds = (performance.now() - first) / 1000
   const receiverCpu = process.cpuUsage(cpu)
+  await stream.close()
   if (await exited(sender) !== 0) throw new Error('sender failed')
   if (received !== bytes) throw new Error(`received ${received} bytes, expected ${bytes}`)
   await source.close()
   const result: StreamResult = {
     transport,
     bytes,
-    seconds,
-    mibps: bytes / MiB / seconds,
-    receiverCpuSeconds: (receiverCpu.user + receiverCpu.system) / 1e6,
-    senderCpuSeconds: Number(senderOut.trim())
+    seconds: round(seconds, 3),
+    mibps: round(bytes / MiB / seconds),
+    receiverCpuSeconds: round((receiverCpu.user + receiverCpu.system) / 1e6),
+    senderCpuSeconds: round(Number(senderOut.trim()))
   }
   process.stdout.write(`${JSON.stringify(result)}\n`)
 }
@@ -151,6 +166,7 @@ async function send (transport: Transport, address: string, bytes: number): Prom
 }
 
 if (process.argv[1] === SELF) {
+  exitWithParent()
   const [role, transport, ...rest] = process.argv.slice(2)
   const run = role === 'receive' ? receive(transport as Transport, Number(rest[0])) : send(transport as Transport, rest[0], Number(rest[1]))
   run.then(() => process.exit(0), (err: Error) => {

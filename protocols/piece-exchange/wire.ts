@@ -1,6 +1,8 @@
+import { Uint8ArrayList } from 'uint8arraylist'
 import { ProtocolViolationError } from '../../src/errors.js'
-import { encodeFrame, readFrames, waitForDrain } from '../../src/utils/frames.js'
-import { MAX_CONTROL_FRAME, MAX_FRAME_DATA, FRAME_OVERHEAD } from './constants.js'
+import { encodeFrame, waitForDrain } from '../../src/utils/frames.js'
+import { MAX_FRAME_DATA } from './constants.js'
+import { WireDecoder, encodePieceRun } from './decoder.js'
 import { ErrorCode, Message, RejectCode } from './pb/piece-exchange.js'
 import type { PieceWire, PieceWireHandler, RejectReason, SwarmEndpoint } from '../../src/core/wire.js'
 import type { Logger, Stream } from '@libp2p/interface'
@@ -60,7 +62,11 @@ export class Wire implements PieceWire {
   private readonly onClosed?: (wire: Wire) => void
   private state: WireState = { phase: 'handshaking' }
   private readonly nextOffset = new Map<number, number>()
+  /** The piece whose raw bytes are arriving now (after its Piece header). */
+  private incoming?: { index: number, offset: number }
   private sending: Promise<void> = Promise.resolve()
+  private pending = new Uint8ArrayList()
+  private flushQueued = false
   /** Called with the remote's handshake; set by whoever drives the handshake. */
   onHandshake?: (contentId: Uint8Array, pieceCount: number, bitfield: Uint8Array) => void
   onEnd?: (err?: Error) => void
@@ -71,10 +77,24 @@ export class Wire implements PieceWire {
     this.outbound = init.outbound
     this.log = init.log
     this.onClosed = init.onClosed
-    readFrames(this.stream, MAX_FRAME_DATA + FRAME_OVERHEAD, {
-      onFrame: (frame) => { this.onFrame(frame) },
-      onEnd: (err) => { this.ended(err) }
+    this.listen()
+  }
+
+  private listen (): void {
+    const decoder = new WireDecoder({
+      onMessage: (message) => { this.onMessage(message) },
+      onPieceBytes: (data) => { this.onPieceBytes(data) }
     })
+    this.stream.addEventListener('message', (evt) => {
+      if (this.state.phase === 'closed') return
+      try {
+        decoder.push(evt.data)
+      } catch (err) {
+        this.close(err as Error)
+      }
+    })
+    this.stream.addEventListener('close', (evt) => { this.ended(evt.error) })
+    this.stream.addEventListener('remoteCloseWrite', () => { this.close() })
   }
 
   get isOpen (): boolean {
@@ -99,6 +119,7 @@ export class Wire implements PieceWire {
   /** Tell the peer why we end the exchange, then close. */
   refuse (reason: RejectReason): void {
     this.send({ error: { code: ERROR_TO_WIRE[reason] ?? ErrorCode.PROTOCOL_VIOLATION } })
+    this.flush()
     this.close()
   }
 
@@ -111,7 +132,7 @@ export class Wire implements PieceWire {
   }
 
   async sendPiece (index: number, data: Uint8Array, signal?: AbortSignal): Promise<void> {
-    // one piece at a time, so the frames of a piece stay contiguous on the stream
+    // one piece at a time, so the runs of a piece stay contiguous on the stream
     const previous = this.sending
     let done!: () => void
     this.sending = new Promise(resolve => { done = resolve })
@@ -120,9 +141,10 @@ export class Wire implements PieceWire {
       for (let offset = 0; offset < data.byteLength; offset += MAX_FRAME_DATA) {
         signal?.throwIfAborted()
         if (this.state.phase === 'closed') return
-        const chunk = data.subarray(offset, offset + MAX_FRAME_DATA)
-        const sentAll = this.stream.send(encodeFrame(Message.encode({ piece: { index, offset, data: asBytes(chunk) } })))
-        this.stats.uploaded += chunk.byteLength
+        this.flush()
+        const run = data.subarray(offset, offset + MAX_FRAME_DATA)
+        const sentAll = this.stream.send(encodePieceRun(index, offset, run))
+        this.stats.uploaded += run.byteLength
         if (!sentAll) await waitForDrain(this.stream, signal)
       }
     } finally {
@@ -132,6 +154,7 @@ export class Wire implements PieceWire {
 
   close (err?: Error): void {
     if (this.state.phase === 'closed') return
+    if (err === undefined) this.flush()
     if (err !== undefined) {
       this.stream.abort(err)
     } else {
@@ -140,10 +163,25 @@ export class Wire implements PieceWire {
     this.ended(err)
   }
 
+  /**
+   * Queue a control message. Messages made in one turn of the event loop go out as one
+   * write: a burst of requests or haves costs one muxer frame and one syscall, not one each.
+   */
   private send (message: Message): void {
-    if (this.state.phase === 'closed' || this.stream.writeStatus !== 'writable') return
+    if (this.state.phase === 'closed') return
+    this.pending.append(encodeFrame(Message.encode(message)))
+    if (this.pending.byteLength === 0 || this.flushQueued) return
+    this.flushQueued = true
+    queueMicrotask(() => { this.flush() })
+  }
+
+  private flush (): void {
+    this.flushQueued = false
+    if (this.pending.byteLength === 0 || this.state.phase === 'closed' || this.stream.writeStatus !== 'writable') return
+    const frames = this.pending
+    this.pending = new Uint8ArrayList()
     try {
-      this.stream.send(encodeFrame(Message.encode(message)))
+      this.stream.send(frames)
     } catch (err) {
       this.log.error('send to %s failed - %e', this.remotePeer, err)
       this.close(err as Error)
@@ -159,21 +197,14 @@ export class Wire implements PieceWire {
     this.onClosed?.(this)
   }
 
-  private onFrame (frame: Uint8Array): void {
-    let message: Message
-    try {
-      message = Message.decode(frame)
-    } catch (err) {
-      throw new ProtocolViolationError(`undecodable message: ${(err as Error).message}`)
-    }
+  private onMessage (message: Message): void {
     const { state } = this
     if (state.phase === 'closed') return
+    const fields = Object.values(message).filter(v => v !== undefined).length
+    if (fields !== 1) throw new ProtocolViolationError(`a message must set exactly one field, not ${fields}`)
     if (message.error !== undefined) {
       this.close(new RemoteRefusedError(ErrorCode[message.error.code] ?? 'UNKNOWN'))
       return
-    }
-    if (message.piece === undefined && frame.byteLength > MAX_CONTROL_FRAME) {
-      throw new ProtocolViolationError(`control frame of ${frame.byteLength} bytes`)
     }
     if (state.phase === 'handshaking') {
       if (message.handshake === undefined) throw new ProtocolViolationError('expected a handshake first')
@@ -190,7 +221,7 @@ export class Wire implements PieceWire {
       return index
     }
     if (message.piece !== undefined) {
-      this.onPiece(message.piece, endpoint, handler)
+      this.onPiece(message.piece, endpoint)
     } else if (message.have !== undefined) {
       handler.onHave(checkIndex(message.have.index))
     } else if (message.request !== undefined) {
@@ -204,18 +235,27 @@ export class Wire implements PieceWire {
     }
   }
 
-  private onPiece (piece: { index: number, offset: number, data: Uint8Array }, endpoint: SwarmEndpoint, handler: PieceWireHandler): void {
-    const { index, offset, data } = piece
+  /** Check a Piece header before any of its bytes are accepted. */
+  private onPiece (piece: { index: number, offset: number, length: number }, endpoint: SwarmEndpoint): void {
+    const { index, offset, length } = piece
     if (index >= endpoint.pieceCount) throw new ProtocolViolationError(`piece ${index} out of range`)
-    const length = endpoint.pieceLength(index)
+    const pieceLength = endpoint.pieceLength(index)
     const expected = this.nextOffset.get(index) ?? 0
-    if (offset !== expected || data.byteLength === 0 || offset + data.byteLength > length) {
-      throw new ProtocolViolationError(`piece ${index}: ${data.byteLength} bytes at ${offset}, expected offset ${expected} of ${length}`)
+    if (offset !== expected || length === 0 || length > MAX_FRAME_DATA || offset + length > pieceLength) {
+      throw new ProtocolViolationError(`piece ${index}: ${length} bytes at ${offset}, expected offset ${expected} of ${pieceLength}`)
     }
-    const next = offset + data.byteLength
-    if (next === length) this.nextOffset.delete(index)
+    const next = offset + length
+    if (next === pieceLength) this.nextOffset.delete(index)
     else this.nextOffset.set(index, next)
+    this.incoming = { index, offset }
+  }
+
+  private onPieceBytes (data: Uint8Array): void {
+    const { state, incoming } = this
+    if (state.phase !== 'open' || incoming === undefined) return
     this.stats.downloaded += data.byteLength
-    handler.onPieceData(index, offset, data)
+    const offset = incoming.offset
+    incoming.offset += data.byteLength
+    state.handler.onPieceData(incoming.index, offset, data)
   }
 }

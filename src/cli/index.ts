@@ -1,13 +1,8 @@
 #!/usr/bin/env node
+import './v8-flags.js'
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { isUserFacing } from '../errors.js'
-import { add } from './commands/add.js'
-import { get } from './commands/get.js'
-import { start } from './commands/start.js'
-import { status } from './commands/status.js'
-import { stop } from './commands/stop.js'
-import { swarmKey } from './commands/swarm-key.js'
 import { makeContext } from './context.js'
 import { parseDuration } from './format.js'
 import { USAGE, UsageError } from './usage.js'
@@ -31,26 +26,27 @@ async function main (argv: string[]): Promise<number> {
     return args[0]
   }
   switch (command) {
+    // commands load their modules on demand: a client command need not load libp2p
     case 'start':
-      await start(ctx)
+      await (await import('./commands/start.js')).start(ctx)
       return 0
     case 'add':
-      await add(ctx, needArg('a PATH'))
+      await (await import('./commands/add.js')).add(ctx, needArg('a PATH'))
       return 0
     case 'get': {
       const timeout = values.timeout === undefined ? undefined : parseDuration(values.timeout)
       if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout: "${values.timeout}" is not a duration such as 30s, 1500ms or 2m`)
-      await get(ctx, needArg('a content id'), { output: values.output, timeout, force: values.force === true })
+      await (await import('./commands/get.js')).get(ctx, needArg('a content id'), { output: values.output, timeout, force: values.force === true })
       return 0
     }
     case 'status':
-      await status(ctx, values.json === true)
+      await (await import('./commands/status.js')).status(ctx, values.json === true)
       return 0
     case 'stop':
-      await stop(ctx)
+      await (await import('./commands/stop.js')).stop(ctx)
       return 0
     case 'swarm-key':
-      await swarmKey(ctx, args[0], values.output)
+      await (await import('./commands/swarm-key.js')).swarmKey(ctx, args[0], values.output)
       return 0
     default:
       throw new UsageError(`unknown command "${command}"`)

@@ -48,12 +48,19 @@ export function resolveConfig (input: ConfigInput | unknown, options: ResolveCon
   const baseDir = options.baseDir ?? process.cwd()
   const absolute = (p: string): string => isAbsolute(p) ? p : resolve(baseDir, p)
   const config = result.data
-  return Object.freeze({
+  return deepFreeze({
     ...config,
     dataDir: absolute(config.dataDir),
     swarmKey: config.swarmKey === undefined ? undefined : absolute(config.swarmKey),
     configPath: options.configPath
   })
+}
+
+function deepFreeze<T extends object> (value: T): T {
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object' && !Object.isFrozen(child)) deepFreeze(child)
+  }
+  return Object.freeze(value)
 }
 
 function describeIssue (issue: z.core.$ZodIssue): string {

@@ -14,7 +14,14 @@ const isMultiaddr = (value: string): boolean => {
 }
 
 const multiaddrString = z.string().refine(isMultiaddr, { message: 'not a valid multiaddr' })
-const peerMultiaddr = multiaddrString.refine(value => multiaddr(value).getComponents().some(c => c.name === 'p2p'), {
+const hasPeerId = (value: string): boolean => {
+  try {
+    return multiaddr(value).getComponents().some(c => c.name === 'p2p')
+  } catch {
+    return true // already reported as not a multiaddr
+  }
+}
+const peerMultiaddr = multiaddrString.refine(hasPeerId, {
   message: 'a bootstrap address must end in /p2p/<peer id>'
 })
 const positiveInt = z.number().int().positive()

@@ -140,7 +140,7 @@ function checkFileTree (files: readonly ManifestFile[]): void {
 
 /** A '/'-separated relative path whose every component is a plain name. Returns the components. */
 export function checkRelativePath (path: string): string[] {
-  if (path.length === 0 || path.length > MANIFEST_LIMITS.maxPathLength) {
+  if (path.length === 0 || Buffer.byteLength(path) > MANIFEST_LIMITS.maxPathLength) {
     throw new InvalidManifestError(`invalid manifest: path length ${path.length} is out of range`)
   }
   const parts = path.split('/')
@@ -151,13 +151,13 @@ export function checkRelativePath (path: string): string[] {
   return parts
 }
 
-/** One file or folder name: no separators, no '.', '..', NUL or control characters. */
+/** One file or folder name: no separators, no '.', '..', NUL or control characters, at most 255 UTF-8 bytes. */
 function checkPathComponent (part: string, what: string): void {
   const bad = part.length === 0 ||
-    part.length > MANIFEST_LIMITS.maxComponentLength ||
+    Buffer.byteLength(part) > MANIFEST_LIMITS.maxComponentLength ||
     part === '.' || part === '..' ||
     part.includes('/') || part.includes('\\') ||
-    /[\x00-\x1f]/.test(part)
+    /[\x00-\x1f\x7f-\x9f]/.test(part)
   if (bad) throw new InvalidManifestError(`invalid manifest: unsafe name in ${what}`)
 }
 

@@ -20,6 +20,8 @@ export class PiecePicker {
   private readonly have: Bitfield
   private readonly availability: Uint32Array
   private readonly requests: Uint8Array
+  /** Pieces received and verified, being written: no longer wanted from anyone. */
+  private readonly settled: Uint8Array
   private readonly tiebreak: Uint32Array
   private readonly maxDuplicates: number
   /** Missing pieces with no request out: 0 means endgame. */
@@ -30,6 +32,7 @@ export class PiecePicker {
     this.have = have
     this.availability = new Uint32Array(have.length)
     this.requests = new Uint8Array(have.length)
+    this.settled = new Uint8Array(have.length)
     this.maxDuplicates = init.maxDuplicateRequests ?? 2
     const random = init.random ?? Math.random
     this.tiebreak = new Uint32Array(have.length)
@@ -58,7 +61,7 @@ export class PiecePicker {
   }
 
   markRequested (index: number): void {
-    if (this.requests[index] === 0 && !this.have.has(index)) this.unrequested--
+    if (this.requests[index] === 0 && !this.have.has(index) && this.settled[index] === 0) this.unrequested--
     if (this.requests[index] < 255) this.requests[index]++
   }
 
@@ -66,13 +69,30 @@ export class PiecePicker {
   markReleased (index: number): void {
     if (this.requests[index] === 0) return
     this.requests[index]--
+    if (this.requests[index] === 0 && !this.have.has(index) && this.settled[index] === 0) this.unrequested++
+  }
+
+  /**
+   * The piece arrived and passed its hash; it is being written. Nobody is asked for it again
+   * unless the write fails (`markReleased` after `unsettle`).
+   */
+  markSettled (index: number): void {
+    if (this.requests[index] === 0 && !this.have.has(index) && this.settled[index] === 0) this.unrequested--
+    this.settled[index] = 1
+  }
+
+  /** The write of a settled piece failed: it is wanted again. */
+  unsettle (index: number): void {
+    if (this.settled[index] === 0) return
+    this.settled[index] = 0
     if (this.requests[index] === 0 && !this.have.has(index)) this.unrequested++
   }
 
   /** The piece is verified and stored; it leaves the picker's view for good. */
   markHave (index: number): void {
-    if (this.requests[index] === 0 && !this.have.has(index)) this.unrequested--
+    if (this.requests[index] === 0 && !this.have.has(index) && this.settled[index] === 0) this.unrequested--
     this.requests[index] = 0
+    this.settled[index] = 0
     this.have.set(index)
   }
 
@@ -91,16 +111,26 @@ export class PiecePicker {
   pick (peerHas: Bitfield, count: number, alreadyAsked: (index: number) => boolean): number[] {
     if (count <= 0 || this.have.complete) return []
     const limit = this.endgame ? this.maxDuplicates : 1
-    const candidates: number[] = []
+    // keep the best `count` candidates in order: fewest requests first (endgame spreads
+    // duplicates), then rarest, then this node's random order; O(pieces x count)
+    const best: number[] = []
     for (let i = 0; i < this.pieceCount; i++) {
-      if (this.requests[i] < limit && !this.have.has(i) && peerHas.has(i) && !alreadyAsked(i)) candidates.push(i)
+      if (this.requests[i] >= limit || this.settled[i] === 1 || this.have.has(i) || !peerHas.has(i) || alreadyAsked(i)) continue
+      if (best.length === count && !this.better(i, best[count - 1])) continue
+      let at = best.length === count ? count - 1 : best.length
+      while (at > 0 && this.better(i, best[at - 1])) {
+        best[at] = best[at - 1]
+        at--
+      }
+      best[at] = i
     }
-    if (candidates.length > count) {
-      const { availability, requests, tiebreak } = this
-      // fewest requests first (endgame spreads duplicates), then rarest, then the random order
-      candidates.sort((a, b) => (requests[a] - requests[b]) || (availability[a] - availability[b]) || (tiebreak[a] - tiebreak[b]))
-      candidates.length = count
-    }
-    return candidates
+    return best
+  }
+
+  private better (a: number, b: number): boolean {
+    const { requests, availability, tiebreak } = this
+    if (requests[a] !== requests[b]) return requests[a] < requests[b]
+    if (availability[a] !== availability[b]) return availability[a] < availability[b]
+    return tiebreak[a] < tiebreak[b]
   }
 }

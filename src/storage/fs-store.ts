@@ -73,6 +73,8 @@ export class FsPieceStore implements PieceStore {
 
   async writePiece (index: number, chunks: readonly Uint8Array[]): Promise<void> {
     if (this.mode !== 'write') throw new StorageError('this store serves files in place and does not write')
+    const given = chunks.reduce((sum, c) => sum + c.byteLength, 0)
+    if (given !== this.layout.pieceLength(index)) throw new StorageError(`piece ${index}: ${given} bytes given for a piece of ${this.layout.pieceLength(index)}`)
     for (const span of this.layout.spans(index)) {
       const handle = await this.handle(span.fileIndex)
       let buffers = slice(chunks, span.pieceOffset, span.length)
@@ -80,6 +82,7 @@ export class FsPieceStore implements PieceStore {
       let left = span.length
       while (left > 0) {
         const { bytesWritten } = await this.io(handle.writev(buffers, position), span.fileIndex)
+        if (bytesWritten === 0) throw new StorageError(`${this.filePath(span.fileIndex)}: nothing could be written`)
         left -= bytesWritten
         position += bytesWritten
         if (left > 0) buffers = slice(buffers, bytesWritten, left)

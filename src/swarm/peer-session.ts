@@ -1,14 +1,11 @@
-import { createHash } from 'node:crypto'
 import { Bitfield } from '../core/bitfield.js'
 import { ProtocolViolationError } from '../errors.js'
 import type { PieceWire, PieceWireHandler, RejectReason } from '../core/wire.js'
-import type { Hash } from 'node:crypto'
 
 /** A piece being received from this peer. */
 interface Incoming {
   readonly requestedAt: number
   readonly length: number
-  readonly hash: Hash
   readonly chunks: Uint8Array[]
   received: number
 }
@@ -19,7 +16,8 @@ export interface SessionHost {
   hasPiece(index: number): boolean
   readonly maxQueuedRequests: number
   onPeerHave(session: PeerSession, index: number): void
-  onPieceReceived(session: PeerSession, index: number, chunks: Uint8Array[], digest: Buffer): void
+  /** All bytes of a requested piece arrived (not yet verified). */
+  onPieceReceived(session: PeerSession, index: number, chunks: Uint8Array[]): void
   onRequestEnded(session: PeerSession, index: number): void
   onUploadWanted(session: PeerSession): void
   onPeerClosed(session: PeerSession, err?: Error): void
@@ -36,8 +34,12 @@ export class PeerSession implements PieceWireHandler {
   readonly connectedAt = Date.now()
   /** Requests we sent this peer, by piece index. */
   readonly incoming = new Map<number, Incoming>()
-  /** Pieces we stopped waiting for; their late frames are dropped, not held against the peer. */
-  private readonly abandoned = new Set<number>()
+  /**
+   * Pieces we stopped waiting for, with how many copies may still be on their way: their
+   * late bytes are dropped, not held against the peer (a cancel does not stop a piece that
+   * is already being sent).
+   */
+  private readonly abandoned = new Map<number, number>()
   /** Piece indexes this peer asked us for, in order. */
   readonly uploadQueue: number[] = []
   inflightBytes = 0
@@ -57,8 +59,7 @@ export class PeerSession implements PieceWireHandler {
 
   request (index: number): void {
     const length = this.host.pieceLength(index)
-    this.incoming.set(index, { requestedAt: Date.now(), length, hash: createHash('sha256'), chunks: [], received: 0 })
-    this.abandoned.delete(index)
+    this.incoming.set(index, { requestedAt: Date.now(), length, chunks: [], received: 0 })
     this.inflightBytes += length
     this.wire.sendRequest(index)
   }
@@ -66,7 +67,7 @@ export class PeerSession implements PieceWireHandler {
   /** Stop waiting for `index` (got it elsewhere, or timed out) and tell the peer. */
   abandon (index: number): void {
     if (this.forget(index)) {
-      this.abandoned.add(index)
+      this.abandoned.set(index, (this.abandoned.get(index) ?? 0) + 1)
       this.wire.sendCancel(index)
     }
   }
@@ -107,18 +108,33 @@ export class PeerSession implements PieceWireHandler {
   onPieceData (index: number, offset: number, data: Uint8Array): void {
     const piece = this.incoming.get(index)
     if (piece === undefined) {
-      if (this.abandoned.has(index)) {
-        if (offset + data.byteLength >= this.host.pieceLength(index)) this.abandoned.delete(index)
+      this.onStaleData(index, offset + data.byteLength)
+      return
+    }
+    if (offset !== piece.received) {
+      // a copy starts at offset 0; any other gap is the tail of an abandoned older copy
+      if (offset !== 0) {
+        this.onStaleData(index, offset + data.byteLength)
         return
       }
-      throw new ProtocolViolationError(`piece ${index} was not requested`)
+      piece.chunks.length = 0
+      piece.received = 0
     }
-    piece.hash.update(data)
     piece.chunks.push(data)
     piece.received += data.byteLength
     if (piece.received < piece.length) return
     this.forget(index)
-    this.host.onPieceReceived(this, index, piece.chunks, piece.hash.digest())
+    this.host.onPieceReceived(this, index, piece.chunks)
+  }
+
+  /** Bytes of a copy we no longer wait for: dropped if we abandoned one, a violation otherwise. */
+  private onStaleData (index: number, end: number): void {
+    const copies = this.abandoned.get(index)
+    if (copies === undefined) throw new ProtocolViolationError(`piece ${index} was not requested`)
+    if (end >= this.host.pieceLength(index)) {
+      if (copies <= 1) this.abandoned.delete(index)
+      else this.abandoned.set(index, copies - 1)
+    }
   }
 
   onClose (err?: Error): void {

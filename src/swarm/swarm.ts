@@ -3,6 +3,7 @@ import { PieceLayout } from '../core/layout.js'
 import { pieceHash } from '../core/manifest.js'
 import { PiecePicker } from '../core/piece-picker.js'
 import { ProtocolViolationError } from '../errors.js'
+import { joinChunks, sha256OffThread } from '../utils/sha256.js'
 import { PeerSession } from './peer-session.js'
 import type { SessionHost } from './peer-session.js'
 import type { Manifest } from '../core/manifest.js'
@@ -182,32 +183,45 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.fillAll()
   }
 
-  onPieceReceived (session: PeerSession, index: number, chunks: Uint8Array[], digest: Buffer): void {
+  onPieceReceived (session: PeerSession, index: number, chunks: Uint8Array[]): void {
     const length = this.pieceLength(index)
     if (this.have.has(index) || this.writing.has(index)) {
       this.wasted += length
       this.fill(session)
       return
     }
-    if (!digest.equals(pieceHash(this.manifest, index))) {
-      this.onBadPiece(session, index, length)
-      return
-    }
+    // settled while it is verified and written: nobody is asked for it meanwhile
     this.writing.add(index)
+    this.picker.markSettled(index)
+    this.picker.markReleased(index)
     for (const other of this.peers.values()) {
       if (other !== session && other.incoming.has(index)) {
         other.abandon(index)
         this.picker.markReleased(index)
       }
     }
-    this.store.writePiece(index, chunks).then(() => {
-      this.onPieceStored(index, length)
-    }, (err: Error) => {
-      this.writing.delete(index)
-      this.picker.markReleased(index)
-      this.fail(err)
-    })
+    void this.verifyAndStore(session, index, joinChunks(chunks, length))
     this.fill(session)
+  }
+
+  /** Verify a received piece against the manifest off the main thread, then write it. */
+  private async verifyAndStore (session: PeerSession, index: number, piece: Uint8Array): Promise<void> {
+    const digest = await sha256OffThread(piece)
+    if (!Buffer.from(digest).equals(pieceHash(this.manifest, index))) {
+      this.writing.delete(index)
+      this.picker.unsettle(index)
+      this.onBadPiece(session, index, piece.byteLength)
+      return
+    }
+    try {
+      await this.store.writePiece(index, [piece])
+    } catch (err) {
+      this.writing.delete(index)
+      this.picker.unsettle(index)
+      this.fail(err as Error)
+      return
+    }
+    this.onPieceStored(index, piece.byteLength)
   }
 
   private onPieceStored (index: number, length: number): void {
@@ -215,7 +229,8 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     if (this.stateValue !== 'downloading') return
     this.picker.markHave(index)
     this.downloaded += length
-    for (const peer of this.peers.values()) peer.wire.sendHave(index)
+    // seeds have every piece: a have would tell them nothing
+    for (const peer of this.peers.values()) if (!peer.isSeed) peer.wire.sendHave(index)
     this.observer.onProgress?.(this)
     if (this.have.complete) void this.finish()
   }
@@ -223,11 +238,10 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   private onBadPiece (session: PeerSession, index: number, length: number): void {
     this.wasted += length
     session.badPieces++
-    this.picker.markReleased(index)
     const fatal = session.badPieces >= this.limits.maxBadPieces
     this.log.error('piece %d from %s failed verification (%d bad so far)', index, session.peerId, session.badPieces)
     this.observer.onMisbehaviour?.(this, session.peerId, `sent ${session.badPieces} piece(s) that failed verification`, fatal)
-    if (fatal) session.wire.close(new ProtocolViolationError('too many bad pieces'))
+    if (fatal && !session.closed) session.wire.close(new ProtocolViolationError('too many bad pieces'))
     else this.fillAll()
   }
 
@@ -257,9 +271,11 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   /** Keep the peer's request pipeline full, within its byte window. */
   private fill (session: PeerSession): void {
     if (this.stateValue !== 'downloading' || session.closed) return
-    const free = this.limits.maxInflightBytesPerPeer - session.inflightBytes
-    const count = Math.floor(free / this.layout.pieceSize) + (session.inflightBytes === 0 ? 1 : 0)
-    if (count <= 0) return
+    const window = this.limits.maxInflightBytesPerPeer
+    const free = window - session.inflightBytes
+    // refill in batches (a quarter of the window at a time): fewer, fuller request messages
+    if (session.inflightBytes > 0 && free < window / 4) return
+    const count = Math.max(1, Math.floor(free / this.layout.pieceSize))
     for (const index of this.picker.pick(session.remoteHas, count, i => session.incoming.has(i))) {
       this.picker.markRequested(index)
       session.request(index)

@@ -536,7 +536,7 @@ export namespace Reject {
 export interface Piece {
   index: number
   offset: number
-  data: Uint8Array<ArrayBuffer>
+  length: number
 }
 
 export namespace Piece {
@@ -559,9 +559,9 @@ export namespace Piece {
           w.uint32(obj.offset)
         }
 
-        if ((obj.data != null && obj.data.byteLength > 0)) {
-          w.uint32(26)
-          w.bytes(obj.data)
+        if ((obj.length != null && obj.length !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.length)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -571,7 +571,7 @@ export namespace Piece {
         const obj: any = {
           index: 0,
           offset: 0,
-          data: uint8ArrayAlloc(0)
+          length: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -589,7 +589,7 @@ export namespace Piece {
               break
             }
             case 3: {
-              obj.data = reader.bytes()
+              obj.length = reader.uint32()
               break
             }
             default: {
@@ -623,8 +623,8 @@ export namespace Piece {
             }
             case 3: {
               yield {
-                field: `${prefix}.data`,
-                value: reader.bytes()
+                field: `${prefix}.length`,
+                value: reader.uint32()
               }
               break
             }
@@ -650,9 +650,9 @@ export namespace Piece {
     value: number
   }
 
-  export interface PieceDataFieldEvent {
-    field: '$.data'
-    value: Uint8Array<ArrayBuffer>
+  export interface PieceLengthFieldEvent {
+    field: '$.length'
+    value: number
   }
 
   export function encode (obj: Partial<Piece>): Uint8Array<ArrayBuffer> {
@@ -663,7 +663,7 @@ export namespace Piece {
     return decodeMessage(buf, Piece.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Piece>): Generator<PieceIndexFieldEvent | PieceOffsetFieldEvent | PieceDataFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Piece>): Generator<PieceIndexFieldEvent | PieceOffsetFieldEvent | PieceLengthFieldEvent> {
     return streamMessage(buf, Piece.codec(), opts)
   }
 }
@@ -1014,9 +1014,9 @@ export namespace Message {
     value: number
   }
 
-  export interface MessagePieceDataFieldEvent {
-    field: '$.piece.data'
-    value: Uint8Array<ArrayBuffer>
+  export interface MessagePieceLengthFieldEvent {
+    field: '$.piece.length'
+    value: number
   }
 
   export interface MessageErrorCodeFieldEvent {
@@ -1032,7 +1032,7 @@ export namespace Message {
     return decodeMessage(buf, Message.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Message>): Generator<MessageHandshakeContentIdFieldEvent | MessageHandshakePieceCountFieldEvent | MessageHandshakeBitfieldFieldEvent | MessageHaveIndexFieldEvent | MessageRequestIndexFieldEvent | MessageCancelIndexFieldEvent | MessageRejectIndexFieldEvent | MessageRejectCodeFieldEvent | MessagePieceIndexFieldEvent | MessagePieceOffsetFieldEvent | MessagePieceDataFieldEvent | MessageErrorCodeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Message>): Generator<MessageHandshakeContentIdFieldEvent | MessageHandshakePieceCountFieldEvent | MessageHandshakeBitfieldFieldEvent | MessageHaveIndexFieldEvent | MessageRequestIndexFieldEvent | MessageCancelIndexFieldEvent | MessageRejectIndexFieldEvent | MessageRejectCodeFieldEvent | MessagePieceIndexFieldEvent | MessagePieceOffsetFieldEvent | MessagePieceLengthFieldEvent | MessageErrorCodeFieldEvent> {
     return streamMessage(buf, Message.codec(), opts)
   }
 }

@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict'
+import { mkdir, readFile, readdir, stat, truncate, unlink, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { MANIFEST_VERSION, pieceCount } from '../../../src/core/manifest.js'
+import { FsPieceStore } from '../../../src/storage/fs-store.js'
+import { tempDir } from '../../helpers/temp.js'
+import { isNamedError, makeContent, pieceOf } from '../fixtures.js'
+import type { Content } from '../fixtures.js'
+import type { Manifest } from '../../../src/core/manifest.js'
+import type { FsPieceStoreInit } from '../../../src/storage/fs-store.js'
+
+const FOLDER = [
+  { path: 'a/b/c.bin', size: 30_000 },
+  { path: 'a/empty', size: 0 },
+  { path: 'top.txt', size: 10_000 },
+  { path: 'z/empty-too', size: 0 }
+]
+
+describe('storage/fs-store', () => {
+  let dir: { path: string, cleanup: () => Promise<void> }
+  const stores: FsPieceStore[] = []
+
+  beforeEach(async () => { dir = await tempDir() })
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close().catch(() => {})
+    await dir.cleanup()
+  })
+
+  function storeFor (content: Content | Manifest, init: Partial<FsPieceStoreInit> = {}): FsPieceStore {
+    const manifest = 'manifest' in content ? content.manifest : content
+    const store = new FsPieceStore({ root: join(dir.path, 'root'), manifest, mode: 'write', ...init })
+    stores.push(store)
+    return store
+  }
+
+  /** Put `content`'s files on disk under `root`, as a seeder has them. */
+  async function writeFiles (content: Content, root: string): Promise<void> {
+    for (const [i, file] of content.manifest.files.entries()) {
+      const path = content.manifest.directory ? join(root, file.path) : root
+      await mkdir(dirname(path), { recursive: true })
+      await writeFile(path, content.fileData[i])
+    }
+  }
+
+  /** A manifest object with `path` in it, built directly so no validation stops it. */
+  function unsafeManifest (path: string): Manifest {
+    return { version: MANIFEST_VERSION, name: 'root', directory: true, pieceSize: 16 * 1024, files: [{ path, size: 10 }], pieceHashes: new Uint8Array(32) }
+  }
+
+  describe('prepare (mode write)', () => {
+    it('creates nested folders and every file, empty ones included, at the manifest sizes', async () => {
+      const content = makeContent(FOLDER)
+      await storeFor(content).prepare()
+      const root = join(dir.path, 'root')
+      for (const file of content.manifest.files) {
+        const info = await stat(join(root, file.path))
+        assert.ok(info.isFile(), file.path)
+        assert.equal(info.size, file.size, file.path)
+      }
+      assert.deepEqual((await readdir(root)).sort(), ['a', 'top.txt', 'z'])
+      assert.deepEqual((await readdir(join(root, 'a'))).sort(), ['b', 'empty'])
+    })
+
+    it('sizes files that already exist to the manifest, longer or shorter', async () => {
+      const content = makeContent(FOLDER)
+      const root = join(dir.path, 'root')
+      await mkdir(join(root, 'a/b'), { recursive: true })
+      await writeFile(join(root, 'a/b/c.bin'), Buffer.alloc(50_000, 1))
+      await writeFile(join(root, 'top.txt'), 'short')
+      await storeFor(content).prepare()
+      assert.equal((await stat(join(root, 'a/b/c.bin'))).size, 30_000)
+      assert.equal((await stat(join(root, 'top.txt'))).size, 10_000)
+    })
+
+    it('a single file is the root path itself', async () => {
+      const content = makeContent([{ path: 'movie.bin', size: 40_000 }])
+      const store = storeFor(content, { root: join(dir.path, 'movie.bin') })
+      assert.equal(store.filePath(0), join(dir.path, 'movie.bin'))
+      await store.prepare()
+      assert.equal((await stat(join(dir.path, 'movie.bin'))).size, 40_000)
+    })
+
+    it('after every piece is written, the files on disk are the content', async () => {
+      const content = makeContent(FOLDER)
+      const store = storeFor(content)
+      await store.prepare()
+      for (let i = pieceCount(content.manifest) - 1; i >= 0; i--) await store.writePiece(i, [pieceOf(content, i)])
+      await store.close()
+      for (const [i, file] of content.manifest.files.entries()) {
+        assert.ok((await readFile(join(dir.path, 'root', file.path))).equals(content.fileData[i]), file.path)
+      }
+    })
+  })
+
+  describe('mode read', () => {
+    it('serves the files in place', async () => {
+      const content = makeContent(FOLDER)
+      await writeFiles(content, join(dir.path, 'root'))
+      const store = storeFor(content, { mode: 'read' })
+      await store.prepare()
+      for (let i = 0; i < pieceCount(content.manifest); i++) {
+        assert.ok(Buffer.from(await store.readPiece(i)).equals(pieceOf(content, i)), `piece ${i}`)
+      }
+    })
+
+    it('prepare creates nothing', async () => {
+      const content = makeContent(FOLDER)
+      await storeFor(content, { mode: 'read' }).prepare()
+      assert.deepEqual(await readdir(dir.path), [])
+    })
+
+    it('refuses to write, with StorageError, and leaves the file alone', async () => {
+      const content = makeContent(FOLDER)
+      await writeFiles(content, join(dir.path, 'root'))
+      const store = storeFor(content, { mode: 'read' })
+      await assert.rejects(store.writePiece(0, [Buffer.alloc(16 * 1024)]), isNamedError('StorageError', /does not write/))
+      assert.ok((await readFile(join(dir.path, 'root/a/b/c.bin'))).equals(content.fileData[0]))
+    })
+
+    it('a truncated file gives StorageError naming it', async () => {
+      const content = makeContent(FOLDER)
+      await writeFiles(content, join(dir.path, 'root'))
+      await truncate(join(dir.path, 'root/top.txt'), 100)
+      const store = storeFor(content, { mode: 'read' })
+      // piece 0 lies in a/b/c.bin only; piece 2 ends in top.txt
+      assert.ok(Buffer.from(await store.readPiece(0)).equals(pieceOf(content, 0)))
+      await assert.rejects(store.readPiece(2), isNamedError('StorageError', /top\.txt/))
+    })
+
+    it('a missing file gives StorageError naming it', async () => {
+      const content = makeContent(FOLDER)
+      await writeFiles(content, join(dir.path, 'root'))
+      await unlink(join(dir.path, 'root/top.txt'))
+      const store = storeFor(content, { mode: 'read' })
+      await assert.rejects(store.readPiece(2), isNamedError('StorageError', /top\.txt/))
+    })
+  })
+
+  describe('paths stay inside the root', () => {
+    for (const path of ['../escaped', 'a/../../escaped', '../root-sibling/x', '.']) {
+      it(`filePath refuses ${JSON.stringify(path)} with PathError`, () => {
+        const store = storeFor(unsafeManifest(path))
+        assert.throws(() => store.filePath(0), isNamedError('PathError'))
+      })
+    }
+
+    it('prepare and writePiece refuse such a path and create nothing outside the root', async () => {
+      const store = storeFor(unsafeManifest('../escaped'))
+      await assert.rejects(store.prepare(), isNamedError('PathError'))
+      await assert.rejects(store.writePiece(0, [Buffer.alloc(10)]), isNamedError('PathError'))
+      assert.deepEqual(await readdir(dir.path), [])
+    })
+
+    it('an absolute path in the manifest still lands inside the root', () => {
+      const store = storeFor(unsafeManifest('/etc/passwd'))
+      assert.equal(store.filePath(0), join(dir.path, 'root/etc/passwd'))
+    })
+
+    it('a safe nested path resolves under the root', () => {
+      const content = makeContent(FOLDER)
+      assert.equal(storeFor(content).filePath(0), join(dir.path, 'root/a/b/c.bin'))
+    })
+  })
+
+  describe('open file limit', () => {
+    it('reads many files correctly with one handle at a time, concurrently', async () => {
+      const files = Array.from({ length: 24 }, (_, i) => ({ path: `d${i % 3}/f${i}`, size: 3000 + i }))
+      const content = makeContent(files)
+      await writeFiles(content, join(dir.path, 'root'))
+      const store = storeFor(content, { mode: 'read', maxOpenFiles: 1 })
+      const count = pieceCount(content.manifest)
+      const pieces = await Promise.all(Array.from({ length: count }, async (_, i) => await store.readPiece(i)))
+      pieces.forEach((piece, i) => { assert.ok(Buffer.from(piece).equals(pieceOf(content, i)), `piece ${i}`) })
+    })
+  })
+})

@@ -1,0 +1,353 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { Bitfield } from '../../../src/core/bitfield.js'
+import { PeerSession } from '../../../src/swarm/peer-session.js'
+import { isNamedError, sha256 } from '../fixtures.js'
+import type { PieceWire, RejectReason } from '../../../src/core/wire.js'
+import type { SessionHost } from '../../../src/swarm/peer-session.js'
+
+const KiB = 1024
+const PIECE = 64 * KiB
+const PIECES = 4
+/** Piece 3 is the short last piece. */
+const LAST = 10_000
+
+type WireCall =
+  | ['have' | 'request' | 'cancel', number]
+  | ['reject', number, RejectReason]
+  | ['close', Error | undefined]
+
+/** Records what the session sends; sends nothing anywhere. */
+class FakeWire implements PieceWire {
+  readonly remotePeer = 'peer-A'
+  readonly outbound = true
+  readonly stats = { uploaded: 0, downloaded: 0 }
+  readonly calls: WireCall[] = []
+  sendHave (index: number): void { this.calls.push(['have', index]) }
+  sendRequest (index: number): void { this.calls.push(['request', index]) }
+  sendCancel (index: number): void { this.calls.push(['cancel', index]) }
+  sendReject (index: number, reason: RejectReason): void { this.calls.push(['reject', index, reason]) }
+  async sendPiece (): Promise<void> {}
+  close (err?: Error): void { this.calls.push(['close', err]) }
+}
+
+interface Received { index: number, chunks: Uint8Array[], digest: Buffer }
+
+/** Records what the session tells its swarm. */
+class FakeHost implements SessionHost {
+  maxQueuedRequests = 3
+  readonly have = new Set<number>()
+  readonly peerHave: number[] = []
+  readonly received: Received[] = []
+  readonly requestsEnded: number[] = []
+  uploadWanted = 0
+  readonly closed: Array<Error | undefined> = []
+
+  pieceLength (index: number): number { return index === PIECES - 1 ? LAST : PIECE }
+  hasPiece (index: number): boolean { return this.have.has(index) }
+  onPeerHave (_s: PeerSession, index: number): void { this.peerHave.push(index) }
+  onPieceReceived (_s: PeerSession, index: number, chunks: Uint8Array[]): void { this.received.push({ index, chunks, digest: sha256(Buffer.concat(chunks)) }) }
+  onRequestEnded (_s: PeerSession, index: number): void { this.requestsEnded.push(index) }
+  onUploadWanted (): void { this.uploadWanted++ }
+  onPeerClosed (_s: PeerSession, err?: Error): void { this.closed.push(err) }
+}
+
+function setup (remote: number[] = []): { host: FakeHost, wire: FakeWire, session: PeerSession } {
+  const host = new FakeHost()
+  const wire = new FakeWire()
+  const remoteHas = new Bitfield(PIECES)
+  for (const i of remote) remoteHas.set(i)
+  return { host, wire, session: new PeerSession(host, wire, remoteHas) }
+}
+
+/** Deliver `data` as piece `index` in frames of `frame` bytes, as the wire would. */
+function deliver (session: PeerSession, index: number, data: Uint8Array, frame = 16 * KiB, from = 0): void {
+  for (let offset = from; offset < data.byteLength; offset += frame) {
+    session.onPieceData(index, offset, data.subarray(offset, Math.min(offset + frame, data.byteLength)))
+  }
+}
+
+const violation = isNamedError('ProtocolViolationError')
+
+describe('swarm/peer-session', () => {
+  it('takes its peer id from the wire and knows a seed', () => {
+    const { session } = setup([0, 1, 2, 3])
+    assert.equal(session.peerId, 'peer-A')
+    assert.equal(session.isSeed, true)
+    assert.equal(setup([0, 1]).session.isSeed, false)
+  })
+
+  describe('have', () => {
+    it('records a new piece and tells the host once', () => {
+      const { host, session } = setup([0])
+      session.onHave(2)
+      session.onHave(2)
+      session.onHave(0)
+      assert.deepEqual(host.peerHave, [2])
+      assert.equal(session.remoteHas.has(2), true)
+      assert.equal(session.remoteHas.count, 2)
+    })
+  })
+
+  describe('the peer asks us for pieces', () => {
+    it('rejects a piece we lack as not-available, without queueing it', () => {
+      const { host, wire, session } = setup()
+      session.onRequest(1)
+      assert.deepEqual(wire.calls, [['reject', 1, 'not-available']])
+      assert.deepEqual(session.uploadQueue, [])
+      assert.equal(host.uploadWanted, 0)
+    })
+
+    it('queues a piece we have, in order, and asks the host to upload', () => {
+      const { host, wire, session } = setup()
+      host.have.add(0).add(2)
+      session.onRequest(2)
+      session.onRequest(0)
+      assert.deepEqual(session.uploadQueue, [2, 0])
+      assert.equal(host.uploadWanted, 2)
+      assert.deepEqual(wire.calls, [])
+    })
+
+    it('rejects as overloaded past maxQueuedRequests', () => {
+      const { host, wire, session } = setup()
+      host.have.add(0).add(1).add(2).add(3)
+      host.maxQueuedRequests = 2
+      session.onRequest(0)
+      session.onRequest(1)
+      session.onRequest(2)
+      session.onRequest(3)
+      assert.deepEqual(session.uploadQueue, [0, 1])
+      assert.deepEqual(wire.calls, [['reject', 2, 'overloaded'], ['reject', 3, 'overloaded']])
+      // a slot frees up once the swarm takes one off the queue
+      session.uploadQueue.shift()
+      session.onRequest(3)
+      assert.deepEqual(session.uploadQueue, [1, 3])
+    })
+
+    it('a piece we lack is not-available even when the queue is full', () => {
+      const { host, wire, session } = setup()
+      host.have.add(0)
+      host.maxQueuedRequests = 1
+      session.onRequest(0)
+      session.onRequest(1)
+      assert.deepEqual(wire.calls, [['reject', 1, 'not-available']])
+    })
+
+    it('a cancel removes the queued request', () => {
+      const { host, session } = setup()
+      host.have.add(0).add(1).add(2)
+      session.onRequest(0)
+      session.onRequest(1)
+      session.onRequest(2)
+      session.onCancel(1)
+      session.onCancel(3) // not queued: ignored
+      assert.deepEqual(session.uploadQueue, [0, 2])
+    })
+  })
+
+  describe('we ask the peer for pieces', () => {
+    it('request sends it and counts its bytes in flight', () => {
+      const { wire, session } = setup([0, 1, 2, 3])
+      session.request(0)
+      session.request(3)
+      assert.deepEqual(wire.calls, [['request', 0], ['request', 3]])
+      assert.equal(session.inflightBytes, PIECE + LAST)
+      assert.deepEqual([...session.incoming.keys()], [0, 3])
+    })
+
+    it('a complete piece goes to the host with its chunks and SHA-256 digest', () => {
+      const { host, session } = setup([0, 1, 2, 3])
+      const data = randomBytes(PIECE)
+      session.request(1)
+      deliver(session, 1, data, 10_000)
+      assert.equal(host.received.length, 1)
+      const [got] = host.received
+      assert.equal(got.index, 1)
+      assert.ok(Buffer.concat(got.chunks).equals(data))
+      assert.equal(got.chunks.length, Math.ceil(PIECE / 10_000))
+      assert.ok(got.digest.equals(sha256(data)))
+      assert.equal(session.inflightBytes, 0)
+      assert.equal(session.incoming.has(1), false)
+    })
+
+    it('nothing goes to the host until the last byte arrives', () => {
+      const { host, session } = setup([3])
+      const data = randomBytes(LAST)
+      session.request(3)
+      session.onPieceData(3, 0, data.subarray(0, LAST - 1))
+      assert.equal(host.received.length, 0)
+      assert.equal(session.inflightBytes, LAST)
+      session.onPieceData(3, LAST - 1, data.subarray(LAST - 1))
+      assert.equal(host.received.length, 1)
+      assert.ok(host.received[0].digest.equals(sha256(data)))
+    })
+
+    it('the digest of corrupted bytes is not the digest of the piece (the host decides)', () => {
+      const { host, session } = setup([0])
+      const data = randomBytes(PIECE)
+      const bad = Buffer.from(data)
+      bad[100] ^= 1
+      session.request(0)
+      deliver(session, 0, bad)
+      assert.equal(host.received.length, 1)
+      assert.ok(!host.received[0].digest.equals(sha256(data)))
+      assert.ok(host.received[0].digest.equals(sha256(bad)))
+    })
+
+    it('data for a piece never requested is a ProtocolViolationError', () => {
+      const { host, session } = setup([0, 1])
+      session.request(0)
+      assert.throws(() => { session.onPieceData(1, 0, randomBytes(100)) }, violation)
+      assert.equal(host.received.length, 0)
+    })
+
+    it('data for a piece already received in full is a ProtocolViolationError', () => {
+      const { session } = setup([0])
+      const data = randomBytes(PIECE)
+      session.request(0)
+      deliver(session, 0, data)
+      assert.throws(() => { session.onPieceData(0, 0, data.subarray(0, 100)) }, violation)
+    })
+
+    it('a reject ends the request and tells the host', () => {
+      const { host, session } = setup([0, 1])
+      session.request(0)
+      session.request(1)
+      session.onReject(0, 'not-available')
+      assert.deepEqual(host.requestsEnded, [0])
+      assert.equal(session.inflightBytes, PIECE)
+      // data after the reject is not wanted
+      assert.throws(() => { session.onPieceData(0, 0, randomBytes(10)) }, violation)
+    })
+
+    it('a reject for a piece never requested is ignored', () => {
+      const { host, session } = setup([0])
+      session.onReject(2, 'overloaded')
+      assert.deepEqual(host.requestsEnded, [])
+      assert.equal(session.inflightBytes, 0)
+    })
+
+    it('expiredRequests lists requests sent before the deadline', async () => {
+      const { session } = setup([0, 1, 2])
+      session.request(0)
+      await new Promise(resolve => setTimeout(resolve, 15))
+      const deadline = Date.now()
+      await new Promise(resolve => setTimeout(resolve, 5))
+      session.request(1)
+      assert.deepEqual(session.expiredRequests(deadline), [0])
+      assert.deepEqual(session.expiredRequests(Date.now() + 1).sort(), [0, 1])
+      deliver(session, 0, randomBytes(PIECE))
+      assert.deepEqual(session.expiredRequests(Date.now() + 1), [1])
+    })
+  })
+
+  describe('abandon', () => {
+    it('cancels a request, frees its bytes, and drops its late data silently', () => {
+      const { host, wire, session } = setup([0, 1])
+      const data = randomBytes(PIECE)
+      session.request(0)
+      session.request(1)
+      session.onPieceData(0, 0, data.subarray(0, 1000))
+      session.abandon(0)
+      assert.deepEqual(wire.calls.slice(-1), [['cancel', 0]])
+      assert.equal(session.inflightBytes, PIECE)
+      deliver(session, 0, data, 16 * KiB, 1000)
+      assert.equal(host.received.length, 0)
+      assert.deepEqual(host.requestsEnded, [])
+    })
+
+    it('late data is forgiven once: after the piece has fully arrived, more is a violation', () => {
+      const { session } = setup([0])
+      const data = randomBytes(PIECE)
+      session.request(0)
+      session.abandon(0)
+      deliver(session, 0, data)
+      assert.throws(() => { session.onPieceData(0, 0, data.subarray(0, 10)) }, violation)
+    })
+
+    it('abandoning a piece never requested sends nothing', () => {
+      const { wire, session } = setup([0])
+      session.abandon(0)
+      assert.deepEqual(wire.calls, [])
+      assert.equal(session.inflightBytes, 0)
+    })
+
+    it('a piece abandoned and requested again is received whole', () => {
+      const { host, session } = setup([0])
+      const data = randomBytes(PIECE)
+      session.request(0)
+      session.abandon(0)
+      session.request(0)
+      deliver(session, 0, data)
+      assert.equal(host.received.length, 1)
+      assert.ok(host.received[0].digest.equals(sha256(data)))
+    })
+
+    it('a re-request after abandoning a half-received piece ignores the rest of the old transfer', () => {
+      // The request timed out half way (the swarm abandons it) and the picker hands the same
+      // piece to the same peer again. The peer had already started sending, so it finishes the
+      // old run (offsets from the middle) and then answers the new request from offset 0.
+      const { host, session } = setup([0])
+      const data = randomBytes(PIECE)
+      session.request(0)
+      deliver(session, 0, data.subarray(0, PIECE / 2))
+      session.abandon(0)
+      session.request(0)
+      assert.doesNotThrow(() => {
+        deliver(session, 0, data, 16 * KiB, PIECE / 2) // the rest of the old answer
+        deliver(session, 0, data) // the new answer
+      })
+      assert.equal(host.received.length, 1)
+      assert.ok(host.received[0].digest.equals(sha256(data)), 'the piece was assembled from the wrong bytes')
+    })
+    it('a re-request after abandon tolerates the peer finishing the old answer too', () => {
+      // SPEC.md: a Cancel does not stop a piece already being sent. The peer finishes the
+      // first answer, then answers the second request: two whole copies, both honest.
+      const { host, session } = setup([0])
+      const data = randomBytes(PIECE)
+      session.request(0)
+      session.abandon(0)
+      session.request(0)
+      deliver(session, 0, data)
+      assert.doesNotThrow(() => { deliver(session, 0, data) }, 'the second copy was treated as a protocol violation')
+      assert.ok(host.received.length >= 1)
+      assert.ok(host.received.every(r => r.digest.equals(sha256(data))))
+    })
+  })
+
+  describe('inflightBytes', () => {
+    it('follows requests, receipts, rejects and abandons back to zero', () => {
+      const { session } = setup([0, 1, 2, 3])
+      for (const i of [0, 1, 2, 3]) session.request(i)
+      assert.equal(session.inflightBytes, 3 * PIECE + LAST)
+      deliver(session, 3, randomBytes(LAST))
+      assert.equal(session.inflightBytes, 3 * PIECE)
+      session.onReject(1, 'overloaded')
+      assert.equal(session.inflightBytes, 2 * PIECE)
+      session.abandon(2)
+      assert.equal(session.inflightBytes, PIECE)
+      session.onPieceData(0, 0, randomBytes(1000))
+      assert.equal(session.inflightBytes, PIECE, 'partial data does not free the request')
+      deliver(session, 0, randomBytes(PIECE), 16 * KiB, 1000)
+      assert.equal(session.inflightBytes, 0)
+      // repeated endings change nothing
+      session.abandon(0)
+      session.onReject(1, 'overloaded')
+      assert.equal(session.inflightBytes, 0)
+    })
+  })
+
+  describe('close', () => {
+    it('empties the upload queue and tells the host once, with the error', () => {
+      const { host, session } = setup()
+      host.have.add(0)
+      session.onRequest(0)
+      const err = new Error('reset')
+      session.onClose(err)
+      session.onClose()
+      assert.equal(session.closed, true)
+      assert.deepEqual(session.uploadQueue, [])
+      assert.deepEqual(host.closed, [err])
+    })
+  })
+})
