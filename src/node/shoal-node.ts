@@ -131,7 +131,10 @@ class Node implements ShoalNode {
     await this.libp2p.start()
     for (const protocol of this.protocols) await protocol.start()
     await this.swarms.start()
-    this.libp2p.addEventListener('peer:connect', () => { this.announcer?.onPeerConnected() })
+    this.libp2p.addEventListener('peer:connect', (evt) => {
+      this.announcer?.onPeerConnected()
+      this.swarms.onPeerConnected(evt.detail.toString())
+    })
     this.announcer?.start()
     for (const swarm of this.swarms.list()) this.announcer?.provide(parseContentId(swarm.contentId))
     this.state = 'running'

@@ -4,11 +4,12 @@ import { dirname, resolve } from 'node:path'
 import { Bitfield } from '../core/bitfield.js'
 import { parseContentId } from '../core/content-id.js'
 import { decodeManifest, pieceCount, pieceHash, totalSize } from '../core/manifest.js'
-import { NoProvidersError, PathError, StorageError, UnknownContentError } from '../errors.js'
+import { NoProvidersError, NodeStoppedError, PathError, StorageError, UnknownContentError } from '../errors.js'
 import { FsPieceStore } from '../storage/fs-store.js'
 import { importContent } from '../storage/import-content.js'
 import { verifyStoredPieces } from '../storage/verify.js'
 import { sleep } from '../utils/sleep.js'
+import { PeerFinder } from './peer-finder.js'
 import { SwarmStateFile } from './state-file.js'
 import { Swarm } from './swarm.js'
 import type { SwarmRecord } from './state-file.js'
@@ -18,9 +19,6 @@ import type { Manifest } from '../core/manifest.js'
 import type { SwarmEndpoint, SwarmLookup } from '../core/wire.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
-
-/** ms before a peer that refused a swarm, or could not be reached, is tried again. */
-const RETRY_AFTER = 5_000
 
 export interface SwarmManagerInit {
   dataDir: string
@@ -49,7 +47,7 @@ interface Entry {
   manifestBytes: Uint8Array
   record: SwarmRecord
   listeners: Set<Listener>
-  finder?: AbortController
+  finder?: PeerFinder
 }
 
 /**
@@ -84,6 +82,11 @@ export class SwarmManager implements SwarmLookup {
 
   async stop (): Promise<void> {
     this.lifetime.abort()
+    const stopped = new NodeStoppedError('the node stopped before the download completed')
+    for (const entry of this.entries.values()) {
+      entry.finder?.stop()
+      for (const listener of entry.listeners) listener.error(stopped)
+    }
     await Promise.all([...this.entries.values()].map(async e => { await e.swarm.stop() }))
     this.entries.clear()
   }
@@ -203,6 +206,7 @@ export class SwarmManager implements SwarmLookup {
       await sleep(200, deadline).catch(() => {})
     }
     options.signal?.throwIfAborted()
+    if (this.lifetime.signal.aborted) throw new NodeStoppedError('the node stopped while looking for the content')
     throw new NoProvidersError(`no peer with content ${cid.toString()} was found within ${Math.round(timeout / 1000)} s`)
   }
 
@@ -258,7 +262,7 @@ export class SwarmManager implements SwarmLookup {
   }
 
   private async completed (entry: Entry): Promise<void> {
-    entry.finder?.abort()
+    entry.finder?.stop()
     try {
       entry.record.files = await fingerprints(new FsPieceStore({ root: entry.record.path, manifest: entry.swarm.manifest, mode: 'read' }), entry.swarm.manifest)
       await this.persist()
@@ -269,40 +273,19 @@ export class SwarmManager implements SwarmLookup {
 
   /** While the swarm is incomplete: look for peers, connect to new ones, and look again later. */
   private findPeers (entry: Entry): void {
-    const finder = new AbortController()
-    entry.finder = finder
-    const signal = AbortSignal.any([finder.signal, this.lifetime.signal])
-    const { swarm } = entry
-    const cid = parseContentId(swarm.contentId)
-    const trying = new Set<string>()
-    /** When each peer last refused or failed: not asked again for a while. */
-    const failedAt = new Map<string, number>()
-    const connectTo = (peer: string): void => {
-      if (peer === this.init.network.localPeerId || swarm.peers.has(peer) || trying.has(peer)) return
-      if (Date.now() - (failedAt.get(peer) ?? 0) < RETRY_AFTER) return
-      if (swarm.peers.size + trying.size >= this.init.limits.maxPeersPerSwarm) return
-      trying.add(peer)
-      this.init.network.connect(peer, swarm.contentId, signal)
-        .catch(err => {
-          failedAt.set(peer, Date.now())
-          this.log('no exchange with %s - %e', peer, err)
-        })
-        .finally(() => trying.delete(peer))
-    }
-    const loop = async (): Promise<void> => {
-      while (!signal.aborted && swarm.state === 'downloading') {
-        const round = AbortSignal.any([signal, AbortSignal.timeout(this.init.rediscoverInterval)])
-        try {
-          for await (const peer of this.init.network.findPeers(cid, round)) connectTo(peer)
-        } catch (err) {
-          if (!round.aborted) this.log('provider search failed - %e', err)
-        }
-        // with no peer yet, look again soon; otherwise at the configured pace
-        const pause = swarm.peers.size === 0 ? 1000 : this.init.rediscoverInterval
-        await sleep(pause, signal).catch(() => {})
-      }
-    }
-    void loop()
+    entry.finder = new PeerFinder({
+      swarm: entry.swarm,
+      network: this.init.network,
+      maxPeers: this.init.limits.maxPeersPerSwarm,
+      interval: this.init.rediscoverInterval,
+      log: this.log
+    })
+    entry.finder.start(this.lifetime.signal)
+  }
+
+  /** A peer connected to the node: every incomplete swarm offers it an exchange. */
+  onPeerConnected (peer: string): void {
+    for (const entry of this.entries.values()) entry.finder?.offer(peer)
   }
 
   private async restore (record: SwarmRecord): Promise<void> {
@@ -328,7 +311,7 @@ export class SwarmManager implements SwarmLookup {
   private async remove (contentId: string): Promise<void> {
     const entry = this.entries.get(contentId)
     if (entry === undefined) throw new UnknownContentError(`unknown content ${contentId}`)
-    entry.finder?.abort()
+    entry.finder?.stop()
     this.entries.delete(contentId)
     await entry.swarm.stop()
     await this.persist()

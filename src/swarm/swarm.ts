@@ -300,13 +300,22 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.fillAll()
   }
 
+  /** Serve a peer's queued requests in order, reading the next piece while this one is sent. */
   private async upload (session: PeerSession): Promise<void> {
     session.uploading = true
+    const readNext = (): { index: number, data: Promise<Uint8Array> } | undefined => {
+      const index = session.uploadQueue.shift()
+      if (index === undefined) return undefined
+      const data = this.store.readPiece(index)
+      data.catch(() => {}) // reported when awaited below
+      return { index, data }
+    }
     try {
-      while (!session.closed && session.uploadQueue.length > 0) {
-        const index = session.uploadQueue.shift() as number
-        const data = await this.store.readPiece(index)
-        if (session.closed) break
+      let next = readNext()
+      while (next !== undefined && !session.closed) {
+        const data = await next.data
+        const index = next.index
+        next = readNext()
         await session.wire.sendPiece(index, data)
         this.uploaded += data.byteLength
       }

@@ -1,0 +1,105 @@
+/**
+ * Every peer is a stranger: a peer that serves garbage pieces is banned after maxBadPieces
+ * and refused afterwards, a peer that forges manifests cannot stop a leecher from getting
+ * the real one, and a peer that vanishes mid-transfer costs only re-requests.
+ */
+import assert from 'node:assert/strict'
+import { copyFile, mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { TestNodes } from '../helpers/nodes.js'
+import { HostilePeer } from './helpers/hostile-peer.js'
+import { MiB, fetchAndVerify, makeFile, swarmStatus, useTestContext, waitFor, waitForConnections } from './helpers/context.js'
+import type { HostilePeerInit } from './helpers/hostile-peer.js'
+
+describe('integration: hostile and unreliable peers', function () {
+  const ctx = useTestContext('hostile')
+
+  async function startHostile (init: HostilePeerInit): Promise<HostilePeer> {
+    const peer = await HostilePeer.start(init)
+    ctx.defer(async () => { await peer.stop() })
+    return peer
+  }
+
+  it('a poisoner serving random pieces is banned after maxBadPieces and refused on reconnect; the download is intact', async function () {
+    this.timeout(60_000)
+    const source = await makeFile(join(ctx.dir, 'src'), 'target.bin', 32 * MiB)
+    const seeder = await ctx.nodes.start('seeder')
+    const added = await seeder.add(source)
+    const { pieceSize } = swarmStatus(seeder, added.contentId)
+    const poisoner = await startHostile({ poison: { size: added.size, pieceSize }, manifest: 'not-found' })
+    const leecher = await ctx.nodes.start('leecher', { bootstrap: [TestNodes.address(seeder), poisoner.address] })
+    assert.equal(leecher.config.limits.maxBadPieces, 3)
+    await waitForConnections(leecher, [seeder.peerId, poisoner.peerId])
+
+    await fetchAndVerify(leecher, added.contentId, join(ctx.dir, 'out', 'target.bin'), source)
+    assert.ok(poisoner.stats.handshakes >= 1, 'the leecher never opened a piece exchange with the poisoner')
+    assert.ok(poisoner.stats.piecesSent >= 3, `the poisoner sent only ${poisoner.stats.piecesSent} pieces`)
+    const ban = leecher.status().bans.find(b => b.peerId === poisoner.peerId)
+    assert.ok(ban !== undefined, `the poisoner is not banned; bans: ${JSON.stringify(leecher.status().bans)}`)
+    assert.ok(ban.until > Date.now())
+    assert.ok(!leecher.status().bans.some(b => b.peerId === seeder.peerId), 'the honest seeder was banned')
+    assert.ok(swarmStatus(leecher, added.contentId).downloaded === added.size)
+
+    // disconnected, and refused when it comes back
+    await waitFor(() => leecher.libp2p.getConnections().every(c => c.remotePeer.toString() !== poisoner.peerId), 'the leecher hangs up on the poisoner')
+    // the gater refuses it once Noise shows who it is: the poisoner's dial may complete on its
+    // side, but the leecher drops the connection at once and never lists it
+    await poisoner.dial(TestNodes.address(leecher)).catch(() => {})
+    await waitFor(() => poisoner.libp2p.getConnections().every(c => c.remotePeer.toString() !== leecher.peerId), 'the leecher drops the banned poisoner\'s new connection', 3000)
+    assert.equal(leecher.libp2p.getConnections().filter(c => c.remotePeer.toString() === poisoner.peerId).length, 0, 'the leecher holds a connection to the banned poisoner')
+    await assert.rejects(poisoner.libp2p.dialProtocol(leecher.libp2p.getMultiaddrs()[0], '/ipfs/id/1.0.0'), 'the banned poisoner could open a stream to the leecher')
+    // and the leecher does not dial it either
+    await assert.rejects(leecher.libp2p.dial(poisoner.libp2p.getMultiaddrs()[0]))
+  })
+
+  it('a manifest forger does not stop the leecher from getting the real manifest from an honest seeder', async function () {
+    this.timeout(60_000)
+    const source = await makeFile(join(ctx.dir, 'src'), 'real.bin', 4 * MiB)
+    const seeder = await ctx.nodes.start('seeder')
+    const added = await seeder.add(source)
+    const forger = await startHostile({ manifest: 'forge', forgedSize: 5000 })
+    // the leecher first knows only the forger, so the forger is certainly asked first
+    const leecher = await ctx.nodes.start('leecher', { bootstrap: [forger.address] })
+    await waitForConnections(leecher, [forger.peerId])
+
+    const fetching = fetchAndVerify(leecher, added.contentId, join(ctx.dir, 'out', 'real.bin'), source, { discoveryTimeout: 30_000 })
+    fetching.catch(() => {}) // awaited below
+    await waitFor(() => forger.stats.manifestRequests >= 1, 'the leecher asks the forger for the manifest')
+    assert.equal(leecher.status().swarms.length, 0, 'a forged manifest was accepted')
+    // now the honest seeder becomes reachable
+    await leecher.libp2p.dial(seeder.libp2p.getMultiaddrs()[0])
+    await fetching
+    assert.ok(forger.stats.manifestRequests >= 1)
+  })
+
+  it('a seeder that leaves mid-transfer costs only re-requests: the download completes from the other seeder', async function () {
+    this.timeout(60_000)
+    const size = 64 * MiB
+    const source = await makeFile(join(ctx.dir, 'src1'), 'data.bin', size)
+    const copy = join(ctx.dir, 'src2')
+    await mkdir(copy)
+    await copyFile(source, join(copy, 'data.bin'))
+    const stayer = await ctx.nodes.start('stayer')
+    const leaver = await ctx.nodes.start('leaver')
+    const added = await stayer.add(source)
+    assert.equal((await leaver.add(join(copy, 'data.bin'))).contentId, added.contentId)
+    const leecher = await ctx.nodes.start('leecher', { bootstrap: [TestNodes.address(stayer), TestNodes.address(leaver)] })
+    await waitForConnections(leecher, [stayer.peerId, leaver.peerId])
+
+    let stopping: Promise<void> | undefined
+    let atStop = { piecesHave: 0, pieceCount: 0, leaverUploaded: 0 }
+    await fetchAndVerify(leecher, added.contentId, join(ctx.dir, 'out', 'data.bin'), source, {
+      onProgress: (e) => {
+        if (stopping !== undefined || e.type !== 'shoal:get:progress' || e.piecesHave === 0 || e.peers < 2) return
+        atStop = { piecesHave: e.piecesHave, pieceCount: e.pieceCount, leaverUploaded: swarmStatus(leaver, added.contentId).uploaded }
+        stopping = leaver.stop()
+      }
+    })
+    assert.ok(stopping !== undefined, 'the leecher never had both seeders at once')
+    await stopping
+    assert.ok(atStop.piecesHave < atStop.pieceCount, 'the leaver stopped only after the download was complete')
+    assert.ok(atStop.leaverUploaded > 0, 'the leaver had uploaded nothing when it stopped')
+    assert.equal(leecher.status().bans.length, 0, 'a peer that left was banned')
+    assert.equal(swarmStatus(leecher, added.contentId).downloaded, size)
+  })
+})
