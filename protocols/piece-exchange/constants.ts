@@ -15,3 +15,5 @@ export const FRAME_OVERHEAD = 64
 export const MAX_INBOUND_STREAMS = 64
 export const MAX_OUTBOUND_STREAMS = 64
 export const HANDSHAKE_TIMEOUT = 10_000
+/** Receive window granted to the remote at once on a piece stream (Yamux's maximum). */
+export const RECEIVE_WINDOW = 16 * 1024 * 1024

@@ -1,7 +1,8 @@
 import { Uint8ArrayList } from 'uint8arraylist'
 import { ProtocolViolationError } from '../../src/errors.js'
 import { encodeFrame, waitForDrain } from '../../src/utils/frames.js'
-import { MAX_FRAME_DATA } from './constants.js'
+import { growReceiveWindow } from '../../src/utils/stream-window.js'
+import { MAX_FRAME_DATA, RECEIVE_WINDOW } from './constants.js'
 import { WireDecoder, encodePieceRun } from './decoder.js'
 import { ErrorCode, Message, RejectCode } from './pb/piece-exchange.js'
 import type { PieceWire, PieceWireHandler, RejectReason, SwarmEndpoint } from '../../src/core/wire.js'
@@ -77,6 +78,7 @@ export class Wire implements PieceWire {
     this.outbound = init.outbound
     this.log = init.log
     this.onClosed = init.onClosed
+    growReceiveWindow(this.stream, RECEIVE_WINDOW)
     this.listen()
   }
 

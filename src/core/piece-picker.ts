@@ -11,8 +11,8 @@ export interface PiecePickerInit {
  * Which piece to ask a peer for next. Pure state, no I/O: availability counts over the
  * peers' bitfields, how many requests are out for each piece, and what we have.
  *
- * Policy: rarest first among the pieces the peer has, ties broken by a per-node random
- * order (so leechers spread over different pieces); once every missing piece is
+ * Policy: rarest first among the pieces the peer has, ties broken in piece order from a
+ * per-node random start (so leechers spread over different pieces); once every missing piece is
  * requested somewhere (endgame), pieces may be requested from a second peer too.
  */
 export class PiecePicker {
@@ -34,9 +34,12 @@ export class PiecePicker {
     this.requests = new Uint8Array(have.length)
     this.settled = new Uint8Array(have.length)
     this.maxDuplicates = init.maxDuplicateRequests ?? 2
+    // ties go in piece order from a random starting point: nodes start in different places
+    // (so leechers hold different pieces to trade) and each writes mostly sequentially
     const random = init.random ?? Math.random
+    const start = Math.floor(random() * have.length)
     this.tiebreak = new Uint32Array(have.length)
-    for (let i = 0; i < have.length; i++) this.tiebreak[i] = Math.floor(random() * 0xffffffff)
+    for (let i = 0; i < have.length; i++) this.tiebreak[i] = (i - start + have.length) % have.length
     this.unrequested = have.length - have.count
   }
 

@@ -6,7 +6,8 @@ import type { PieceWire, PieceWireHandler, RejectReason } from '../core/wire.js'
 interface Incoming {
   readonly requestedAt: number
   readonly length: number
-  readonly chunks: Uint8Array[]
+  /** Taken from the host's pool when the first byte arrives; the piece is copied in. */
+  buffer?: Uint8Array
   received: number
 }
 
@@ -16,8 +17,11 @@ export interface SessionHost {
   hasPiece(index: number): boolean
   readonly maxQueuedRequests: number
   onPeerHave(session: PeerSession, index: number): void
-  /** All bytes of a requested piece arrived (not yet verified). */
-  onPieceReceived(session: PeerSession, index: number, chunks: Uint8Array[]): void
+  /** A piece-sized buffer to receive into; given back with `releaseBuffer` or `onPieceReceived`. */
+  takeBuffer(): Uint8Array
+  releaseBuffer(buffer: Uint8Array): void
+  /** All bytes of a requested piece arrived (not yet verified); `piece` views a taken buffer. */
+  onPieceReceived(session: PeerSession, index: number, piece: Uint8Array): void
   onRequestEnded(session: PeerSession, index: number): void
   onUploadWanted(session: PeerSession): void
   onPeerClosed(session: PeerSession, err?: Error): void
@@ -59,7 +63,7 @@ export class PeerSession implements PieceWireHandler {
 
   request (index: number): void {
     const length = this.host.pieceLength(index)
-    this.incoming.set(index, { requestedAt: Date.now(), length, chunks: [], received: 0 })
+    this.incoming.set(index, { requestedAt: Date.now(), length, received: 0 })
     this.inflightBytes += length
     this.wire.sendRequest(index)
   }
@@ -117,14 +121,17 @@ export class PeerSession implements PieceWireHandler {
         this.onStaleData(index, offset + data.byteLength)
         return
       }
-      piece.chunks.length = 0
       piece.received = 0
     }
-    piece.chunks.push(data)
+    // copy out of the transport's buffers at once, so they can be collected young
+    piece.buffer ??= this.host.takeBuffer()
+    piece.buffer.set(data, piece.received)
     piece.received += data.byteLength
     if (piece.received < piece.length) return
+    const buffer = piece.buffer
+    piece.buffer = undefined
     this.forget(index)
-    this.host.onPieceReceived(this, index, piece.chunks)
+    this.host.onPieceReceived(this, index, buffer.subarray(0, piece.length))
   }
 
   /** Bytes of a copy we no longer wait for: dropped if we abandoned one, a violation otherwise. */
@@ -141,6 +148,10 @@ export class PeerSession implements PieceWireHandler {
     if (this.closed) return
     this.closed = true
     this.uploadQueue.length = 0
+    for (const piece of this.incoming.values()) {
+      if (piece.buffer !== undefined) this.host.releaseBuffer(piece.buffer)
+      piece.buffer = undefined
+    }
     this.host.onPeerClosed(this, err)
   }
 
@@ -150,6 +161,7 @@ export class PeerSession implements PieceWireHandler {
     if (piece === undefined) return false
     this.incoming.delete(index)
     this.inflightBytes -= piece.length
+    if (piece.buffer !== undefined) this.host.releaseBuffer(piece.buffer)
     return true
   }
 }

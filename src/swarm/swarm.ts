@@ -3,13 +3,17 @@ import { PieceLayout } from '../core/layout.js'
 import { pieceHash } from '../core/manifest.js'
 import { PiecePicker } from '../core/piece-picker.js'
 import { ProtocolViolationError } from '../errors.js'
-import { joinChunks, sha256OffThread } from '../utils/sha256.js'
+import { BufferPool } from '../utils/buffer-pool.js'
+import { sha256OffThread } from '../utils/sha256.js'
 import { PeerSession } from './peer-session.js'
 import type { SessionHost } from './peer-session.js'
 import type { Manifest } from '../core/manifest.js'
 import type { PieceWire, PieceWireHandler, RejectReason, SwarmEndpoint } from '../core/wire.js'
 import type { PieceStore } from '../storage/piece-store.js'
 import type { Logger } from '@libp2p/interface'
+
+/** Bytes of pieces read from disk ahead of sending, per peer being served. */
+const READ_AHEAD_BYTES = 2 * 1024 * 1024
 
 export type SwarmState = 'downloading' | 'seeding' | 'stopped' | 'error'
 
@@ -69,6 +73,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   private readonly log: Logger
   private readonly observer: SwarmObserver
   private readonly writing = new Set<number>()
+  private readonly buffers: BufferPool
   private readonly timer: NodeJS.Timeout
 
   constructor (init: SwarmInit) {
@@ -83,6 +88,8 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.log = init.log
     this.observer = init.observer ?? {}
     this.picker = new PiecePicker(this.have)
+    // enough idle buffers for a full request window to peers plus the pieces being written
+    this.buffers = new BufferPool(this.layout.pieceSize, Math.ceil(2 * this.limits.maxInflightBytesPerPeer / this.layout.pieceSize))
     this.stateValue = this.have.complete ? 'seeding' : 'downloading'
     this.timer = setInterval(() => { this.tick() }, 1000)
     this.timer.unref()
@@ -183,10 +190,19 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.fillAll()
   }
 
-  onPieceReceived (session: PeerSession, index: number, chunks: Uint8Array[]): void {
-    const length = this.pieceLength(index)
+  takeBuffer (): Uint8Array {
+    return this.buffers.take()
+  }
+
+  releaseBuffer (buffer: Uint8Array): void {
+    this.buffers.give(buffer)
+  }
+
+  onPieceReceived (session: PeerSession, index: number, piece: Uint8Array): void {
+    const length = piece.byteLength
     if (this.have.has(index) || this.writing.has(index)) {
       this.wasted += length
+      this.releaseBuffer(piece)
       this.fill(session)
       return
     }
@@ -200,7 +216,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
         this.picker.markReleased(index)
       }
     }
-    void this.verifyAndStore(session, index, joinChunks(chunks, length))
+    void this.verifyAndStore(session, index, piece).finally(() => { this.releaseBuffer(piece) })
     this.fill(session)
   }
 
@@ -300,24 +316,31 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.fillAll()
   }
 
-  /** Serve a peer's queued requests in order, reading the next piece while this one is sent. */
+  /**
+   * Serve a peer's queued requests in order. Reads run ahead of sending (up to
+   * READ_AHEAD_BYTES): one read at a time left the sender idle on the thread pool's latency.
+   */
   private async upload (session: PeerSession): Promise<void> {
     session.uploading = true
-    const readNext = (): { index: number, data: Promise<Uint8Array> } | undefined => {
-      const index = session.uploadQueue.shift()
-      if (index === undefined) return undefined
-      const data = this.store.readPiece(index)
-      data.catch(() => {}) // reported when awaited below
-      return { index, data }
+    const depth = Math.max(1, Math.floor(READ_AHEAD_BYTES / this.layout.pieceSize))
+    const reads: Array<{ index: number, data: Promise<Uint8Array> }> = []
+    const readAhead = (): void => {
+      while (reads.length < depth && session.uploadQueue.length > 0) {
+        const index = session.uploadQueue.shift() as number
+        const data = this.store.readPiece(index)
+        data.catch(() => {}) // reported when awaited below
+        reads.push({ index, data })
+      }
     }
     try {
-      let next = readNext()
-      while (next !== undefined && !session.closed) {
-        const data = await next.data
-        const index = next.index
-        next = readNext()
+      readAhead()
+      while (reads.length > 0 && !session.closed) {
+        const { index, data: reading } = reads.shift() as { index: number, data: Promise<Uint8Array> }
+        const data = await reading
+        readAhead()
         await session.wire.sendPiece(index, data)
         this.uploaded += data.byteLength
+        readAhead()
       }
     } catch (err) {
       this.log.error('uploading to %s failed - %e', session.peerId, err)

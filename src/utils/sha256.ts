@@ -7,9 +7,3 @@ import { webcrypto } from 'node:crypto'
 export async function sha256OffThread (data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await webcrypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>))
 }
-
-/** The chunks as one buffer: no copy when there is a single chunk. */
-export function joinChunks (chunks: readonly Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]
-  return Buffer.concat(chunks, length)
-}
