@@ -12,6 +12,8 @@ import type { AddressInfo } from 'node:net'
 
 /** Largest request body the API reads; every request is a small JSON object. */
 const MAX_BODY = 64 * 1024
+/** ms between progress lines streamed to a `get`. */
+const PROGRESS_INTERVAL = 100
 
 export interface ApiServerInit {
   node: ShoalNode
@@ -117,6 +119,17 @@ export class ApiServer {
     }
     res.writeHead(200, { 'content-type': 'application/x-ndjson' })
     const send = (event: object): void => { res.write(`${JSON.stringify(event)}\n`) }
+    // progress lines at most every PROGRESS_INTERVAL: one per piece would cost the node a
+    // write per piece on its busiest thread
+    let lastProgress = 0
+    const progress = (event: GetProgressEvent): void => {
+      if (event.type === 'shoal:get:progress') {
+        const now = Date.now()
+        if (now - lastProgress < PROGRESS_INTERVAL && event.piecesHave < event.pieceCount) return
+        lastProgress = now
+      }
+      send(event)
+    }
     const abort = new AbortController()
     res.once('close', () => { abort.abort() })
     try {
@@ -126,7 +139,7 @@ export class ApiServer {
         force: body.force === true,
         discoveryTimeout: timeout,
         signal: abort.signal,
-        onProgress: (event: GetProgressEvent) => { send(event) }
+        onProgress: progress
       })
       send({ type: 'done', path })
     } catch (err) {

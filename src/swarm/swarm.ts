@@ -248,7 +248,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     // seeds have every piece: a have would tell them nothing
     for (const peer of this.peers.values()) if (!peer.isSeed) peer.wire.sendHave(index)
     this.observer.onProgress?.(this)
-    if (this.have.complete) void this.finish()
+    if (this.have.complete) this.finish()
   }
 
   private onBadPiece (session: PeerSession, index: number, length: number): void {
@@ -261,14 +261,11 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     else this.fillAll()
   }
 
-  private async finish (): Promise<void> {
-    try {
-      await this.store.flush()
-    } catch (err) {
-      this.fail(err as Error)
-      return
-    }
+  private finish (): void {
     this.stateValue = 'seeding'
+    // every piece is written and verified: the content is in place. Making it durable
+    // (fdatasync of the whole content) need not hold up the caller.
+    this.store.flush().catch((err: Error) => { this.log.error('flushing the content to disk failed - %e', err) })
     this.log('complete: %d pieces verified', this.pieceCount)
     // seeds have nothing to trade with each other
     for (const peer of this.peers.values()) if (peer.isSeed) peer.wire.close()
