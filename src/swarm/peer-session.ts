@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto'
 import { Bitfield } from '../core/bitfield.js'
 import { ProtocolViolationError } from '../errors.js'
 import type { PieceWire, PieceWireHandler, RejectReason } from '../core/wire.js'
+import type { Hash } from 'node:crypto'
 
 /** A piece being received from this peer. */
 interface Incoming {
@@ -8,6 +10,8 @@ interface Incoming {
   readonly length: number
   /** Taken from the host's pool when the first byte arrives; the piece is copied in. */
   buffer?: Uint8Array
+  /** SHA-256 of the bytes so far, computed as they are copied (the data is in cache once). */
+  hash?: Hash
   received: number
 }
 
@@ -20,8 +24,8 @@ export interface SessionHost {
   /** A piece-sized buffer to receive into; given back with `releaseBuffer` or `onPieceReceived`. */
   takeBuffer(): Uint8Array
   releaseBuffer(buffer: Uint8Array): void
-  /** All bytes of a requested piece arrived (not yet verified); `piece` views a taken buffer. */
-  onPieceReceived(session: PeerSession, index: number, piece: Uint8Array): void
+  /** All bytes of a requested piece arrived; `piece` views a taken buffer, `digest` is its SHA-256 (not yet compared). */
+  onPieceReceived(session: PeerSession, index: number, piece: Uint8Array, digest: Buffer): void
   onRequestEnded(session: PeerSession, index: number): void
   onUploadWanted(session: PeerSession): void
   onPeerClosed(session: PeerSession, err?: Error): void
@@ -122,16 +126,20 @@ export class PeerSession implements PieceWireHandler {
         return
       }
       piece.received = 0
+      piece.hash = undefined
     }
     // copy out of the transport's buffers at once, so they can be collected young
     piece.buffer ??= this.host.takeBuffer()
     piece.buffer.set(data, piece.received)
+    piece.hash ??= createHash('sha256')
+    piece.hash.update(data)
     piece.received += data.byteLength
     if (piece.received < piece.length) return
     const buffer = piece.buffer
+    const digest = piece.hash.digest()
     piece.buffer = undefined
     this.forget(index)
-    this.host.onPieceReceived(this, index, buffer.subarray(0, piece.length))
+    this.host.onPieceReceived(this, index, buffer.subarray(0, piece.length), digest)
   }
 
   /** Bytes of a copy we no longer wait for: dropped if we abandoned one, a violation otherwise. */

@@ -8,7 +8,6 @@ import { NoProvidersError, NodeStoppedError, PathError, StorageError, UnknownCon
 import { FsPieceStore } from '../storage/fs-store.js'
 import { importContent } from '../storage/import-content.js'
 import { verifyStoredPieces } from '../storage/verify.js'
-import { Sha256Worker } from '../utils/sha256.js'
 import { sleep } from '../utils/sleep.js'
 import { PeerFinder } from './peer-finder.js'
 import { SwarmStateFile } from './state-file.js'
@@ -62,7 +61,6 @@ export class SwarmManager implements SwarmLookup {
   private readonly state: SwarmStateFile
   private readonly entries = new Map<string, Entry>()
   private readonly lifetime = new AbortController()
-  private readonly hasher = new Sha256Worker()
 
   constructor (init: SwarmManagerInit) {
     this.init = init
@@ -91,7 +89,6 @@ export class SwarmManager implements SwarmLookup {
     }
     await Promise.all([...this.entries.values()].map(async e => { await e.swarm.stop() }))
     this.entries.clear()
-    await this.hasher.stop()
   }
 
   endpoint (contentId: string): SwarmEndpoint | undefined {
@@ -250,7 +247,6 @@ export class SwarmManager implements SwarmLookup {
       have,
       localPeerId: this.init.network.localPeerId,
       limits: this.init.limits,
-      hasher: this.hasher,
       log: this.logger.forComponent(`shoal:swarm:${record.contentId.slice(-8)}`),
       observer: {
         onProgress: (s) => { for (const l of listeners) l.progress(s) },

@@ -4,7 +4,6 @@ import { pieceHash } from '../core/manifest.js'
 import { PiecePicker } from '../core/piece-picker.js'
 import { ProtocolViolationError } from '../errors.js'
 import { BufferPool } from '../utils/buffer-pool.js'
-import type { Sha256Worker } from '../utils/sha256.js'
 import { PeerSession } from './peer-session.js'
 import type { SessionHost } from './peer-session.js'
 import type { Manifest } from '../core/manifest.js'
@@ -44,8 +43,6 @@ export interface SwarmInit {
   have: Bitfield
   localPeerId: string
   limits: SwarmLimits
-  /** Verifies received pieces off the main thread; shared by the node's swarms. */
-  hasher: Sha256Worker
   log: Logger
   observer?: SwarmObserver
 }
@@ -76,7 +73,6 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   private readonly observer: SwarmObserver
   private readonly writing = new Set<number>()
   private readonly buffers: BufferPool
-  private readonly hasher: Sha256Worker
   private readonly timer: NodeJS.Timeout
 
   constructor (init: SwarmInit) {
@@ -90,7 +86,6 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.localPeerId = init.localPeerId
     this.log = init.log
     this.observer = init.observer ?? {}
-    this.hasher = init.hasher
     this.picker = new PiecePicker(this.have)
     // enough idle buffers for a full request window to peers plus the pieces being written
     this.buffers = new BufferPool(this.layout.pieceSize, Math.ceil(2 * this.limits.maxInflightBytesPerPeer / this.layout.pieceSize))
@@ -202,7 +197,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.buffers.give(buffer)
   }
 
-  onPieceReceived (session: PeerSession, index: number, piece: Uint8Array): void {
+  onPieceReceived (session: PeerSession, index: number, piece: Uint8Array, digest: Buffer): void {
     const length = piece.byteLength
     if (this.have.has(index) || this.writing.has(index)) {
       this.wasted += length
@@ -220,14 +215,13 @@ export class Swarm implements SwarmEndpoint, SessionHost {
         this.picker.markReleased(index)
       }
     }
-    void this.verifyAndStore(session, index, piece).finally(() => { this.releaseBuffer(piece) })
+    void this.verifyAndStore(session, index, piece, digest).finally(() => { this.releaseBuffer(piece) })
     this.fill(session)
   }
 
-  /** Verify a received piece against the manifest off the main thread, then write it. */
-  private async verifyAndStore (session: PeerSession, index: number, piece: Uint8Array): Promise<void> {
-    const digest = await this.hasher.digest(piece)
-    if (!Buffer.from(digest).equals(pieceHash(this.manifest, index))) {
+  /** Check a received piece's hash against the manifest; write it only if it matches. */
+  private async verifyAndStore (session: PeerSession, index: number, piece: Uint8Array, digest: Buffer): Promise<void> {
+    if (!digest.equals(pieceHash(this.manifest, index))) {
       this.writing.delete(index)
       this.picker.unsettle(index)
       this.onBadPiece(session, index, piece.byteLength)

@@ -7,9 +7,8 @@ export class BufferPool {
 
   constructor (readonly size: number, private readonly maxFree: number) {}
 
-  /** A buffer in shared memory, so a worker thread can read it without a copy. */
   take (): Uint8Array {
-    return this.free.pop() ?? new Uint8Array(new SharedArrayBuffer(this.size))
+    return this.free.pop() ?? new Uint8Array(this.size)
   }
 
   /** Return a buffer from `take()`; nothing may use it afterwards. */
