@@ -3,7 +3,6 @@ import { PieceLayout } from '../core/layout.js'
 import { pieceHash } from '../core/manifest.js'
 import { PiecePicker } from '../core/piece-picker.js'
 import { ProtocolViolationError } from '../errors.js'
-import { BufferPool } from '../utils/buffer-pool.js'
 import { PeerSession } from './peer-session.js'
 import type { SessionHost } from './peer-session.js'
 import type { Manifest } from '../core/manifest.js'
@@ -72,7 +71,6 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   private readonly log: Logger
   private readonly observer: SwarmObserver
   private readonly writing = new Set<number>()
-  private readonly buffers: BufferPool
   private readonly timer: NodeJS.Timeout
 
   constructor (init: SwarmInit) {
@@ -87,8 +85,6 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.log = init.log
     this.observer = init.observer ?? {}
     this.picker = new PiecePicker(this.have)
-    // enough idle buffers for a full request window to peers plus the pieces being written
-    this.buffers = new BufferPool(this.layout.pieceSize, Math.ceil(2 * this.limits.maxInflightBytesPerPeer / this.layout.pieceSize))
     this.stateValue = this.have.complete ? 'seeding' : 'downloading'
     this.timer = setInterval(() => { this.tick() }, 1000)
     this.timer.unref()
@@ -189,19 +185,10 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.fillAll()
   }
 
-  takeBuffer (): Uint8Array {
-    return this.buffers.take()
-  }
-
-  releaseBuffer (buffer: Uint8Array): void {
-    this.buffers.give(buffer)
-  }
-
-  onPieceReceived (session: PeerSession, index: number, piece: Uint8Array, digest: Buffer): void {
-    const length = piece.byteLength
+  onPieceReceived (session: PeerSession, index: number, chunks: Uint8Array[], digest: Buffer): void {
+    const length = this.pieceLength(index)
     if (this.have.has(index) || this.writing.has(index)) {
       this.wasted += length
-      this.releaseBuffer(piece)
       this.fill(session)
       return
     }
@@ -215,27 +202,27 @@ export class Swarm implements SwarmEndpoint, SessionHost {
         this.picker.markReleased(index)
       }
     }
-    void this.verifyAndStore(session, index, piece, digest).finally(() => { this.releaseBuffer(piece) })
+    void this.verifyAndStore(session, index, chunks, length, digest)
     this.fill(session)
   }
 
   /** Check a received piece's hash against the manifest; write it only if it matches. */
-  private async verifyAndStore (session: PeerSession, index: number, piece: Uint8Array, digest: Buffer): Promise<void> {
+  private async verifyAndStore (session: PeerSession, index: number, chunks: Uint8Array[], length: number, digest: Buffer): Promise<void> {
     if (!digest.equals(pieceHash(this.manifest, index))) {
       this.writing.delete(index)
       this.picker.unsettle(index)
-      this.onBadPiece(session, index, piece.byteLength)
+      this.onBadPiece(session, index, length)
       return
     }
     try {
-      await this.store.writePiece(index, [piece])
+      await this.store.writePiece(index, chunks)
     } catch (err) {
       this.writing.delete(index)
       this.picker.unsettle(index)
       this.fail(err as Error)
       return
     }
-    this.onPieceStored(index, piece.byteLength)
+    this.onPieceStored(index, length)
   }
 
   private onPieceStored (index: number, length: number): void {
