@@ -8,8 +8,8 @@ import type { Hash } from 'node:crypto'
 interface Incoming {
   readonly requestedAt: number
   readonly length: number
-  /** The piece's bytes as the transport delivered them (views, not copies). */
-  readonly chunks: Uint8Array[]
+  /** Taken from the host's pool when the first byte arrives; the piece is copied in. */
+  buffer?: Uint8Array
   /** SHA-256 of the bytes so far, computed as they are copied (the data is in cache once). */
   hash?: Hash
   received: number
@@ -21,8 +21,11 @@ export interface SessionHost {
   hasPiece(index: number): boolean
   readonly maxQueuedRequests: number
   onPeerHave(session: PeerSession, index: number): void
-  /** All bytes of a requested piece arrived, in `chunks`; `digest` is their SHA-256 (not yet compared). */
-  onPieceReceived(session: PeerSession, index: number, chunks: Uint8Array[], digest: Buffer): void
+  /** A piece-sized buffer to receive into; given back with `releaseBuffer` or `onPieceReceived`. */
+  takeBuffer(): Uint8Array
+  releaseBuffer(buffer: Uint8Array): void
+  /** All bytes of a requested piece arrived; `piece` views a taken buffer, `digest` is its SHA-256 (not yet compared). */
+  onPieceReceived(session: PeerSession, index: number, piece: Uint8Array, digest: Buffer): void
   onRequestEnded(session: PeerSession, index: number): void
   onUploadWanted(session: PeerSession): void
   onPeerClosed(session: PeerSession, err?: Error): void
@@ -64,7 +67,7 @@ export class PeerSession implements PieceWireHandler {
 
   request (index: number): void {
     const length = this.host.pieceLength(index)
-    this.incoming.set(index, { requestedAt: Date.now(), length, chunks: [], received: 0 })
+    this.incoming.set(index, { requestedAt: Date.now(), length, received: 0 })
     this.inflightBytes += length
     this.wire.sendRequest(index)
   }
@@ -123,16 +126,20 @@ export class PeerSession implements PieceWireHandler {
         return
       }
       piece.received = 0
-      piece.chunks.length = 0
       piece.hash = undefined
     }
-    piece.chunks.push(data)
+    // copy out of the transport's buffers at once, so they can be collected young
+    piece.buffer ??= this.host.takeBuffer()
+    piece.buffer.set(data, piece.received)
     piece.hash ??= createHash('sha256')
     piece.hash.update(data)
     piece.received += data.byteLength
     if (piece.received < piece.length) return
+    const buffer = piece.buffer
+    const digest = piece.hash.digest()
+    piece.buffer = undefined
     this.forget(index)
-    this.host.onPieceReceived(this, index, piece.chunks, piece.hash.digest())
+    this.host.onPieceReceived(this, index, buffer.subarray(0, piece.length), digest)
   }
 
   /** Bytes of a copy we no longer wait for: dropped if we abandoned one, a violation otherwise. */
@@ -149,6 +156,10 @@ export class PeerSession implements PieceWireHandler {
     if (this.closed) return
     this.closed = true
     this.uploadQueue.length = 0
+    for (const piece of this.incoming.values()) {
+      if (piece.buffer !== undefined) this.host.releaseBuffer(piece.buffer)
+      piece.buffer = undefined
+    }
     this.host.onPeerClosed(this, err)
   }
 
@@ -158,6 +169,7 @@ export class PeerSession implements PieceWireHandler {
     if (piece === undefined) return false
     this.incoming.delete(index)
     this.inflightBytes -= piece.length
+    if (piece.buffer !== undefined) this.host.releaseBuffer(piece.buffer)
     return true
   }
 }

@@ -3,6 +3,7 @@ import { PieceLayout } from '../core/layout.js'
 import { pieceHash } from '../core/manifest.js'
 import { PiecePicker } from '../core/piece-picker.js'
 import { ProtocolViolationError } from '../errors.js'
+import { BufferPool } from '../utils/buffer-pool.js'
 import { PeerSession } from './peer-session.js'
 import type { SessionHost } from './peer-session.js'
 import type { Manifest } from '../core/manifest.js'
@@ -71,6 +72,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   private readonly log: Logger
   private readonly observer: SwarmObserver
   private readonly writing = new Set<number>()
+  private readonly buffers: BufferPool
   private readonly timer: NodeJS.Timeout
 
   constructor (init: SwarmInit) {
@@ -85,6 +87,8 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.log = init.log
     this.observer = init.observer ?? {}
     this.picker = new PiecePicker(this.have)
+    // enough idle buffers for a full request window to peers plus the pieces being written
+    this.buffers = new BufferPool(this.layout.pieceSize, Math.ceil(2 * this.limits.maxInflightBytesPerPeer / this.layout.pieceSize))
     this.stateValue = this.have.complete ? 'seeding' : 'downloading'
     this.timer = setInterval(() => { this.tick() }, 1000)
     this.timer.unref()
@@ -185,10 +189,19 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.fillAll()
   }
 
-  onPieceReceived (session: PeerSession, index: number, chunks: Uint8Array[], digest: Buffer): void {
-    const length = this.pieceLength(index)
+  takeBuffer (): Uint8Array {
+    return this.buffers.take()
+  }
+
+  releaseBuffer (buffer: Uint8Array): void {
+    this.buffers.give(buffer)
+  }
+
+  onPieceReceived (session: PeerSession, index: number, piece: Uint8Array, digest: Buffer): void {
+    const length = piece.byteLength
     if (this.have.has(index) || this.writing.has(index)) {
       this.wasted += length
+      this.releaseBuffer(piece)
       this.fill(session)
       return
     }
@@ -202,27 +215,27 @@ export class Swarm implements SwarmEndpoint, SessionHost {
         this.picker.markReleased(index)
       }
     }
-    void this.verifyAndStore(session, index, chunks, length, digest)
+    void this.verifyAndStore(session, index, piece, digest).finally(() => { this.releaseBuffer(piece) })
     this.fill(session)
   }
 
   /** Check a received piece's hash against the manifest; write it only if it matches. */
-  private async verifyAndStore (session: PeerSession, index: number, chunks: Uint8Array[], length: number, digest: Buffer): Promise<void> {
+  private async verifyAndStore (session: PeerSession, index: number, piece: Uint8Array, digest: Buffer): Promise<void> {
     if (!digest.equals(pieceHash(this.manifest, index))) {
       this.writing.delete(index)
       this.picker.unsettle(index)
-      this.onBadPiece(session, index, length)
+      this.onBadPiece(session, index, piece.byteLength)
       return
     }
     try {
-      await this.store.writePiece(index, chunks)
+      await this.store.writePiece(index, [piece])
     } catch (err) {
       this.writing.delete(index)
       this.picker.unsettle(index)
       this.fail(err as Error)
       return
     }
-    this.onPieceStored(index, length)
+    this.onPieceStored(index, piece.byteLength)
   }
 
   private onPieceStored (index: number, length: number): void {

@@ -46,9 +46,13 @@ class FakeHost implements SessionHost {
   pieceLength (index: number): number { return index === PIECES - 1 ? LAST : PIECE }
   hasPiece (index: number): boolean { return this.have.has(index) }
   onPeerHave (_s: PeerSession, index: number): void { this.peerHave.push(index) }
-  onPieceReceived (_s: PeerSession, index: number, chunks: Uint8Array[], digest: Buffer): void {
-    assert.ok(digest.equals(sha256(Buffer.concat(chunks))), 'the digest is that of the chunks')
-    this.received.push({ index, chunks, digest })
+  buffersOut = 0
+  takeBuffer (): Uint8Array { this.buffersOut++; return new Uint8Array(PIECE) }
+  releaseBuffer (): void { this.buffersOut-- }
+  onPieceReceived (_s: PeerSession, index: number, piece: Uint8Array): void {
+    this.buffersOut--
+    // a copy: the session hands over a pooled buffer
+    this.received.push({ index, chunks: [piece.slice()], digest: sha256(piece) })
   }
   onRequestEnded (_s: PeerSession, index: number): void { this.requestsEnded.push(index) }
   onUploadWanted (): void { this.uploadWanted++ }
@@ -158,7 +162,7 @@ describe('swarm/peer-session', () => {
       assert.deepEqual([...session.incoming.keys()], [0, 3])
     })
 
-    it('a complete piece goes to the host with its chunks and SHA-256 digest', () => {
+    it('a complete piece goes to the host in one pooled buffer, with the right bytes', () => {
       const { host, session } = setup([0, 1, 2, 3])
       const data = randomBytes(PIECE)
       session.request(1)
@@ -167,8 +171,8 @@ describe('swarm/peer-session', () => {
       const [got] = host.received
       assert.equal(got.index, 1)
       assert.ok(Buffer.concat(got.chunks).equals(data))
-      assert.equal(got.chunks.length, Math.ceil(PIECE / 10_000))
       assert.ok(got.digest.equals(sha256(data)))
+      assert.equal(host.buffersOut, 0, 'the buffer went to the host with the piece')
       assert.equal(session.inflightBytes, 0)
       assert.equal(session.incoming.has(1), false)
     })
