@@ -3,7 +3,7 @@ import { relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ApiClient } from '../api/client.js'
 import { readApiFiles } from '../api/files.js'
-import { loadConfig } from '../config/load.js'
+import { readDataDir } from '../config/data-dir.js'
 import type { ShoalConfig } from '../config/schema.js'
 
 /** The embedded default config, used when the working directory has no config/default.json. */
@@ -21,7 +21,10 @@ export interface CommandContext {
   configPath: string
   /** How to name the config in messages: as the user would type it. */
   configLabel: string
+  /** The whole config, validated (for `start`). */
   config(): Promise<ShoalConfig>
+  /** The data folder only: where a running node leaves its API address and token. */
+  dataDir(): Promise<string>
   client(): Promise<ApiClient>
   out(line: string): void
   err(line: string): void
@@ -32,12 +35,18 @@ export function makeContext (configFlag: string | undefined): CommandContext {
   const rel = relative(process.cwd(), configPath)
   const configLabel = rel.startsWith('..') || rel === '' ? configPath : rel
   let loaded: Promise<ShoalConfig> | undefined
-  const config = async (): Promise<ShoalConfig> => { loaded ??= loadConfig(configPath); return await loaded }
+  // loaded on demand: the validator is only needed by `start`
+  const config = async (): Promise<ShoalConfig> => {
+    loaded ??= import('../config/load.js').then(async m => await m.loadConfig(configPath))
+    return await loaded
+  }
+  const dataDir = async (): Promise<string> => await readDataDir(configPath)
   return {
     configPath,
     configLabel,
     config,
-    client: async () => new ApiClient(await readApiFiles((await config()).dataDir, configLabel), configLabel),
+    dataDir,
+    client: async () => new ApiClient(await readApiFiles(await dataDir(), configLabel), configLabel),
     out: (line) => { process.stdout.write(`${line}\n`) },
     err: (line) => { process.stderr.write(`${line}\n`) }
   }

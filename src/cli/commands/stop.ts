@@ -7,7 +7,7 @@ import type { CommandContext } from '../context.js'
 export async function stop (ctx: CommandContext): Promise<void> {
   const client = await ctx.client()
   await client.call('POST', '/v1/stop')
-  const { api } = apiFilePaths((await ctx.config()).dataDir)
+  const { api } = apiFilePaths(await ctx.dataDir())
   for (let i = 0; i < 100 && existsSync(api); i++) await sleep(100)
   ctx.err('shoal: node stopped')
 }
