@@ -8,8 +8,6 @@ export const PROTOCOL_VERSION = '1.0.0'
 /** SPEC.md "Limits": the largest piece-data frame, and any other frame. */
 export const MAX_FRAME_DATA = WIRE.maxFrameData
 export const MAX_CONTROL_FRAME = WIRE.maxControlFrame
-/** Frame header room on top of the data: the message fields around `data`. */
-export const FRAME_OVERHEAD = 64
 
 /** One stream per content per peer pair; a peer may share many contents with us. */
 export const MAX_INBOUND_STREAMS = 64
