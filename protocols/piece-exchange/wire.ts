@@ -10,11 +10,13 @@ import type { Logger, Stream } from '@libp2p/interface'
 
 const REJECT_TO_WIRE: Partial<Record<RejectReason, RejectCode>> = {
   'not-available': RejectCode.NOT_AVAILABLE,
-  overloaded: RejectCode.OVERLOADED
+  overloaded: RejectCode.OVERLOADED,
+  choked: RejectCode.CHOKED
 }
 const REJECT_FROM_WIRE: Record<RejectCode, RejectReason> = {
   [RejectCode.NOT_AVAILABLE]: 'not-available',
-  [RejectCode.OVERLOADED]: 'overloaded'
+  [RejectCode.OVERLOADED]: 'overloaded',
+  [RejectCode.CHOKED]: 'choked'
 }
 const ERROR_TO_WIRE: Record<string, ErrorCode> = {
   'unknown-content': ErrorCode.UNKNOWN_CONTENT,
@@ -133,7 +135,10 @@ export class Wire implements PieceWire {
     this.send({ reject: { index, code: REJECT_TO_WIRE[reason] ?? RejectCode.NOT_AVAILABLE } })
   }
 
-  async sendPiece (index: number, data: Uint8Array, signal?: AbortSignal): Promise<void> {
+  sendChoke (): void { this.send({ choke: {} }) }
+  sendUnchoke (): void { this.send({ unchoke: {} }) }
+
+  async sendPiece (index: number, data: Uint8Array, pace?: (bytes: number) => Promise<void>): Promise<void> {
     // one piece at a time, so the runs of a piece stay contiguous on the stream
     const previous = this.sending
     let done!: () => void
@@ -141,13 +146,13 @@ export class Wire implements PieceWire {
     try {
       await previous
       for (let offset = 0; offset < data.byteLength; offset += MAX_FRAME_DATA) {
-        signal?.throwIfAborted()
+        const run = data.subarray(offset, offset + MAX_FRAME_DATA)
+        if (pace !== undefined) await pace(run.byteLength)
         if (this.state.phase === 'closed') return
         this.flush()
-        const run = data.subarray(offset, offset + MAX_FRAME_DATA)
         const sentAll = this.stream.send(encodePieceRun(index, offset, run))
         this.stats.uploaded += run.byteLength
-        if (!sentAll) await waitForDrain(this.stream, signal)
+        if (!sentAll) await waitForDrain(this.stream)
       }
     } finally {
       done()
@@ -232,6 +237,10 @@ export class Wire implements PieceWire {
       handler.onCancel(checkIndex(message.cancel.index))
     } else if (message.reject !== undefined) {
       handler.onReject(checkIndex(message.reject.index), REJECT_FROM_WIRE[message.reject.code] ?? 'not-available')
+    } else if (message.choke !== undefined) {
+      handler.onChoke()
+    } else if (message.unchoke !== undefined) {
+      handler.onUnchoke()
     } else {
       throw new ProtocolViolationError('message with no known field set')
     }

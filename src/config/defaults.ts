@@ -38,6 +38,12 @@ export const DEFAULTS = {
     maxQueuedRequestsPerPeer: 256,
     maxPeersPerSwarm: 50,
     maxConnections: 300,
+    /** Peers of one swarm we upload to at once, one of them chosen at random (optimistic unchoke). */
+    uploadSlots: 8,
+    /** Bytes per second the node uploads, over all swarms; 0 = unlimited. */
+    uploadRate: 0,
+    /** Bytes per second the node downloads, over all swarms; 0 = unlimited. */
+    downloadRate: 0,
     /** Largest manifest accepted from a peer (and made by `add`). */
     maxManifestSize: 16 * MiB,
     /** Bad pieces from one peer before it is disconnected and refused. */

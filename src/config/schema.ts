@@ -25,6 +25,8 @@ const peerMultiaddr = multiaddrString.refine(hasPeerId, {
   message: 'a bootstrap address must end in /p2p/<peer id>'
 })
 const positiveInt = z.number().int().positive()
+/** 0 = unlimited; otherwise at least 1 KiB/s (slower would starve every timeout). */
+const bytesPerSecond = z.number().int().min(0).refine(v => v === 0 || v >= 1024, { message: '0 (unlimited) or at least 1024 bytes per second' })
 const durationMs = z.number().int().positive().max(24 * 60 * 60 * 1000)
 const powerOfTwo = (value: number): boolean => value > 0 && (value & (value - 1)) === 0
 
@@ -55,6 +57,9 @@ export const configSchema = z.strictObject({
     maxQueuedRequestsPerPeer: positiveInt.max(65536).default(DEFAULTS.limits.maxQueuedRequestsPerPeer),
     maxPeersPerSwarm: positiveInt.default(DEFAULTS.limits.maxPeersPerSwarm),
     maxConnections: positiveInt.default(DEFAULTS.limits.maxConnections),
+    uploadSlots: positiveInt.max(1000).default(DEFAULTS.limits.uploadSlots),
+    uploadRate: bytesPerSecond.default(DEFAULTS.limits.uploadRate),
+    downloadRate: bytesPerSecond.default(DEFAULTS.limits.downloadRate),
     maxManifestSize: positiveInt.min(1024).max(256 * 1024 * 1024).default(DEFAULTS.limits.maxManifestSize),
     maxBadPieces: positiveInt.default(DEFAULTS.limits.maxBadPieces)
   }).prefault({}),

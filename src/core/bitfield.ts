@@ -60,6 +60,12 @@ export class Bitfield {
     return this.ones === this.length
   }
 
+  /** Whether this field has a piece that `other` lacks (what makes a peer interested in us). */
+  hasAnyMissingFrom (other: Bitfield): boolean {
+    for (let i = 0; i < this.bits.length; i++) if ((this.bits[i] & ~other.bits[i]) !== 0) return true
+    return false
+  }
+
   /** A copy of the bytes, safe to send or store. */
   toBytes (): Uint8Array {
     return this.bits.slice()

@@ -5,15 +5,28 @@ export interface PiecePickerInit {
   maxDuplicateRequests?: number
   /** Source of randomness for tie-breaking; injectable for reproducible tests. @default Math.random */
   random?: () => number
+  /** Fetch in piece order (streaming, previews) rather than rarest first. @default false */
+  sequential?: boolean
+  /** Pieces picked at random before rarest first applies. @default RANDOM_FIRST_PIECES */
+  randomFirstPieces?: number
 }
+
+/**
+ * While we hold fewer pieces than this, pick at random rather than rarest first: a rare
+ * piece comes from few peers and so slowly, and a newcomer's first need is any whole piece
+ * it can trade.
+ */
+export const RANDOM_FIRST_PIECES = 4
 
 /**
  * Which piece to ask a peer for next. Pure state, no I/O: availability counts over the
  * peers' bitfields, how many requests are out for each piece, and what we have.
  *
- * Policy: rarest first among the pieces the peer has, ties broken in piece order from a
- * per-node random start (so leechers spread over different pieces); once every missing piece is
- * requested somewhere (endgame), pieces may be requested from a second peer too.
+ * Policy: random until we hold RANDOM_FIRST_PIECES pieces, then rarest first among the
+ * pieces the peer has, ties broken in a per-node random order (so leechers spread over
+ * different pieces and have something to trade); in sequential mode, lowest index first.
+ * Once every missing piece is requested somewhere (endgame), pieces may be requested from
+ * more peers (up to `maxDuplicateRequests`); the swarm cancels the others when one arrives.
  */
 export class PiecePicker {
   readonly pieceCount: number
@@ -26,6 +39,9 @@ export class PiecePicker {
   private readonly maxDuplicates: number
   /** Missing pieces with no request out: 0 means endgame. */
   private unrequested: number
+  /** Lowest index first instead of rarest first. */
+  sequential: boolean
+  private readonly randomFirst: number
 
   constructor (have: Bitfield, init: PiecePickerInit = {}) {
     this.pieceCount = have.length
@@ -34,12 +50,9 @@ export class PiecePicker {
     this.requests = new Uint8Array(have.length)
     this.settled = new Uint8Array(have.length)
     this.maxDuplicates = init.maxDuplicateRequests ?? 2
-    // ties go in piece order from a random starting point: nodes start in different places
-    // (so leechers hold different pieces to trade) and each writes mostly sequentially
-    const random = init.random ?? Math.random
-    const start = Math.floor(random() * have.length)
-    this.tiebreak = new Uint32Array(have.length)
-    for (let i = 0; i < have.length; i++) this.tiebreak[i] = (i - start + have.length) % have.length
+    this.sequential = init.sequential ?? false
+    this.randomFirst = init.randomFirstPieces ?? RANDOM_FIRST_PIECES
+    this.tiebreak = randomRanks(have.length, init.random ?? Math.random)
     this.unrequested = have.length - have.count
   }
 
@@ -133,7 +146,21 @@ export class PiecePicker {
   private better (a: number, b: number): boolean {
     const { requests, availability, tiebreak } = this
     if (requests[a] !== requests[b]) return requests[a] < requests[b]
-    if (availability[a] !== availability[b]) return availability[a] < availability[b]
+    if (this.sequential) return a < b
+    if (this.have.count >= this.randomFirst && availability[a] !== availability[b]) return availability[a] < availability[b]
     return tiebreak[a] < tiebreak[b]
   }
+}
+
+/** A random rank for each piece (a shuffled permutation). */
+function randomRanks (count: number, random: () => number): Uint32Array {
+  const ranks = new Uint32Array(count)
+  for (let i = 0; i < count; i++) ranks[i] = i
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    const swap = ranks[i]
+    ranks[i] = ranks[j]
+    ranks[j] = swap
+  }
+  return ranks
 }

@@ -5,7 +5,7 @@
  */
 
 /** Why a request or a whole swarm connection was refused; each maps to a wire code. */
-export type RejectReason = 'not-available' | 'overloaded' | 'unknown-content' | 'swarm-full' | 'shutting-down' | 'duplicate'
+export type RejectReason = 'not-available' | 'overloaded' | 'choked' | 'unknown-content' | 'swarm-full' | 'shutting-down' | 'duplicate'
 
 /** What a swarm can send to one peer about one content. */
 export interface PieceWire {
@@ -16,8 +16,14 @@ export interface PieceWire {
   sendRequest(index: number): void
   sendCancel(index: number): void
   sendReject(index: number, reason: RejectReason): void
-  /** Send a whole piece in frames; resolves once the last frame is queued, waiting for drain. */
-  sendPiece(index: number, data: Uint8Array, signal?: AbortSignal): Promise<void>
+  /** We will not serve this peer's requests until `sendUnchoke`. */
+  sendChoke(): void
+  sendUnchoke(): void
+  /**
+   * Send a whole piece in frames; resolves once the last frame is queued, waiting for drain.
+   * `pace`, when given, is awaited before each frame with its size (rate limits).
+   */
+  sendPiece(index: number, data: Uint8Array, pace?: (bytes: number) => Promise<void>): Promise<void>
   /** Bytes of piece data sent and received on this wire. */
   readonly stats: { readonly uploaded: number, readonly downloaded: number }
   /** End the exchange; with an error, the stream is reset rather than closed. */
@@ -30,6 +36,9 @@ export interface PieceWireHandler {
   onRequest(index: number): void
   onCancel(index: number): void
   onReject(index: number, reason: RejectReason): void
+  /** The peer will not serve our requests until it unchokes us. */
+  onChoke(): void
+  onUnchoke(): void
   /** A frame of piece data; offsets of one piece arrive in order, already range-checked. */
   onPieceData(index: number, offset: number, data: Uint8Array): void
   /** The wire is gone; `err` is set when it broke (protocol violation, reset, timeout). */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { Bitfield } from '../core/bitfield.js'
 import { ProtocolViolationError } from '../errors.js'
+import { RateMeter } from '../utils/rate-meter.js'
 import type { PieceWire, PieceWireHandler, RejectReason } from '../core/wire.js'
 import type { Hash } from 'node:crypto'
 
@@ -27,6 +28,8 @@ export interface SessionHost {
   /** All bytes of a requested piece arrived; `piece` views a taken buffer, `digest` is its SHA-256 (not yet compared). */
   onPieceReceived(session: PeerSession, index: number, piece: Uint8Array, digest: Buffer): void
   onRequestEnded(session: PeerSession, index: number): void
+  /** The peer unchoked us: requests may go out. */
+  onUnchoked(session: PeerSession): void
   onUploadWanted(session: PeerSession): void
   onPeerClosed(session: PeerSession, err?: Error): void
 }
@@ -54,6 +57,22 @@ export class PeerSession implements PieceWireHandler {
   badPieces = 0
   uploading = false
   closed = false
+  /** We refuse this peer's requests (no upload slot); every exchange starts choked. */
+  choking = true
+  /** The peer refuses our requests. */
+  chokedBy = true
+  /** Requests are out but nothing came for a while: its pieces went to others. */
+  snubbed = false
+  /** Piece bytes received from / sent to this peer, recently (for the choker and status). */
+  readonly downloadMeter = new RateMeter()
+  readonly uploadMeter = new RateMeter()
+  /** When piece bytes last arrived (or the first request went out): for snubbing. */
+  lastDataAt = Date.now()
+  /**
+   * Shortest time seen from a request to its first byte, in ms: the round trip without
+   * queueing (the first requests after an idle spell meet no queue).
+   */
+  roundTripMs = Number.POSITIVE_INFINITY
 
   constructor (private readonly host: SessionHost, wire: PieceWire, remoteHas: Bitfield) {
     this.peerId = wire.remotePeer
@@ -67,9 +86,36 @@ export class PeerSession implements PieceWireHandler {
 
   request (index: number): void {
     const length = this.host.pieceLength(index)
-    this.incoming.set(index, { requestedAt: Date.now(), length, received: 0 })
+    const now = Date.now()
+    if (this.incoming.size === 0) this.lastDataAt = now
+    this.incoming.set(index, { requestedAt: now, length, received: 0 })
     this.inflightBytes += length
     this.wire.sendRequest(index)
+  }
+
+  /** Choke or unchoke the peer; choking rejects what it had queued. */
+  setChoking (choking: boolean): void {
+    if (choking === this.choking || this.closed) return
+    this.choking = choking
+    if (!choking) {
+      this.wire.sendUnchoke()
+      return
+    }
+    this.wire.sendChoke()
+    for (const index of this.uploadQueue) this.wire.sendReject(index, 'choked')
+    this.uploadQueue.length = 0
+  }
+
+  /** Requests out and no piece bytes for `ms`: the peer stopped answering. */
+  isStalled (now: number, ms: number): boolean {
+    return this.incoming.size > 0 && now - this.lastDataAt > ms
+  }
+
+  /** Every request still out, abandoned (cancelled) so other peers can take them. */
+  abandonAll (): number[] {
+    const indexes = [...this.incoming.keys()]
+    for (const index of indexes) this.abandon(index)
+    return indexes
   }
 
   /** Stop waiting for `index` (got it elsewhere, or timed out) and tell the peer. */
@@ -94,7 +140,10 @@ export class PeerSession implements PieceWireHandler {
   }
 
   onRequest (index: number): void {
-    if (!this.host.hasPiece(index)) {
+    if (this.choking) {
+      // it may not have seen our choke yet: not a violation
+      this.wire.sendReject(index, 'choked')
+    } else if (!this.host.hasPiece(index)) {
       this.wire.sendReject(index, 'not-available')
     } else if (this.uploadQueue.length >= this.host.maxQueuedRequests) {
       this.wire.sendReject(index, 'overloaded')
@@ -113,6 +162,16 @@ export class PeerSession implements PieceWireHandler {
     if (this.forget(index)) this.host.onRequestEnded(this, index)
   }
 
+  onChoke (): void {
+    this.chokedBy = true
+  }
+
+  onUnchoke (): void {
+    if (!this.chokedBy) return
+    this.chokedBy = false
+    this.host.onUnchoked(this)
+  }
+
   onPieceData (index: number, offset: number, data: Uint8Array): void {
     const piece = this.incoming.get(index)
     if (piece === undefined) {
@@ -128,6 +187,11 @@ export class PeerSession implements PieceWireHandler {
       piece.received = 0
       piece.hash = undefined
     }
+    const now = Date.now()
+    this.lastDataAt = now
+    this.snubbed = false
+    this.downloadMeter.add(data.byteLength)
+    if (piece.buffer === undefined) this.roundTripMs = Math.min(this.roundTripMs, now - piece.requestedAt)
     // copy out of the transport's buffers at once, so they can be collected young
     piece.buffer ??= this.host.takeBuffer()
     piece.buffer.set(data, piece.received)

@@ -1,9 +1,12 @@
 import { Bitfield } from '../core/bitfield.js'
+import { choke } from '../core/choker.js'
 import { PieceLayout } from '../core/layout.js'
 import { pieceHash } from '../core/manifest.js'
 import { PiecePicker } from '../core/piece-picker.js'
 import { ProtocolViolationError } from '../errors.js'
 import { BufferPool } from '../utils/buffer-pool.js'
+import { RateMeter } from '../utils/rate-meter.js'
+import { TokenBucket } from '../utils/token-bucket.js'
 import { PeerSession } from './peer-session.js'
 import type { SessionHost } from './peer-session.js'
 import type { Manifest } from '../core/manifest.js'
@@ -13,6 +16,25 @@ import type { Logger } from '@libp2p/interface'
 
 /** Bytes of pieces read from disk ahead of sending, per peer being served. */
 const READ_AHEAD_BYTES = 2 * 1024 * 1024
+/**
+ * Seconds of a peer's measured rate kept requested from it, on top of its round trip:
+ * enough that its pipe never runs dry between our refills, short enough that rarest-first
+ * and endgame still decide late, and that a slow peer holds few pieces.
+ */
+const REQUEST_QUEUE_SECONDS = 1.5
+/** Request window of a peer whose rate is not known yet. */
+const FIRST_WINDOW_BYTES = 1024 * 1024
+/** Ticks (seconds) between choke rounds, and rounds between optimistic unchoke rotations. */
+const CHOKE_ROUND_TICKS = 10
+const OPTIMISTIC_ROUNDS = 3
+
+/** Node-wide rate limits, shared by every swarm. */
+export interface RateLimits {
+  upload: TokenBucket
+  download: TokenBucket
+}
+
+const UNLIMITED: RateLimits = { upload: new TokenBucket(0, 0), download: new TokenBucket(0, 0) }
 
 export type SwarmState = 'downloading' | 'seeding' | 'stopped' | 'error'
 
@@ -21,7 +43,9 @@ export interface SwarmLimits {
   maxQueuedRequestsPerPeer: number
   maxPeersPerSwarm: number
   maxBadPieces: number
-  /** ms before an unanswered request goes to another peer. */
+  /** Peers we upload to at once (one of them the optimistic unchoke). */
+  uploadSlots: number
+  /** ms before an unanswered request goes to another peer; a peer silent for a third of it is snubbed. */
   requestTimeout: number
 }
 
@@ -43,6 +67,10 @@ export interface SwarmInit {
   have: Bitfield
   localPeerId: string
   limits: SwarmLimits
+  /** Node-wide upload and download rate limits. @default unlimited */
+  rates?: RateLimits
+  /** Fetch in piece order rather than rarest first. @default false */
+  sequential?: boolean
   log: Logger
   observer?: SwarmObserver
 }
@@ -63,6 +91,9 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   downloaded = 0
   /** Bytes received that were thrown away: bad pieces and endgame duplicates. */
   wasted = 0
+  /** Piece bytes sent and received lately, for status. */
+  readonly uploadMeter = new RateMeter()
+  readonly downloadMeter = new RateMeter()
   error?: Error
   private stateValue: SwarmState
   private readonly store: PieceStore
@@ -74,6 +105,13 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   private readonly writing = new Set<number>()
   private readonly buffers: BufferPool
   private readonly timer: NodeJS.Timeout
+  private readonly rates: RateLimits
+  /** Copies of each piece we have sent: the least sent goes first (initial seeding). */
+  private readonly sentCount: Uint16Array
+  /** The peer holding the optimistic unchoke. */
+  private optimistic?: string
+  private ticks = 0
+  private refillTimer?: NodeJS.Timeout
 
   constructor (init: SwarmInit) {
     this.contentId = init.contentId
@@ -86,7 +124,9 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.localPeerId = init.localPeerId
     this.log = init.log
     this.observer = init.observer ?? {}
-    this.picker = new PiecePicker(this.have)
+    this.picker = new PiecePicker(this.have, { sequential: init.sequential })
+    this.rates = init.rates ?? UNLIMITED
+    this.sentCount = new Uint16Array(this.layout.pieceCount)
     // enough idle buffers for a full request window to peers plus the pieces being written
     this.buffers = new BufferPool(this.layout.pieceSize, Math.ceil(2 * this.limits.maxInflightBytesPerPeer / this.layout.pieceSize))
     this.stateValue = this.have.complete ? 'seeding' : 'downloading'
@@ -100,6 +140,15 @@ export class Swarm implements SwarmEndpoint, SessionHost {
 
   get pieceCount (): number {
     return this.layout.pieceCount
+  }
+
+  /** Fetch in piece order from now on (streaming); off returns to rarest first. */
+  set sequential (on: boolean) {
+    this.picker.sequential = on
+  }
+
+  get sequential (): boolean {
+    return this.picker.sequential
   }
 
   get maxQueuedRequests (): number {
@@ -141,7 +190,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     // the protocol sends our handshake right after attach returns: requests must follow it
     queueMicrotask(() => {
       if (sentBitfield !== undefined) this.announceSince(session, sentBitfield)
-      this.fill(session)
+      this.rechoke()
     })
     return session
   }
@@ -157,6 +206,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     if (this.stateValue === 'stopped') return
     this.stateValue = 'stopped'
     clearInterval(this.timer)
+    clearTimeout(this.refillTimer)
     for (const session of this.peers.values()) session.wire.close()
     this.peers.clear()
     await this.store.close()
@@ -174,6 +224,10 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.fill(session)
   }
 
+  onUnchoked (session: PeerSession): void {
+    this.fill(session)
+  }
+
   onUploadWanted (session: PeerSession): void {
     if (!session.uploading) void this.upload(session)
   }
@@ -186,6 +240,8 @@ export class Swarm implements SwarmEndpoint, SessionHost {
       this.observer.onMisbehaviour?.(this, session.peerId, err.message, true)
     }
     this.log('peer %s left%s', session.peerId, err === undefined ? '' : ` (${err.message})`)
+    if (this.optimistic === session.peerId) this.optimistic = undefined
+    if (!session.choking) this.rechoke()
     this.fillAll()
   }
 
@@ -199,6 +255,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
 
   onPieceReceived (session: PeerSession, index: number, piece: Uint8Array, digest: Buffer): void {
     const length = piece.byteLength
+    this.downloadMeter.add(length)
     if (this.have.has(index) || this.writing.has(index)) {
       this.wasted += length
       this.releaseBuffer(piece)
@@ -247,6 +304,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     for (const peer of this.peers.values()) if (!peer.isSeed) peer.wire.sendHave(index)
     this.observer.onProgress?.(this)
     if (this.have.complete) this.finish()
+    else if (this.hasIdleSlot()) this.rechoke()
   }
 
   private onBadPiece (session: PeerSession, index: number, length: number): void {
@@ -267,6 +325,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.log('complete: %d pieces verified', this.pieceCount)
     // seeds have nothing to trade with each other
     for (const peer of this.peers.values()) if (peer.isSeed) peer.wire.close()
+    this.rechoke()
     this.observer.onComplete?.(this)
   }
 
@@ -279,36 +338,121 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.observer.onError?.(this, err)
   }
 
-  /** Keep the peer's request pipeline full, within its byte window. */
+  /** Keep the peer's request pipeline full, within its byte window and the download rate. */
   private fill (session: PeerSession): void {
-    if (this.stateValue !== 'downloading' || session.closed) return
-    const window = this.limits.maxInflightBytesPerPeer
+    if (this.stateValue !== 'downloading' || session.closed || session.chokedBy) return
+    const window = this.requestWindow(session)
     const free = window - session.inflightBytes
     // refill in batches (a quarter of the window at a time): fewer, fuller request messages
     if (session.inflightBytes > 0 && free < window / 4) return
     const count = Math.max(1, Math.floor(free / this.layout.pieceSize))
+    const limit = this.rates.download
     for (const index of this.picker.pick(session.remoteHas, count, i => session.incoming.has(i))) {
+      if (!limit.unlimited) {
+        // requests are the download throttle: bytes arrive at the rate they are asked for
+        const wait = limit.waitTime()
+        if (wait > 0) {
+          this.fillLater(wait)
+          return
+        }
+        limit.reserve(this.layout.pieceLength(index))
+      }
       this.picker.markRequested(index)
       session.request(index)
     }
+  }
+
+  /**
+   * Bytes to keep requested from a peer: its recent rate times its round trip plus
+   * REQUEST_QUEUE_SECONDS, within [one piece, maxInflightBytesPerPeer]; one piece while
+   * it is snubbed.
+   */
+  private requestWindow (session: PeerSession): number {
+    const { pieceSize } = this.layout
+    if (session.snubbed) return pieceSize
+    const rate = session.downloadMeter.rate()
+    const roundTrip = Number.isFinite(session.roundTripMs) ? session.roundTripMs / 1000 : 0
+    const wanted = rate === 0 ? FIRST_WINDOW_BYTES : rate * (roundTrip + REQUEST_QUEUE_SECONDS)
+    return Math.max(pieceSize, Math.min(this.limits.maxInflightBytesPerPeer, wanted))
+  }
+
+  private fillLater (ms: number): void {
+    if (this.refillTimer !== undefined) return
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = undefined
+      this.fillAll()
+    }, Math.ceil(ms))
+    this.refillTimer.unref()
   }
 
   private fillAll (): void {
     for (const session of this.peers.values()) this.fill(session)
   }
 
-  /** Once a second: give up on requests that waited too long, so others can take them. */
+  /**
+   * Once a second: a choke round every CHOKE_ROUND_TICKS; give up on requests that waited
+   * too long, and snub peers that stopped answering, so others take their pieces.
+   */
   private tick (): void {
+    if (this.stateValue !== 'downloading' && this.stateValue !== 'seeding') return
+    this.ticks++
+    if (this.ticks % CHOKE_ROUND_TICKS === 0) this.rechoke(this.ticks % (CHOKE_ROUND_TICKS * OPTIMISTIC_ROUNDS) === 0)
     if (this.stateValue !== 'downloading') return
-    const deadline = Date.now() - this.limits.requestTimeout
+    const now = Date.now()
+    const deadline = now - this.limits.requestTimeout
     for (const session of this.peers.values()) {
       for (const index of session.expiredRequests(deadline)) {
         session.abandon(index)
         this.picker.markReleased(index)
         this.observer.onMisbehaviour?.(this, session.peerId, `request for piece ${index} timed out`, false)
       }
+      if (!session.snubbed && session.isStalled(now, this.limits.requestTimeout / 3)) {
+        session.snubbed = true
+        for (const index of session.abandonAll()) this.picker.markReleased(index)
+        this.log('peer %s snubbed: no data for %d ms', session.peerId, now - session.lastDataAt)
+      }
     }
     this.fillAll()
+  }
+
+  /** Hand out upload slots again (see core/choker). */
+  private rechoke (rotateOptimistic = false): void {
+    if (this.stateValue !== 'downloading' && this.stateValue !== 'seeding') return
+    const sessions = [...this.peers.values()].filter(s => !s.closed)
+    const decision = choke({
+      peers: sessions.map(s => ({
+        id: s.peerId,
+        interested: this.interests(s),
+        downloadRate: s.downloadMeter.rate(),
+        uploaded: s.uploadMeter.bytes,
+        unchoked: !s.choking,
+        joinedAt: s.connectedAt
+      })),
+      seeding: this.have.complete,
+      slots: this.limits.uploadSlots,
+      optimistic: this.optimistic,
+      rotateOptimistic,
+      now: Date.now(),
+      random: Math.random
+    })
+    this.optimistic = decision.optimistic
+    for (const s of sessions) s.setChoking(!decision.unchoked.has(s.peerId))
+  }
+
+  /** The peer lacks a piece we have. */
+  private interests (session: PeerSession): boolean {
+    return !session.isSeed && this.have.hasAnyMissingFrom(session.remoteHas)
+  }
+
+  /** A slot is free and someone choked could use it (they became interested). */
+  private hasIdleSlot (): boolean {
+    let unchoked = 0
+    let waiting = false
+    for (const s of this.peers.values()) {
+      if (!s.choking) unchoked++
+      else if (!waiting && this.interests(s)) waiting = true
+    }
+    return waiting && unchoked < this.limits.uploadSlots
   }
 
   /**
@@ -319,9 +463,12 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     session.uploading = true
     const depth = Math.max(1, Math.floor(READ_AHEAD_BYTES / this.layout.pieceSize))
     const reads: Array<{ index: number, data: Promise<Uint8Array> }> = []
+    const limit = this.rates.upload
+    const pace = limit.unlimited ? undefined : async (bytes: number) => { await limit.take(bytes) }
     const readAhead = (): void => {
       while (reads.length < depth && session.uploadQueue.length > 0) {
-        const index = session.uploadQueue.shift() as number
+        const index = this.nextUpload(session.uploadQueue)
+        if (this.sentCount[index] < 0xffff) this.sentCount[index]++
         const data = this.store.readPiece(index)
         data.catch(() => {}) // reported when awaited below
         reads.push({ index, data })
@@ -333,8 +480,10 @@ export class Swarm implements SwarmEndpoint, SessionHost {
         const { index, data: reading } = reads.shift() as { index: number, data: Promise<Uint8Array> }
         const data = await reading
         readAhead()
-        await session.wire.sendPiece(index, data)
+        await session.wire.sendPiece(index, data, pace)
         this.uploaded += data.byteLength
+        this.uploadMeter.add(data.byteLength)
+        session.uploadMeter.add(data.byteLength)
         readAhead()
       }
     } catch (err) {
@@ -343,6 +492,16 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     } finally {
       session.uploading = false
     }
+  }
+
+  /**
+   * Take from a peer's queue the piece we have sent the fewest copies of: a seeder facing
+   * several empty leechers hands each different pieces, which they then trade.
+   */
+  private nextUpload (queue: number[]): number {
+    let best = 0
+    for (let i = 1; i < queue.length; i++) if (this.sentCount[queue[i]] < this.sentCount[queue[best]]) best = i
+    return queue.splice(best, 1)[0]
   }
 
   /** Of two streams to one peer, both sides keep the one opened by the lower peer id. */

@@ -1,3 +1,5 @@
+/* eslint-disable require-yield */
+
 import { decodeMessage, encodeMessage, enumeration, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
@@ -407,12 +409,14 @@ export namespace Cancel {
 
 export enum RejectCode {
   NOT_AVAILABLE = 'NOT_AVAILABLE',
-  OVERLOADED = 'OVERLOADED'
+  OVERLOADED = 'OVERLOADED',
+  CHOKED = 'CHOKED'
 }
 
 enum __RejectCodeValues {
   NOT_AVAILABLE = 0,
-  OVERLOADED = 1
+  OVERLOADED = 1,
+  CHOKED = 2
 }
 
 export namespace RejectCode {
@@ -668,6 +672,134 @@ export namespace Piece {
   }
 }
 
+export interface Choke {}
+
+export namespace Choke {
+  let _codec: Codec<Choke>
+
+  export const codec = (): Codec<Choke> => {
+    if (_codec == null) {
+      _codec = message<Choke>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Choke>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Choke.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Choke>): Choke {
+    return decodeMessage(buf, Choke.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Choke>): Generator<{}> {
+    return streamMessage(buf, Choke.codec(), opts)
+  }
+}
+
+export interface Unchoke {}
+
+export namespace Unchoke {
+  let _codec: Codec<Unchoke>
+
+  export const codec = (): Codec<Unchoke> => {
+    if (_codec == null) {
+      _codec = message<Unchoke>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Unchoke>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Unchoke.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Unchoke>): Unchoke {
+    return decodeMessage(buf, Unchoke.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Unchoke>): Generator<{}> {
+    return streamMessage(buf, Unchoke.codec(), opts)
+  }
+}
+
 export enum ErrorCode {
   UNKNOWN_CONTENT = 'UNKNOWN_CONTENT',
   SWARM_FULL = 'SWARM_FULL',
@@ -787,6 +919,8 @@ export interface Message {
   reject?: Reject
   piece?: Piece
   error?: Error
+  choke?: Choke
+  unchoke?: Unchoke
 }
 
 export namespace Message {
@@ -832,6 +966,16 @@ export namespace Message {
         if (obj.error != null) {
           w.uint32(58)
           Error.codec().encode(obj.error, w)
+        }
+
+        if (obj.choke != null) {
+          w.uint32(66)
+          Choke.codec().encode(obj.choke, w)
+        }
+
+        if (obj.unchoke != null) {
+          w.uint32(74)
+          Unchoke.codec().encode(obj.unchoke, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -885,6 +1029,18 @@ export namespace Message {
             case 7: {
               obj.error = Error.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.error
+              })
+              break
+            }
+            case 8: {
+              obj.choke = Choke.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.choke
+              })
+              break
+            }
+            case 9: {
+              obj.unchoke = Unchoke.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.unchoke
               })
               break
             }
@@ -948,6 +1104,20 @@ export namespace Message {
             case 7: {
               yield * Error.codec().stream(reader, reader.uint32(), `${prefix}.error`, {
                 limits: opts.limits?.error
+              })
+
+              break
+            }
+            case 8: {
+              yield * Choke.codec().stream(reader, reader.uint32(), `${prefix}.choke`, {
+                limits: opts.limits?.choke
+              })
+
+              break
+            }
+            case 9: {
+              yield * Unchoke.codec().stream(reader, reader.uint32(), `${prefix}.unchoke`, {
+                limits: opts.limits?.unchoke
               })
 
               break

@@ -19,7 +19,7 @@ const FRAME_DATA = 256 * 1024
 export interface HostilePeerInit {
   /**
    * Speak piece exchange for content of this shape: answer any handshake with a full
-   * bitfield and every request with random bytes of the right length.
+   * bitfield and an unchoke, and every request with random bytes of the right length.
    */
   poison?: { size: number, pieceSize: number }
   /**
@@ -107,6 +107,8 @@ export class HostilePeer {
           this.stats.handshakes++
           const { contentId, pieceCount } = message.handshake
           send({ handshake: { contentId, pieceCount, bitfield: fullBitfield(pieceCount) } })
+          // an upload slot at once: a poisoner wants to be asked
+          send({ unchoke: {} })
         } else if (message.request !== undefined) {
           this.stats.pieceRequests++
           queue.push(message.request.index)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { Bitfield } from '../../../src/core/bitfield.js'
-import { PiecePicker } from '../../../src/core/piece-picker.js'
+import { PiecePicker, RANDOM_FIRST_PIECES } from '../../../src/core/piece-picker.js'
 import { seededRandom } from '../fixtures.js'
 import type { PiecePickerInit } from '../../../src/core/piece-picker.js'
 
@@ -20,7 +20,7 @@ function sequence (values: number[]): () => number {
 }
 
 function picker (length: number, init: PiecePickerInit = {}, have: number[] = []): PiecePicker {
-  return new PiecePicker(bits(length, have), { random: seededRandom(1), ...init })
+  return new PiecePicker(bits(length, have), { random: seededRandom(1), randomFirstPieces: 0, ...init })
 }
 
 describe('core/piece-picker', () => {
@@ -97,30 +97,78 @@ describe('core/piece-picker', () => {
   })
 
   describe('random tie-break', () => {
-    it('breaks ties among equally rare pieces in piece order from a random start', () => {
-      // the first random value picks the start: floor(0.5 * 4) = piece 2
-      const p = new PiecePicker(bits(4), { random: sequence([0.5]) })
-      p.addPeer(Bitfield.full(4))
-      assert.deepEqual(p.pick(Bitfield.full(4), 3, notAsked), [2, 3, 0])
-      assert.deepEqual(p.pick(Bitfield.full(4), 1, notAsked), [2])
+    /** The order in which a picker breaks ties: everything equally rare, pick all. */
+    const tieOrder = (random: () => number, count = 16): number[] => {
+      const p = new PiecePicker(bits(count), { random, randomFirstPieces: 0 })
+      p.addPeer(Bitfield.full(count))
+      return p.pick(Bitfield.full(count), count, notAsked)
+    }
+
+    it('breaks ties among equally rare pieces in a random order (a permutation)', () => {
+      const order = tieOrder(seededRandom(3), 64)
+      assert.deepEqual([...order].sort((a, b) => a - b), Array.from({ length: 64 }, (_, i) => i))
+      assert.notDeepEqual(order, Array.from({ length: 64 }, (_, i) => i))
     })
 
     it('rarity beats the tie-break order', () => {
-      // start at piece 3: the tie order is 3, 0, 1, 2; pieces 0 and 2 are the rarest
-      const p = new PiecePicker(bits(4), { random: sequence([0.9]) })
+      const p = new PiecePicker(bits(4), { random: seededRandom(5), randomFirstPieces: 0 })
       p.addPeer(Bitfield.full(4))
       p.addPeer(bits(4, [1, 3]))
-      assert.deepEqual(p.pick(Bitfield.full(4), 2, notAsked), [0, 2])
+      assert.deepEqual(p.pick(Bitfield.full(4), 2, notAsked).sort(), [0, 2])
     })
 
     it('is reproducible for the same random source, and differs between sources', () => {
-      const picks = (seed: number): number[] => {
-        const p = new PiecePicker(bits(64), { random: seededRandom(seed) })
-        p.addPeer(Bitfield.full(64))
-        return p.pick(Bitfield.full(64), 10, notAsked)
-      }
-      assert.deepEqual(picks(7), picks(7))
-      assert.notDeepEqual(picks(7), picks(8))
+      assert.deepEqual(tieOrder(seededRandom(7)), tieOrder(seededRandom(7)))
+      assert.notDeepEqual(tieOrder(seededRandom(7)), tieOrder(seededRandom(8)))
+    })
+
+    it('spreads nodes over different first pieces', () => {
+      const firsts = new Set(Array.from({ length: 20 }, (_, seed) => tieOrder(seededRandom(seed + 1), 256)[0]))
+      assert.ok(firsts.size >= 15, `20 nodes started on only ${firsts.size} different pieces`)
+    })
+  })
+
+  describe('random first pieces', () => {
+    it('ignores rarity until it holds randomFirstPieces pieces, then goes rarest first', () => {
+      // piece 5 is the only rare one; in tie order it comes last
+      const random = seededRandom(11)
+      const order = tieOrder8(random)
+      const rare = order[order.length - 1]
+      const p = new PiecePicker(bits(8), { random: seededRandom(11), randomFirstPieces: 2 })
+      p.addPeer(Bitfield.full(8))
+      p.addPeer(bits(8, [0, 1, 2, 3, 4, 5, 6, 7].filter(i => i !== rare)))
+      assert.equal(p.pick(Bitfield.full(8), 1, notAsked)[0], order[0])
+      p.markHave(order[0])
+      assert.equal(p.pick(Bitfield.full(8), 1, notAsked)[0], order[1])
+      p.markHave(order[1])
+      assert.equal(p.pick(Bitfield.full(8), 1, notAsked)[0], rare)
+    })
+
+    it('defaults to RANDOM_FIRST_PIECES', () => {
+      assert.equal(RANDOM_FIRST_PIECES, 4)
+    })
+
+    function tieOrder8 (random: () => number): number[] {
+      const p = new PiecePicker(bits(8), { random, randomFirstPieces: 0 })
+      p.addPeer(Bitfield.full(8))
+      return p.pick(Bitfield.full(8), 8, notAsked)
+    }
+  })
+
+  describe('sequential', () => {
+    it('picks in piece order whatever the rarity, skipping what is requested or held', () => {
+      const p = picker(6, { sequential: true }, [0])
+      p.addPeer(Bitfield.full(6))
+      p.addPeer(bits(6, [1, 2, 3]))
+      p.markRequested(2)
+      assert.deepEqual(p.pick(Bitfield.full(6), 3, notAsked), [1, 3, 4])
+    })
+
+    it('can be switched on for a swarm under way', () => {
+      const p = picker(64)
+      p.addPeer(Bitfield.full(64))
+      p.sequential = true
+      assert.deepEqual(p.pick(Bitfield.full(64), 4, notAsked), [0, 1, 2, 3])
     })
   })
 

@@ -28,6 +28,7 @@ type Event =
   | ['have' | 'request' | 'cancel', number]
   | ['reject', number, RejectReason]
   | ['data', number, number, Uint8Array]
+  | ['choke' | 'unchoke']
 
 /** Records every call, in order. */
 class Recorder implements PieceWireHandler {
@@ -37,6 +38,8 @@ class Recorder implements PieceWireHandler {
   onRequest (index: number): void { this.events.push(['request', index]) }
   onCancel (index: number): void { this.events.push(['cancel', index]) }
   onReject (index: number, reason: RejectReason): void { this.events.push(['reject', index, reason]) }
+  onChoke (): void { this.events.push(['choke']) }
+  onUnchoke (): void { this.events.push(['unchoke']) }
   onPieceData (index: number, offset: number, data: Uint8Array): void { this.events.push(['data', index, offset, data]) }
   onClose (err?: Error): void { this.closes.push(err) }
 

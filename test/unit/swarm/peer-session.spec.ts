@@ -16,6 +16,7 @@ type WireCall =
   | ['have' | 'request' | 'cancel', number]
   | ['reject', number, RejectReason]
   | ['close', Error | undefined]
+  | ['choke' | 'unchoke']
 
 /** Records what the session sends; sends nothing anywhere. */
 class FakeWire implements PieceWire {
@@ -27,6 +28,8 @@ class FakeWire implements PieceWire {
   sendRequest (index: number): void { this.calls.push(['request', index]) }
   sendCancel (index: number): void { this.calls.push(['cancel', index]) }
   sendReject (index: number, reason: RejectReason): void { this.calls.push(['reject', index, reason]) }
+  sendChoke (): void { this.calls.push(['choke']) }
+  sendUnchoke (): void { this.calls.push(['unchoke']) }
   async sendPiece (): Promise<void> {}
   close (err?: Error): void { this.calls.push(['close', err]) }
 }
@@ -56,6 +59,8 @@ class FakeHost implements SessionHost {
   }
   onRequestEnded (_s: PeerSession, index: number): void { this.requestsEnded.push(index) }
   onUploadWanted (): void { this.uploadWanted++ }
+  unchoked = 0
+  onUnchoked (): void { this.unchoked++ }
   onPeerClosed (_s: PeerSession, err?: Error): void { this.closed.push(err) }
 }
 
@@ -97,8 +102,16 @@ describe('swarm/peer-session', () => {
   })
 
   describe('the peer asks us for pieces', () => {
+    /** A session whose peer we unchoked (every exchange starts choked), calls cleared. */
+    const unchoked = (): ReturnType<typeof setup> => {
+      const parts = setup()
+      parts.session.setChoking(false)
+      parts.wire.calls.length = 0
+      return parts
+    }
+
     it('rejects a piece we lack as not-available, without queueing it', () => {
-      const { host, wire, session } = setup()
+      const { host, wire, session } = unchoked()
       session.onRequest(1)
       assert.deepEqual(wire.calls, [['reject', 1, 'not-available']])
       assert.deepEqual(session.uploadQueue, [])
@@ -106,7 +119,7 @@ describe('swarm/peer-session', () => {
     })
 
     it('queues a piece we have, in order, and asks the host to upload', () => {
-      const { host, wire, session } = setup()
+      const { host, wire, session } = unchoked()
       host.have.add(0).add(2)
       session.onRequest(2)
       session.onRequest(0)
@@ -116,7 +129,7 @@ describe('swarm/peer-session', () => {
     })
 
     it('rejects as overloaded past maxQueuedRequests', () => {
-      const { host, wire, session } = setup()
+      const { host, wire, session } = unchoked()
       host.have.add(0).add(1).add(2).add(3)
       host.maxQueuedRequests = 2
       session.onRequest(0)
@@ -132,7 +145,7 @@ describe('swarm/peer-session', () => {
     })
 
     it('a piece we lack is not-available even when the queue is full', () => {
-      const { host, wire, session } = setup()
+      const { host, wire, session } = unchoked()
       host.have.add(0)
       host.maxQueuedRequests = 1
       session.onRequest(0)
@@ -141,7 +154,7 @@ describe('swarm/peer-session', () => {
     })
 
     it('a cancel removes the queued request', () => {
-      const { host, session } = setup()
+      const { host, session } = unchoked()
       host.have.add(0).add(1).add(2)
       session.onRequest(0)
       session.onRequest(1)
@@ -150,9 +163,41 @@ describe('swarm/peer-session', () => {
       session.onCancel(3) // not queued: ignored
       assert.deepEqual(session.uploadQueue, [0, 2])
     })
+
+    it('starts choked: a request is rejected as choked, not queued and not a violation', () => {
+      const { host, wire, session } = setup()
+      host.have.add(0)
+      session.onRequest(0)
+      assert.deepEqual(wire.calls, [['reject', 0, 'choked']])
+      assert.deepEqual(session.uploadQueue, [])
+      assert.equal(session.closed, false)
+    })
+
+    it('unchoking tells the peer once; choking again rejects what it had queued', () => {
+      const { host, wire, session } = setup()
+      host.have.add(0).add(1)
+      session.setChoking(false)
+      session.setChoking(false)
+      session.onRequest(0)
+      session.onRequest(1)
+      session.setChoking(true)
+      assert.deepEqual(wire.calls, [['unchoke'], ['choke'], ['reject', 0, 'choked'], ['reject', 1, 'choked']])
+      assert.deepEqual(session.uploadQueue, [])
+    })
   })
 
   describe('we ask the peer for pieces', () => {
+    it('is choked by the peer until it unchokes us; the host hears of the unchoke once', () => {
+      const { host, session } = setup([0])
+      assert.equal(session.chokedBy, true)
+      session.onUnchoke()
+      session.onUnchoke()
+      assert.equal(session.chokedBy, false)
+      assert.equal(host.unchoked, 1)
+      session.onChoke()
+      assert.equal(session.chokedBy, true)
+    })
+
     it('request sends it and counts its bytes in flight', () => {
       const { wire, session } = setup([0, 1, 2, 3])
       session.request(0)

@@ -1,0 +1,90 @@
+/**
+ * Who gets upload slots: a pure function of peer statistics, run every choke round by the
+ * swarm (and when peers come and go). No I/O, no clocks of its own, so a simulation can run
+ * it for thousands of peers.
+ *
+ * Policy (BitTorrent's, with a fair-share seeding rule):
+ * - Only interested peers (those missing something we have) compete; when they fit in the
+ *   slots, all are unchoked.
+ * - Otherwise `slots - 1` regular slots go, while downloading, to the peers that give us the
+ *   most (tit-for-tat), and while seeding to the peers we have given the least (a rotation:
+ *   whoever got their share makes room for those waiting).
+ * - One optimistic slot goes to a random other candidate, newcomers three times as likely,
+ *   and moves on every `rotateOptimistic` round, so new peers get their first pieces and
+ *   better partners are discovered.
+ */
+
+export interface ChokerPeer {
+  readonly id: string
+  /** It lacks a piece we have. */
+  readonly interested: boolean
+  /** Bytes/s we received from it lately. */
+  readonly downloadRate: number
+  /** Bytes we have sent it so far. */
+  readonly uploaded: number
+  /** Whether it is unchoked now (ties keep the current choice: fewer flips). */
+  readonly unchoked: boolean
+  /** ms timestamp of when it joined the swarm. */
+  readonly joinedAt: number
+}
+
+export interface ChokerInput {
+  readonly peers: readonly ChokerPeer[]
+  /** We have every piece: nothing to gain from anyone. */
+  readonly seeding: boolean
+  /** Peers unchoked at once, the optimistic one included. */
+  readonly slots: number
+  /** The peer holding the optimistic slot since an earlier round, if any. */
+  readonly optimistic?: string
+  /** Give the optimistic slot to someone else this round. */
+  readonly rotateOptimistic: boolean
+  readonly now: number
+  /** Source of randomness in [0, 1), injectable for reproducible tests. */
+  readonly random: () => number
+}
+
+export interface ChokeDecision {
+  readonly unchoked: ReadonlySet<string>
+  readonly optimistic?: string
+}
+
+/** Peers that joined within this many ms count as newcomers for the optimistic slot. */
+export const NEWCOMER_MS = 60_000
+const NEWCOMER_WEIGHT = 3
+
+export function choke (input: ChokerInput): ChokeDecision {
+  const candidates = input.peers.filter(p => p.interested)
+  if (input.slots <= 0 || candidates.length === 0) return { unchoked: new Set() }
+  if (candidates.length <= input.slots) return { unchoked: new Set(candidates.map(p => p.id)) }
+
+  const ranked = [...candidates].sort(input.seeding ? bySeedingShare : byReciprocation)
+  const regular = ranked.slice(0, input.slots - 1)
+  const unchoked = new Set(regular.map(p => p.id))
+
+  const others = ranked.slice(input.slots - 1)
+  const keep = input.rotateOptimistic ? undefined : others.find(p => p.id === input.optimistic)
+  const optimistic = keep ?? pickOptimistic(others, input.now, input.random)
+  unchoked.add(optimistic.id)
+  return { unchoked, optimistic: optimistic.id }
+}
+
+/** Most given to us first; then the current choice; then who has had least from us. */
+function byReciprocation (a: ChokerPeer, b: ChokerPeer): number {
+  return b.downloadRate - a.downloadRate || Number(b.unchoked) - Number(a.unchoked) || a.uploaded - b.uploaded
+}
+
+/** Least given so far first: a round-robin over the peers that want what we seed. */
+function bySeedingShare (a: ChokerPeer, b: ChokerPeer): number {
+  return a.uploaded - b.uploaded || Number(b.unchoked) - Number(a.unchoked)
+}
+
+function pickOptimistic (peers: readonly ChokerPeer[], now: number, random: () => number): ChokerPeer {
+  const weight = (p: ChokerPeer): number => now - p.joinedAt < NEWCOMER_MS ? NEWCOMER_WEIGHT : 1
+  const total = peers.reduce((sum, p) => sum + weight(p), 0)
+  let ticket = random() * total
+  for (const peer of peers) {
+    ticket -= weight(peer)
+    if (ticket < 0) return peer
+  }
+  return peers[peers.length - 1]
+}
