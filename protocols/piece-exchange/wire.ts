@@ -11,12 +11,14 @@ import type { Logger, Stream } from '@libp2p/interface'
 const REJECT_TO_WIRE: Partial<Record<RejectReason, RejectCode>> = {
   'not-available': RejectCode.NOT_AVAILABLE,
   overloaded: RejectCode.OVERLOADED,
-  choked: RejectCode.CHOKED
+  choked: RejectCode.CHOKED,
+  elsewhere: RejectCode.ELSEWHERE
 }
 const REJECT_FROM_WIRE: Record<RejectCode, RejectReason> = {
   [RejectCode.NOT_AVAILABLE]: 'not-available',
   [RejectCode.OVERLOADED]: 'overloaded',
-  [RejectCode.CHOKED]: 'choked'
+  [RejectCode.CHOKED]: 'choked',
+  [RejectCode.ELSEWHERE]: 'elsewhere'
 }
 const ERROR_TO_WIRE: Record<string, ErrorCode> = {
   'unknown-content': ErrorCode.UNKNOWN_CONTENT,

@@ -80,10 +80,11 @@ export class ApiServer {
   }
 
   private async route (req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const route = `${req.method ?? ''} ${(req.url ?? '').split('?')[0]}`
+    const [path, query = ''] = (req.url ?? '').split('?', 2)
+    const route = `${req.method ?? ''} ${path}`
     switch (route) {
       case 'GET /v1/status':
-        this.json(res, 200, this.init.node.status())
+        this.json(res, 200, this.init.node.status({ peers: new URLSearchParams(query).get('peers') === '1' }))
         return
       case 'POST /v1/add': {
         const body = await readJson(req)
@@ -137,6 +138,7 @@ export class ApiServer {
         output,
         outputDir,
         force: body.force === true,
+        sequential: body.sequential === true,
         discoveryTimeout: timeout,
         signal: abort.signal,
         onProgress: progress

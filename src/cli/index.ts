@@ -36,11 +36,11 @@ async function main (argv: string[]): Promise<number> {
     case 'get': {
       const timeout = values.timeout === undefined ? undefined : parseDuration(values.timeout)
       if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout: "${values.timeout}" is not a duration such as 30s, 1500ms or 2m`)
-      await (await import('./commands/get.js')).get(ctx, needArg('a content id'), { output: values.output, timeout, force: values.force === true })
+      await (await import('./commands/get.js')).get(ctx, needArg('a content id'), { output: values.output, timeout, force: values.force === true, sequential: values.sequential === true })
       return 0
     }
     case 'status':
-      await (await import('./commands/status.js')).status(ctx, values.json === true)
+      await (await import('./commands/status.js')).status(ctx, { json: values.json === true, peers: values.peers === true })
       return 0
     case 'stop':
       await (await import('./commands/stop.js')).stop(ctx)
@@ -70,6 +70,8 @@ function parseOptions (argv: string[]) {
       output: { type: 'string', short: 'o' },
       timeout: { type: 'string' },
       force: { type: 'boolean' },
+      sequential: { type: 'boolean' },
+      peers: { type: 'boolean' },
       json: { type: 'boolean' },
       debug: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

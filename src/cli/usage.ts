@@ -13,7 +13,8 @@ Commands:
   get CID [--output PATH]    download content by id; exits 0 once it is complete and verified
         [--timeout DURATION]   give up when no peer is found in time (e.g. 30s, 2m; default from config)
         [--force]              replace what is at the output path
-  status [--json]            the node and its swarms
+        [--sequential]         fetch pieces in order (streaming, previews) rather than rarest first
+  status [--json] [--peers]  the node and its swarms; --peers: every peer of every swarm
   stop                       stop the running node
   swarm-key generate         print a new pre-shared key for a private swarm
         [--output FILE]        write it to FILE (mode 0600) instead

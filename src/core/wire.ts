@@ -5,7 +5,7 @@
  */
 
 /** Why a request or a whole swarm connection was refused; each maps to a wire code. */
-export type RejectReason = 'not-available' | 'overloaded' | 'choked' | 'unknown-content' | 'swarm-full' | 'shutting-down' | 'duplicate'
+export type RejectReason = 'not-available' | 'overloaded' | 'choked' | 'elsewhere' | 'unknown-content' | 'swarm-full' | 'shutting-down' | 'duplicate'
 
 /** What a swarm can send to one peer about one content. */
 export interface PieceWire {

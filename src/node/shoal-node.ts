@@ -3,11 +3,13 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { mkdir } from 'node:fs/promises'
 import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
 import { pieceExchange } from '../../protocols/piece-exchange/index.js'
+import { WIRE } from '../config/defaults.js'
 import { resolveConfig } from '../config/load.js'
 import { parseContentId } from '../core/content-id.js'
 import { Announcer } from '../discovery/announcer.js'
 import { ConfigError, NodeStoppedError } from '../errors.js'
 import { SwarmManager } from '../swarm/swarm-manager.js'
+import { rateLimit } from '../utils/token-bucket.js'
 import { BanList } from './bans.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { buildLibp2p } from './libp2p.js'
@@ -51,7 +53,8 @@ export interface ShoalNode {
   add(path: string, options?: { signal?: AbortSignal }): Promise<AddResult>
   /** Fetch content by id into `options.output`; resolves once it is complete and verified. */
   get(contentId: string, options: GetOptions): Promise<string>
-  status(): NodeStatus
+  /** The node and its swarms; with `peers`, every swarm's peers in detail. */
+  status(options?: { peers?: boolean }): NodeStatus
   stop(): Promise<void>
 }
 
@@ -101,6 +104,11 @@ class Node implements ShoalNode {
     this.swarms = new SwarmManager({
       dataDir: config.dataDir,
       limits: { ...config.limits, requestTimeout: config.timeouts.request },
+      // one bucket per direction for the whole node: the limits hold over all swarms
+      rates: {
+        upload: rateLimit(config.limits.uploadRate, WIRE.maxFrameData),
+        download: rateLimit(config.limits.downloadRate, WIRE.maxFrameData)
+      },
       discoveryTimeout: config.timeouts.discovery,
       rediscoverInterval: config.timeouts.rediscoverInterval,
       pieceSize: config.content.pieceSize,
@@ -155,13 +163,13 @@ class Node implements ShoalNode {
     return await this.swarms.get(contentId, options)
   }
 
-  status (): NodeStatus {
+  status (options: { peers?: boolean } = {}): NodeStatus {
     return {
       peerId: this.peerId,
       addresses: this.addresses(),
       ...(this.swarmKeyFingerprint === undefined ? {} : { swarmKey: this.swarmKeyFingerprint }),
       connections: this.libp2p.getConnections().length,
-      swarms: this.swarms.status(),
+      swarms: this.swarms.status(options),
       bans: this.bans.list()
     }
   }

@@ -5,6 +5,9 @@ import { RateMeter } from '../utils/rate-meter.js'
 import type { PieceWire, PieceWireHandler, RejectReason } from '../core/wire.js'
 import type { Hash } from 'node:crypto'
 
+/** ms before a piece a peer refused is asked of that peer again. */
+export const REFUSAL_MS = 3000
+
 /** A piece being received from this peer. */
 interface Incoming {
   readonly requestedAt: number
@@ -30,6 +33,11 @@ export interface SessionHost {
   onRequestEnded(session: PeerSession, index: number): void
   /** The peer unchoked us: requests may go out. */
   onUnchoked(session: PeerSession): void
+  /**
+   * The peer asked for a piece we have and queue room is left: count the copy, or say no
+   * (false) when it should get this piece from another peer (initial seeding).
+   */
+  admitUpload(session: PeerSession, index: number): boolean
   onUploadWanted(session: PeerSession): void
   onPeerClosed(session: PeerSession, err?: Error): void
 }
@@ -51,6 +59,8 @@ export class PeerSession implements PieceWireHandler {
    * is already being sent).
    */
   private readonly abandoned = new Map<number, number>()
+  /** Pieces the peer refused us, with when we may ask again: the picker skips them meanwhile. */
+  private readonly refused = new Map<number, number>()
   /** Piece indexes this peer asked us for, in order. */
   readonly uploadQueue: number[] = []
   inflightBytes = 0
@@ -147,6 +157,8 @@ export class PeerSession implements PieceWireHandler {
       this.wire.sendReject(index, 'not-available')
     } else if (this.uploadQueue.length >= this.host.maxQueuedRequests) {
       this.wire.sendReject(index, 'overloaded')
+    } else if (!this.host.admitUpload(this, index)) {
+      this.wire.sendReject(index, 'elsewhere')
     } else {
       this.uploadQueue.push(index)
       this.host.onUploadWanted(this)
@@ -158,8 +170,20 @@ export class PeerSession implements PieceWireHandler {
     if (at >= 0) this.uploadQueue.splice(at, 1)
   }
 
-  onReject (index: number, _reason: RejectReason): void {
-    if (this.forget(index)) this.host.onRequestEnded(this, index)
+  onReject (index: number, reason: RejectReason): void {
+    if (!this.forget(index)) return
+    // a choke says nothing about the piece; any other refusal would come again at once
+    if (reason !== 'choked') this.refused.set(index, Date.now() + REFUSAL_MS)
+    this.host.onRequestEnded(this, index)
+  }
+
+  /** Whether the peer refused `index` lately (not worth asking it again yet). */
+  refusedLately (index: number, now: number): boolean {
+    const until = this.refused.get(index)
+    if (until === undefined) return false
+    if (until > now) return true
+    this.refused.delete(index)
+    return false
   }
 
   onChoke (): void {

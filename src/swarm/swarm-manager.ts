@@ -13,8 +13,8 @@ import { PeerFinder } from './peer-finder.js'
 import { SwarmStateFile } from './state-file.js'
 import { Swarm } from './swarm.js'
 import type { SwarmRecord } from './state-file.js'
-import type { SwarmLimits } from './swarm.js'
-import type { AddResult, GetOptions, GetProgressEvent, PeerNetwork, SwarmStatus } from './types.js'
+import type { RateLimits, SwarmLimits } from './swarm.js'
+import type { AddResult, GetOptions, GetProgressEvent, PeerNetwork, PeerStatus, SwarmStatus } from './types.js'
 import type { Manifest } from '../core/manifest.js'
 import type { SwarmEndpoint, SwarmLookup } from '../core/wire.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
@@ -23,6 +23,8 @@ import type { CID } from 'multiformats/cid'
 export interface SwarmManagerInit {
   dataDir: string
   limits: SwarmLimits
+  /** Node-wide upload and download rate limits, shared by every swarm. */
+  rates?: RateLimits
   /** ms: how long `get` looks for a first peer with the manifest. */
   discoveryTimeout: number
   /** ms between provider searches while a swarm is incomplete. */
@@ -108,7 +110,7 @@ export class SwarmManager implements SwarmLookup {
     return [...this.entries.values()].map(e => e.swarm)
   }
 
-  status (): SwarmStatus[] {
+  status (options: { peers?: boolean } = {}): SwarmStatus[] {
     return [...this.entries.values()].map(({ swarm }) => ({
       contentId: swarm.contentId,
       name: swarm.manifest.name,
@@ -122,7 +124,10 @@ export class SwarmManager implements SwarmLookup {
       peers: swarm.peers.size,
       uploaded: swarm.uploaded,
       downloaded: swarm.downloaded,
-      ...(swarm.error === undefined ? {} : { error: swarm.error.message })
+      uploadRate: Math.round(swarm.uploadMeter.rate()),
+      downloadRate: Math.round(swarm.downloadMeter.rate()),
+      ...(swarm.error === undefined ? {} : { error: swarm.error.message }),
+      ...(options.peers === true ? { peerDetails: peerStatus(swarm) } : {})
     }))
   }
 
@@ -170,7 +175,7 @@ export class SwarmManager implements SwarmLookup {
     await store.prepare()
     const record: SwarmRecord = { contentId, path: output, origin: 'download' }
     await this.state.saveManifest(contentId, manifestBytes)
-    const entry = this.open(record, manifest, manifestBytes, store, new Bitfield(pieceCount(manifest)))
+    const entry = this.open(record, manifest, manifestBytes, store, new Bitfield(pieceCount(manifest)), options.sequential === true)
     await this.persist()
     this.init.network.provide(cid)
     return await this.waitForCompletion(entry, options)
@@ -178,6 +183,7 @@ export class SwarmManager implements SwarmLookup {
 
   private async getExisting (entry: Entry, output: string, options: GetOptions): Promise<string> {
     const { swarm } = entry
+    if (options.sequential === true) swarm.sequential = true
     if (swarm.path === output) return await this.waitForCompletion(entry, options)
     if (swarm.state !== 'seeding') {
       throw new PathError(`${swarm.contentId} is already being downloaded to ${swarm.path}`)
@@ -237,7 +243,7 @@ export class SwarmManager implements SwarmLookup {
     })
   }
 
-  private open (record: SwarmRecord, manifest: Manifest, manifestBytes: Uint8Array, store: FsPieceStore, have: Bitfield): Entry {
+  private open (record: SwarmRecord, manifest: Manifest, manifestBytes: Uint8Array, store: FsPieceStore, have: Bitfield, sequential = false): Entry {
     const listeners = new Set<Listener>()
     const swarm = new Swarm({
       contentId: record.contentId,
@@ -247,6 +253,8 @@ export class SwarmManager implements SwarmLookup {
       have,
       localPeerId: this.init.network.localPeerId,
       limits: this.init.limits,
+      rates: this.init.rates,
+      sequential,
       log: this.logger.forComponent(`shoal:swarm:${record.contentId.slice(-8)}`),
       observer: {
         onProgress: (s) => { for (const l of listeners) l.progress(s) },
@@ -320,6 +328,23 @@ export class SwarmManager implements SwarmLookup {
   private async persist (): Promise<void> {
     await this.state.save([...this.entries.values()].map(e => e.record))
   }
+}
+
+function peerStatus (swarm: Swarm): PeerStatus[] {
+  return [...swarm.peers.values()].map(s => ({
+    peerId: s.peerId,
+    piecesHave: s.remoteHas.count,
+    seed: s.isSeed,
+    downloaded: s.downloadMeter.bytes,
+    uploaded: s.uploadMeter.bytes,
+    downloadRate: Math.round(s.downloadMeter.rate()),
+    uploadRate: Math.round(s.uploadMeter.rate()),
+    choked: s.choking,
+    chokingUs: s.chokedBy,
+    snubbed: s.snubbed,
+    requestsOut: s.incoming.size,
+    requestsQueued: s.uploadQueue.length
+  }))
 }
 
 function bytesHave (swarm: Swarm): number {

@@ -106,8 +106,12 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   private readonly buffers: BufferPool
   private readonly timer: NodeJS.Timeout
   private readonly rates: RateLimits
-  /** Copies of each piece we have sent: the least sent goes first (initial seeding). */
+  /** Copies of each piece we have agreed to send, and to whom last (initial seeding). */
   private readonly sentCount: Uint16Array
+  private readonly lastSentTo: Array<PeerSession | undefined>
+  /** The fewest copies sent of any piece, and how many pieces are at that count. */
+  private minSent = 0
+  private piecesAtMinSent: number
   /** The peer holding the optimistic unchoke. */
   private optimistic?: string
   private ticks = 0
@@ -127,6 +131,8 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.picker = new PiecePicker(this.have, { sequential: init.sequential })
     this.rates = init.rates ?? UNLIMITED
     this.sentCount = new Uint16Array(this.layout.pieceCount)
+    this.lastSentTo = new Array(this.layout.pieceCount)
+    this.piecesAtMinSent = this.layout.pieceCount
     // enough idle buffers for a full request window to peers plus the pieces being written
     this.buffers = new BufferPool(this.layout.pieceSize, Math.ceil(2 * this.limits.maxInflightBytesPerPeer / this.layout.pieceSize))
     this.stateValue = this.have.complete ? 'seeding' : 'downloading'
@@ -226,6 +232,39 @@ export class Swarm implements SwarmEndpoint, SessionHost {
 
   onUnchoked (session: PeerSession): void {
     this.fill(session)
+  }
+
+  /**
+   * Initial seeding: while we seed, a piece goes out again only once every piece has gone
+   * out as often, unless no other peer has it or is getting it. Leechers then fetch from us
+   * what nobody has and trade the rest, so the swarm gets about one copy from the seed.
+   */
+  admitUpload (session: PeerSession, index: number): boolean {
+    if (this.have.complete && this.sentCount[index] > this.minSent && this.heldElsewhere(session, index)) return false
+    this.countCopy(index)
+    this.lastSentTo[index] = session
+    return true
+  }
+
+  private heldElsewhere (requester: PeerSession, index: number): boolean {
+    const last = this.lastSentTo[index]
+    if (last !== undefined && last !== requester && !last.closed) return true
+    for (const peer of this.peers.values()) if (peer !== requester && peer.remoteHas.has(index)) return true
+    return false
+  }
+
+  private countCopy (index: number): void {
+    if (this.sentCount[index] === 0xffff) return
+    if (this.sentCount[index]++ !== this.minSent || --this.piecesAtMinSent > 0) return
+    this.minSent = 0xffff
+    for (const count of this.sentCount) {
+      if (count < this.minSent) {
+        this.minSent = count
+        this.piecesAtMinSent = 1
+      } else if (count === this.minSent) {
+        this.piecesAtMinSent++
+      }
+    }
   }
 
   onUploadWanted (session: PeerSession): void {
@@ -347,7 +386,9 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     if (session.inflightBytes > 0 && free < window / 4) return
     const count = Math.max(1, Math.floor(free / this.layout.pieceSize))
     const limit = this.rates.download
-    for (const index of this.picker.pick(session.remoteHas, count, i => session.incoming.has(i))) {
+    const now = Date.now()
+    const skip = (i: number): boolean => session.incoming.has(i) || session.refusedLately(i, now)
+    for (const index of this.picker.pick(session.remoteHas, count, skip)) {
       if (!limit.unlimited) {
         // requests are the download throttle: bytes arrive at the rate they are asked for
         const wait = limit.waitTime()
@@ -468,7 +509,6 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     const readAhead = (): void => {
       while (reads.length < depth && session.uploadQueue.length > 0) {
         const index = this.nextUpload(session.uploadQueue)
-        if (this.sentCount[index] < 0xffff) this.sentCount[index]++
         const data = this.store.readPiece(index)
         data.catch(() => {}) // reported when awaited below
         reads.push({ index, data })

@@ -14,7 +14,34 @@ export interface SwarmStatus {
   peers: number
   uploaded: number
   downloaded: number
+  /** Piece bytes per second sent / received over the last few seconds. */
+  uploadRate: number
+  downloadRate: number
   error?: string
+  /** One entry per peer traded with; only when asked for (`status --peers`). */
+  peerDetails?: PeerStatus[]
+}
+
+/** One peer of a swarm, as `shoal status --json --peers` shows it. */
+export interface PeerStatus {
+  peerId: string
+  /** Pieces it has, as far as it told us. */
+  piecesHave: number
+  seed: boolean
+  /** Piece bytes received from / sent to it, in all and per second lately. */
+  downloaded: number
+  uploaded: number
+  downloadRate: number
+  uploadRate: number
+  /** We refuse its requests (it has no upload slot with us). */
+  choked: boolean
+  /** It refuses our requests. */
+  chokingUs: boolean
+  /** It stopped answering our requests; they went to others. */
+  snubbed: boolean
+  /** Our requests out to it, and its requests queued with us. */
+  requestsOut: number
+  requestsQueued: number
 }
 
 /** Progress of a `get`, delivered through `onProgress`. */
@@ -33,6 +60,8 @@ export interface GetOptions {
   discoveryTimeout?: number
   /** Replace an existing path that holds something else. */
   force?: boolean
+  /** Fetch pieces in order (streaming, previews) rather than rarest first. */
+  sequential?: boolean
   onProgress?(event: GetProgressEvent): void
   signal?: AbortSignal
 }

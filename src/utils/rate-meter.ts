@@ -29,7 +29,10 @@ export class RateMeter {
     this.advance()
     let sum = 0
     for (const bytes of this.slots) sum += bytes
-    const span = Math.min(this.windowMs, Math.max(this.now() - this.startedAt, this.slotMs))
+    // the ring holds the full past slots plus the part of the current one gone by
+    const now = this.now()
+    const covered = (SLOTS - 1) * this.slotMs + (now - this.current * this.slotMs)
+    const span = Math.min(covered, Math.max(now - this.startedAt, this.slotMs))
     return sum / span * 1000
   }
 

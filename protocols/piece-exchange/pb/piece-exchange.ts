@@ -410,13 +410,15 @@ export namespace Cancel {
 export enum RejectCode {
   NOT_AVAILABLE = 'NOT_AVAILABLE',
   OVERLOADED = 'OVERLOADED',
-  CHOKED = 'CHOKED'
+  CHOKED = 'CHOKED',
+  ELSEWHERE = 'ELSEWHERE'
 }
 
 enum __RejectCodeValues {
   NOT_AVAILABLE = 0,
   OVERLOADED = 1,
-  CHOKED = 2
+  CHOKED = 2,
+  ELSEWHERE = 3
 }
 
 export namespace RejectCode {

@@ -11,6 +11,8 @@ export interface GetFlags {
   /** ms to look for a first peer. */
   timeout?: number
   force: boolean
+  /** Fetch pieces in order rather than rarest first. */
+  sequential: boolean
 }
 
 type StreamEvent = GetProgressEvent | { type: 'done', path: string } | { type: 'error', error: { name: string, message: string } }
@@ -26,7 +28,8 @@ export async function get (ctx: CommandContext, cidText: string, flags: GetFlags
       contentId,
       ...(flags.output === undefined ? { outputDir: process.cwd() } : { output: resolve(flags.output) }),
       ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
-      force: flags.force
+      force: flags.force,
+      ...(flags.sequential ? { sequential: true } : {})
     }, (event: StreamEvent) => {
       if (event.type === 'done' || event.type === 'error') result = event
       else bar?.update(event)

@@ -1,12 +1,19 @@
 import { formatBytes } from '../format.js'
 import type { NodeStatus } from '../../node/shoal-node.js'
+import type { PeerStatus } from '../../swarm/types.js'
 import type { CommandContext } from '../context.js'
 
-/** `shoal status [--json]`: the node and its swarms. */
-export async function status (ctx: CommandContext, json: boolean): Promise<void> {
+export interface StatusFlags {
+  json: boolean
+  /** Every peer of every swarm too. */
+  peers: boolean
+}
+
+/** `shoal status [--json] [--peers]`: the node and its swarms. */
+export async function status (ctx: CommandContext, flags: StatusFlags): Promise<void> {
   const client = await ctx.client()
-  const s = await client.call<NodeStatus>('GET', '/v1/status')
-  if (json) {
+  const s = await client.call<NodeStatus>('GET', flags.peers ? '/v1/status?peers=1' : '/v1/status')
+  if (flags.json) {
     ctx.out(JSON.stringify(s, null, 2))
     return
   }
@@ -17,7 +24,17 @@ export async function status (ctx: CommandContext, json: boolean): Promise<void>
   ctx.out(`swarms:      ${s.swarms.length}`)
   for (const w of s.swarms) {
     const pct = w.pieceCount === 0 ? 100 : Math.floor(w.piecesHave / w.pieceCount * 100)
-    ctx.out(`  ${w.contentId}  ${w.state.padEnd(11)} ${String(pct).padStart(3)}%  ${formatBytes(w.size).padStart(10)}  ${w.peers} peers  up ${formatBytes(w.uploaded)}  down ${formatBytes(w.downloaded)}  ${w.name}${w.error === undefined ? '' : `  (${w.error})`}`)
+    ctx.out(`  ${w.contentId}  ${w.state.padEnd(11)} ${String(pct).padStart(3)}%  ${formatBytes(w.size).padStart(10)}  ${w.peers} peers  up ${formatBytes(w.uploaded)} (${rate(w.uploadRate)})  down ${formatBytes(w.downloaded)} (${rate(w.downloadRate)})  ${w.name}${w.error === undefined ? '' : `  (${w.error})`}`)
+    for (const p of w.peerDetails ?? []) ctx.out(`    ${peerLine(p, w.pieceCount)}`)
   }
   for (const b of s.bans) ctx.out(`banned:      ${b.peerId} until ${new Date(b.until).toISOString()}: ${b.reason}`)
+}
+
+function rate (bytesPerSecond: number): string {
+  return `${formatBytes(bytesPerSecond)}/s`
+}
+
+function peerLine (p: PeerStatus, pieceCount: number): string {
+  const flags = [p.seed ? 'seed' : `${p.piecesHave}/${pieceCount}`, p.choked ? 'choked' : 'unchoked', p.chokingUs ? 'chokes us' : '', p.snubbed ? 'snubbed' : ''].filter(f => f !== '')
+  return `${p.peerId}  ${flags.join(', ')}  up ${formatBytes(p.uploaded)} (${rate(p.uploadRate)})  down ${formatBytes(p.downloaded)} (${rate(p.downloadRate)})  requests ${p.requestsOut} out / ${p.requestsQueued} queued`
 }

@@ -22,6 +22,8 @@ export interface HostilePeerInit {
    * bitfield and an unchoke, and every request with random bytes of the right length.
    */
   poison?: { size: number, pieceSize: number }
+  /** With `poison`: accept every request and never answer it (a staller). */
+  stall?: boolean
   /**
    * Speak manifest exchange: 'not-found' answers NOT_FOUND; 'forge' answers OK with
    * `forgedSize` random bytes, which cannot hash to the asked content id.
@@ -111,6 +113,7 @@ export class HostilePeer {
           send({ unchoke: {} })
         } else if (message.request !== undefined) {
           this.stats.pieceRequests++
+          if (this.init.stall === true) return
           queue.push(message.request.index)
           if (!sending) void drain()
         } else if (message.cancel !== undefined) {

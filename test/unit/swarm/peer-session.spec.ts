@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { Bitfield } from '../../../src/core/bitfield.js'
-import { PeerSession } from '../../../src/swarm/peer-session.js'
+import { PeerSession, REFUSAL_MS } from '../../../src/swarm/peer-session.js'
 import { isNamedError, sha256 } from '../fixtures.js'
 import type { PieceWire, RejectReason } from '../../../src/core/wire.js'
 import type { SessionHost } from '../../../src/swarm/peer-session.js'
@@ -61,6 +61,9 @@ class FakeHost implements SessionHost {
   onUploadWanted (): void { this.uploadWanted++ }
   unchoked = 0
   onUnchoked (): void { this.unchoked++ }
+  /** Pieces the host wants fetched from other peers. */
+  readonly elsewhere = new Set<number>()
+  admitUpload (_s: PeerSession, index: number): boolean { return !this.elsewhere.has(index) }
   onPeerClosed (_s: PeerSession, err?: Error): void { this.closed.push(err) }
 }
 
@@ -164,6 +167,16 @@ describe('swarm/peer-session', () => {
       assert.deepEqual(session.uploadQueue, [0, 2])
     })
 
+    it('rejects a piece the host wants fetched elsewhere, without queueing it', () => {
+      const { host, wire, session } = unchoked()
+      host.have.add(0).add(1)
+      host.elsewhere.add(1)
+      session.onRequest(1)
+      session.onRequest(0)
+      assert.deepEqual(wire.calls, [['reject', 1, 'elsewhere']])
+      assert.deepEqual(session.uploadQueue, [0])
+    })
+
     it('starts choked: a request is rejected as choked, not queued and not a violation', () => {
       const { host, wire, session } = setup()
       host.have.add(0)
@@ -187,6 +200,19 @@ describe('swarm/peer-session', () => {
   })
 
   describe('we ask the peer for pieces', () => {
+    it('a refused piece is not asked of the peer again for REFUSAL_MS; a choke refusal is', () => {
+      const { host, session } = setup([0, 1, 2, 3])
+      session.request(0)
+      session.request(1)
+      const now = Date.now()
+      session.onReject(0, 'elsewhere')
+      session.onReject(1, 'choked')
+      assert.deepEqual(host.requestsEnded, [0, 1])
+      assert.equal(session.refusedLately(0, now), true)
+      assert.equal(session.refusedLately(1, now), false)
+      assert.equal(session.refusedLately(0, now + REFUSAL_MS + 1000), false)
+    })
+
     it('is choked by the peer until it unchokes us; the host hears of the unchoke once', () => {
       const { host, session } = setup([0])
       assert.equal(session.chokedBy, true)

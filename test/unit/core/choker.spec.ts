@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict'
+import { NEWCOMER_MS, choke } from '../../../src/core/choker.js'
+import { seededRandom } from '../fixtures.js'
+import type { ChokerInput, ChokerPeer } from '../../../src/core/choker.js'
+
+const NOW = 1_000_000
+
+function peer (id: string, fields: Partial<ChokerPeer> = {}): ChokerPeer {
+  return { id, interested: true, downloadRate: 0, uploaded: 0, unchoked: false, joinedAt: NOW - 10 * NEWCOMER_MS, ...fields }
+}
+
+function input (peers: ChokerPeer[], fields: Partial<ChokerInput> = {}): ChokerInput {
+  return { peers, seeding: false, slots: 3, rotateOptimistic: false, now: NOW, random: seededRandom(1), ...fields }
+}
+
+const sorted = (ids: ReadonlySet<string>): string[] => [...ids].sort()
+
+describe('core/choker', () => {
+  it('unchokes nobody who is not interested, and everybody interested when they fit in the slots', () => {
+    const d = choke(input([peer('a'), peer('b', { interested: false }), peer('c')]))
+    assert.deepEqual(sorted(d.unchoked), ['a', 'c'])
+    assert.equal(d.optimistic, undefined)
+  })
+
+  it('never unchokes more than the slots', () => {
+    const peers = Array.from({ length: 40 }, (_, i) => peer(`p${i}`, { downloadRate: i }))
+    for (const seeding of [false, true]) {
+      for (let seed = 1; seed <= 20; seed++) {
+        const d = choke(input(peers, { slots: 4, seeding, random: seededRandom(seed) }))
+        assert.equal(d.unchoked.size, 4)
+        assert.ok(d.optimistic !== undefined && d.unchoked.has(d.optimistic))
+      }
+    }
+  })
+
+  it('while downloading, gives the regular slots to the peers that give us the most (tit-for-tat)', () => {
+    const peers = [peer('slow', { downloadRate: 10 }), peer('fast', { downloadRate: 900 }), peer('mid', { downloadRate: 500 }), peer('none'), peer('none2')]
+    const d = choke(input(peers, { slots: 3 }))
+    assert.ok(d.unchoked.has('fast') && d.unchoked.has('mid'))
+    // the third slot is the optimistic one, among the rest
+    assert.ok(d.optimistic !== undefined && ['slow', 'none', 'none2'].includes(d.optimistic))
+  })
+
+  it('while seeding, rotates: the regular slots go to the peers we have given the least', () => {
+    const peers = [peer('fed', { uploaded: 9e9, downloadRate: 1e9 }), peer('half', { uploaded: 5e6 }), peer('new1'), peer('new2'), peer('fed2', { uploaded: 8e9 })]
+    const d = choke(input(peers, { slots: 3, seeding: true }))
+    assert.ok(d.unchoked.has('new1') && d.unchoked.has('new2'))
+    assert.ok(!d.unchoked.has('fed') || d.optimistic === 'fed')
+  })
+
+  it('keeps the optimistic peer between rounds and moves it on rotation', () => {
+    const peers = Array.from({ length: 10 }, (_, i) => peer(`p${i}`, { downloadRate: 100 - i }))
+    const first = choke(input(peers, { slots: 2 }))
+    const kept = choke(input(peers, { slots: 2, optimistic: first.optimistic, random: seededRandom(99) }))
+    assert.equal(kept.optimistic, first.optimistic)
+    const seen = new Set<string>()
+    for (let seed = 1; seed <= 30; seed++) {
+      const rotated = choke(input(peers, { slots: 2, optimistic: first.optimistic, rotateOptimistic: true, random: seededRandom(seed) }))
+      seen.add(rotated.optimistic as string)
+    }
+    assert.ok(seen.size >= 5, `the optimistic slot went to only ${seen.size} different peers over 30 rotations`)
+    // p0 holds the one regular slot: never the optimistic one
+    assert.ok(!seen.has('p0'))
+  })
+
+  it('favours newcomers for the optimistic slot', () => {
+    const peers = [peer('top', { downloadRate: 1000 }), ...Array.from({ length: 9 }, (_, i) => peer(`old${i}`)), peer('newcomer', { joinedAt: NOW - 1000 })]
+    let newcomer = 0
+    const rounds = 2000
+    for (let seed = 1; seed <= rounds; seed++) {
+      if (choke(input(peers, { slots: 2, rotateOptimistic: true, random: seededRandom(seed) })).optimistic === 'newcomer') newcomer++
+    }
+    // weight 3 among 9 of weight 1: 3/12 = 25%, against 10% without the weighting
+    assert.ok(newcomer / rounds > 0.2 && newcomer / rounds < 0.3, `newcomer chosen ${newcomer} times in ${rounds}`)
+  })
+
+  it('an interested peer left out of the regular slots gets its turn within a few rotations', () => {
+    // the starvation case: many peers, few slots
+    const peers = Array.from({ length: 12 }, (_, i) => peer(`p${i}`, { downloadRate: 12 - i }))
+    const served = new Set<string>()
+    let optimistic: string | undefined
+    const random = seededRandom(5)
+    for (let round = 0; round < 60; round++) {
+      const d = choke(input(peers, { slots: 4, optimistic, rotateOptimistic: true, random }))
+      optimistic = d.optimistic
+      for (const id of d.unchoked) served.add(id)
+    }
+    assert.equal(served.size, 12)
+  })
+
+  it('is deterministic for the same inputs', () => {
+    const peers = Array.from({ length: 20 }, (_, i) => peer(`p${i}`, { downloadRate: i % 4, uploaded: i * 7 }))
+    const a = choke(input(peers, { slots: 5, random: seededRandom(3) }))
+    const b = choke(input(peers, { slots: 5, random: seededRandom(3) }))
+    assert.deepEqual(sorted(a.unchoked), sorted(b.unchoked))
+    assert.equal(a.optimistic, b.optimistic)
+  })
+
+  it('zero slots unchoke nobody', () => {
+    assert.equal(choke(input([peer('a')], { slots: 0 })).unchoked.size, 0)
+  })
+})
