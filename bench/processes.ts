@@ -31,8 +31,10 @@ export function atExit (hook: () => void): void {
  * Spawn `node <args>` with the bench's own Node; the child is killed if we exit first. Its
  * stdin is a pipe from us that ends when we die, even by SIGKILL: see exitWithParent().
  */
-export function spawnNode (args: string[], options: { stdout?: 'pipe' | 'inherit' } = {}): ChildProcess {
-  const child = spawn(process.execPath, args, { stdio: ['pipe', options.stdout ?? 'pipe', 'pipe'] })
+export function spawnNode (args: string[], options: { stdout?: 'pipe' | 'inherit', wrap?: string[] } = {}): ChildProcess {
+  // a wrapper such as `ip netns exec NS` execs node in place: the pid stays node's
+  const [command, ...prefix] = [...(options.wrap ?? []), process.execPath]
+  const child = spawn(command, [...prefix, ...args], { stdio: ['pipe', options.stdout ?? 'pipe', 'pipe'] })
   live.add(child)
   child.once('exit', () => live.delete(child))
   return child
@@ -59,8 +61,8 @@ function collect (stream: NodeJS.ReadableStream | null): { text: () => string } 
 }
 
 /** Run `node <args>` to completion; resolves with stdout, rejects with stderr on a non-zero exit. */
-export async function runNode (args: string[]): Promise<string> {
-  const child = spawnNode(args)
+export async function runNode (args: string[], wrap?: string[]): Promise<string> {
+  const child = spawnNode(args, { wrap })
   const out = collect(child.stdout)
   const err = collect(child.stderr)
   const code = await exited(child)
@@ -77,12 +79,23 @@ export async function stopChild (child: ChildProcess, graceMs = 10_000): Promise
   clearTimeout(timer)
 }
 
+export interface ShoalProcessOptions {
+  bootstrap?: string[]
+  /** @default ['/ip4/127.0.0.1/tcp/0'] */
+  listen?: string[]
+  /** More config keys (limits, timeouts, …). */
+  config?: Record<string, unknown>
+  /** A command prefix the node and its CLI calls run under, e.g. `ip netns exec NS`. */
+  wrap?: string[]
+}
+
 /** One real `shoal start` process with its own config and data folder. */
 export class ShoalProcess {
   private constructor (
     readonly name: string,
     readonly configPath: string,
-    private readonly child: ChildProcess
+    private readonly child: ChildProcess,
+    private readonly wrap?: string[]
   ) {}
 
   get pid (): number {
@@ -90,15 +103,16 @@ export class ShoalProcess {
   }
 
   /** Write a config in `dir` and start a node on it; resolves once it prints "ready". */
-  static async start (name: string, dir: string, bootstrap: string[] = []): Promise<ShoalProcess> {
+  static async start (name: string, dir: string, options: ShoalProcessOptions = {}): Promise<ShoalProcess> {
     const configPath = join(dir, 'config.json')
     await writeFile(configPath, JSON.stringify({
       dataDir: './data',
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      bootstrap,
-      api: { host: '127.0.0.1', port: 0 }
+      listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'],
+      bootstrap: options.bootstrap ?? [],
+      api: { host: '127.0.0.1', port: 0 },
+      ...options.config
     }, null, 2))
-    const child = spawnNode([CLI, 'start', '--config', configPath])
+    const child = spawnNode([CLI, 'start', '--config', configPath], { wrap: options.wrap })
     const err = collect(child.stderr)
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => { fail(new Error('did not print "ready" within 30 s')) }, 30_000)
@@ -120,12 +134,12 @@ export class ShoalProcess {
       child.once('exit', code => { fail(new Error(`exited ${code} before it was ready`)) })
     })
     child.stdout?.resume()
-    return new ShoalProcess(name, configPath, child)
+    return new ShoalProcess(name, configPath, child, options.wrap)
   }
 
   /** Run a CLI command against this node; resolves with its stdout. */
   async cli (...args: string[]): Promise<string> {
-    return await runNode([CLI, ...args, '--config', this.configPath])
+    return await runNode([CLI, ...args, '--config', this.configPath], this.wrap)
   }
 
   async status (): Promise<NodeStatus> {
@@ -137,7 +151,7 @@ export class ShoalProcess {
     const deadline = Date.now() + timeoutMs
     while ((await this.status()).connections === 0) {
       if (Date.now() > deadline) throw new Error(`shoal node ${this.name}: no connection after ${timeoutMs} ms`)
-      await new Promise(resolve => setTimeout(resolve, 100))
+      await new Promise(resolve => setTimeout(resolve, 250))
     }
   }
 

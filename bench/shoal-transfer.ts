@@ -51,7 +51,7 @@ export async function shoalTransfer (root: string, bytes: number, leecherCount: 
     const contentId = (await seeder.cli('add', source)).trim().split('\n').at(-1) as string
     const address = (await seeder.status()).addresses[0]
     const names = Array.from({ length: leecherCount }, (_, i) => `leecher${i + 1}`)
-    const leechers = await Promise.all(names.map(async name => await ShoalProcess.start(name, await folder(name), [address])))
+    const leechers = await Promise.all(names.map(async name => await ShoalProcess.start(name, await folder(name), { bootstrap: [address] })))
     nodes.push(...leechers)
     await Promise.all(leechers.map(async l => { await l.waitConnected() }))
 

@@ -38,6 +38,12 @@ export const DEFAULTS = {
     maxQueuedRequestsPerPeer: 256,
     maxPeersPerSwarm: 50,
     maxConnections: 300,
+    /**
+     * Inbound connections a second accepted from one IP address (libp2p's default is 5, too
+     * few for a LAN or a machine running many nodes), and connection handshakes in progress at once.
+     */
+    inboundConnectionRate: 32,
+    maxPendingConnections: 64,
     /** Peers of one swarm we upload to at once, one of them chosen at random (optimistic unchoke). */
     uploadSlots: 8,
     /** Bytes per second the node uploads, over all swarms; 0 = unlimited. */

@@ -57,6 +57,8 @@ export const configSchema = z.strictObject({
     maxQueuedRequestsPerPeer: positiveInt.max(65536).default(DEFAULTS.limits.maxQueuedRequestsPerPeer),
     maxPeersPerSwarm: positiveInt.default(DEFAULTS.limits.maxPeersPerSwarm),
     maxConnections: positiveInt.default(DEFAULTS.limits.maxConnections),
+    inboundConnectionRate: positiveInt.max(10_000).default(DEFAULTS.limits.inboundConnectionRate),
+    maxPendingConnections: positiveInt.max(10_000).default(DEFAULTS.limits.maxPendingConnections),
     uploadSlots: positiveInt.max(1000).default(DEFAULTS.limits.uploadSlots),
     uploadRate: bytesPerSecond.default(DEFAULTS.limits.uploadRate),
     downloadRate: bytesPerSecond.default(DEFAULTS.limits.downloadRate),

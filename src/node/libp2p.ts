@@ -73,7 +73,11 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
     streamMuxers: [yamux()],
     ...(options.psk === undefined ? {} : { connectionProtector: preSharedKey({ psk: options.psk }) }),
     connectionGater: options.connectionGater,
-    connectionManager: { maxConnections: config.limits.maxConnections },
+    connectionManager: {
+      maxConnections: config.limits.maxConnections,
+      inboundConnectionThreshold: config.limits.inboundConnectionRate,
+      maxIncomingPendingConnections: config.limits.maxPendingConnections
+    },
     peerDiscovery: config.bootstrap.length > 0 ? [bootstrap({ list: [...config.bootstrap], timeout: 0, tagTTL: 2_147_483_647 })] : [],
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     services: services as any,

@@ -1,5 +1,6 @@
 import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { mkdir } from 'node:fs/promises'
 import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
 import { pieceExchange } from '../../protocols/piece-exchange/index.js'
@@ -7,6 +8,7 @@ import { WIRE } from '../config/defaults.js'
 import { resolveConfig } from '../config/load.js'
 import { parseContentId } from '../core/content-id.js'
 import { Announcer } from '../discovery/announcer.js'
+import { BootstrapKeeper } from '../discovery/bootstrap-keeper.js'
 import { ConfigError, NodeStoppedError } from '../errors.js'
 import { SwarmManager } from '../swarm/swarm-manager.js'
 import { rateLimit } from '../utils/token-bucket.js'
@@ -87,6 +89,7 @@ class Node implements ShoalNode {
   private readonly swarms: SwarmManager
   private readonly protocols: Startable[]
   private readonly announcer?: Announcer
+  private readonly bootstrapKeeper: BootstrapKeeper
   private readonly swarmKeyFingerprint?: string
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
 
@@ -100,6 +103,7 @@ class Node implements ShoalNode {
     if (libp2p.services.dht !== undefined) {
       this.announcer = new Announcer({ contentRouting: libp2p.contentRouting, peerCount: () => libp2p.getPeers().length, log: logger.forComponent('shoal:announcer') })
     }
+    this.bootstrapKeeper = keepBootstrapped(config.bootstrap, libp2p, logger.forComponent('shoal:bootstrap'))
     let network: Libp2pNetwork | undefined
     this.swarms = new SwarmManager({
       dataDir: config.dataDir,
@@ -144,6 +148,7 @@ class Node implements ShoalNode {
       this.swarms.onPeerConnected(evt.detail.toString())
     })
     this.announcer?.start()
+    this.bootstrapKeeper.start()
     for (const swarm of this.swarms.list()) this.announcer?.provide(parseContentId(swarm.contentId))
     this.state = 'running'
     this.log('started %p', this.libp2p.peerId)
@@ -178,6 +183,7 @@ class Node implements ShoalNode {
     if (this.state === 'stopping' || this.state === 'stopped') return
     this.state = 'stopping'
     this.announcer?.stop()
+    this.bootstrapKeeper.stop()
     await this.swarms.stop()
     for (const protocol of [...this.protocols].reverse()) await protocol.stop()
     await this.libp2p.stop()
@@ -195,4 +201,15 @@ class Node implements ShoalNode {
   private assertRunning (): void {
     if (this.state !== 'running') throw new NodeStoppedError('the node is not running')
   }
+}
+
+/** Redial bootstrap peers that are not connected (libp2p's bootstrap module dials once). */
+function keepBootstrapped (addresses: readonly string[], libp2p: Libp2p, log: Logger): BootstrapKeeper {
+  const byPeer = new Map(addresses.map(a => [multiaddr(a).getComponents().findLast(c => c.name === 'p2p')?.value ?? '', multiaddr(a)]))
+  return new BootstrapKeeper({
+    peers: [...byPeer.keys()],
+    isConnected: (peer) => libp2p.getConnections(peerIdFromString(peer)).length > 0,
+    dial: async (peer, signal) => { await libp2p.dial(byPeer.get(peer) ?? [], { signal }) },
+    log
+  })
 }

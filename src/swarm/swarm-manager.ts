@@ -126,6 +126,8 @@ export class SwarmManager implements SwarmLookup {
       downloaded: swarm.downloaded,
       uploadRate: Math.round(swarm.uploadMeter.rate()),
       downloadRate: Math.round(swarm.downloadMeter.rate()),
+      startedAt: swarm.startedAt,
+      ...(swarm.completedAt === undefined ? {} : { completedAt: swarm.completedAt }),
       ...(swarm.error === undefined ? {} : { error: swarm.error.message }),
       ...(options.peers === true ? { peerDetails: peerStatus(swarm) } : {})
     }))

@@ -91,6 +91,9 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   downloaded = 0
   /** Bytes received that were thrown away: bad pieces and endgame duplicates. */
   wasted = 0
+  /** When this run of the node opened the swarm, and when it completed the download (ms since the epoch). */
+  readonly startedAt = Date.now()
+  completedAt?: number
   /** Piece bytes sent and received lately, for status. */
   readonly uploadMeter = new RateMeter()
   readonly downloadMeter = new RateMeter()
@@ -358,6 +361,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
 
   private finish (): void {
     this.stateValue = 'seeding'
+    this.completedAt = Date.now()
     // every piece is written and verified: the content is in place. Making it durable
     // (fdatasync of the whole content) need not hold up the caller.
     this.store.flush().catch((err: Error) => { this.log.error('flushing the content to disk failed - %e', err) })

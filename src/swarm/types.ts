@@ -17,6 +17,9 @@ export interface SwarmStatus {
   /** Piece bytes per second sent / received over the last few seconds. */
   uploadRate: number
   downloadRate: number
+  /** When the node opened this swarm (this run), and when its download completed (ms since the epoch). */
+  startedAt: number
+  completedAt?: number
   error?: string
   /** One entry per peer traded with; only when asked for (`status --peers`). */
   peerDetails?: PeerStatus[]

@@ -1,0 +1,138 @@
+import { execFileSync } from 'node:child_process'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { randomFile, sha256File } from './files.js'
+import { round } from './monitor.js'
+import { ShoalProcess } from './processes.js'
+import type { ShoalProcessOptions } from './processes.js'
+import type { SwarmStatus } from '../src/swarm/types.js'
+
+/** Where the nodes of a scaling run live and how their upload is capped. */
+export interface ScalingHosts {
+  readonly name: string
+  /** How node `index` (0 = the seeder) is started. */
+  node(index: number): ShoalProcessOptions
+}
+
+export interface ScalingRow {
+  hosts: string
+  leechers: number
+  /** From the first leecher's start to the last leecher's completion, as the nodes report them. */
+  seconds: number
+  /** One server uploading every copy: N·F / u_s. */
+  clientServerSeconds: number
+  /** Kumar and Ross's fluid lower bound: max(F / u_s, N·F / (u_s + N·u)) (downloads uncapped). */
+  boundSeconds: number
+  ratio: number
+  /** Each leecher's completion, in seconds from the first leecher's start. */
+  leecherSeconds: number[]
+  /** What the seeder uploaded, in copies of the content. */
+  seederCopies: number
+  /** Share of the leechers' bytes that came from other leechers. */
+  leecherShare: number
+}
+
+/** Every node's upload capped by Shoal's own token bucket (`limits.uploadRate`), on loopback. */
+export function loopbackHosts (rate: number): ScalingHosts {
+  return { name: 'loopback, limits.uploadRate', node: () => ({ config: { limits: { uploadRate: rate } } }) }
+}
+
+const LAB = fileURLToPath(new URL('../../../shared/lab/lab.sh', import.meta.url))
+const LAB_PREFIX = 'shoalbench'
+const LAB_NET = '10.78.0'
+
+/**
+ * Network namespaces from ../shared/lab with a kernel cap on every host's upload. Needs
+ * root and the lab script; `available` says why not otherwise.
+ */
+export const netnsLab = {
+  available (): string | undefined {
+    if (process.getuid?.() !== 0) return 'needs root (ip netns)'
+    try {
+      execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' })
+      execFileSync('test', ['-x', LAB])
+    } catch {
+      return `needs iproute2 and ${LAB}`
+    }
+    return undefined
+  },
+
+  up (hostCount: number, rate: string): ScalingHosts {
+    const env = { ...process.env, LAB_PREFIX, LAB_NET }
+    execFileSync(LAB, ['down'], { env, stdio: 'ignore' })
+    execFileSync(LAB, ['up', String(hostCount), '--up', rate], { env, stdio: 'ignore' })
+    return {
+      name: `netns, ${rate} kernel cap`,
+      node: (index) => ({
+        listen: [`/ip4/${LAB_NET}.${index + 1}/tcp/4001`],
+        wrap: ['ip', 'netns', 'exec', `${LAB_PREFIX}-h${index}`]
+      })
+    }
+  },
+
+  down (): void {
+    execFileSync(LAB, ['down'], { env: { ...process.env, LAB_PREFIX, LAB_NET }, stdio: 'ignore' })
+  }
+}
+
+/**
+ * One seeder and `leechers` leechers, real `shoal start` processes on `hosts`, every upload
+ * capped at `rate` bytes/s: all leechers get `bytes` of random content at once. Timed by
+ * the nodes' own swarm start and completion stamps, so CLI start-up does not count.
+ */
+export async function swarmScaling (root: string, hosts: ScalingHosts, leechers: number, bytes: number, rate: number): Promise<ScalingRow> {
+  await mkdir(root, { recursive: true })
+  const source = join(root, 'content.bin')
+  const sourceHash = await randomFile(source, bytes)
+  const nodes: ShoalProcess[] = []
+  try {
+    const folder = async (name: string): Promise<string> => {
+      const path = join(root, name)
+      await mkdir(path, { recursive: true })
+      return path
+    }
+    const seeder = await ShoalProcess.start('seeder', await folder('seeder'), hosts.node(0))
+    nodes.push(seeder)
+    const contentId = (await seeder.cli('add', source)).trim().split('\n').at(-1) as string
+    const address = (await seeder.status()).addresses[0]
+    const names = Array.from({ length: leechers }, (_, i) => `leecher${i + 1}`)
+    const peers = await Promise.all(names.map(async (name, i) => await ShoalProcess.start(name, await folder(name), { ...hosts.node(i + 1), bootstrap: [address] })))
+    nodes.push(...peers)
+    // one at a time: each poll is a CLI process, and they connect in parallel anyway
+    for (const peer of peers) await peer.waitConnected(60_000)
+
+    const outputs = names.map(name => join(root, name, 'content.bin'))
+    await Promise.all(peers.map(async (p, i) => await p.cli('get', contentId, '--output', outputs[i])))
+    const swarms = await Promise.all(nodes.map(async n => swarmOf(await n.status(), contentId)))
+    for (const output of outputs) {
+      if (await sha256File(output) !== sourceHash) throw new Error(`${output} differs from the source`)
+    }
+    const leecherSwarms = swarms.slice(1)
+    const started = Math.min(...leecherSwarms.map(s => s.startedAt))
+    const finished = Math.max(...leecherSwarms.map(s => s.completedAt ?? Number.NaN))
+    const seconds = (finished - started) / 1000
+    const bound = Math.max(bytes / rate, leechers * bytes / (rate + leechers * rate))
+    const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0)
+    return {
+      hosts: hosts.name,
+      leechers,
+      seconds: round(seconds),
+      clientServerSeconds: round(leechers * bytes / rate),
+      boundSeconds: round(bound),
+      ratio: round(seconds / bound, 3),
+      leecherSeconds: leecherSwarms.map(s => round(((s.completedAt ?? Number.NaN) - started) / 1000)).sort((a, b) => a - b),
+      seederCopies: round(swarms[0].uploaded / bytes, 3),
+      leecherShare: round(sum(leecherSwarms.map(s => s.uploaded)) / sum(leecherSwarms.map(s => s.downloaded)), 3)
+    }
+  } finally {
+    await Promise.all(nodes.map(async n => { await n.stop() }))
+    await rm(root, { recursive: true, force: true })
+  }
+}
+
+function swarmOf (status: { peerId: string, swarms: SwarmStatus[] }, contentId: string): SwarmStatus {
+  const swarm = status.swarms.find(w => w.contentId === contentId)
+  if (swarm === undefined) throw new Error(`node ${status.peerId} has no swarm for ${contentId}`)
+  return swarm
+}

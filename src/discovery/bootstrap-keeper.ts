@@ -1,0 +1,71 @@
+import type { Logger } from '@libp2p/interface'
+
+/** First pause before a failed bootstrap dial is tried again; it doubles up to MAX_RETRY_MS. */
+export const FIRST_RETRY_MS = 1000
+export const MAX_RETRY_MS = 60_000
+
+export interface BootstrapKeeperInit {
+  /** Peer ids of the configured bootstrap peers. */
+  peers: readonly string[]
+  isConnected(peer: string): boolean
+  /** Dial `peer` at its configured address; rejects when it cannot be reached or refuses. */
+  dial(peer: string, signal: AbortSignal): Promise<void>
+  log: Logger
+  /** Clock, injectable for tests. @default Date.now */
+  now?: () => number
+}
+
+interface PeerState { retryAt: number, pause: number, dialing: boolean }
+
+/**
+ * libp2p's bootstrap module dials each bootstrap peer once, at start. A node whose first dial
+ * failed (the peer was not up yet, or refused a burst of connections) would stay alone, so
+ * the keeper dials again whichever bootstrap peer is not connected, backing off per peer.
+ */
+export class BootstrapKeeper {
+  private readonly init: BootstrapKeeperInit
+  private readonly state = new Map<string, PeerState>()
+  private readonly controller = new AbortController()
+  private readonly now: () => number
+  private timer?: NodeJS.Timeout
+
+  constructor (init: BootstrapKeeperInit) {
+    this.init = init
+    this.now = init.now ?? Date.now
+    // the bootstrap module makes the first dial: the keeper starts after a pause
+    for (const peer of init.peers) this.state.set(peer, { retryAt: this.now() + FIRST_RETRY_MS, pause: FIRST_RETRY_MS, dialing: false })
+  }
+
+  start (): void {
+    if (this.init.peers.length === 0) return
+    this.timer = setInterval(() => { this.check() }, FIRST_RETRY_MS)
+    this.timer.unref()
+  }
+
+  stop (): void {
+    clearInterval(this.timer)
+    this.controller.abort()
+  }
+
+  /** Dial every bootstrap peer that is not connected and whose back-off has run out. */
+  check (): void {
+    const now = this.now()
+    for (const [peer, state] of this.state) {
+      if (this.init.isConnected(peer)) {
+        state.pause = FIRST_RETRY_MS
+        continue
+      }
+      if (state.dialing || now < state.retryAt) continue
+      state.dialing = true
+      this.init.dial(peer, this.controller.signal)
+        .then(() => { state.pause = FIRST_RETRY_MS }, (err) => {
+          state.pause = Math.min(state.pause * 2, MAX_RETRY_MS)
+          this.init.log('bootstrap peer %s not reached, trying again in %d ms - %e', peer, state.pause, err)
+        })
+        .finally(() => {
+          state.dialing = false
+          state.retryAt = this.now() + state.pause
+        })
+    }
+  }
+}
