@@ -49,6 +49,11 @@ export interface CreateNodeOptions {
   logger?: ComponentLogger
   /** Start right away. @default true */
   start?: boolean
+  /**
+   * Folder that relative `protocols[].module` paths (and package names) resolve from.
+   * @default the config file's folder, or the working directory for a config given in code
+   */
+  protocolBaseDir?: string
 }
 
 /** A running Shoal node: the same object the CLI drives through the control API. */
@@ -64,7 +69,7 @@ export interface ShoalNode {
   get(contentId: string, options: GetOptions): Promise<string>
   status(): NodeStatus
   /** The service of a protocol module loaded from the config, by its `module` as written there. */
-  protocol<T extends ShoalProtocolService = ShoalProtocolService>(module: string): T | undefined
+  protocol<T = ShoalProtocolService>(module: string): T | undefined
   stop(): Promise<void>
 }
 
@@ -77,7 +82,8 @@ export async function createNode (config: ShoalConfig | ConfigInput, options: Cr
   const swarmKey = resolved.swarmKey === undefined ? undefined : await readSwarmKey(resolved.swarmKey)
   const bans = new BanList(BAN_DURATION)
   const libp2p = await buildLibp2p({ config: resolved, privateKey, psk: swarmKey?.psk, connectionGater: bans.gater(), logger })
-  const node = new Node(resolved, libp2p, bans, logger, swarmKey?.fingerprint)
+  const protocolBaseDir = options.protocolBaseDir ?? (resolved.configPath === undefined ? process.cwd() : dirname(resolved.configPath))
+  const node = new Node(resolved, libp2p, bans, logger, protocolBaseDir, swarmKey?.fingerprint)
   if (options.start !== false) {
     try {
       await node.start()
@@ -106,7 +112,7 @@ class Node implements ShoalNode {
   private readonly swarmKeyFingerprint?: string
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
 
-  constructor (config: ShoalConfig, libp2p: Libp2p<ShoalServices>, bans: BanList, logger: ComponentLogger, swarmKeyFingerprint?: string) {
+  constructor (config: ShoalConfig, libp2p: Libp2p<ShoalServices>, bans: BanList, logger: ComponentLogger, private readonly protocolBaseDir: string, swarmKeyFingerprint?: string) {
     this.config = config
     this.libp2p = libp2p
     this.bans = bans
@@ -164,10 +170,9 @@ class Node implements ShoalNode {
 
   /** The config's `protocols`, in order: import, build with their components, start. */
   private async loadModules (): Promise<void> {
-    const baseDir = this.config.configPath === undefined ? process.cwd() : dirname(this.config.configPath)
     const components: ShoalComponents = { ...this.libp2p.services.components, swarms: new SwarmManagerView(this.swarms) }
     for (const spec of this.config.protocols) {
-      const factory = await importProtocolFactory(spec.module, baseDir)
+      const factory = await importProtocolFactory(spec.module, this.protocolBaseDir)
       this.modules.add(spec.module, components, (own) => {
         const build = factory(spec.options)
         if (typeof build !== 'function') throw fail(spec.module, 'has a factory that did not return a function (components) => service')
@@ -178,7 +183,7 @@ class Node implements ShoalNode {
     }
   }
 
-  protocol<T extends ShoalProtocolService = ShoalProtocolService> (module: string): T | undefined {
+  protocol<T = ShoalProtocolService> (module: string): T | undefined {
     return this.modules.service(module) as T | undefined
   }
 
