@@ -10,9 +10,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../../src/config/load.js'
 import { createNode } from '../../src/index.js'
-import { RECORDING_MODULE, writeModule, writePackage } from './helpers/protocol-fixtures.js'
-import { rejectsNamed, useTestContext, waitForConnections } from './helpers/context.js'
-import type { ShoalNode } from '../../src/index.js'
+import { OBSERVING_MODULE, RECORDING_MODULE, writeModule, writePackage } from './helpers/protocol-fixtures.js'
+import { MiB, makeFile, rejectsNamed, useTestContext, waitFor, waitForConnections } from './helpers/context.js'
+import { readFile } from 'node:fs/promises'
+import type { ShoalNode, SwarmsView } from '../../src/index.js'
 import type { WhoHas } from '../../protocols/examples/who-has/index.js'
 
 const WHO_HAS = fileURLToPath(new URL('../../protocols/examples/who-has/index.js', import.meta.url))
@@ -133,5 +134,40 @@ describe('integration: protocol modules from the config', function () {
     assert.deepEqual(await whoHas.ask(seeder.libp2p.peerId, contentId), { pieces: pieceCount, of: pieceCount })
     assert.deepEqual(await whoHas.ask(seeder.libp2p.peerId, 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'), { pieces: 0, of: 0 })
     assert.deepEqual(seeder.status().protocols.at(-1), { module: WHO_HAS, protocolIds: ['/shoal-example/who-has/1.0.0'] })
+  })
+
+  it('the swarms view: typed events for peers and verified pieces, verified pieces readable, nothing writable', async () => {
+    const key = freshKey()
+    await writeModule(join(ctx.dir, 'obs'), 'observer.mjs', OBSERVING_MODULE)
+    const protocols = [{ module: join(ctx.dir, 'obs', 'observer.mjs'), options: { key } }]
+    const seeder = await startFromConfig('s', protocols)
+    const leecher = await startFromConfig('l', protocols, { bootstrap: [seeder.addresses()[0]] })
+    await waitForConnections(leecher, [seeder.peerId])
+    const source = await makeFile(ctx.dir, 'viewed.bin', 2 * MiB + 3)
+    const { contentId, pieceCount } = await seeder.add(source)
+    const view = leecher.protocol<{ view: () => SwarmsView }>(protocols[0].module)?.view() as SwarmsView
+    assert.equal(view.get(contentId), undefined)
+    await leecher.get(contentId, { output: join(ctx.dir, 'out.bin'), discoveryTimeout: 20_000 })
+    const events = (globalThis as Record<string, unknown>)[key] as Array<{ type: string, detail: { contentId: string, peerId?: string, index?: number } }>
+    const ofType = (type: string): typeof events => events.filter(e => e.type === type && e.detail.contentId === contentId)
+    assert.deepEqual(ofType('swarm:piece-verified').map(e => e.detail.index).sort((a, b) => (a ?? 0) - (b ?? 0)), Array.from({ length: pieceCount }, (_, i) => i))
+    assert.equal(ofType('swarm:complete').length, 1)
+    assert.ok(ofType('swarm:peer-joined').some(e => e.detail.peerId === seeder.peerId || e.detail.peerId === leecher.peerId))
+    // both seeds now: the exchange between them closes, and each side sees the other leave
+    await waitFor(() => ofType('swarm:peer-left').length >= 1, 'a peer-left event')
+    const info = view.get(contentId)
+    assert.equal(info?.state, 'seeding')
+    assert.equal(info?.piecesHave, pieceCount)
+    assert.equal(view.list().length, 1)
+    const first = await view.readPiece(contentId, 0)
+    const pieceSize = view.manifest(contentId)?.pieceSize as number
+    assert.deepEqual(Buffer.from(first), (await readFile(source)).subarray(0, pieceSize))
+    await rejectsNamed(view.readPiece('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy', 0), 'UnknownContentError')
+    await rejectsNamed(view.readPiece(contentId, pieceCount), 'PieceNotVerifiedError')
+    // a copy: changing it changes nothing in the swarm
+    view.manifest(contentId)?.pieceHashes.fill(0)
+    assert.ok(view.manifest(contentId)?.pieceHashes.some(b => b !== 0), 'the swarm\'s manifest was changed through the view')
+    assert.ok(Object.isFrozen(view))
+    assert.deepEqual(Object.keys(view).filter(k => /write|set|add(?!Event)|store/i.test(k)), [])
   })
 })

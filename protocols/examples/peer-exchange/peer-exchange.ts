@@ -2,6 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { decodePex, encodePex } from './codec.js'
 import { DEFAULT_INTERVAL, DEFAULT_REMEMBER, DEFAULT_TIMEOUT, MAX_INBOUND_STREAMS, MAX_MESSAGE_SIZE, MAX_PEERS, MAX_RATE_ENTRIES, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
+import { RateLimitedError } from './errors.js'
 import { RecentPeers } from './recent-peers.js'
 import type { PeerExchange, PeerExchangeOptions, PeerExchangeStats } from './index.js'
 import type { PexPeerInfo } from './codec.js'
@@ -140,10 +141,4 @@ export class PeerExchangeService implements PeerExchange {
     if (!this.lastReceived.has(key) && this.lastReceived.size >= MAX_RATE_ENTRIES) throw new RateLimitedError('too many peers talking at once')
     this.lastReceived.set(key, now)
   }
-}
-
-/** A peer sent messages faster than the interval allows. */
-export class RateLimitedError extends Error {
-  static override name = 'RateLimitedError'
-  override name = 'RateLimitedError'
 }

@@ -48,3 +48,21 @@ export async function writePackage (dir: string, name: string, source: string): 
   await writeModule(root, 'package.json', JSON.stringify({ name, version: '1.0.0', type: 'module', exports: { '.': { import: './lib/index.js' } } }))
   await writeModule(root, 'lib/index.js', source)
 }
+
+/**
+ * A protocol module that records the swarms view's events into `globalThis[options.key]`
+ * (as `{ type, detail }`) and exposes the view it was given, for tests of the view.
+ */
+export const OBSERVING_MODULE = `
+export default function observer (options) {
+  const log = (globalThis[options.key] ??= [])
+  return (components) => {
+    const types = ['swarm:peer-joined', 'swarm:peer-left', 'swarm:piece-verified', 'swarm:complete']
+    const record = (event) => { log.push({ type: event.type, detail: event.detail }) }
+    return {
+      start () { for (const type of types) components.swarms.addEventListener(type, record) },
+      view: () => components.swarms
+    }
+  }
+}
+`
