@@ -19,5 +19,6 @@ export async function status (ctx: CommandContext, json: boolean): Promise<void>
     const pct = w.pieceCount === 0 ? 100 : Math.floor(w.piecesHave / w.pieceCount * 100)
     ctx.out(`  ${w.contentId}  ${w.state.padEnd(11)} ${String(pct).padStart(3)}%  ${formatBytes(w.size).padStart(10)}  ${w.peers} peers  up ${formatBytes(w.uploaded)}  down ${formatBytes(w.downloaded)}  ${w.name}${w.error === undefined ? '' : `  (${w.error})`}`)
   }
+  for (const p of s.protocols ?? []) ctx.out(`protocol:    ${p.module}  ${p.protocolIds.join(', ')}`)
   for (const b of s.bans) ctx.out(`banned:      ${b.peerId} until ${new Date(b.until).toISOString()}: ${b.reason}`)
 }
