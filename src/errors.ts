@@ -82,6 +82,19 @@ export class NodeStoppedError extends ShoalError {
   static override name = 'NodeStoppedError'
 }
 
+/**
+ * A protocol module named in the config's `protocols` could not be loaded or started: not
+ * found, no factory exported, or its factory or `start()` threw. The message names the module.
+ */
+export class ProtocolLoadError extends ShoalError {
+  static override name = 'ProtocolLoadError'
+}
+
+/** A piece that is not (yet) verified here was asked for. */
+export class PieceNotVerifiedError extends ShoalError {
+  static override name = 'PieceNotVerifiedError'
+}
+
 /** Whether an error was raised by Shoal on purpose (and its message alone explains it). */
 export function isUserFacing (err: unknown): err is ShoalError {
   return err instanceof Error && (err as Partial<ShoalError>).userFacing === true

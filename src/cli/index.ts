@@ -86,6 +86,7 @@ main(process.argv.slice(2)).then(code => {
 }, (err: Error) => {
   if (debug || !isUserFacing(err)) {
     process.stderr.write(`shoal: ${debug ? (err.stack ?? err.message) : `unexpected error: ${err.message} (run with --debug for details)`}\n`)
+    if (debug && err.cause instanceof Error) process.stderr.write(`caused by: ${err.cause.stack ?? err.cause.message}\n`)
   } else {
     process.stderr.write(`shoal: ${err.message}\n`)
   }

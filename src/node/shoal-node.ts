@@ -2,6 +2,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { mkdir } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
 import { pieceExchange } from '../../protocols/piece-exchange/index.js'
 import { WIRE } from '../config/defaults.js'
@@ -9,19 +10,23 @@ import { resolveConfig } from '../config/load.js'
 import { parseContentId } from '../core/content-id.js'
 import { Announcer } from '../discovery/announcer.js'
 import { BootstrapKeeper } from '../discovery/bootstrap-keeper.js'
-import { ConfigError, NodeStoppedError } from '../errors.js'
+import { NodeStoppedError } from '../errors.js'
 import { SwarmManager } from '../swarm/swarm-manager.js'
+import { SwarmManagerView } from '../swarm/swarms-view.js'
 import { rateLimit } from '../utils/token-bucket.js'
 import { BanList } from './bans.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { buildLibp2p } from './libp2p.js'
 import { Libp2pNetwork } from './network.js'
+import { ProtocolHost } from './protocol-host.js'
+import { importProtocolFactory, fail } from './protocol-loader.js'
 import { readSwarmKey } from './swarm-key.js'
 import type { ConfigInput, ShoalConfig } from '../config/schema.js'
 import type { Ban } from './bans.js'
 import type { ShoalServices } from './libp2p.js'
+import type { LoadedProtocol, ShoalComponents, ShoalProtocolService } from './protocol-api.js'
 import type { AddResult, GetOptions, SwarmStatus } from '../swarm/types.js'
-import type { ComponentLogger, Libp2p, Logger, Startable } from '@libp2p/interface'
+import type { ComponentLogger, Libp2p, Logger } from '@libp2p/interface'
 
 /** How long a peer that sent bad data or broke the protocol is refused. */
 const BAN_DURATION = 60 * 60 * 1000
@@ -35,6 +40,12 @@ export interface NodeStatus {
   connections: number
   swarms: SwarmStatus[]
   bans: Ban[]
+  /**
+   * Every protocol the node runs, in start order, with the protocol ids it handles: the
+   * built-ins first (named `shoal:piece-exchange`, `shoal:manifest-exchange`), then the
+   * config's `protocols` modules, named as written there.
+   */
+  protocols: LoadedProtocol[]
 }
 
 export interface CreateNodeOptions {
@@ -42,6 +53,11 @@ export interface CreateNodeOptions {
   logger?: ComponentLogger
   /** Start right away. @default true */
   start?: boolean
+  /**
+   * Folder that relative `protocols[].module` paths (and package names) resolve from.
+   * @default the config file's folder, or the working directory for a config given in code
+   */
+  protocolBaseDir?: string
 }
 
 /** A running Shoal node: the same object the CLI drives through the control API. */
@@ -57,23 +73,30 @@ export interface ShoalNode {
   get(contentId: string, options: GetOptions): Promise<string>
   /** The node and its swarms; with `peers`, every swarm's peers in detail. */
   status(options?: { peers?: boolean }): NodeStatus
+  /** The service of a protocol module loaded from the config, by its `module` as written there. */
+  protocol<T = ShoalProtocolService>(module: string): T | undefined
   stop(): Promise<void>
 }
 
 /** Build (and by default start) a node from a config file's contents or a loaded config. */
 export async function createNode (config: ShoalConfig | ConfigInput, options: CreateNodeOptions = {}): Promise<ShoalNode> {
   const resolved = isResolved(config) ? config : resolveConfig(config)
-  if (resolved.protocols.length > 0) {
-    throw new ConfigError('"protocols": loading custom protocol modules is not supported by this version of Shoal yet; remove the key')
-  }
   const logger = options.logger ?? defaultLogger()
   await mkdir(resolved.dataDir, { recursive: true })
   const privateKey = await loadOrCreateIdentity(resolved.dataDir)
   const swarmKey = resolved.swarmKey === undefined ? undefined : await readSwarmKey(resolved.swarmKey)
   const bans = new BanList(BAN_DURATION)
   const libp2p = await buildLibp2p({ config: resolved, privateKey, psk: swarmKey?.psk, connectionGater: bans.gater(), logger })
-  const node = new Node(resolved, libp2p, bans, logger, swarmKey?.fingerprint)
-  if (options.start !== false) await node.start()
+  const protocolBaseDir = options.protocolBaseDir ?? (resolved.configPath === undefined ? process.cwd() : dirname(resolved.configPath))
+  const node = new Node(resolved, libp2p, bans, logger, protocolBaseDir, swarmKey?.fingerprint)
+  if (options.start !== false) {
+    try {
+      await node.start()
+    } catch (err) {
+      await node.stop().catch(() => {})
+      throw err
+    }
+  }
   return node
 }
 
@@ -87,13 +110,15 @@ class Node implements ShoalNode {
   private readonly log: Logger
   private readonly bans: BanList
   private readonly swarms: SwarmManager
-  private readonly protocols: Startable[]
+  /** Shoal's own protocols, and the config's protocol modules: started in that order, stopped in reverse. */
+  private readonly builtins: ProtocolHost
+  private readonly modules: ProtocolHost
   private readonly announcer?: Announcer
   private readonly bootstrapKeeper: BootstrapKeeper
   private readonly swarmKeyFingerprint?: string
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
 
-  constructor (config: ShoalConfig, libp2p: Libp2p<ShoalServices>, bans: BanList, logger: ComponentLogger, swarmKeyFingerprint?: string) {
+  constructor (config: ShoalConfig, libp2p: Libp2p<ShoalServices>, bans: BanList, logger: ComponentLogger, private readonly protocolBaseDir: string, swarmKeyFingerprint?: string) {
     this.config = config
     this.libp2p = libp2p
     this.bans = bans
@@ -128,9 +153,10 @@ class Node implements ShoalNode {
         provide: (cid) => { (network as Libp2pNetwork).provide(cid) }
       }
     })
-    const pieces = pieceExchange({ handshakeTimeout: config.timeouts.handshake })({ ...components, swarms: this.swarms })
-    const manifests = manifestExchange({ maxManifestSize: config.limits.maxManifestSize })({ ...components, manifests: this.swarms })
-    this.protocols = [pieces, manifests]
+    this.builtins = new ProtocolHost(this.log)
+    this.modules = new ProtocolHost(logger.forComponent('shoal:protocols'))
+    const pieces = this.builtins.add('shoal:piece-exchange', { ...components, swarms: this.swarms }, pieceExchange({ handshakeTimeout: config.timeouts.handshake }))
+    const manifests = this.builtins.add('shoal:manifest-exchange', { ...components, manifests: this.swarms }, manifestExchange({ maxManifestSize: config.limits.maxManifestSize }))
     network = new Libp2pNetwork({ libp2p, pieceExchange: pieces, manifestExchange: manifests, swarms: this.swarms, announcer: this.announcer, bans, log: this.log })
   }
 
@@ -141,8 +167,9 @@ class Node implements ShoalNode {
   async start (): Promise<void> {
     if (this.state !== 'new') return
     await this.libp2p.start()
-    for (const protocol of this.protocols) await protocol.start()
+    await this.builtins.start()
     await this.swarms.start()
+    await this.loadModules()
     this.libp2p.addEventListener('peer:connect', (evt) => {
       this.announcer?.onPeerConnected()
       this.swarms.onPeerConnected(evt.detail.toString())
@@ -152,6 +179,25 @@ class Node implements ShoalNode {
     for (const swarm of this.swarms.list()) this.announcer?.provide(parseContentId(swarm.contentId))
     this.state = 'running'
     this.log('started %p', this.libp2p.peerId)
+  }
+
+  /** The config's `protocols`, in order: import, build with their components, start. */
+  private async loadModules (): Promise<void> {
+    const components: ShoalComponents = { ...this.libp2p.services.components, swarms: new SwarmManagerView(this.swarms) }
+    for (const spec of this.config.protocols) {
+      const factory = await importProtocolFactory(spec.module, this.protocolBaseDir)
+      this.modules.add(spec.module, components, (own) => {
+        const build = factory(spec.options)
+        if (typeof build !== 'function') throw fail(spec.module, 'has a factory that did not return a function (components) => service')
+        return build(own)
+      }, true)
+      await this.modules.start()
+      this.log('loaded protocol module %s', spec.module)
+    }
+  }
+
+  protocol<T = ShoalProtocolService> (module: string): T | undefined {
+    return this.modules.service(module) as T | undefined
   }
 
   addresses (): string[] {
@@ -175,7 +221,8 @@ class Node implements ShoalNode {
       ...(this.swarmKeyFingerprint === undefined ? {} : { swarmKey: this.swarmKeyFingerprint }),
       connections: this.libp2p.getConnections().length,
       swarms: this.swarms.status(options),
-      bans: this.bans.list()
+      bans: this.bans.list(),
+      protocols: [...this.builtins.list(), ...this.modules.list()]
     }
   }
 
@@ -184,8 +231,10 @@ class Node implements ShoalNode {
     this.state = 'stopping'
     this.announcer?.stop()
     this.bootstrapKeeper.stop()
+    const registrar = this.libp2p.services.components.registrar
+    await this.modules.stop(registrar)
     await this.swarms.stop()
-    for (const protocol of [...this.protocols].reverse()) await protocol.stop()
+    await this.builtins.stop(registrar)
     await this.libp2p.stop()
     this.state = 'stopped'
   }

@@ -1,3 +1,4 @@
+import { TypedEventEmitter } from 'main-event'
 import { createHash } from 'node:crypto'
 import { mkdir, rm, stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
@@ -12,6 +13,7 @@ import { sleep } from '../utils/sleep.js'
 import { PeerFinder } from './peer-finder.js'
 import { SwarmStateFile } from './state-file.js'
 import { Swarm } from './swarm.js'
+import type { SwarmEvents } from './events.js'
 import type { SwarmRecord } from './state-file.js'
 import type { RateLimits, SwarmLimits } from './swarm.js'
 import type { AddResult, GetOptions, GetProgressEvent, PeerNetwork, PeerStatus, SwarmStatus } from './types.js'
@@ -63,6 +65,8 @@ export class SwarmManager implements SwarmLookup {
   private readonly state: SwarmStateFile
   private readonly entries = new Map<string, Entry>()
   private readonly lifetime = new AbortController()
+  /** Peers joining and leaving swarms, pieces verified, swarms complete: for the swarms view. */
+  readonly events = new TypedEventEmitter<SwarmEvents>()
 
   constructor (init: SwarmManagerInit) {
     this.init = init
@@ -260,9 +264,15 @@ export class SwarmManager implements SwarmLookup {
       log: this.logger.forComponent(`shoal:swarm:${record.contentId.slice(-8)}`),
       observer: {
         onProgress: (s) => { for (const l of listeners) l.progress(s) },
-        onComplete: (s) => { void this.completed(entry).finally(() => { for (const l of listeners) l.complete(s) }) },
+        onComplete: (s) => {
+          this.emit('swarm:complete', { contentId: s.contentId })
+          void this.completed(entry).finally(() => { for (const l of listeners) l.complete(s) })
+        },
         onError: (_s, err) => { for (const l of listeners) l.error(err) },
-        onMisbehaviour: (_s, peer, reason, fatal) => { this.init.onMisbehaviour?.(peer, reason, fatal) }
+        onMisbehaviour: (_s, peer, reason, fatal) => { this.init.onMisbehaviour?.(peer, reason, fatal) },
+        onPeerJoined: (s, peerId) => { this.emit('swarm:peer-joined', { contentId: s.contentId, peerId }) },
+        onPeerLeft: (s, peerId) => { this.emit('swarm:peer-left', { contentId: s.contentId, peerId }) },
+        onPieceVerified: (s, index) => { this.emit('swarm:piece-verified', { contentId: s.contentId, index }) }
       }
     })
     const entry: Entry = { swarm, manifestBytes, record, listeners }
@@ -291,6 +301,17 @@ export class SwarmManager implements SwarmLookup {
       log: this.log
     })
     entry.finder.start(this.lifetime.signal)
+  }
+
+  /** Someone (a protocol module) suggests `peer` for the swarm of `contentId`: tried like a found provider. */
+  offerPeer (contentId: string, peer: string): void {
+    this.entries.get(contentId)?.finder?.offer(peer)
+  }
+
+  /** Dispatch only when someone listens: piece events are on the hot path. */
+  private emit<K extends keyof SwarmEvents> (type: K, detail: SwarmEvents[K]['detail']): void {
+    if (this.events.listenerCount(type) === 0) return
+    this.events.safeDispatchEvent(type, { detail })
   }
 
   /** A peer connected to the node: every incomplete swarm offers it an exchange. */

@@ -56,6 +56,11 @@ export interface SwarmObserver {
   /** A peer sent bad data or broke the protocol; the owner decides on bans. */
   onMisbehaviour?(swarm: Swarm, peerId: string, reason: string, fatal: boolean): void
   onError?(swarm: Swarm, err: Error): void
+  /** A peer finished the handshake and trades in this swarm. */
+  onPeerJoined?(swarm: Swarm, peerId: string): void
+  onPeerLeft?(swarm: Swarm, peerId: string): void
+  /** A piece passed verification and is written: it can be read and served. */
+  onPieceVerified?(swarm: Swarm, index: number): void
 }
 
 export interface SwarmInit {
@@ -196,6 +201,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.peers.set(session.peerId, session)
     this.picker.addPeer(remoteHas)
     this.log('peer %s joined with %d/%d pieces', session.peerId, remoteHas.count, this.pieceCount)
+    this.observer.onPeerJoined?.(this, session.peerId)
     // the protocol sends our handshake right after attach returns: requests must follow it
     queueMicrotask(() => {
       if (sentBitfield !== undefined) this.announceSince(session, sentBitfield)
@@ -275,7 +281,10 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   }
 
   onPeerClosed (session: PeerSession, err?: Error): void {
-    if (this.peers.get(session.peerId) === session) this.peers.delete(session.peerId)
+    if (this.peers.get(session.peerId) === session) {
+      this.peers.delete(session.peerId)
+      this.observer.onPeerLeft?.(this, session.peerId)
+    }
     this.picker.removePeer(session.remoteHas)
     for (const index of session.incoming.keys()) this.picker.markReleased(index)
     if (err !== undefined && err.name === 'ProtocolViolationError') {
@@ -344,6 +353,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.downloaded += length
     // seeds have every piece: a have would tell them nothing
     for (const peer of this.peers.values()) if (!peer.isSeed) peer.wire.sendHave(index)
+    this.observer.onPieceVerified?.(this, index)
     this.observer.onProgress?.(this)
     if (this.have.complete) this.finish()
     else if (this.hasIdleSlot()) this.rechoke()

@@ -27,6 +27,7 @@ export async function status (ctx: CommandContext, flags: StatusFlags): Promise<
     ctx.out(`  ${w.contentId}  ${w.state.padEnd(11)} ${String(pct).padStart(3)}%  ${formatBytes(w.size).padStart(10)}  ${w.peers} peers  up ${formatBytes(w.uploaded)} (${rate(w.uploadRate)})  down ${formatBytes(w.downloaded)} (${rate(w.downloadRate)})  ${w.name}${w.error === undefined ? '' : `  (${w.error})`}`)
     for (const p of w.peerDetails ?? []) ctx.out(`    ${peerLine(p, w.pieceCount)}`)
   }
+  for (const p of s.protocols ?? []) ctx.out(`protocol:    ${p.module}  ${p.protocolIds.join(', ')}`)
   for (const b of s.bans) ctx.out(`banned:      ${b.peerId} until ${new Date(b.until).toISOString()}: ${b.reason}`)
 }
 

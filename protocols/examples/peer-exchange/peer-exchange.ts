@@ -1,0 +1,144 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
+import { decodePex, encodePex } from './codec.js'
+import { DEFAULT_INTERVAL, DEFAULT_REMEMBER, DEFAULT_TIMEOUT, MAX_INBOUND_STREAMS, MAX_MESSAGE_SIZE, MAX_PEERS, MAX_RATE_ENTRIES, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
+import { RateLimitedError } from './errors.js'
+import { RecentPeers } from './recent-peers.js'
+import type { PeerExchange, PeerExchangeOptions, PeerExchangeStats } from './index.js'
+import type { PexPeerInfo } from './codec.js'
+import type { ShoalComponents, SwarmEvents } from '../../../src/index.js'
+import type { Connection, Logger, Stream } from '@libp2p/interface'
+
+/** Sends each swarm peer the swarm's other peers, and offers the peers it is told about to its swarms. */
+export class PeerExchangeService implements PeerExchange {
+  readonly protocol: string
+  private readonly components: ShoalComponents
+  private readonly log: Logger
+  private readonly interval: number
+  private readonly timeout: number
+  private readonly recent: RecentPeers
+  /** `${contentId} ${peerId}` -> when we last sent that peer a message about that swarm. */
+  private readonly lastSent = new Map<string, number>()
+  /** `${contentId} ${peerId}` -> when that peer last sent us one (the receive rate limit). */
+  private readonly lastReceived = new Map<string, number>()
+  private readonly counts: PeerExchangeStats = { sent: 0, received: 0, refused: 0, learned: 0 }
+  private timer?: NodeJS.Timeout
+  private readonly onJoined = (event: SwarmEvents['swarm:peer-joined']): void => {
+    const { contentId, peerId } = event.detail
+    this.recent.seen(contentId, peerId)
+    void this.send(contentId, peerId)
+  }
+
+  private readonly onLeft = (event: SwarmEvents['swarm:peer-left']): void => {
+    this.recent.seen(event.detail.contentId, event.detail.peerId)
+  }
+
+  constructor (components: ShoalComponents, options: PeerExchangeOptions = {}) {
+    this.components = components
+    this.log = components.logger.forComponent('shoal:pex')
+    this.protocol = `/${options.protocolPrefix ?? PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`
+    this.interval = options.interval ?? DEFAULT_INTERVAL
+    this.timeout = options.timeout ?? DEFAULT_TIMEOUT
+    this.recent = new RecentPeers(options.remember ?? DEFAULT_REMEMBER)
+  }
+
+  async start (): Promise<void> {
+    await this.components.registrar.handle(this.protocol, (stream, connection) => {
+      this.receive(stream, connection).catch((err: Error) => {
+        this.counts.refused++
+        this.log('refused a message from %p - %e', connection.remotePeer, err)
+        stream.abort(err)
+      })
+    }, { maxInboundStreams: MAX_INBOUND_STREAMS })
+    this.components.swarms.addEventListener('swarm:peer-joined', this.onJoined)
+    this.components.swarms.addEventListener('swarm:peer-left', this.onLeft)
+    this.timer = setInterval(() => { this.tick() }, this.interval)
+    this.timer.unref()
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.timer)
+    this.components.swarms.removeEventListener('swarm:peer-joined', this.onJoined)
+    this.components.swarms.removeEventListener('swarm:peer-left', this.onLeft)
+    await this.components.registrar.unhandle(this.protocol)
+  }
+
+  stats (): PeerExchangeStats {
+    return { ...this.counts }
+  }
+
+  /** Every interval: each peer of each swarm hears about the others; stale records go. */
+  private tick (): void {
+    const now = Date.now()
+    this.recent.prune(now)
+    for (const map of [this.lastSent, this.lastReceived]) {
+      for (const [key, at] of map) if (now - at > 2 * this.interval) map.delete(key)
+    }
+    for (const swarm of this.components.swarms.list()) {
+      for (const peer of swarm.peers) {
+        this.recent.seen(swarm.contentId, peer)
+        void this.send(swarm.contentId, peer)
+      }
+    }
+  }
+
+  /** Tell `to` about the other peers of the swarm, unless we did within the interval. */
+  private async send (contentId: string, to: string): Promise<void> {
+    const key = `${contentId} ${to}`
+    if (Date.now() - (this.lastSent.get(key) ?? -Infinity) < this.interval) return
+    const peers = await this.candidates(contentId, to)
+    if (peers.length === 0) return
+    this.lastSent.set(key, Date.now())
+    const signal = AbortSignal.timeout(this.timeout)
+    try {
+      const stream = await this.components.connectionManager.openStream(peerIdFromString(to), this.protocol, { signal })
+      await lpStream(stream, { maxDataLength: MAX_MESSAGE_SIZE }).write(encodePex(contentId, peers), { signal })
+      await stream.close({ signal })
+      this.counts.sent++
+      this.log('told %s about %d peers of %s', to, peers.length, contentId)
+    } catch (err) {
+      this.log('no message to %s - %e', to, err)
+    }
+  }
+
+  /** Peers of the swarm (now or lately) other than `to`, with the addresses our peer store has. */
+  private async candidates (contentId: string, to: string): Promise<PexPeerInfo[]> {
+    const out: PexPeerInfo[] = []
+    for (const peerId of this.recent.list(contentId)) {
+      if (out.length >= MAX_PEERS) break
+      if (peerId === to) continue
+      const stored = await this.components.peerStore.get(peerIdFromString(peerId)).catch(() => undefined)
+      const addrs = stored?.addresses.map(a => a.multiaddr) ?? []
+      if (addrs.length > 0) out.push({ peerId, addrs })
+    }
+    return out
+  }
+
+  /** One message: capped before it is read, rate limited per peer and swarm, checked whole, then offered. */
+  private async receive (stream: Stream, connection: Connection): Promise<void> {
+    const signal = AbortSignal.timeout(this.timeout)
+    const from = connection.remotePeer.toString()
+    const bytes = await lpStream(stream, { maxDataLength: MAX_MESSAGE_SIZE }).read({ signal })
+    const message = decodePex(bytes)
+    this.checkRate(`${message.contentId} ${from}`)
+    await stream.close({ signal })
+    this.counts.received++
+    const swarm = this.components.swarms.get(message.contentId)
+    if (swarm?.state !== 'downloading') return
+    const self = this.components.peerId.toString()
+    for (const peer of message.peers) {
+      if (peer.peerId === self || peer.peerId === from || swarm.peers.includes(peer.peerId)) continue
+      await this.components.peerStore.merge(peerIdFromString(peer.peerId), { multiaddrs: peer.addrs })
+      this.components.swarms.offerPeer(message.contentId, peer.peerId)
+      this.counts.learned++
+    }
+    this.log('%p told us about %d peers of %s', connection.remotePeer, message.peers.length, message.contentId)
+  }
+
+  private checkRate (key: string): void {
+    const now = Date.now()
+    if (now - (this.lastReceived.get(key) ?? -Infinity) < this.interval / 2) throw new RateLimitedError('a second message too soon')
+    if (!this.lastReceived.has(key) && this.lastReceived.size >= MAX_RATE_ENTRIES) throw new RateLimitedError('too many peers talking at once')
+    this.lastReceived.set(key, now)
+  }
+}

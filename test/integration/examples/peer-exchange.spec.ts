@@ -1,0 +1,99 @@
+/**
+ * The peer-exchange example: with the DHT off, a leecher that knows one other leecher finds
+ * the seeder through it; hostile messages (huge lists, bogus addresses, floods) are refused.
+ */
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import { encodePex } from '../../../protocols/examples/peer-exchange/codec.js'
+import { PexMessage } from '../../../protocols/examples/peer-exchange/pb/peer-exchange.js'
+import { startTestNodes, waitFor } from '../../../src/testing/index.js'
+import { tempDir } from '../../helpers/temp.js'
+import { MiB, fetchAndVerify, makeFile } from '../helpers/context.js'
+import { plainLibp2p } from '../helpers/plain-libp2p.js'
+import type { PeerExchange } from '../../../protocols/examples/peer-exchange/index.js'
+import type { TestNetwork } from '../../../src/testing/index.js'
+import type { Libp2p } from '@libp2p/interface'
+
+const PEX = fileURLToPath(new URL('../../../protocols/examples/peer-exchange/index.js', import.meta.url))
+const pex = (net: TestNetwork, i: number): PeerExchange => net.nodes[i].protocol<PeerExchange>(PEX) as PeerExchange
+
+describe('examples: peer-exchange', function () {
+  this.timeout(90_000)
+  let net: TestNetwork | undefined
+  let dir: { path: string, cleanup: () => Promise<void> }
+  let plain: Libp2p | undefined
+  beforeEach(async () => { dir = await tempDir('shoal-it-pex-') })
+  afterEach(async () => {
+    await plain?.stop()
+    await net?.stop()
+    plain = net = undefined
+    await dir.cleanup()
+  })
+
+  it('with the DHT off, a leecher that knows only another leecher finds the seeder through PEX', async () => {
+    // node0 = seeder S, node1 = leecher A (bootstrap S), node2 = leecher B (bootstrap A only)
+    net = await startTestNodes({ count: 3, connect: 'chain', dht: false, protocols: [{ module: PEX, options: { interval: 2000 } }], dir: join(dir.path, 'nodes') })
+    const [s, a, b] = net.nodes
+    assert.ok(!b.libp2p.getPeers().some(p => p.equals(s.libp2p.peerId)), 'B must not start out connected to S')
+    assert.equal((await b.libp2p.peerStore.has(s.libp2p.peerId)), false, 'B must not know S yet')
+    const source = await makeFile(join(dir.path, 'src'), 'pex.bin', 64 * MiB)
+    const { contentId } = await s.add(source)
+    await fetchAndVerify(a, contentId, join(dir.path, 'a', 'pex.bin'), source)
+    await fetchAndVerify(b, contentId, join(dir.path, 'b', 'pex.bin'), source)
+    assert.ok(b.libp2p.getPeers().some(p => p.equals(s.libp2p.peerId)), 'B never connected to S')
+    assert.ok(pex(net, 2).stats().learned >= 1, `B learned no peer: ${JSON.stringify(pex(net, 2).stats())}`)
+    assert.ok(pex(net, 1).stats().sent >= 1)
+    assert.deepEqual(b.status().protocols.at(-1), { module: PEX, protocolIds: ['/shoal/pex/1.0.0'] })
+  })
+
+  describe('hostile messages are refused', () => {
+    let contentId: string
+    const target = (): string => net?.nodes[1].addresses()[0] as string
+
+    beforeEach(async () => {
+      // node1 is the target; node0 seeds a content the messages name
+      net = await startTestNodes({ count: 2, connect: 'none', protocols: [{ module: PEX, options: { interval: 60_000 } }], dir: join(dir.path, 'nodes') })
+      const source = await makeFile(join(dir.path, 'src'), 'h.bin', MiB)
+      contentId = (await net.nodes[0].add(source)).contentId
+      plain = await plainLibp2p()
+    })
+
+    async function sendRaw (bytes: Uint8Array): Promise<void> {
+      const stream = await (plain as Libp2p).dialProtocol(multiaddr(target()), '/shoal/pex/1.0.0')
+      await lpStream(stream, { maxDataLength: 1024 * 1024 }).write(bytes).catch(() => {})
+      await stream.close().catch(() => {})
+    }
+
+    async function refusedCount (n: number): Promise<void> {
+      await waitFor(() => pex(net as TestNetwork, 1).stats().refused >= n, { what: `${n} refused messages`, timeout: 5000 })
+    }
+
+    it('an oversized message, a list over the cap, a bogus address: refused, nothing learned', async () => {
+      const victim = peerIdFromString(net?.nodes[0].peerId as string)
+      await sendRaw(new Uint8Array(40 * 1024))
+      await refusedCount(1)
+      await sendRaw(PexMessage.encode({ contentId, peers: Array.from({ length: 51 }, () => ({ addrs: [multiaddr(`/ip4/127.0.0.1/tcp/1/p2p/${victim.toString()}`).bytes] })) }))
+      await refusedCount(2)
+      await sendRaw(PexMessage.encode({ contentId, peers: [{ addrs: [multiaddr('/ip4/127.0.0.1/tcp/1').bytes] }] }))
+      await refusedCount(3)
+      await sendRaw(PexMessage.encode({ contentId, peers: [{ addrs: [Uint8Array.of(0xff, 0xee, 0xdd)] }] }))
+      await refusedCount(4)
+      const stats = pex(net as TestNetwork, 1).stats()
+      assert.equal(stats.learned, 0)
+      assert.equal(stats.received, 0)
+    })
+
+    it('a second message about a swarm within the interval is refused', async () => {
+      const good = encodePex(contentId, [{ peerId: net?.nodes[0].peerId as string, addrs: net?.nodes[0].libp2p.getMultiaddrs() ?? [] }])
+      await sendRaw(good)
+      await waitFor(() => pex(net as TestNetwork, 1).stats().received === 1, { what: 'the first message' })
+      await sendRaw(good)
+      await refusedCount(1)
+      assert.equal(pex(net as TestNetwork, 1).stats().received, 1)
+    })
+  })
+})
