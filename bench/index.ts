@@ -1,10 +1,15 @@
 /**
- * `npm run bench`: Shoal's transfer rate against the stack it runs on, in real processes.
+ * `npm run bench`: Shoal against the stack it runs on and against the theoretical bound, in
+ * real processes, every figure side by side in one run.
  *
- *   BENCH_MIB        size of the 1 seeder -> 1 leecher transfer and the baselines (default 512)
- *   BENCH_SWARM_MIB  size of the 1 seeder -> 3 leechers transfer (default 128)
+ *   BENCH_ONLY        comma-separated sections: throughput, swarm, scaling, netns, memory (default all)
+ *   BENCH_MIB         size of the 1 seeder -> 1 leecher transfer and the baselines (default 512)
+ *   BENCH_SWARM_MIB   size of the 1 seeder -> 4 leechers transfer (default 128)
+ *   BENCH_SCALE_MIB   size of the swarm-scaling runs (default 64)
+ *   BENCH_SCALE_N     leecher counts of the scaling runs (default 1,2,4,8,16)
+ *   BENCH_MEMORY_MIB  size of the peak-RSS transfer (default 2048)
  *
- * A readable table goes to stderr; the last line of stdout is one JSON object with every figure.
+ * Readable tables go to stderr; the last line of stdout is one JSON object with every figure.
  */
 import { rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -14,17 +19,32 @@ import { round } from './monitor.js'
 import { atExit } from './processes.js'
 import { rawStream } from './raw-stream.js'
 import { shoalTransfer } from './shoal-transfer.js'
+import { loopbackHosts, netnsLab, swarmScaling } from './swarm-scaling.js'
 import type { StreamResult } from './raw-stream.js'
 import type { TransferResult } from './shoal-transfer.js'
+import type { ScalingHosts, ScalingRow } from './swarm-scaling.js'
 
 const MiB = 1024 * 1024
-const TARGET_RATIO = 0.6
-const SWARM_LEECHERS = 3
+/** The swarm-engine issue's goals. */
+const TARGET_RATIO = 0.9
+const TARGET_BOUND_RATIO = 1.25
+const TARGET_RSS_MIB = 200
+const SWARM_LEECHERS = 4
+/** Every node's upload in the scaling runs: 40 Mbit/s, as in the lab's libtorrent reference. */
+const SCALE_RATE = 5_000_000
+const SECTIONS = ['throughput', 'swarm', 'scaling', 'netns', 'memory'] as const
+type Section = typeof SECTIONS[number]
 
-function mibFromEnv (name: string, fallback: number): number {
+function numberFromEnv (name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback)
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of MiB`)
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`)
   return value
+}
+
+function sectionsFromEnv (): Set<Section> {
+  const asked = (process.env.BENCH_ONLY ?? SECTIONS.join(',')).split(',').map(s => s.trim()).filter(s => s !== '')
+  for (const s of asked) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`BENCH_ONLY: unknown section "${s}" (sections: ${SECTIONS.join(', ')})`)
+  return new Set(asked as Section[])
 }
 
 const log = (line: string): void => { process.stderr.write(`${line}\n`) }
@@ -56,71 +76,135 @@ function table (rows: Array<Array<string | number>>): string {
 const cpuPerGiB = (cpuSeconds: number, bytes: number): number => round(cpuSeconds / (bytes / (1024 * MiB)))
 const streamCpu = (r: StreamResult): number => r.receiverCpuSeconds + r.senderCpuSeconds
 const transferCpu = (t: TransferResult): number => t.nodes.reduce((sum, n) => sum + n.cpuSeconds, 0)
+const withCpu = <T extends StreamResult>(r: T): T & { cpuPerGiB: number } => ({ ...r, cpuPerGiB: cpuPerGiB(streamCpu(r), r.bytes) })
 
-function summarise (mib: number, swarmMib: number, tcp: StreamResult, runs: StreamResult[], shoal: TransferResult, swarm: TransferResult) {
-  const best = runs.reduce((a, b) => b.mibps > a.mibps ? b : a)
-  const rawCpuPerGiB = Math.min(...runs.map(r => cpuPerGiB(streamCpu(r), r.bytes)))
-  const shoalCpuPerGiB = cpuPerGiB(transferCpu(shoal), shoal.bytes)
-  return {
-    mib,
-    swarmMib,
-    node: process.version,
-    cpus: availableParallelism(),
-    tcp: { ...tcp, cpuPerGiB: cpuPerGiB(streamCpu(tcp), tcp.bytes) },
-    rawLibp2p: { runs: runs.map(r => ({ ...r, cpuPerGiB: cpuPerGiB(streamCpu(r), r.bytes) })), best: best.mibps, cpuPerGiB: rawCpuPerGiB },
-    shoal: { ...shoal, cpuPerGiB: shoalCpuPerGiB },
-    /** The target figure: Shoal's rate over the faster raw libp2p run. */
-    ratio: round(shoal.mibps / best.mibps, 3),
-    /** Raw libp2p CPU per byte over Shoal's: the ratio a CPU-bound machine would show. */
-    cpuRatio: round(rawCpuPerGiB / shoalCpuPerGiB, 3),
-    targetRatio: TARGET_RATIO,
-    swarm: { ...swarm, cpuPerGiB: cpuPerGiB(transferCpu(swarm), swarm.bytes * swarm.leechers) }
-  }
+interface Throughput {
+  tcp: StreamResult & { cpuPerGiB: number }
+  rawLibp2p: { runs: Array<StreamResult & { cpuPerGiB: number }>, best: number, cpuPerGiB: number }
+  shoal: TransferResult & { cpuPerGiB: number }
+  /** Shoal's rate over the faster raw libp2p run: the target figure. */
+  ratio: number
+  /** Raw libp2p CPU per byte over Shoal's: the ratio a CPU-bound machine would show. */
+  cpuRatio: number
+  targetRatio: number
 }
 
-function report (figures: ReturnType<typeof summarise>): void {
-  const { tcp, rawLibp2p, shoal, swarm, ratio, cpuRatio } = figures
-  const streamRow = (name: string, r: StreamResult & { cpuPerGiB: number }): Array<string | number> =>
-    [name, r.mibps.toFixed(1), r.seconds.toFixed(2), `${r.receiverCpuSeconds.toFixed(2)} + ${r.senderCpuSeconds.toFixed(2)}`, r.cpuPerGiB.toFixed(2), '', '']
-  const transferRows = (name: string, t: TransferResult & { cpuPerGiB: number }, note: string): Array<Array<string | number>> => [
-    [name, t.mibps.toFixed(1), t.seconds.toFixed(2), transferCpu(t).toFixed(2), t.cpuPerGiB.toFixed(2), '', note],
-    ...t.nodes.map(n => [`  ${n.name}`, '', '', n.cpuSeconds.toFixed(2), '', `${n.peakRssMiB.toFixed(0)} MiB`, `up ${n.uploadedMiB.toFixed(1)} / down ${n.downloadedMiB.toFixed(1)} MiB`])
-  ]
-  log('')
-  log(`Shoal benchmark: ${figures.mib} MiB (swarm ${figures.swarmMib} MiB x ${SWARM_LEECHERS}), Node ${process.version}, ${figures.cpus} CPUs`)
-  log('')
-  log(table([
-    ['measurement', 'MiB/s', 'seconds', 'CPU s', 'CPU s/GiB', 'peak RSS', 'notes'],
-    streamRow('plain TCP, node:net', tcp),
-    ...rawLibp2p.runs.map((r, i) => streamRow(`raw libp2p stream, run ${i + 1}`, r)),
-    ...transferRows('Shoal 1 seeder -> 1 leecher', shoal, `piece size ${shoal.pieceSize / 1024} KiB`),
-    ...transferRows(`Shoal 1 seeder -> ${SWARM_LEECHERS} leechers`, swarm, `aggregate; leechers done at ${swarm.leecherSeconds.join(', ')} s`)
-  ]))
-  log('')
-  log(`  RATIO  Shoal / raw libp2p = ${shoal.mibps.toFixed(1)} / ${rawLibp2p.best.toFixed(1)} MiB/s = ${ratio.toFixed(3)}   (target >= ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'MET' : 'NOT MET'})`)
-  log(`  CPU efficiency  raw libp2p / Shoal = ${rawLibp2p.cpuPerGiB.toFixed(2)} / ${shoal.cpuPerGiB.toFixed(2)} CPU s per GiB = ${cpuRatio.toFixed(3)}`)
-  log(`  swarm: leechers got ${(swarm.leecherShare * 100).toFixed(1)}% of their bytes from each other`)
-  log('  CPU s: user + system, all threads, during the transfer (streams: receiver + sender).')
-  log(`  Shoal times run from issuing \`shoal get\` to its exit, including the CLI's start-up (~${shoal.cliSeconds.toFixed(2)} s).`)
-  log('')
-}
-
-async function main (): Promise<void> {
-  const mib = mibFromEnv('BENCH_MIB', 512)
-  const swarmMib = mibFromEnv('BENCH_SWARM_MIB', 128)
-  const bytes = Math.round(mib * MiB)
-  const swarmBytes = Math.round(swarmMib * MiB)
-  const root = await mkdtemp(join(tmpdir(), 'shoal-bench-'))
-  atExit(() => { rmSync(root, { recursive: true, force: true }) })
-
+async function throughput (root: string, bytes: number): Promise<Throughput> {
+  const mib = bytes / MiB
   const raw1 = await step(`raw libp2p stream, ${mib} MiB (run 1)`, async () => await rawStream('libp2p', bytes))
   const tcp = await step(`plain TCP, ${mib} MiB`, async () => await rawStream('tcp', bytes))
   const shoal = await step(`Shoal 1 seeder -> 1 leecher, ${mib} MiB`, async () => await transfer(root, 'single', bytes, 1))
   const raw2 = await step(`raw libp2p stream, ${mib} MiB (run 2)`, async () => await rawStream('libp2p', bytes))
-  const swarm = await step(`Shoal 1 seeder -> ${SWARM_LEECHERS} leechers, ${swarmMib} MiB`, async () => await transfer(root, 'swarm', swarmBytes, SWARM_LEECHERS))
+  const runs = [raw1, raw2].map(withCpu)
+  const best = Math.max(...runs.map(r => r.mibps))
+  const rawCpu = Math.min(...runs.map(r => r.cpuPerGiB))
+  const shoalCpu = cpuPerGiB(transferCpu(shoal), shoal.bytes)
+  return {
+    tcp: withCpu(tcp),
+    rawLibp2p: { runs, best, cpuPerGiB: rawCpu },
+    shoal: { ...shoal, cpuPerGiB: shoalCpu },
+    ratio: round(shoal.mibps / best, 3),
+    cpuRatio: round(rawCpu / shoalCpu, 3),
+    targetRatio: TARGET_RATIO
+  }
+}
 
-  const figures = summarise(mib, swarmMib, tcp, [raw1, raw2], shoal, swarm)
-  report(figures)
+const transferRows = (name: string, t: TransferResult, note: string): Array<Array<string | number>> => [
+  [name, t.mibps.toFixed(1), t.seconds.toFixed(2), transferCpu(t).toFixed(2), cpuPerGiB(transferCpu(t), t.bytes * t.leechers).toFixed(2), '', note],
+  ...t.nodes.map(n => [`  ${n.name}`, '', '', n.cpuSeconds.toFixed(2), '', `${n.peakRssMiB.toFixed(0)} MiB`, `up ${n.uploadedMiB.toFixed(1)} / down ${n.downloadedMiB.toFixed(1)} MiB`])
+]
+const HEADER = ['measurement', 'MiB/s', 'seconds', 'CPU s', 'CPU s/GiB', 'peak RSS', 'notes']
+
+function reportThroughput (t: Throughput): void {
+  const streamRow = (name: string, r: StreamResult & { cpuPerGiB: number }): Array<string | number> =>
+    [name, r.mibps.toFixed(1), r.seconds.toFixed(2), `${r.receiverCpuSeconds.toFixed(2)} + ${r.senderCpuSeconds.toFixed(2)}`, r.cpuPerGiB.toFixed(2), '', '']
+  log('')
+  log(table([
+    HEADER,
+    streamRow('plain TCP, node:net', t.tcp),
+    ...t.rawLibp2p.runs.map((r, i) => streamRow(`raw libp2p stream, run ${i + 1}`, r)),
+    ...transferRows('Shoal 1 seeder -> 1 leecher', t.shoal, `piece size ${t.shoal.pieceSize / 1024} KiB`)
+  ]))
+  log('')
+  log(`  RATIO  Shoal / raw libp2p = ${t.shoal.mibps.toFixed(1)} / ${t.rawLibp2p.best.toFixed(1)} MiB/s = ${t.ratio.toFixed(3)}   (target >= ${TARGET_RATIO}: ${t.ratio >= TARGET_RATIO ? 'MET' : 'NOT MET'})`)
+  log(`  CPU efficiency  raw libp2p / Shoal = ${t.rawLibp2p.cpuPerGiB.toFixed(2)} / ${t.shoal.cpuPerGiB.toFixed(2)} CPU s per GiB = ${t.cpuRatio.toFixed(3)}`)
+  log(`  Shoal times run from issuing \`shoal get\` to its exit, including the CLI's start-up (~${t.shoal.cliSeconds.toFixed(2)} s).`)
+}
+
+function reportSwarm (s: TransferResult): void {
+  log('')
+  log(table([HEADER, ...transferRows(`Shoal 1 seeder -> ${s.leechers} leechers`, s, `aggregate; leechers done at ${s.leecherSeconds.join(', ')} s`)]))
+  log(`  leechers got ${(s.leecherShare * 100).toFixed(1)}% of their bytes from each other; the seeder sent ${(s.nodes[0].uploadedMiB * MiB / s.bytes).toFixed(2)} copies`)
+}
+
+async function scaling (root: string, hosts: ScalingHosts, counts: number[], bytes: number): Promise<ScalingRow[]> {
+  const rows: ScalingRow[] = []
+  for (const n of counts) {
+    rows.push(await step(`swarm scaling (${hosts.name}): 1 seeder -> ${n} leechers, ${bytes / MiB} MiB`, async () => await swarmScaling(join(root, `scale-${n}`), hosts, n, bytes, SCALE_RATE)))
+  }
+  return rows
+}
+
+function reportScaling (title: string, rows: ScalingRow[]): void {
+  log('')
+  log(`${title} (every node uploads ${SCALE_RATE * 8 / 1e6} Mbit/s; goal: within ${TARGET_BOUND_RATIO}x the bound)`)
+  log(table([
+    ['leechers', 'last done s', 'client-server s', 'bound s', 'ratio', 'seeder copies', 'from leechers', 'goal'],
+    ...rows.map(r => [r.leechers, r.seconds.toFixed(2), r.clientServerSeconds.toFixed(1), r.boundSeconds.toFixed(2), r.ratio.toFixed(3), r.seederCopies.toFixed(2), `${(r.leecherShare * 100).toFixed(0)}%`, r.ratio <= TARGET_BOUND_RATIO ? 'met' : 'NOT MET'])
+  ]))
+}
+
+async function netnsScaling (root: string, counts: number[], bytes: number): Promise<ScalingRow[] | { skipped: string }> {
+  const missing = netnsLab.available()
+  if (missing !== undefined) {
+    log(`bench: swarm scaling in network namespaces skipped: ${missing}`)
+    return { skipped: missing }
+  }
+  const hosts = netnsLab.up(Math.max(...counts) + 1, `${SCALE_RATE * 8 / 1e6}mbit`)
+  atExit(() => { netnsLab.down() })
+  try {
+    return await scaling(root, hosts, counts, bytes)
+  } finally {
+    netnsLab.down()
+  }
+}
+
+function reportMemory (m: TransferResult): void {
+  log('')
+  log(`Peak RSS, 1 seeder -> 1 leecher, ${m.bytes / MiB} MiB (goal: under ${TARGET_RSS_MIB} MiB per node)`)
+  log(table([HEADER, ...transferRows('Shoal 1 seeder -> 1 leecher', m, `piece size ${m.pieceSize / 1024} KiB`)]))
+}
+
+async function main (): Promise<void> {
+  const sections = sectionsFromEnv()
+  const mib = numberFromEnv('BENCH_MIB', 512)
+  const swarmMib = numberFromEnv('BENCH_SWARM_MIB', 128)
+  const scaleMib = numberFromEnv('BENCH_SCALE_MIB', 64)
+  const memoryMib = numberFromEnv('BENCH_MEMORY_MIB', 2048)
+  const counts = (process.env.BENCH_SCALE_N ?? '1,2,4,8,16').split(',').map(Number)
+  if (counts.some(n => !Number.isInteger(n) || n < 1 || n > 64)) throw new Error('BENCH_SCALE_N must list leecher counts from 1 to 64')
+  const root = await mkdtemp(join(tmpdir(), 'shoal-bench-'))
+  atExit(() => { rmSync(root, { recursive: true, force: true }) })
+  const figures: Record<string, unknown> = { node: process.version, cpus: availableParallelism() }
+  log(`Shoal benchmark, Node ${process.version}, ${availableParallelism()} CPUs: ${[...sections].join(', ')}`)
+
+  if (sections.has('throughput')) figures.throughput = await throughput(root, Math.round(mib * MiB))
+  if (sections.has('swarm')) {
+    figures.swarm = await step(`Shoal 1 seeder -> ${SWARM_LEECHERS} leechers, ${swarmMib} MiB`, async () => await transfer(root, 'swarm', Math.round(swarmMib * MiB), SWARM_LEECHERS))
+  }
+  if (sections.has('scaling')) figures.scalingLoopback = await scaling(root, loopbackHosts(SCALE_RATE), counts, Math.round(scaleMib * MiB))
+  if (sections.has('netns')) figures.scalingNetns = await netnsScaling(root, counts, Math.round(scaleMib * MiB))
+  if (sections.has('memory')) figures.memory = await step(`peak RSS, 1 seeder -> 1 leecher, ${memoryMib} MiB`, async () => await transfer(root, 'memory', Math.round(memoryMib * MiB), 1))
+
+  if (figures.throughput !== undefined) reportThroughput(figures.throughput as Throughput)
+  if (figures.swarm !== undefined) reportSwarm(figures.swarm as TransferResult)
+  if (figures.scalingLoopback !== undefined) reportScaling('Swarm scaling on loopback, caps from limits.uploadRate', figures.scalingLoopback as ScalingRow[])
+  if (Array.isArray(figures.scalingNetns)) reportScaling('Swarm scaling in network namespaces, kernel caps (lab.sh --up)', figures.scalingNetns)
+  if (figures.memory !== undefined) reportMemory(figures.memory as TransferResult)
+  log('')
+  log('  CPU s: user + system, all threads, during the transfer (streams: receiver + sender).')
+  log('  Scaling: timed from the first leecher\'s swarm start to the last one\'s completion, as the nodes stamp them.')
+  log('')
   process.stdout.write(`${JSON.stringify(figures)}\n`)
 }
 
