@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -7,6 +8,8 @@ import type { NodeStatus } from '../src/node/shoal-node.js'
 
 /** The built CLI, run with the same (pinned) Node as the bench. */
 const CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url))
+/** The node flags on the CLI's `#!` line (`npx shoal` runs with them; so do we). */
+const CLI_FLAGS = readFileSync(CLI, 'utf8').split('\n', 1)[0].replace(/^#!.*?\bnode\b/, '').trim().split(/\s+/).filter(f => f !== '')
 
 // Every child this process starts, killed by pid when this process exits, however it exits.
 const live = new Set<ChildProcess>()
@@ -112,7 +115,7 @@ export class ShoalProcess {
       api: { host: '127.0.0.1', port: 0 },
       ...options.config
     }, null, 2))
-    const child = spawnNode([CLI, 'start', '--config', configPath], { wrap: options.wrap })
+    const child = spawnNode([...CLI_FLAGS, CLI, 'start', '--config', configPath], { wrap: options.wrap })
     const err = collect(child.stderr)
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => { fail(new Error('did not print "ready" within 30 s')) }, 30_000)
@@ -139,7 +142,7 @@ export class ShoalProcess {
 
   /** Run a CLI command against this node; resolves with its stdout. */
   async cli (...args: string[]): Promise<string> {
-    return await runNode([CLI, ...args, '--config', this.configPath], this.wrap)
+    return await runNode([...CLI_FLAGS, CLI, ...args, '--config', this.configPath], this.wrap)
   }
 
   async status (): Promise<NodeStatus> {

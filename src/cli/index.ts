@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 import './v8-flags.js'
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'

@@ -60,7 +60,7 @@ export function encodeManifest (manifest: Manifest): Uint8Array {
     name: manifest.name,
     directory: manifest.directory,
     pieceSize: manifest.pieceSize,
-    files: manifest.files.map(f => ({ path: f.path, size: BigInt(f.size) })),
+    files: manifest.files.map(f => ({ path: f.path, size: f.size })),
     pieceHashes: manifest.pieceHashes as Uint8Array<ArrayBuffer>
   })
 }
@@ -84,7 +84,7 @@ export function decodeManifest (bytes: Uint8Array, maxSize: number = Number.MAX_
     name: decoded.name,
     directory: decoded.directory,
     pieceSize: decoded.pieceSize,
-    files: decoded.files.map(f => ({ path: f.path, size: toSafeNumber(f.size) })),
+    files: decoded.files.map(f => ({ path: f.path, size: f.size })),
     pieceHashes: decoded.pieceHashes
   }
   validateManifest(manifest)
@@ -111,6 +111,7 @@ export function validateManifest (manifest: Manifest): void {
     fail('a single-file manifest must list exactly its own name')
   }
   checkFileTree(manifest.files)
+  if (!manifest.files.every(f => Number.isSafeInteger(f.size) && f.size >= 0)) fail('a file size is not a whole number of bytes below 2^53')
   const total = totalSize(manifest)
   if (!Number.isSafeInteger(total)) fail('total size is too large')
   const expectedHashes = Math.ceil(total / size) * PIECE_HASH_LENGTH
@@ -159,11 +160,6 @@ function checkPathComponent (part: string, what: string): void {
     part.includes('/') || part.includes('\\') ||
     /[\x00-\x1f\x7f-\x9f]/.test(part)
   if (bad) throw new InvalidManifestError(`invalid manifest: unsafe name in ${what}`)
-}
-
-function toSafeNumber (value: bigint): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidManifestError('invalid manifest: file size too large')
-  return Number(value)
 }
 
 function printable (s: string): string {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { lstat, readdir, stat } from 'node:fs/promises'
+import { lstat, open, readdir, stat } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { DEFAULTS } from '../config/defaults.js'
 import { contentIdOf } from '../core/content-id.js'
@@ -9,6 +8,9 @@ import { PathError } from '../errors.js'
 import type { Manifest, ManifestFile } from '../core/manifest.js'
 import type { CID } from 'multiformats/cid'
 import type { Hash } from 'node:crypto'
+
+/** Bytes read at a time while hashing content for `add`. */
+const READ_BUFFER = 1024 * 1024
 
 export interface ImportedContent {
   contentId: CID
@@ -92,11 +94,11 @@ async function hashPieces (files: Array<{ path: string, size: number }>, total: 
     inPiece = 0
     hash = createHash('sha256')
   }
+  // one buffer for every read: a stream's fresh chunk per read left hundreds of MiB of
+  // garbage behind (and in the process's RSS) after adding a large file
+  const buffer = Buffer.allocUnsafe(READ_BUFFER)
   for (const file of files) {
-    let read = 0
-    for await (const chunk of createReadStream(file.path, { highWaterMark: 1024 * 1024, signal }) as AsyncIterable<Buffer>) {
-      read += chunk.byteLength
-      if (read > file.size) throw new PathError(`${file.path} grew while it was being added`)
+    await forEachChunk(file, buffer, signal, (chunk) => {
       let offset = 0
       while (offset < chunk.byteLength) {
         const take = Math.min(pieceSize - inPiece, chunk.byteLength - offset)
@@ -105,9 +107,27 @@ async function hashPieces (files: Array<{ path: string, size: number }>, total: 
         offset += take
         if (inPiece === pieceSize) finishPiece()
       }
-    }
-    if (read !== file.size) throw new PathError(`${file.path} changed size while it was being added`)
+    })
   }
   if (inPiece > 0) finishPiece()
   return hashes
+}
+
+/** Read `file` through `buffer`, in order, checking it keeps the size it had when listed. */
+async function forEachChunk (file: { path: string, size: number }, buffer: Buffer, signal: AbortSignal | undefined, use: (chunk: Buffer) => void): Promise<void> {
+  const handle = await open(file.path, 'r')
+  try {
+    let position = 0
+    while (true) {
+      signal?.throwIfAborted()
+      const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, position)
+      if (bytesRead === 0) break
+      position += bytesRead
+      if (position > file.size) throw new PathError(`${file.path} grew while it was being added`)
+      use(buffer.subarray(0, bytesRead))
+    }
+    if (position !== file.size) throw new PathError(`${file.path} changed size while it was being added`)
+  } finally {
+    await handle.close()
+  }
 }

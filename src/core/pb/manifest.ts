@@ -5,7 +5,7 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface ManifestFile {
   path: string
-  size: bigint
+  size: number
 }
 
 export namespace ManifestFile {
@@ -23,9 +23,9 @@ export namespace ManifestFile {
           w.string(obj.path)
         }
 
-        if ((obj.size != null && obj.size !== 0n)) {
+        if ((obj.size != null && obj.size !== 0)) {
           w.uint32(16)
-          w.uint64(obj.size)
+          w.uint64Number(obj.size)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -34,7 +34,7 @@ export namespace ManifestFile {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           path: '',
-          size: 0n
+          size: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -48,7 +48,7 @@ export namespace ManifestFile {
               break
             }
             case 2: {
-              obj.size = reader.uint64()
+              obj.size = reader.uint64Number()
               break
             }
             default: {
@@ -76,7 +76,7 @@ export namespace ManifestFile {
             case 2: {
               yield {
                 field: `${prefix}.size`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -99,7 +99,7 @@ export namespace ManifestFile {
 
   export interface ManifestFileSizeFieldEvent {
     field: '$.size'
-    value: bigint
+    value: number
   }
 
   export function encode (obj: Partial<ManifestFile>): Uint8Array<ArrayBuffer> {
@@ -327,7 +327,7 @@ export namespace Manifest {
 
   export interface ManifestFilesSizeFieldEvent {
     field: '$.files[].size'
-    value: bigint
+    value: number
     index: number
   }
 
