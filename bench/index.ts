@@ -2,7 +2,7 @@
  * `npm run bench`: Shoal against the stack it runs on and against the theoretical bound, in
  * real processes, every figure side by side in one run.
  *
- *   BENCH_ONLY        comma-separated sections: throughput, swarm, scaling, netns, memory (default all)
+ *   BENCH_ONLY        comma-separated sections: throughput, swarm, ratelimit, scaling, netns, memory (default all)
  *   BENCH_MIB         size of the 1 seeder -> 1 leecher transfer and the baselines (default 512)
  *   BENCH_SWARM_MIB   size of the 1 seeder -> 4 leechers transfer (default 128)
  *   BENCH_SCALE_MIB   size of the swarm-scaling runs (default 64)
@@ -17,9 +17,11 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { round } from './monitor.js'
 import { atExit } from './processes.js'
+import { rateLimitHold } from './rate-limit.js'
 import { rawStream } from './raw-stream.js'
 import { shoalTransfer } from './shoal-transfer.js'
 import { loopbackHosts, netnsLab, swarmScaling } from './swarm-scaling.js'
+import type { RateLimitResult } from './rate-limit.js'
 import type { StreamResult } from './raw-stream.js'
 import type { TransferResult } from './shoal-transfer.js'
 import type { ScalingHosts, ScalingRow } from './swarm-scaling.js'
@@ -30,9 +32,12 @@ const TARGET_RATIO = 0.9
 const TARGET_BOUND_RATIO = 1.25
 const TARGET_RSS_MIB = 200
 const SWARM_LEECHERS = 4
+/** The rate-limit check: an 8 MiB/s upload limit, held within 5% over 20 s. */
+const RATE_LIMIT = 8 * MiB
+const RATE_WINDOW_SECONDS = 20
 /** Every node's upload in the scaling runs: 40 Mbit/s, as in the lab's libtorrent reference. */
 const SCALE_RATE = 5_000_000
-const SECTIONS = ['throughput', 'swarm', 'scaling', 'netns', 'memory'] as const
+const SECTIONS = ['throughput', 'swarm', 'ratelimit', 'scaling', 'netns', 'memory'] as const
 type Section = typeof SECTIONS[number]
 
 function numberFromEnv (name: string, fallback: number): number {
@@ -169,6 +174,11 @@ async function netnsScaling (root: string, counts: number[], bytes: number): Pro
   }
 }
 
+function reportRateLimit (r: RateLimitResult): void {
+  log('')
+  log(`Rate limit: the seeder's limits.uploadRate ${(r.limit / MiB).toFixed(1)} MiB/s, the leecher's verified bytes over ${r.windowSeconds} s: ${(r.measured / MiB).toFixed(3)} MiB/s = ${(r.ratio * 100).toFixed(2)}% of the limit (goal within 5%: ${Math.abs(r.ratio - 1) <= 0.05 ? 'met' : 'NOT MET'})`)
+}
+
 function reportMemory (m: TransferResult): void {
   log('')
   log(`Peak RSS, 1 seeder -> 1 leecher, ${m.bytes / MiB} MiB (goal: under ${TARGET_RSS_MIB} MiB per node)`)
@@ -192,12 +202,16 @@ async function main (): Promise<void> {
   if (sections.has('swarm')) {
     figures.swarm = await step(`Shoal 1 seeder -> ${SWARM_LEECHERS} leechers, ${swarmMib} MiB`, async () => await transfer(root, 'swarm', Math.round(swarmMib * MiB), SWARM_LEECHERS))
   }
+  if (sections.has('ratelimit')) {
+    figures.rateLimit = await step(`limits.uploadRate ${RATE_LIMIT / MiB} MiB/s over ${RATE_WINDOW_SECONDS} s`, async () => await rateLimitHold(join(root, 'ratelimit'), RATE_LIMIT, RATE_WINDOW_SECONDS))
+  }
   if (sections.has('scaling')) figures.scalingLoopback = await scaling(root, loopbackHosts(SCALE_RATE), counts, Math.round(scaleMib * MiB))
   if (sections.has('netns')) figures.scalingNetns = await netnsScaling(root, counts, Math.round(scaleMib * MiB))
   if (sections.has('memory')) figures.memory = await step(`peak RSS, 1 seeder -> 1 leecher, ${memoryMib} MiB`, async () => await transfer(root, 'memory', Math.round(memoryMib * MiB), 1))
 
   if (figures.throughput !== undefined) reportThroughput(figures.throughput as Throughput)
   if (figures.swarm !== undefined) reportSwarm(figures.swarm as TransferResult)
+  if (figures.rateLimit !== undefined) reportRateLimit(figures.rateLimit as RateLimitResult)
   if (figures.scalingLoopback !== undefined) reportScaling('Swarm scaling on loopback, caps from limits.uploadRate', figures.scalingLoopback as ScalingRow[])
   if (Array.isArray(figures.scalingNetns)) reportScaling('Swarm scaling in network namespaces, kernel caps (lab.sh --up)', figures.scalingNetns)
   if (figures.memory !== undefined) reportMemory(figures.memory as TransferResult)

@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { randomFile, sha256File } from './files.js'
-import { round } from './monitor.js'
+import { monitor, round } from './monitor.js'
 import { ShoalProcess } from './processes.js'
 import type { ShoalProcessOptions } from './processes.js'
 import type { SwarmStatus } from '../src/swarm/types.js'
@@ -31,6 +31,11 @@ export interface ScalingRow {
   seederCopies: number
   /** Share of the leechers' bytes that came from other leechers. */
   leecherShare: number
+  /** CPU seconds all nodes used during the transfer, and that over its duration (2 = both cores busy on this machine). */
+  cpuSeconds: number
+  coresBusy: number
+  /** Largest peak RSS of any node, MiB. */
+  peakRssMiB: number
 }
 
 /** Every node's upload capped by Shoal's own token bucket (`limits.uploadRate`), on loopback. */
@@ -103,7 +108,11 @@ export async function swarmScaling (root: string, hosts: ScalingHosts, leechers:
     for (const peer of peers) await peer.waitConnected(60_000)
 
     const outputs = names.map(name => join(root, name, 'content.bin'))
+    const usage = monitor(nodes.map(n => n.pid), 500)
+    const issued = performance.now()
     await Promise.all(peers.map(async (p, i) => await p.cli('get', contentId, '--output', outputs[i])))
+    const used = usage()
+    const wall = (performance.now() - issued) / 1000
     const swarms = await Promise.all(nodes.map(async n => swarmOf(await n.status(), contentId)))
     for (const output of outputs) {
       if (await sha256File(output) !== sourceHash) throw new Error(`${output} differs from the source`)
@@ -123,7 +132,10 @@ export async function swarmScaling (root: string, hosts: ScalingHosts, leechers:
       ratio: round(seconds / bound, 3),
       leecherSeconds: leecherSwarms.map(s => round(((s.completedAt ?? Number.NaN) - started) / 1000)).sort((a, b) => a - b),
       seederCopies: round(swarms[0].uploaded / bytes, 3),
-      leecherShare: round(sum(leecherSwarms.map(s => s.uploaded)) / sum(leecherSwarms.map(s => s.downloaded)), 3)
+      leecherShare: round(sum(leecherSwarms.map(s => s.uploaded)) / sum(leecherSwarms.map(s => s.downloaded)), 3),
+      cpuSeconds: round(sum(used.map(u => u.cpuSeconds))),
+      coresBusy: round(sum(used.map(u => u.cpuSeconds)) / wall),
+      peakRssMiB: Math.max(...used.map(u => u.peakRssMiB))
     }
   } finally {
     await Promise.all(nodes.map(async n => { await n.stop() }))
