@@ -62,6 +62,12 @@ export const DEFAULTS = {
   }
 } as const
 
+/** Caps on the config file itself. */
+export const CONFIG_LIMITS = {
+  /** Objects and arrays nest at most this deep (a real config nests 3 levels). */
+  maxDepth: 32
+} as const
+
 /** Wire-level caps, fixed by the protocol specs rather than configured per node. */
 export const WIRE = {
   /** Piece data travels in frames of at most this many bytes (pnet and yamux favour small writes). */

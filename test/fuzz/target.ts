@@ -28,9 +28,14 @@ export async function check<T> (property: fc.IAsyncPropertyWithHooks<T> | fc.IPr
   const details = await fc.check(property as fc.IAsyncProperty<T>, { numRuns: runs, seed, endOnFailure: false })
   if (details.failed) {
     const cause = details.errorInstance instanceof Error ? `\n${details.errorInstance.name}: ${details.errorInstance.message}` : ''
-    throw new FuzzFailure(`${fc.defaultReportMessage(details) ?? 'property failed'}${cause}`)
+    throw new FuzzFailure(`${clip(fc.defaultReportMessage(details) ?? 'property failed')}${clip(cause)}`)
   }
   return { runs: details.numRuns, seed: details.seed }
+}
+
+/** Counterexamples can be megabytes: keep reports readable. */
+function clip (text: string, max = 3000): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`
 }
 
 export class FuzzFailure extends Error {

@@ -1,7 +1,15 @@
 /** Every fuzz target: run briefly by `npm test` (test/unit/fuzz) and at length by `npm run fuzz`. */
+import { configTarget } from './config.js'
+import { contentIdTarget } from './content-id.js'
+import { manifestTarget } from './manifest.js'
 import { pieceFrames } from './piece-frames.js'
+import { pieceWire } from './piece-wire.js'
 import type { FuzzTarget } from '../target.js'
 
 export const targets: readonly FuzzTarget[] = [
-  pieceFrames
+  pieceFrames,
+  pieceWire,
+  manifestTarget,
+  configTarget,
+  contentIdTarget
 ]

@@ -190,6 +190,12 @@ describe('config/load', () => {
       await assertRejected('', /JSON/)
     })
 
+    it('JSON nested deeper than any config is a ConfigError, not a stack overflow (found by fuzzing)', async () => {
+      const deep = `{"protocols":[{"module":"m","options":{"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}}]}`
+      await assertRejected(deep, /nested more than 32 levels/)
+      assert.throws(() => resolveConfig(JSON.parse(deep)), configError(/nested/))
+    })
+
     it('JSON that is not an object is a ConfigError', async () => {
       for (const text of ['[]', 'null', '42', '"data"']) await assertRejected(text, /object/)
     })
