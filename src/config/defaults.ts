@@ -68,6 +68,19 @@ export const CONFIG_LIMITS = {
   maxDepth: 32
 } as const
 
+/** Caps on the local control API's requests: every request is a small JSON object. */
+export const API_LIMITS = {
+  maxBodyBytes: 64 * KiB,
+  maxUrlLength: 1024,
+  /** Total bytes of request headers (node's parser answers 431 past it). */
+  maxHeaderBytes: 8 * KiB,
+  /** Longest string field (paths, content ids). */
+  maxStringLength: 4096,
+  /** ms for a client to send its headers, and its whole request. */
+  headersTimeout: 10_000,
+  requestTimeout: 15_000
+} as const
+
 /** Wire-level caps, fixed by the protocol specs rather than configured per node. */
 export const WIRE = {
   /** Piece data travels in frames of at most this many bytes (pnet and yamux favour small writes). */

@@ -22,7 +22,8 @@ async function main (): Promise<number> {
     try {
       const result = await target.run(runs, seed)
       total += result.runs
-      process.stdout.write(`${target.name}: ${result.runs} inputs, 0 failures (${((performance.now() - started) / 1000).toFixed(1)} s, seed ${result.seed})\n`)
+      const seen = target.summary?.()
+      process.stdout.write(`${target.name}: ${result.runs} inputs, 0 failures (${((performance.now() - started) / 1000).toFixed(1)} s, seed ${result.seed})${seen === undefined ? '' : `; ${seen}`}\n`)
     } catch (err) {
       failures++
       process.stdout.write(`${target.name}: FAILED\n${(err as Error).message}\n`)

@@ -21,6 +21,8 @@ export interface FuzzTarget {
    * (the shrunk counterexample and the seed) on the first input that breaks the property.
    */
   run(runs: number, seed?: number): Promise<FuzzRun>
+  /** What the last run saw, when the target keeps count (e.g. HTTP statuses). */
+  summary?(): string
 }
 
 /** Run a property for `runs` inputs; a failure becomes an Error whose message is fast-check's report. */

@@ -1,7 +1,9 @@
 /** Every fuzz target: run briefly by `npm test` (test/unit/fuzz) and at length by `npm run fuzz`. */
+import { apiTarget } from './api.js'
 import { configTarget } from './config.js'
 import { contentIdTarget } from './content-id.js'
 import { manifestTarget } from './manifest.js'
+import { manifestExchangeTarget } from './manifest-exchange.js'
 import { pieceFrames } from './piece-frames.js'
 import { pieceWire } from './piece-wire.js'
 import type { FuzzTarget } from '../target.js'
@@ -11,5 +13,7 @@ export const targets: readonly FuzzTarget[] = [
   pieceWire,
   manifestTarget,
   configTarget,
-  contentIdTarget
+  contentIdTarget,
+  manifestExchangeTarget,
+  apiTarget
 ]
