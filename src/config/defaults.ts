@@ -62,6 +62,14 @@ export const DEFAULTS = {
   }
 } as const
 
+/** How a download's have record (dataDir/swarms/<cid>.have) follows its verified pieces. */
+export const PERSISTENCE = {
+  /** ms from the first piece stored after a checkpoint to the next checkpoint. */
+  checkpointInterval: 200,
+  /** Pieces stored since the last checkpoint that trigger one at once. */
+  checkpointPieces: 64
+} as const
+
 /** Caps on the config file itself. */
 export const CONFIG_LIMITS = {
   /** Objects and arrays nest at most this deep (a real config nests 3 levels). */

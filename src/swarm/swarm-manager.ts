@@ -7,9 +7,12 @@ import { decodeManifest, pieceCount, pieceHash, totalSize } from '../core/manife
 import { NoProvidersError, NodeStoppedError, PathError, StorageError, UnknownContentError } from '../errors.js'
 import { FsPieceStore } from '../storage/fs-store.js'
 import { importContent } from '../storage/import-content.js'
-import { verifyStoredPieces } from '../storage/verify.js'
+import { PERSISTENCE } from '../config/defaults.js'
 import { sleep } from '../utils/sleep.js'
+import { HaveCheckpoint } from './checkpoint.js'
+import { HaveFile } from './have-file.js'
 import { PeerFinder } from './peer-finder.js'
+import { fingerprints, restoredPieces } from './resume.js'
 import { SwarmStateFile } from './state-file.js'
 import { Swarm } from './swarm.js'
 import type { SwarmRecord } from './state-file.js'
@@ -44,9 +47,13 @@ interface Listener {
 
 interface Entry {
   swarm: Swarm
+  store: FsPieceStore
   manifestBytes: Uint8Array
   record: SwarmRecord
   listeners: Set<Listener>
+  haveFile: HaveFile
+  /** While downloading: keeps the have record behind the bitfield. */
+  checkpoint?: HaveCheckpoint
   finder?: PeerFinder
 }
 
@@ -87,7 +94,10 @@ export class SwarmManager implements SwarmLookup {
       entry.finder?.stop()
       for (const listener of entry.listeners) listener.error(stopped)
     }
-    await Promise.all([...this.entries.values()].map(async e => { await e.swarm.stop() }))
+    await Promise.all([...this.entries.values()].map(async e => {
+      await e.checkpoint?.close()
+      await e.swarm.stop()
+    }))
     this.entries.clear()
   }
 
@@ -138,7 +148,8 @@ export class SwarmManager implements SwarmLookup {
     const have = Bitfield.full(pieceCount(imported.manifest))
     const record: SwarmRecord = { contentId, path: imported.root, origin: 'seed', files: await fingerprints(store, imported.manifest) }
     await this.state.saveManifest(contentId, imported.manifestBytes)
-    this.open(record, imported.manifest, imported.manifestBytes, store, have)
+    const entry = this.open(record, imported.manifest, imported.manifestBytes, store, have)
+    await entry.haveFile.remove()
     await this.persist()
     this.init.network.provide(imported.contentId)
     return result
@@ -150,6 +161,11 @@ export class SwarmManager implements SwarmLookup {
     const contentId = cid.toString()
     let output = options.output === undefined ? undefined : resolve(options.output)
     const existing = this.entries.get(contentId)
+    if (existing !== undefined && existing.swarm.state === 'error' && existing.record.origin === 'download' &&
+      existing.record.path === (output ?? resolve(options.outputDir ?? '.', existing.swarm.manifest.name))) {
+      // e.g. the disk was full: go on from the pieces recorded, at the same path
+      return await this.waitForCompletion(await this.reopen(existing), options)
+    }
     if (existing !== undefined && existing.swarm.state !== 'error') {
       return await this.getExisting(existing, output ?? resolve(options.outputDir ?? '.', existing.swarm.manifest.name), options)
     }
@@ -170,6 +186,8 @@ export class SwarmManager implements SwarmLookup {
     await store.prepare()
     const record: SwarmRecord = { contentId, path: output, origin: 'download' }
     await this.state.saveManifest(contentId, manifestBytes)
+    // an empty record from the start: a restart resumes from records, never by rehashing
+    await new HaveFile(this.init.dataDir, contentId).save(new Bitfield(pieceCount(manifest)))
     const entry = this.open(record, manifest, manifestBytes, store, new Bitfield(pieceCount(manifest)))
     await this.persist()
     this.init.network.provide(cid)
@@ -249,23 +267,48 @@ export class SwarmManager implements SwarmLookup {
       limits: this.init.limits,
       log: this.logger.forComponent(`shoal:swarm:${record.contentId.slice(-8)}`),
       observer: {
-        onProgress: (s) => { for (const l of listeners) l.progress(s) },
+        onProgress: (s) => {
+          entry.checkpoint?.stored()
+          for (const l of listeners) l.progress(s)
+        },
         onComplete: (s) => { void this.completed(entry).finally(() => { for (const l of listeners) l.complete(s) }) },
-        onError: (_s, err) => { for (const l of listeners) l.error(err) },
+        onError: (_s, err) => {
+          // record what is durable, so a get at the same path goes on from there
+          void entry.checkpoint?.close()
+          for (const l of listeners) l.error(err)
+        },
         onMisbehaviour: (_s, peer, reason, fatal) => { this.init.onMisbehaviour?.(peer, reason, fatal) }
       }
     })
-    const entry: Entry = { swarm, manifestBytes, record, listeners }
+    const haveFile = new HaveFile(this.init.dataDir, record.contentId)
+    const entry: Entry = { swarm, store, manifestBytes, record, listeners, haveFile }
     this.entries.set(record.contentId, entry)
-    if (swarm.state === 'downloading') this.findPeers(entry)
+    if (swarm.state === 'downloading') {
+      entry.checkpoint = new HaveCheckpoint({
+        file: haveFile,
+        have,
+        sync: async () => { await store.flush() },
+        interval: PERSISTENCE.checkpointInterval,
+        maxPending: PERSISTENCE.checkpointPieces,
+        log: this.log
+      })
+      this.findPeers(entry)
+    }
     return entry
   }
 
+  /**
+   * Every piece is in: make the content durable, then remember its files' sizes and times
+   * (the record a restart trusts), then drop the have record it no longer needs.
+   */
   private async completed (entry: Entry): Promise<void> {
     entry.finder?.stop()
     try {
+      await entry.checkpoint?.close()
+      await entry.store.flush()
       entry.record.files = await fingerprints(new FsPieceStore({ root: entry.record.path, manifest: entry.swarm.manifest, mode: 'read' }), entry.swarm.manifest)
       await this.persist()
+      await entry.haveFile.remove()
     } catch (err) {
       this.log.error('cannot record completion of %s - %e', entry.record.contentId, err)
     }
@@ -291,21 +334,26 @@ export class SwarmManager implements SwarmLookup {
   private async restore (record: SwarmRecord): Promise<void> {
     const manifestBytes = await this.state.loadManifest(record.contentId)
     const manifest = decodeManifest(manifestBytes)
-    const readStore = new FsPieceStore({ root: record.path, manifest, mode: 'read' })
-    const unchanged = record.files !== undefined && sameFingerprints(record.files, await fingerprints(readStore, manifest).catch(() => []))
-    if (unchanged) {
-      this.open(record, manifest, manifestBytes, readStore, Bitfield.full(pieceCount(manifest)))
-      return
-    }
-    const have = await verifyStoredPieces(readStore, manifest, this.lifetime.signal)
-    await readStore.close()
+    const { have, from } = await restoredPieces(record, manifest, new HaveFile(this.init.dataDir, record.contentId), this.log, this.lifetime.signal)
     if (record.origin === 'seed' && !have.complete) {
       throw new StorageError(`${record.path} changed since it was added (${pieceCount(manifest) - have.count} pieces no longer match); add it again`)
     }
-    const store = new FsPieceStore({ root: record.path, manifest, mode: record.origin === 'seed' ? 'read' : 'write' })
-    if (record.origin === 'download') await store.prepare()
-    this.log('restored %s with %d/%d pieces', record.contentId, have.count, pieceCount(manifest))
+    const store = new FsPieceStore({ root: record.path, manifest, mode: record.origin === 'seed' || have.complete ? 'read' : 'write' })
+    if (!have.complete) await store.prepare()
+    this.log('restored %s with %d/%d pieces (from %s)', record.contentId, have.count, pieceCount(manifest), from)
     this.open({ ...record, files: have.complete ? record.files : undefined }, manifest, manifestBytes, store, have)
+  }
+
+  /** A download that failed (a full disk, say) starts again from its have record, at the same path. */
+  private async reopen (entry: Entry): Promise<Entry> {
+    entry.finder?.stop()
+    this.entries.delete(entry.record.contentId)
+    await entry.checkpoint?.close()
+    await entry.swarm.stop()
+    await this.restore(entry.record)
+    const reopened = this.entries.get(entry.record.contentId)
+    if (reopened === undefined) throw new StorageError(`cannot resume ${entry.record.contentId}`)
+    return reopened
   }
 
   private async remove (contentId: string): Promise<void> {
@@ -313,7 +361,9 @@ export class SwarmManager implements SwarmLookup {
     if (entry === undefined) throw new UnknownContentError(`unknown content ${contentId}`)
     entry.finder?.stop()
     this.entries.delete(contentId)
+    await entry.checkpoint?.close()
     await entry.swarm.stop()
+    await entry.haveFile.remove()
     await this.persist()
   }
 
@@ -326,19 +376,6 @@ function bytesHave (swarm: Swarm): number {
   const full = swarm.have.count * swarm.layout.pieceSize
   const last = swarm.pieceCount - 1
   return swarm.have.has(last) ? full - swarm.layout.pieceSize + swarm.layout.pieceLength(last) : full
-}
-
-async function fingerprints (store: FsPieceStore, manifest: Manifest): Promise<Array<[number, number]>> {
-  const out: Array<[number, number]> = []
-  for (let i = 0; i < manifest.files.length; i++) {
-    const info = await stat(store.filePath(i))
-    out.push([info.size, Math.floor(info.mtimeMs)])
-  }
-  return out
-}
-
-function sameFingerprints (a: Array<[number, number]>, b: Array<[number, number]>): boolean {
-  return a.length === b.length && a.every(([size, mtime], i) => b[i][0] === size && b[i][1] === mtime)
 }
 
 /** The output path must be free (or `force` clears it); its parent folder is created. */
