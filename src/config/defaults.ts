@@ -64,10 +64,14 @@ export const DEFAULTS = {
 
 /** How a download's have record (dataDir/swarms/<cid>.have) follows its verified pieces. */
 export const PERSISTENCE = {
-  /** ms from the first piece stored after a checkpoint to the next checkpoint. */
-  checkpointInterval: 200,
+  /**
+   * ms from the first piece stored after a checkpoint to the next checkpoint: a crash loses
+   * at most this long of download (plus one save), and a download makes at most 1000/this
+   * checkpoints a second (each an fdatasync of the files written, and of the record).
+   */
+  checkpointInterval: 100,
   /** Pieces stored since the last checkpoint that trigger one at once. */
-  checkpointPieces: 64
+  checkpointPieces: 256
 } as const
 
 /** Caps on the config file itself. */

@@ -7,8 +7,9 @@ import { decodeManifest, pieceCount, pieceHash, totalSize } from '../core/manife
 import { NoProvidersError, NodeStoppedError, PathError, StorageError, UnknownContentError } from '../errors.js'
 import { FsPieceStore } from '../storage/fs-store.js'
 import { importContent } from '../storage/import-content.js'
-import { PERSISTENCE } from '../config/defaults.js'
+import { PERSISTENCE, WIRE } from '../config/defaults.js'
 import { sleep } from '../utils/sleep.js'
+import { rateLimit } from '../utils/token-bucket.js'
 import { HaveCheckpoint } from './checkpoint.js'
 import { HaveFile } from './have-file.js'
 import { PeerFinder } from './peer-finder.js'
@@ -16,7 +17,7 @@ import { fingerprints, restoredPieces } from './resume.js'
 import { SwarmStateFile } from './state-file.js'
 import { Swarm } from './swarm.js'
 import type { SwarmRecord } from './state-file.js'
-import type { SwarmLimits } from './swarm.js'
+import type { RateLimits, SwarmLimits } from './swarm.js'
 import type { AddResult, GetOptions, GetProgressEvent, PeerNetwork, SwarmStatus } from './types.js'
 import type { Manifest } from '../core/manifest.js'
 import type { SwarmEndpoint, SwarmLookup } from '../core/wire.js'
@@ -25,7 +26,8 @@ import type { CID } from 'multiformats/cid'
 
 export interface SwarmManagerInit {
   dataDir: string
-  limits: SwarmLimits
+  /** Per-swarm limits, and the node-wide rates (bytes/s, 0 = unlimited) all swarms share. */
+  limits: SwarmLimits & { uploadRate: number, downloadRate: number }
   /** ms: how long `get` looks for a first peer with the manifest. */
   discoveryTimeout: number
   /** ms between provider searches while a swarm is incomplete. */
@@ -68,9 +70,11 @@ export class SwarmManager implements SwarmLookup {
   private readonly state: SwarmStateFile
   private readonly entries = new Map<string, Entry>()
   private readonly lifetime = new AbortController()
+  private readonly rates: RateLimits
 
   constructor (init: SwarmManagerInit) {
     this.init = init
+    this.rates = { upload: rateLimit(init.limits.uploadRate, WIRE.maxFrameData), download: rateLimit(init.limits.downloadRate, WIRE.maxFrameData) }
     this.logger = init.logger
     this.log = init.logger.forComponent('shoal:swarms')
     this.state = new SwarmStateFile(init.dataDir)
@@ -265,6 +269,7 @@ export class SwarmManager implements SwarmLookup {
       have,
       localPeerId: this.init.network.localPeerId,
       limits: this.init.limits,
+      rates: this.rates,
       log: this.logger.forComponent(`shoal:swarm:${record.contentId.slice(-8)}`),
       observer: {
         onProgress: (s) => {
