@@ -28,6 +28,7 @@ export class HaveCheckpoint {
   private saving?: Promise<void>
   private again = false
   private closed = false
+  private closing?: Promise<void>
 
   constructor (init: CheckpointInit) {
     this.init = init
@@ -41,8 +42,13 @@ export class HaveCheckpoint {
     else if (this.timer === undefined) this.schedule()
   }
 
-  /** Save what is pending and stop; later pieces are not recorded. */
+  /** Save what is pending and stop; later pieces are not recorded. Every call waits for the same final save. */
   async close (): Promise<void> {
+    this.closing ??= this.finish()
+    await this.closing
+  }
+
+  private async finish (): Promise<void> {
     this.closed = true
     clearTimeout(this.timer)
     this.timer = undefined

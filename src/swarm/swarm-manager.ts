@@ -278,9 +278,9 @@ export class SwarmManager implements SwarmLookup {
         },
         onComplete: (s) => { void this.completed(entry).finally(() => { for (const l of listeners) l.complete(s) }) },
         onError: (_s, err) => {
-          // record what is durable, so a get at the same path goes on from there
-          void entry.checkpoint?.close()
-          for (const l of listeners) l.error(err)
+          // record what is durable first: once the get fails, the records are final, and a
+          // get at the same path goes on from them
+          void Promise.resolve(entry.checkpoint?.close()).finally(() => { for (const l of listeners) l.error(err) })
         },
         onMisbehaviour: (_s, peer, reason, fatal) => { this.init.onMisbehaviour?.(peer, reason, fatal) }
       }
