@@ -58,7 +58,9 @@ export const DEFAULTS = {
     /** A handshake that has not completed after this long closes the stream. */
     handshake: 10_000,
     /** Time between provider searches while a swarm is incomplete. */
-    rediscoverInterval: 10_000
+    rediscoverInterval: 10_000,
+    /** Time between checks of seeded files' sizes and modification times (a change means a re-verify). */
+    seedCheck: 10_000
   }
 } as const
 

@@ -67,7 +67,8 @@ export const configSchema = z.strictObject({
     discovery: durationMs.default(DEFAULTS.timeouts.discovery),
     request: durationMs.default(DEFAULTS.timeouts.request),
     handshake: durationMs.default(DEFAULTS.timeouts.handshake),
-    rediscoverInterval: durationMs.default(DEFAULTS.timeouts.rediscoverInterval)
+    rediscoverInterval: durationMs.default(DEFAULTS.timeouts.rediscoverInterval),
+    seedCheck: durationMs.default(DEFAULTS.timeouts.seedCheck)
   }).prefault({})
 })
 

@@ -103,6 +103,7 @@ class Node implements ShoalNode {
       limits: { ...config.limits, requestTimeout: config.timeouts.request },
       discoveryTimeout: config.timeouts.discovery,
       rediscoverInterval: config.timeouts.rediscoverInterval,
+      seedCheckInterval: config.timeouts.seedCheck,
       pieceSize: config.content.pieceSize,
       maxManifestSize: config.limits.maxManifestSize,
       logger,

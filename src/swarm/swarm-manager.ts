@@ -13,7 +13,7 @@ import { rateLimit } from '../utils/token-bucket.js'
 import { HaveCheckpoint } from './checkpoint.js'
 import { HaveFile } from './have-file.js'
 import { PeerFinder } from './peer-finder.js'
-import { fingerprints, restoredPieces } from './resume.js'
+import { fingerprints, restoredPieces, sameFingerprints } from './resume.js'
 import { SwarmStateFile } from './state-file.js'
 import { Swarm } from './swarm.js'
 import type { SwarmRecord } from './state-file.js'
@@ -32,6 +32,8 @@ export interface SwarmManagerInit {
   discoveryTimeout: number
   /** ms between provider searches while a swarm is incomplete. */
   rediscoverInterval: number
+  /** ms between checks of seeded files for changes. */
+  seedCheckInterval: number
   /** Bytes per piece for `add`; 0 picks from the content's size. */
   pieceSize: number
   maxManifestSize: number
@@ -71,6 +73,9 @@ export class SwarmManager implements SwarmLookup {
   private readonly entries = new Map<string, Entry>()
   private readonly lifetime = new AbortController()
   private readonly rates: RateLimits
+  private seedCheck?: NodeJS.Timeout
+  /** Remembered swarms that could not be brought back at start. */
+  private readonly unrestored: SwarmRecord[] = []
 
   constructor (init: SwarmManagerInit) {
     this.init = init
@@ -86,13 +91,45 @@ export class SwarmManager implements SwarmLookup {
       try {
         await this.restore(record)
       } catch (err) {
+        // kept in the list: the next start tries again (a folder may be back by then)
+        this.unrestored.push(record)
         this.log.error('cannot restore %s - %e', record.contentId, err)
       }
+    }
+    await this.persist()
+    let checking = false
+    this.seedCheck = setInterval(() => {
+      if (checking) return
+      checking = true
+      void this.checkSeeds().finally(() => { checking = false })
+    }, this.init.seedCheckInterval)
+    this.seedCheck.unref()
+  }
+
+  /**
+   * Seeded files that changed size or modification time under a running node are verified
+   * again: if every piece still matches the node goes on seeding them; otherwise it stops
+   * seeding that content, rather than serve what no longer matches.
+   */
+  private async checkSeeds (): Promise<void> {
+    for (const entry of [...this.entries.values()]) {
+      const { record, swarm } = entry
+      if (swarm.state !== 'seeding' || record.files === undefined || this.lifetime.signal.aborted) continue
+      const current = await fingerprints(entry.store, swarm.manifest).catch(() => undefined)
+      if (current !== undefined && sameFingerprints(record.files, current)) continue
+      this.log('%s changed on disk: verifying it again', record.path)
+      try {
+        await this.reopen(entry)
+      } catch (err) {
+        this.log.error('stopped seeding %s - %e', record.contentId, err)
+      }
+      await this.persist().catch((err: Error) => { this.log.error('cannot save the swarm list - %e', err) })
     }
   }
 
   async stop (): Promise<void> {
     this.lifetime.abort()
+    clearInterval(this.seedCheck)
     const stopped = new NodeStoppedError('the node stopped before the download completed')
     for (const entry of this.entries.values()) {
       entry.finder?.stop()
@@ -343,13 +380,20 @@ export class SwarmManager implements SwarmLookup {
     if (record.origin === 'seed' && !have.complete) {
       throw new StorageError(`${record.path} changed since it was added (${pieceCount(manifest) - have.count} pieces no longer match); add it again`)
     }
+    if (from === 'rehash' && have.complete) {
+      // every piece still matches (the files were only touched): remember them as they are now
+      record = { ...record, files: await fingerprints(new FsPieceStore({ root: record.path, manifest, mode: 'read' }), manifest) }
+    }
     const store = new FsPieceStore({ root: record.path, manifest, mode: record.origin === 'seed' || have.complete ? 'read' : 'write' })
     if (!have.complete) await store.prepare()
     this.log('restored %s with %d/%d pieces (from %s)', record.contentId, have.count, pieceCount(manifest), from)
     this.open({ ...record, files: have.complete ? record.files : undefined }, manifest, manifestBytes, store, have)
   }
 
-  /** A download that failed (a full disk, say) starts again from its have record, at the same path. */
+  /**
+   * Take a swarm down and bring it back from disk: a download that failed (a full disk, say)
+   * goes on from its have record at the same path; a seeder whose files changed is rehashed.
+   */
   private async reopen (entry: Entry): Promise<Entry> {
     entry.finder?.stop()
     this.entries.delete(entry.record.contentId)
@@ -373,7 +417,8 @@ export class SwarmManager implements SwarmLookup {
   }
 
   private async persist (): Promise<void> {
-    await this.state.save([...this.entries.values()].map(e => e.record))
+    const live = [...this.entries.values()].map(e => e.record)
+    await this.state.save([...live, ...this.unrestored.filter(r => !this.entries.has(r.contentId))])
   }
 }
 
