@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto'
-import { mkdir, rm, stat } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { Bitfield } from '../core/bitfield.js'
 import { parseContentId } from '../core/content-id.js'
-import { decodeManifest, pieceCount, pieceHash, totalSize } from '../core/manifest.js'
+import { decodeManifest, pieceCount, totalSize } from '../core/manifest.js'
 import { NoProvidersError, NodeStoppedError, PathError, StorageError, UnknownContentError } from '../errors.js'
 import { FsPieceStore } from '../storage/fs-store.js'
 import { importContent } from '../storage/import-content.js'
@@ -12,6 +10,7 @@ import { sleep } from '../utils/sleep.js'
 import { rateLimit } from '../utils/token-bucket.js'
 import { HaveCheckpoint } from './checkpoint.js'
 import { HaveFile } from './have-file.js'
+import { copyVerified, prepareOutput } from './output.js'
 import { PeerFinder } from './peer-finder.js'
 import { fingerprints, restoredPieces, sameFingerprints } from './resume.js'
 import { SwarmStateFile } from './state-file.js'
@@ -426,31 +425,6 @@ function bytesHave (swarm: Swarm): number {
   const full = swarm.have.count * swarm.layout.pieceSize
   const last = swarm.pieceCount - 1
   return swarm.have.has(last) ? full - swarm.layout.pieceSize + swarm.layout.pieceLength(last) : full
-}
-
-/** The output path must be free (or `force` clears it); its parent folder is created. */
-async function prepareOutput (output: string, force: boolean): Promise<void> {
-  const exists = await stat(output).then(() => true, () => false)
-  if (exists && !force) throw new PathError(`${output} already exists (use --force to replace it)`)
-  if (exists) await rm(output, { recursive: true, force: true })
-  await mkdir(dirname(output), { recursive: true })
-}
-
-/** A second copy of content this node already seeds, checked piece by piece. */
-async function copyVerified (swarm: Swarm, output: string): Promise<void> {
-  const store = new FsPieceStore({ root: output, manifest: swarm.manifest, mode: 'write' })
-  try {
-    await store.prepare()
-    for (let i = 0; i < swarm.pieceCount; i++) {
-      const data = await swarm.readPiece(i)
-      if (!createHash('sha256').update(data).digest().equals(pieceHash(swarm.manifest, i))) {
-        throw new StorageError(`${swarm.path} changed on disk: piece ${i} no longer matches`)
-      }
-      await store.writePiece(i, [data])
-    }
-  } finally {
-    await store.close()
-  }
 }
 
 export type { GetProgressEvent }
