@@ -2,7 +2,10 @@
  * What a fuzz target is, and the one way targets run a property: the short pass in
  * `npm test` (test/unit/fuzz) and the long one in `npm run fuzz` (run.ts) share them.
  */
+import { streamPair } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
 import fc from 'fast-check'
+import type { Stream } from '@libp2p/interface'
 
 export interface FuzzRun {
   /** Inputs generated and checked. */
@@ -91,4 +94,13 @@ export function chunked (data: Uint8Array, cuts: readonly number[]): Uint8Array[
     start = Math.max(start, point)
   }
   return out
+}
+
+/**
+ * A stream pair for one input. @libp2p/utils numbers its mock connections as TCP ports, which
+ * run out after 32 768 pairs; these get a fixed address, so a run can make millions.
+ */
+export async function fuzzStreamPair (): Promise<[Stream, Stream]> {
+  const remoteAddr = multiaddr('/ip4/127.0.0.1/tcp/1')
+  return await streamPair({ outboundConnection: { remoteAddr }, inboundConnection: { remoteAddr } } as Parameters<typeof streamPair>[0])
 }

@@ -6,13 +6,12 @@
  */
 import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { streamPair } from '@libp2p/utils'
 import fc from 'fast-check'
 import * as varint from 'uint8-varint'
 import { ManifestExchangeClass } from '../../../protocols/manifest-exchange/manifest-exchange.js'
 import { Chunk, Request, Response, Status } from '../../../protocols/manifest-exchange/pb/manifest-exchange.js'
 import { contentIdOf } from '../../../src/core/content-id.js'
-import { FuzzFailure, bytes, check, chunked, expectNamed, mutated } from '../target.js'
+import { FuzzFailure, bytes, check, chunked, fuzzStreamPair, expectNamed, mutated } from '../target.js'
 import type { FuzzTarget } from '../target.js'
 import type { Connection, Stream } from '@libp2p/interface'
 
@@ -50,7 +49,7 @@ function exchange (stream: Stream): { service: ManifestExchangeClass, handler: (
 }
 
 async function asRequester (data: Uint8Array, cuts: number[]): Promise<void> {
-  const [local, remote] = await streamPair()
+  const [local, remote] = await fuzzStreamPair()
   const { service } = exchange(local)
   remote.addEventListener('message', () => {}) // the request is read and ignored
   const fetched = service.fetch(PEER, CID_OF_MANIFEST)
@@ -68,7 +67,7 @@ async function asRequester (data: Uint8Array, cuts: number[]): Promise<void> {
 }
 
 async function asResponder (data: Uint8Array, cuts: number[]): Promise<void> {
-  const [local, remote] = await streamPair()
+  const [local, remote] = await fuzzStreamPair()
   const { service, handler } = exchange(local)
   await service.start()
   const handle = handler()

@@ -5,10 +5,9 @@
  * never an exception out of the stream's event handler.
  */
 import { defaultLogger } from '@libp2p/logger'
-import { streamPair } from '@libp2p/utils'
 import fc from 'fast-check'
 import { Wire } from '../../../protocols/piece-exchange/wire.js'
-import { FuzzFailure, bytes, check, chunked, mutated } from '../target.js'
+import { FuzzFailure, bytes, check, chunked, fuzzStreamPair, mutated } from '../target.js'
 import { frameStream } from './arbitraries.js'
 import type { FuzzTarget } from '../target.js'
 import type { PieceWireHandler, SwarmEndpoint } from '../../../src/core/wire.js'
@@ -59,7 +58,7 @@ const endpoint: SwarmEndpoint = {
 }
 
 async function feed (data: Uint8Array, cuts: number[], open: boolean, outbound: boolean): Promise<void> {
-  const [remote, local] = await streamPair()
+  const [remote, local] = await fuzzStreamPair()
   const handler = new CheckingHandler()
   let ended: { err?: Error } | undefined
   const wire = new Wire({ stream: local, remotePeer: 'fuzzer', outbound, log })
