@@ -53,7 +53,7 @@ export function resolveConfig (input: ConfigInput | unknown, options: ResolveCon
   }
   const depth = nestingDepth(input, MAX_CONFIG_DEPTH)
   if (depth > MAX_CONFIG_DEPTH) throw new ConfigError(`${source}: nested more than ${MAX_CONFIG_DEPTH} levels deep`)
-  const result = configSchema.safeParse(input)
+  const result = safeParse(input, source)
   if (!result.success) {
     throw new ConfigError(`${source}: ${result.error.issues.map(describeIssue).join('; ')}`)
   }
@@ -66,6 +66,15 @@ export function resolveConfig (input: ConfigInput | unknown, options: ResolveCon
     swarmKey: config.swarmKey === undefined ? undefined : absolute(config.swarmKey),
     configPath: options.configPath
   })
+}
+
+/** The schema's verdict; should the validator itself throw on some odd value, still a ConfigError. */
+function safeParse (input: unknown, source: string): ReturnType<typeof configSchema.safeParse> {
+  try {
+    return configSchema.safeParse(input)
+  } catch {
+    throw new ConfigError(`${source}: a value of the wrong type could not be checked; compare the file with config/default.json`)
+  }
 }
 
 /**

@@ -31,6 +31,7 @@ export class FsPieceStore implements PieceStore {
   /** Insertion order doubles as least-recently-used order. */
   private readonly handles = new Map<number, Promise<FileHandle>>()
   private readonly dirty = new Set<number>()
+  private flushing: Promise<void> = Promise.resolve()
 
   constructor (init: FsPieceStoreInit) {
     this.root = resolve(init.root)
@@ -92,11 +93,18 @@ export class FsPieceStore implements PieceStore {
   }
 
   /**
-   * fdatasync every file written since the last flush. The set is taken first: a write that
-   * lands while this runs marks its file again, for the next flush (clearing the set after
-   * the syncs would lose it).
+   * fdatasync every file written since the last flush. Flushes run one after another, so one
+   * that returns has seen every write made before it was called, even those a flush already
+   * under way had taken. The set is taken first: a write that lands while this runs marks its
+   * file again, for the next flush (clearing the set after the syncs would lose it).
    */
   async flush (): Promise<void> {
+    const run = this.flushing.catch(() => {}).then(async () => { await this.syncDirty() })
+    this.flushing = run
+    await run
+  }
+
+  private async syncDirty (): Promise<void> {
     const files = [...this.dirty]
     this.dirty.clear()
     for (let i = 0; i < files.length; i++) {

@@ -10,7 +10,9 @@ import { FuzzFailure, check, expectNamed } from '../target.js'
 import type { FuzzTarget } from '../target.js'
 
 const number = fc.oneof(fc.integer({ min: -2, max: 70_000 }), fc.double(), fc.constantFrom(0, 1024, 65536, 2 ** 53, -0, Number.MAX_VALUE))
-const value = fc.oneof(number, fc.string({ maxLength: 30 }), fc.boolean(), fc.constant(null), fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }), fc.object({ maxDepth: 1 }))
+/** Objects whose conversion to a primitive throws: validators that coerce trip on them. */
+const unconvertible = fc.constantFrom({ length: { toString: 0 } }, { toString: 0, valueOf: 0 }, { length: 1e9 }, { length: -1 }, [[]])
+const value = fc.oneof(number, fc.string({ maxLength: 30 }), fc.boolean(), fc.constant(null), fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }), fc.object({ maxDepth: 1 }), unconvertible)
 const multiaddrish = fc.oneof(fc.constantFrom('/ip4/127.0.0.1/tcp/0', '/ip4/0.0.0.0/tcp/4001', '/ip6/::1/tcp/1', '/ip4/1.2.3.4/tcp/1/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo', '/p2p/x', '/ip4/999.1.1.1/tcp/1', ''), fc.string({ maxLength: 40 }).map(s => `/${s}`))
 const section = (keys: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<unknown> => fc.oneof(fc.record(keys, { requiredKeys: [] }), value)
 

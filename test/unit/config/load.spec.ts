@@ -196,6 +196,11 @@ describe('config/load', () => {
       assert.throws(() => resolveConfig(JSON.parse(deep)), configError(/nested/))
     })
 
+    it('an object where a string belongs, with an odd "length", is a ConfigError naming the key (found by fuzzing)', async () => {
+      await assertRejected('{"dataDir":{"length":{"toString":0}}}', /"dataDir"/)
+      await assertRejected('{"protocols":[{"module":{"length":{"valueOf":1}}}]}', /"protocols\.0\.module"/)
+    })
+
     it('JSON that is not an object is a ConfigError', async () => {
       for (const text of ['[]', 'null', '42', '"data"']) await assertRejected(text, /object/)
     })
