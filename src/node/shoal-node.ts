@@ -3,11 +3,13 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { mkdir } from 'node:fs/promises'
 import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
 import { pieceExchange } from '../../protocols/piece-exchange/index.js'
+import { WIRE } from '../config/defaults.js'
 import { resolveConfig } from '../config/load.js'
 import { parseContentId } from '../core/content-id.js'
 import { Announcer } from '../discovery/announcer.js'
 import { ConfigError, NodeStoppedError } from '../errors.js'
 import { SwarmManager } from '../swarm/swarm-manager.js'
+import { rateLimit } from '../utils/token-bucket.js'
 import { BanList } from './bans.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { buildLibp2p } from './libp2p.js'
@@ -101,6 +103,11 @@ class Node implements ShoalNode {
     this.swarms = new SwarmManager({
       dataDir: config.dataDir,
       limits: { ...config.limits, requestTimeout: config.timeouts.request },
+      // one bucket per direction for the whole node: the limits hold over all swarms
+      rates: {
+        upload: rateLimit(config.limits.uploadRate, WIRE.maxFrameData),
+        download: rateLimit(config.limits.downloadRate, WIRE.maxFrameData)
+      },
       discoveryTimeout: config.timeouts.discovery,
       rediscoverInterval: config.timeouts.rediscoverInterval,
       seedCheckInterval: config.timeouts.seedCheck,

@@ -5,9 +5,8 @@ import { decodeManifest, pieceCount, totalSize } from '../core/manifest.js'
 import { NoProvidersError, NodeStoppedError, PathError, StorageError, UnknownContentError } from '../errors.js'
 import { FsPieceStore } from '../storage/fs-store.js'
 import { importContent } from '../storage/import-content.js'
-import { PERSISTENCE, WIRE } from '../config/defaults.js'
+import { PERSISTENCE } from '../config/defaults.js'
 import { sleep } from '../utils/sleep.js'
-import { rateLimit } from '../utils/token-bucket.js'
 import { HaveCheckpoint } from './checkpoint.js'
 import { HaveFile } from './have-file.js'
 import { copyVerified, prepareOutput } from './output.js'
@@ -25,8 +24,9 @@ import type { CID } from 'multiformats/cid'
 
 export interface SwarmManagerInit {
   dataDir: string
-  /** Per-swarm limits, and the node-wide rates (bytes/s, 0 = unlimited) all swarms share. */
-  limits: SwarmLimits & { uploadRate: number, downloadRate: number }
+  limits: SwarmLimits
+  /** Node-wide upload and download rate limits, shared by every swarm. */
+  rates?: RateLimits
   /** ms: how long `get` looks for a first peer with the manifest. */
   discoveryTimeout: number
   /** ms between provider searches while a swarm is incomplete. */
@@ -71,14 +71,12 @@ export class SwarmManager implements SwarmLookup {
   private readonly state: SwarmStateFile
   private readonly entries = new Map<string, Entry>()
   private readonly lifetime = new AbortController()
-  private readonly rates: RateLimits
   private seedCheck?: NodeJS.Timeout
   /** Remembered swarms that could not be brought back at start. */
   private readonly unrestored: SwarmRecord[] = []
 
   constructor (init: SwarmManagerInit) {
     this.init = init
-    this.rates = { upload: rateLimit(init.limits.uploadRate, WIRE.maxFrameData), download: rateLimit(init.limits.downloadRate, WIRE.maxFrameData) }
     this.logger = init.logger
     this.log = init.logger.forComponent('shoal:swarms')
     this.state = new SwarmStateFile(init.dataDir)
@@ -305,7 +303,7 @@ export class SwarmManager implements SwarmLookup {
       have,
       localPeerId: this.init.network.localPeerId,
       limits: this.init.limits,
-      rates: this.rates,
+      rates: this.init.rates,
       log: this.logger.forComponent(`shoal:swarm:${record.contentId.slice(-8)}`),
       observer: {
         onProgress: (s) => {
