@@ -59,6 +59,11 @@ export class StorageError extends ShoalError {
   static override name = 'StorageError'
 }
 
+/** A write failed because the disk (or quota) is full; the message names the file. */
+export class DiskFullError extends StorageError {
+  static override name = 'DiskFullError'
+}
+
 /** The content is not known to this node. */
 export class UnknownContentError extends ShoalError {
   static override name = 'UnknownContentError'

@@ -5,6 +5,7 @@ import { ManifestMismatchError, ProtocolViolationError, UnknownContentError } fr
 import { CHUNK_SIZE, DEFAULT_MAX_MANIFEST_SIZE, DEFAULT_TIMEOUT, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_FRAME, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
 import { Chunk, Request, Response, Status } from './pb/manifest-exchange.js'
 import type { ManifestExchange, ManifestExchangeComponents, ManifestExchangeInit } from './index.js'
+import type { ProtobufDecoder, ProtobufStream } from '@libp2p/utils'
 import type { CID } from 'multiformats/cid'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
@@ -61,7 +62,7 @@ export class ManifestExchangeClass implements ManifestExchange {
   private async receive (stream: Stream, cid: CID, signal: AbortSignal): Promise<Uint8Array> {
     const pb = pbStream(stream, { maxDataLength: CHUNK_SIZE + 64 })
     await pb.write({ contentId: cid.bytes }, Request, { signal })
-    const response = await pb.read(Response, { signal })
+    const response = await readMessage(pb, Response, signal)
     if (response.status === Status.NOT_FOUND) throw new UnknownContentError(`peer does not have ${cid.toString()}`)
     if (response.size > this.maxManifestSize) {
       throw new ProtocolViolationError(`peer offers a manifest of ${response.size} bytes, over the limit of ${this.maxManifestSize}`)
@@ -69,7 +70,7 @@ export class ManifestExchangeClass implements ManifestExchange {
     const bytes = new Uint8Array(response.size)
     let received = 0
     while (received < response.size) {
-      const { data } = await pb.read(Chunk, { signal })
+      const { data } = await readMessage(pb, Chunk, signal)
       if (data.byteLength === 0 || received + data.byteLength > response.size) throw new ProtocolViolationError('manifest chunk out of bounds')
       bytes.set(data, received)
       received += data.byteLength
@@ -81,7 +82,7 @@ export class ManifestExchangeClass implements ManifestExchange {
   private async serve (stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(this.timeout)
     const pb = pbStream(stream, { maxDataLength: MAX_REQUEST_FRAME })
-    const request = await pb.read(Request, { signal })
+    const request = await readMessage(pb, Request, signal)
     let bytes: Uint8Array | undefined
     try {
       bytes = this.components.manifests.manifestBytes(parseContentId(request.contentId))
@@ -98,5 +99,20 @@ export class ManifestExchangeClass implements ManifestExchange {
       }
     }
     await stream.close({ signal })
+  }
+}
+
+/**
+ * One frame, decoded. The codec's own failures on bytes a peer made up (RangeError, TypeError
+ * or a plain Error from protons) become ProtocolViolationError: found by fuzzing, a truncated
+ * Response escaped as a RangeError. Stream errors (EOF, reset, abort) pass through as they are.
+ */
+async function readMessage<T> (pb: ProtobufStream<Stream>, codec: { decode: ProtobufDecoder<T> }, signal: AbortSignal): Promise<T> {
+  try {
+    return await pb.read<T>(codec, { signal })
+  } catch (err) {
+    const name = (err as Error).name
+    if (name === 'RangeError' || name === 'TypeError' || name === 'Error') throw new ProtocolViolationError(`undecodable message: ${(err as Error).message}`)
+    throw err
   }
 }

@@ -5,7 +5,7 @@ import { MAX_CONTROL_FRAME } from './constants.js'
 import { Message } from './pb/piece-exchange.js'
 
 /** The longest varint a frame length may take (64 KiB fits in 3 bytes; 10 is varint's own cap). */
-const MAX_VARINT_BYTES = 10
+export const MAX_VARINT_BYTES = 10
 
 export interface DecoderSink {
   /** A whole message. A Piece header is delivered before the bytes it announces. */
@@ -25,6 +25,11 @@ export class WireDecoder {
   private rawRemaining = 0
 
   constructor (private readonly sink: DecoderSink) {}
+
+  /** Bytes held back waiting for the rest of a frame: never more than one capped control frame. */
+  get buffered (): number {
+    return this.buffer.byteLength
+  }
 
   push (chunk: Uint8Array | Uint8ArrayList): void {
     this.buffer.append(chunk)
@@ -55,6 +60,8 @@ export class WireDecoder {
     }
     if (length > MAX_CONTROL_FRAME) throw new ProtocolViolationError(`frame of ${length} bytes is over the ${MAX_CONTROL_FRAME}-byte limit`)
     const start = varint.encodingLength(length)
+    // unsigned-varint is minimal by spec: a longer encoding would put the body at the wrong byte
+    if (this.buffer.get(start - 1) >= 0x80) throw new ProtocolViolationError('frame length is not minimally encoded')
     if (this.buffer.byteLength < start + length) return false
     const bytes = this.buffer.subarray(start, start + length)
     this.buffer.consume(start + length)

@@ -1,17 +1,16 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { createServer } from 'node:http'
+import { STATUS_CODES, createServer } from 'node:http'
 import { rm } from 'node:fs/promises'
-import { isAbsolute } from 'node:path'
+import { API_LIMITS } from '../config/defaults.js'
 import { isUserFacing } from '../errors.js'
 import { writeApiFiles, apiFilePaths } from './files.js'
+import { HttpError, parseAddRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
 import type { ShoalNode } from '../node/shoal-node.js'
 import type { GetProgressEvent } from '../swarm/types.js'
 import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 
-/** Largest request body the API reads; every request is a small JSON object. */
-const MAX_BODY = 64 * 1024
 /** ms between progress lines streamed to a `get`. */
 const PROGRESS_INTERVAL = 100
 
@@ -25,12 +24,12 @@ export interface ApiServerInit {
   onStop(): void
 }
 
-class HttpError extends Error {
-  static override name = 'HttpError'
-  constructor (readonly status: number, message: string) {
-    super(message)
-    this.name = 'HttpError'
-  }
+/** The endpoints and the one method each takes. */
+const ROUTES: Record<string, string> = {
+  '/v1/status': 'GET',
+  '/v1/add': 'POST',
+  '/v1/get': 'POST',
+  '/v1/stop': 'POST'
 }
 
 /**
@@ -45,7 +44,21 @@ export class ApiServer {
 
   constructor (init: ApiServerInit) {
     this.init = init
-    this.server = createServer((req, res) => { void this.handle(req, res) })
+    this.server = createServer({
+      maxHeaderSize: API_LIMITS.maxHeaderBytes,
+      headersTimeout: API_LIMITS.headersTimeout,
+      requestTimeout: API_LIMITS.requestTimeout,
+      // how often those two timeouts are checked (node's default is every 30 s)
+      connectionsCheckingInterval: 1000
+    }, (req, res) => { void this.handle(req, res) })
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => { refuseMalformed(err, socket) })
+    // a client waiting for "100 Continue" gets it only with the right token
+    this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      if (this.authorized(req)) res.writeContinue()
+      void this.handle(req, res)
+    })
+    // an Expect other than 100-continue: node would answer a bare 417 itself
+    this.server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => { this.fail(res, new HttpError(417, 'unsupported Expect header')) })
   }
 
   get address (): string {
@@ -72,24 +85,23 @@ export class ApiServer {
 
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      const route = requestRoute(req.method, req.url)
       if (!this.authorized(req)) throw new HttpError(401, 'missing or wrong API token')
-      await this.route(req, res)
+      // a browser page must not drive the node, whatever it learnt (DNS rebinding, CSRF)
+      if (req.headers.origin !== undefined) throw new HttpError(403, 'the control API does not answer browsers')
+      await this.route(route, req, res)
     } catch (err) {
       this.fail(res, err)
     }
   }
 
-  private async route (req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const [path, query = ''] = (req.url ?? '').split('?', 2)
-    const route = `${req.method ?? ''} ${path}`
+  private async route (route: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     switch (route) {
       case 'GET /v1/status':
-        this.json(res, 200, this.init.node.status({ peers: new URLSearchParams(query).get('peers') === '1' }))
+        this.json(res, 200, this.init.node.status({ peers: statusQuery(req.url).peers }))
         return
       case 'POST /v1/add': {
-        const body = await readJson(req)
-        const path = requireString(body, 'path')
-        if (!isAbsolute(path)) throw new HttpError(400, 'path must be absolute')
+        const { path } = parseAddRequest(await readJson(req))
         this.json(res, 200, await this.init.node.add(path))
         return
       }
@@ -100,24 +112,17 @@ export class ApiServer {
         this.json(res, 200, { stopping: true })
         res.once('finish', () => { this.init.onStop() })
         return
-      default:
-        throw new HttpError(404, `no such endpoint: ${route}`)
+      default: {
+        const path = route.slice(route.indexOf(' ') + 1)
+        if (Object.hasOwn(ROUTES, path)) throw new HttpError(405, `use ${ROUTES[path]} for this endpoint`)
+        throw new HttpError(404, 'no such endpoint')
+      }
     }
   }
 
   /** Streams progress as one JSON object per line, ending with `done` or `error`. */
   private async get (req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readJson(req)
-    const contentId = requireString(body, 'contentId')
-    const output = optionalString(body, 'output')
-    const outputDir = optionalString(body, 'outputDir')
-    if ((output !== undefined && !isAbsolute(output)) || (outputDir !== undefined && !isAbsolute(outputDir))) {
-      throw new HttpError(400, 'output paths must be absolute')
-    }
-    const timeout = body.timeout
-    if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout <= 0)) {
-      throw new HttpError(400, 'timeout must be a positive integer of milliseconds')
-    }
+    const request = parseGetRequest(await readJson(req))
     res.writeHead(200, { 'content-type': 'application/x-ndjson' })
     const send = (event: object): void => { res.write(`${JSON.stringify(event)}\n`) }
     // progress lines at most every PROGRESS_INTERVAL: one per piece would cost the node a
@@ -134,12 +139,12 @@ export class ApiServer {
     const abort = new AbortController()
     res.once('close', () => { abort.abort() })
     try {
-      const path = await this.init.node.get(contentId, {
-        output,
-        outputDir,
-        force: body.force === true,
-        sequential: body.sequential === true,
-        discoveryTimeout: timeout,
+      const path = await this.init.node.get(request.contentId, {
+        output: request.output,
+        outputDir: request.outputDir,
+        force: request.force,
+        sequential: request.sequential,
+        discoveryTimeout: request.timeout,
         signal: abort.signal,
         onProgress: progress
       })
@@ -179,30 +184,16 @@ function describe (err: unknown): { name: string, message: string } {
   return { name: 'InternalError', message: 'internal error (see the node\'s log)' }
 }
 
-async function readJson (req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.byteLength
-    if (size > MAX_BODY) throw new HttpError(413, 'request too large')
-    chunks.push(chunk)
+/**
+ * A request node's HTTP parser could not read (bad syntax, headers too large, too slow):
+ * a plain JSON error and the connection closed, as for every other refusal.
+ */
+function refuseMalformed (err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy()
+    return
   }
-  let body: unknown
-  try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-  } catch {
-    throw new HttpError(400, 'request body is not JSON')
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'request body must be a JSON object')
-  return body as Record<string, unknown>
-}
-
-function requireString (body: Record<string, unknown>, key: string): string {
-  const value = body[key]
-  if (typeof value !== 'string' || value.length === 0 || value.length > 4096) throw new HttpError(400, `"${key}" must be a non-empty string`)
-  return value
-}
-
-function optionalString (body: Record<string, unknown>, key: string): string | undefined {
-  return body[key] === undefined ? undefined : requireString(body, key)
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
+  const body = JSON.stringify({ error: { name: 'HttpError', message: status === 431 ? 'request headers too large' : status === 408 ? 'request took too long' : 'malformed request' } })
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
 }

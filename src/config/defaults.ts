@@ -64,8 +64,41 @@ export const DEFAULTS = {
     /** A handshake that has not completed after this long closes the stream. */
     handshake: 10_000,
     /** Time between provider searches while a swarm is incomplete. */
-    rediscoverInterval: 10_000
+    rediscoverInterval: 10_000,
+    /** Time between checks of seeded files' sizes and modification times (a change means a re-verify). */
+    seedCheck: 10_000
   }
+} as const
+
+/** How a download's have record (dataDir/swarms/<cid>.have) follows its verified pieces. */
+export const PERSISTENCE = {
+  /**
+   * ms from the first piece stored after a checkpoint to the next checkpoint: a crash loses
+   * at most this long of download (plus one save), and a download makes at most 1000/this
+   * checkpoints a second (each an fdatasync of the files written, and of the record).
+   */
+  checkpointInterval: 100,
+  /** Pieces stored since the last checkpoint that trigger one at once. */
+  checkpointPieces: 256
+} as const
+
+/** Caps on the config file itself. */
+export const CONFIG_LIMITS = {
+  /** Objects and arrays nest at most this deep (a real config nests 3 levels). */
+  maxDepth: 32
+} as const
+
+/** Caps on the local control API's requests: every request is a small JSON object. */
+export const API_LIMITS = {
+  maxBodyBytes: 64 * KiB,
+  maxUrlLength: 1024,
+  /** Total bytes of request headers (node's parser answers 431 past it). */
+  maxHeaderBytes: 8 * KiB,
+  /** Longest string field (paths, content ids). */
+  maxStringLength: 4096,
+  /** ms for a client to send its headers, and its whole request. */
+  headersTimeout: 10_000,
+  requestTimeout: 15_000
 } as const
 
 /** Wire-level caps, fixed by the protocol specs rather than configured per node. */

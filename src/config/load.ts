@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
+import { CONFIG_LIMITS } from './defaults.js'
 import { configSchema } from './schema.js'
 import type { ConfigInput, ShoalConfig } from './schema.js'
 import type { z } from 'zod'
@@ -18,14 +19,23 @@ export async function loadConfig (path: string): Promise<ShoalConfig> {
     const code = (err as NodeJS.ErrnoException).code
     throw new ConfigError(`${path}: ${code === 'ENOENT' ? 'no such config file' : `cannot read the config file (${code ?? String(err)})`}`)
   }
+  return parseConfig(text, { baseDir: dirname(configPath), configPath, source: path })
+}
+
+/** A config file's text: JSON, then validated as `resolveConfig` does. Throws only ConfigError. */
+export function parseConfig (text: string, options: ResolveConfigOptions = {}): ShoalConfig {
+  const source = options.source ?? 'config'
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (err) {
-    throw new ConfigError(`${path}: not valid JSON: ${(err as Error).message}`)
+    throw new ConfigError(`${source}: not valid JSON: ${(err as Error).message}`)
   }
-  return resolveConfig(json as ConfigInput, { baseDir: dirname(configPath), configPath, source: path })
+  return resolveConfig(json as ConfigInput, options)
 }
+
+/** Objects and arrays in a config nest at most this deep (a real one nests 3 levels). */
+const MAX_CONFIG_DEPTH = CONFIG_LIMITS.maxDepth
 
 export interface ResolveConfigOptions {
   /** Folder that relative paths resolve against. Default: the working directory. */
@@ -41,7 +51,9 @@ export function resolveConfig (input: ConfigInput | unknown, options: ResolveCon
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new ConfigError(`${source}: the config must be a JSON object`)
   }
-  const result = configSchema.safeParse(input)
+  const depth = nestingDepth(input, MAX_CONFIG_DEPTH)
+  if (depth > MAX_CONFIG_DEPTH) throw new ConfigError(`${source}: nested more than ${MAX_CONFIG_DEPTH} levels deep`)
+  const result = safeParse(input, source)
   if (!result.success) {
     throw new ConfigError(`${source}: ${result.error.issues.map(describeIssue).join('; ')}`)
   }
@@ -54,6 +66,33 @@ export function resolveConfig (input: ConfigInput | unknown, options: ResolveCon
     swarmKey: config.swarmKey === undefined ? undefined : absolute(config.swarmKey),
     configPath: options.configPath
   })
+}
+
+/** The schema's verdict; should the validator itself throw on some odd value, still a ConfigError. */
+function safeParse (input: unknown, source: string): ReturnType<typeof configSchema.safeParse> {
+  try {
+    return configSchema.safeParse(input)
+  } catch {
+    throw new ConfigError(`${source}: a value of the wrong type could not be checked; compare the file with config/default.json`)
+  }
+}
+
+/**
+ * How deep objects and arrays nest in `value`, counted without recursion and given up on
+ * past `limit`: freezing and validating a config recurse, and a hostile file must not
+ * overflow the stack (found by fuzzing: 10 000 nested arrays in a protocol's options).
+ */
+function nestingDepth (value: unknown, limit: number): number {
+  let deepest = 0
+  const stack: Array<[unknown, number]> = [[value, 1]]
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number]
+    if (item === null || typeof item !== 'object') continue
+    deepest = Math.max(deepest, depth)
+    if (deepest > limit) return deepest
+    for (const child of Object.values(item)) stack.push([child, depth + 1])
+  }
+  return deepest
 }
 
 function deepFreeze<T extends object> (value: T): T {

@@ -24,6 +24,11 @@ const hasPeerId = (value: string): boolean => {
 const peerMultiaddr = multiaddrString.refine(hasPeerId, {
   message: 'a bootstrap address must end in /p2p/<peer id>'
 })
+/**
+ * A non-empty string. Not `z.string().min(1)`: zod runs length checks even on a value that is
+ * not a string, and `{"length": {"toString": 0}}` then threw a TypeError (found by fuzzing).
+ */
+const nonEmptyString = z.string().refine(v => v.length > 0, { message: 'must not be empty' })
 const positiveInt = z.number().int().positive()
 /** 0 = unlimited; otherwise at least 1 KiB/s (slower would starve every timeout). */
 const bytesPerSecond = z.number().int().min(0).refine(v => v === 0 || v >= 1024, { message: '0 (unlimited) or at least 1024 bytes per second' })
@@ -31,16 +36,16 @@ const durationMs = z.number().int().positive().max(24 * 60 * 60 * 1000)
 const powerOfTwo = (value: number): boolean => value > 0 && (value & (value - 1)) === 0
 
 export const configSchema = z.strictObject({
-  dataDir: z.string().min(1).default(DEFAULTS.dataDir),
+  dataDir: nonEmptyString.default(DEFAULTS.dataDir),
   listen: z.array(multiaddrString).default([...DEFAULTS.listen]),
   bootstrap: z.array(peerMultiaddr).default([...DEFAULTS.bootstrap]),
   api: z.strictObject({
     host: z.enum(['127.0.0.1', '::1', 'localhost'], { message: 'the control API listens on loopback only: 127.0.0.1, ::1 or localhost' }).default(DEFAULTS.api.host),
     port: z.number().int().min(0).max(65535).default(DEFAULTS.api.port)
   }).prefault({}),
-  swarmKey: z.string().min(1).optional(),
+  swarmKey: nonEmptyString.optional(),
   protocols: z.array(z.strictObject({
-    module: z.string().min(1),
+    module: nonEmptyString,
     options: z.record(z.string(), z.unknown()).default({})
   })).default([]),
   content: z.strictObject({
@@ -69,7 +74,8 @@ export const configSchema = z.strictObject({
     discovery: durationMs.default(DEFAULTS.timeouts.discovery),
     request: durationMs.default(DEFAULTS.timeouts.request),
     handshake: durationMs.default(DEFAULTS.timeouts.handshake),
-    rediscoverInterval: durationMs.default(DEFAULTS.timeouts.rediscoverInterval)
+    rediscoverInterval: durationMs.default(DEFAULTS.timeouts.rediscoverInterval),
+    seedCheck: durationMs.default(DEFAULTS.timeouts.seedCheck)
   }).prefault({})
 })
 

@@ -7,6 +7,8 @@ import { InvalidContentIdError } from '../errors.js'
 /** Multicodec `raw`: the content id addresses the manifest's bytes as they are. */
 export const MANIFEST_CODEC = 0x55
 
+const SHA256_LENGTH = 32
+
 /** The content id of manifest bytes: CIDv1, raw codec, SHA-256. */
 export function contentIdOf (manifestBytes: Uint8Array): CID {
   const digest = createHash('sha256').update(manifestBytes).digest()
@@ -27,7 +29,8 @@ export function parseContentId (input: string | Uint8Array): CID {
     const shown = typeof input === 'string' ? `"${input.slice(0, 100)}"` : 'those bytes'
     throw new InvalidContentIdError(`${shown} is not a valid content id (expected a CIDv1 string such as bafkrei…)`)
   }
-  if (cid.version !== 1 || cid.code !== MANIFEST_CODEC || cid.multihash.code !== sha256.code) {
+  // a sha2-256 multihash whose length byte says other than 32 names nothing (found by fuzzing)
+  if (cid.version !== 1 || cid.code !== MANIFEST_CODEC || cid.multihash.code !== sha256.code || cid.multihash.digest.byteLength !== SHA256_LENGTH) {
     throw new InvalidContentIdError(`${cid.toString()} is a CID but not a Shoal content id (CIDv1, raw, sha2-256)`)
   }
   return cid

@@ -140,6 +140,7 @@ class Node implements ShoalNode {
       },
       discoveryTimeout: config.timeouts.discovery,
       rediscoverInterval: config.timeouts.rediscoverInterval,
+      seedCheckInterval: config.timeouts.seedCheck,
       pieceSize: config.content.pieceSize,
       maxManifestSize: config.limits.maxManifestSize,
       logger,

@@ -2,7 +2,7 @@ import { mkdir, open } from 'node:fs/promises'
 import { constants } from 'node:fs'
 import { dirname, join, resolve, sep } from 'node:path'
 import { PieceLayout } from '../core/layout.js'
-import { PathError, StorageError } from '../errors.js'
+import { DiskFullError, PathError, StorageError } from '../errors.js'
 import type { PieceStore } from './piece-store.js'
 import type { Manifest } from '../core/manifest.js'
 import type { FileHandle } from 'node:fs/promises'
@@ -31,6 +31,7 @@ export class FsPieceStore implements PieceStore {
   /** Insertion order doubles as least-recently-used order. */
   private readonly handles = new Map<number, Promise<FileHandle>>()
   private readonly dirty = new Set<number>()
+  private flushing: Promise<void> = Promise.resolve()
 
   constructor (init: FsPieceStoreInit) {
     this.root = resolve(init.root)
@@ -91,12 +92,30 @@ export class FsPieceStore implements PieceStore {
     }
   }
 
+  /**
+   * fdatasync every file written since the last flush. Flushes run one after another, so one
+   * that returns has seen every write made before it was called, even those a flush already
+   * under way had taken. The set is taken first: a write that lands while this runs marks its
+   * file again, for the next flush (clearing the set after the syncs would lose it).
+   */
   async flush (): Promise<void> {
-    for (const index of this.dirty) {
-      const handle = await this.handles.get(index)
-      await handle?.datasync()
-    }
+    const run = this.flushing.catch(() => {}).then(async () => { await this.syncDirty() })
+    this.flushing = run
+    await run
+  }
+
+  private async syncDirty (): Promise<void> {
+    const files = [...this.dirty]
     this.dirty.clear()
+    for (let i = 0; i < files.length; i++) {
+      try {
+        const handle = await this.handles.get(files[i])
+        if (handle !== undefined) await this.io(handle.datasync(), files[i])
+      } catch (err) {
+        for (const index of files.slice(i)) this.dirty.add(index)
+        throw err
+      }
+    }
   }
 
   async close (): Promise<void> {
@@ -142,7 +161,10 @@ export class FsPieceStore implements PieceStore {
       return await operation
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
-      const what = code === 'ENOSPC' ? 'the disk is full' : code === 'ENOENT' ? 'the file is missing' : code === 'EACCES' ? 'permission denied' : (err as Error).message
+      if (code === 'ENOSPC' || code === 'EDQUOT') {
+        throw new DiskFullError(`${this.filePath(fileIndex)}: the disk is full (no space left on device); free some space and run the same get again to resume`, { cause: err })
+      }
+      const what = code === 'ENOENT' ? 'the file is missing' : code === 'EACCES' ? 'permission denied' : (err as Error).message
       throw new StorageError(`${this.filePath(fileIndex)}: ${what}`, { cause: err })
     }
   }

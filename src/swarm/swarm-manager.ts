@@ -1,16 +1,18 @@
 import { TypedEventEmitter } from 'main-event'
-import { createHash } from 'node:crypto'
-import { mkdir, rm, stat } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { Bitfield } from '../core/bitfield.js'
 import { parseContentId } from '../core/content-id.js'
-import { decodeManifest, pieceCount, pieceHash, totalSize } from '../core/manifest.js'
+import { decodeManifest, pieceCount, totalSize } from '../core/manifest.js'
 import { NoProvidersError, NodeStoppedError, PathError, StorageError, UnknownContentError } from '../errors.js'
 import { FsPieceStore } from '../storage/fs-store.js'
 import { importContent } from '../storage/import-content.js'
-import { verifyStoredPieces } from '../storage/verify.js'
+import { PERSISTENCE } from '../config/defaults.js'
 import { sleep } from '../utils/sleep.js'
+import { HaveCheckpoint } from './checkpoint.js'
+import { HaveFile } from './have-file.js'
+import { copyVerified, prepareOutput } from './output.js'
 import { PeerFinder } from './peer-finder.js'
+import { fingerprints, restoredPieces, sameFingerprints } from './resume.js'
 import { SwarmStateFile } from './state-file.js'
 import { Swarm } from './swarm.js'
 import type { SwarmEvents } from './events.js'
@@ -31,6 +33,8 @@ export interface SwarmManagerInit {
   discoveryTimeout: number
   /** ms between provider searches while a swarm is incomplete. */
   rediscoverInterval: number
+  /** ms between checks of seeded files for changes. */
+  seedCheckInterval: number
   /** Bytes per piece for `add`; 0 picks from the content's size. */
   pieceSize: number
   maxManifestSize: number
@@ -48,9 +52,13 @@ interface Listener {
 
 interface Entry {
   swarm: Swarm
+  store: FsPieceStore
   manifestBytes: Uint8Array
   record: SwarmRecord
   listeners: Set<Listener>
+  haveFile: HaveFile
+  /** While downloading: keeps the have record behind the bitfield. */
+  checkpoint?: HaveCheckpoint
   finder?: PeerFinder
 }
 
@@ -67,6 +75,9 @@ export class SwarmManager implements SwarmLookup {
   private readonly lifetime = new AbortController()
   /** Peers joining and leaving swarms, pieces verified, swarms complete: for the swarms view. */
   readonly events = new TypedEventEmitter<SwarmEvents>()
+  private seedCheck?: NodeJS.Timeout
+  /** Remembered swarms that could not be brought back at start. */
+  private readonly unrestored: SwarmRecord[] = []
 
   constructor (init: SwarmManagerInit) {
     this.init = init
@@ -81,19 +92,54 @@ export class SwarmManager implements SwarmLookup {
       try {
         await this.restore(record)
       } catch (err) {
+        // kept in the list: the next start tries again (a folder may be back by then)
+        this.unrestored.push(record)
         this.log.error('cannot restore %s - %e', record.contentId, err)
       }
+    }
+    await this.persist()
+    let checking = false
+    this.seedCheck = setInterval(() => {
+      if (checking) return
+      checking = true
+      void this.checkSeeds().finally(() => { checking = false })
+    }, this.init.seedCheckInterval)
+    this.seedCheck.unref()
+  }
+
+  /**
+   * Seeded files that changed size or modification time under a running node are verified
+   * again: if every piece still matches the node goes on seeding them; otherwise it stops
+   * seeding that content, rather than serve what no longer matches.
+   */
+  private async checkSeeds (): Promise<void> {
+    for (const entry of [...this.entries.values()]) {
+      const { record, swarm } = entry
+      if (swarm.state !== 'seeding' || record.files === undefined || this.lifetime.signal.aborted) continue
+      const current = await fingerprints(entry.store, swarm.manifest).catch(() => undefined)
+      if (current !== undefined && sameFingerprints(record.files, current)) continue
+      this.log('%s changed on disk: verifying it again', record.path)
+      try {
+        await this.reopen(entry)
+      } catch (err) {
+        this.log.error('stopped seeding %s - %e', record.contentId, err)
+      }
+      await this.persist().catch((err: Error) => { this.log.error('cannot save the swarm list - %e', err) })
     }
   }
 
   async stop (): Promise<void> {
     this.lifetime.abort()
+    clearInterval(this.seedCheck)
     const stopped = new NodeStoppedError('the node stopped before the download completed')
     for (const entry of this.entries.values()) {
       entry.finder?.stop()
       for (const listener of entry.listeners) listener.error(stopped)
     }
-    await Promise.all([...this.entries.values()].map(async e => { await e.swarm.stop() }))
+    await Promise.all([...this.entries.values()].map(async e => {
+      await e.checkpoint?.close()
+      await e.swarm.stop()
+    }))
     this.entries.clear()
   }
 
@@ -149,7 +195,8 @@ export class SwarmManager implements SwarmLookup {
     const have = Bitfield.full(pieceCount(imported.manifest))
     const record: SwarmRecord = { contentId, path: imported.root, origin: 'seed', files: await fingerprints(store, imported.manifest) }
     await this.state.saveManifest(contentId, imported.manifestBytes)
-    this.open(record, imported.manifest, imported.manifestBytes, store, have)
+    const entry = this.open(record, imported.manifest, imported.manifestBytes, store, have)
+    await entry.haveFile.remove()
     await this.persist()
     this.init.network.provide(imported.contentId)
     return result
@@ -161,6 +208,11 @@ export class SwarmManager implements SwarmLookup {
     const contentId = cid.toString()
     let output = options.output === undefined ? undefined : resolve(options.output)
     const existing = this.entries.get(contentId)
+    if (existing !== undefined && existing.swarm.state === 'error' && existing.record.origin === 'download' &&
+      existing.record.path === (output ?? resolve(options.outputDir ?? '.', existing.swarm.manifest.name))) {
+      // e.g. the disk was full: go on from the pieces recorded, at the same path
+      return await this.waitForCompletion(await this.reopen(existing), options)
+    }
     if (existing !== undefined && existing.swarm.state !== 'error') {
       return await this.getExisting(existing, output ?? resolve(options.outputDir ?? '.', existing.swarm.manifest.name), options)
     }
@@ -181,6 +233,8 @@ export class SwarmManager implements SwarmLookup {
     await store.prepare()
     const record: SwarmRecord = { contentId, path: output, origin: 'download' }
     await this.state.saveManifest(contentId, manifestBytes)
+    // an empty record from the start: a restart resumes from records, never by rehashing
+    await new HaveFile(this.init.dataDir, contentId).save(new Bitfield(pieceCount(manifest)))
     const entry = this.open(record, manifest, manifestBytes, store, new Bitfield(pieceCount(manifest)), options.sequential === true)
     await this.persist()
     this.init.network.provide(cid)
@@ -263,29 +317,54 @@ export class SwarmManager implements SwarmLookup {
       sequential,
       log: this.logger.forComponent(`shoal:swarm:${record.contentId.slice(-8)}`),
       observer: {
-        onProgress: (s) => { for (const l of listeners) l.progress(s) },
+        onProgress: (s) => {
+          entry.checkpoint?.stored()
+          for (const l of listeners) l.progress(s)
+        },
         onComplete: (s) => {
           this.emit('swarm:complete', { contentId: s.contentId })
           void this.completed(entry).finally(() => { for (const l of listeners) l.complete(s) })
         },
-        onError: (_s, err) => { for (const l of listeners) l.error(err) },
+        onError: (_s, err) => {
+          // record what is durable first: once the get fails, the records are final, and a
+          // get at the same path goes on from them
+          void Promise.resolve(entry.checkpoint?.close()).finally(() => { for (const l of listeners) l.error(err) })
+        },
         onMisbehaviour: (_s, peer, reason, fatal) => { this.init.onMisbehaviour?.(peer, reason, fatal) },
         onPeerJoined: (s, peerId) => { this.emit('swarm:peer-joined', { contentId: s.contentId, peerId }) },
         onPeerLeft: (s, peerId) => { this.emit('swarm:peer-left', { contentId: s.contentId, peerId }) },
         onPieceVerified: (s, index) => { this.emit('swarm:piece-verified', { contentId: s.contentId, index }) }
       }
     })
-    const entry: Entry = { swarm, manifestBytes, record, listeners }
+    const haveFile = new HaveFile(this.init.dataDir, record.contentId)
+    const entry: Entry = { swarm, store, manifestBytes, record, listeners, haveFile }
     this.entries.set(record.contentId, entry)
-    if (swarm.state === 'downloading') this.findPeers(entry)
+    if (swarm.state === 'downloading') {
+      entry.checkpoint = new HaveCheckpoint({
+        file: haveFile,
+        have,
+        sync: async () => { await store.flush() },
+        interval: PERSISTENCE.checkpointInterval,
+        maxPending: PERSISTENCE.checkpointPieces,
+        log: this.log
+      })
+      this.findPeers(entry)
+    }
     return entry
   }
 
+  /**
+   * Every piece is in: make the content durable, then remember its files' sizes and times
+   * (the record a restart trusts), then drop the have record it no longer needs.
+   */
   private async completed (entry: Entry): Promise<void> {
     entry.finder?.stop()
     try {
+      await entry.checkpoint?.close()
+      await entry.store.flush()
       entry.record.files = await fingerprints(new FsPieceStore({ root: entry.record.path, manifest: entry.swarm.manifest, mode: 'read' }), entry.swarm.manifest)
       await this.persist()
+      await entry.haveFile.remove()
     } catch (err) {
       this.log.error('cannot record completion of %s - %e', entry.record.contentId, err)
     }
@@ -322,21 +401,33 @@ export class SwarmManager implements SwarmLookup {
   private async restore (record: SwarmRecord): Promise<void> {
     const manifestBytes = await this.state.loadManifest(record.contentId)
     const manifest = decodeManifest(manifestBytes)
-    const readStore = new FsPieceStore({ root: record.path, manifest, mode: 'read' })
-    const unchanged = record.files !== undefined && sameFingerprints(record.files, await fingerprints(readStore, manifest).catch(() => []))
-    if (unchanged) {
-      this.open(record, manifest, manifestBytes, readStore, Bitfield.full(pieceCount(manifest)))
-      return
-    }
-    const have = await verifyStoredPieces(readStore, manifest, this.lifetime.signal)
-    await readStore.close()
+    const { have, from } = await restoredPieces(record, manifest, new HaveFile(this.init.dataDir, record.contentId), this.log, this.lifetime.signal)
     if (record.origin === 'seed' && !have.complete) {
       throw new StorageError(`${record.path} changed since it was added (${pieceCount(manifest) - have.count} pieces no longer match); add it again`)
     }
-    const store = new FsPieceStore({ root: record.path, manifest, mode: record.origin === 'seed' ? 'read' : 'write' })
-    if (record.origin === 'download') await store.prepare()
-    this.log('restored %s with %d/%d pieces', record.contentId, have.count, pieceCount(manifest))
+    if (from === 'rehash' && have.complete) {
+      // every piece still matches (the files were only touched): remember them as they are now
+      record = { ...record, files: await fingerprints(new FsPieceStore({ root: record.path, manifest, mode: 'read' }), manifest) }
+    }
+    const store = new FsPieceStore({ root: record.path, manifest, mode: record.origin === 'seed' || have.complete ? 'read' : 'write' })
+    if (!have.complete) await store.prepare()
+    this.log('restored %s with %d/%d pieces (from %s)', record.contentId, have.count, pieceCount(manifest), from)
     this.open({ ...record, files: have.complete ? record.files : undefined }, manifest, manifestBytes, store, have)
+  }
+
+  /**
+   * Take a swarm down and bring it back from disk: a download that failed (a full disk, say)
+   * goes on from its have record at the same path; a seeder whose files changed is rehashed.
+   */
+  private async reopen (entry: Entry): Promise<Entry> {
+    entry.finder?.stop()
+    this.entries.delete(entry.record.contentId)
+    await entry.checkpoint?.close()
+    await entry.swarm.stop()
+    await this.restore(entry.record)
+    const reopened = this.entries.get(entry.record.contentId)
+    if (reopened === undefined) throw new StorageError(`cannot resume ${entry.record.contentId}`)
+    return reopened
   }
 
   private async remove (contentId: string): Promise<void> {
@@ -344,12 +435,15 @@ export class SwarmManager implements SwarmLookup {
     if (entry === undefined) throw new UnknownContentError(`unknown content ${contentId}`)
     entry.finder?.stop()
     this.entries.delete(contentId)
+    await entry.checkpoint?.close()
     await entry.swarm.stop()
+    await entry.haveFile.remove()
     await this.persist()
   }
 
   private async persist (): Promise<void> {
-    await this.state.save([...this.entries.values()].map(e => e.record))
+    const live = [...this.entries.values()].map(e => e.record)
+    await this.state.save([...live, ...this.unrestored.filter(r => !this.entries.has(r.contentId))])
   }
 }
 
@@ -374,44 +468,6 @@ function bytesHave (swarm: Swarm): number {
   const full = swarm.have.count * swarm.layout.pieceSize
   const last = swarm.pieceCount - 1
   return swarm.have.has(last) ? full - swarm.layout.pieceSize + swarm.layout.pieceLength(last) : full
-}
-
-async function fingerprints (store: FsPieceStore, manifest: Manifest): Promise<Array<[number, number]>> {
-  const out: Array<[number, number]> = []
-  for (let i = 0; i < manifest.files.length; i++) {
-    const info = await stat(store.filePath(i))
-    out.push([info.size, Math.floor(info.mtimeMs)])
-  }
-  return out
-}
-
-function sameFingerprints (a: Array<[number, number]>, b: Array<[number, number]>): boolean {
-  return a.length === b.length && a.every(([size, mtime], i) => b[i][0] === size && b[i][1] === mtime)
-}
-
-/** The output path must be free (or `force` clears it); its parent folder is created. */
-async function prepareOutput (output: string, force: boolean): Promise<void> {
-  const exists = await stat(output).then(() => true, () => false)
-  if (exists && !force) throw new PathError(`${output} already exists (use --force to replace it)`)
-  if (exists) await rm(output, { recursive: true, force: true })
-  await mkdir(dirname(output), { recursive: true })
-}
-
-/** A second copy of content this node already seeds, checked piece by piece. */
-async function copyVerified (swarm: Swarm, output: string): Promise<void> {
-  const store = new FsPieceStore({ root: output, manifest: swarm.manifest, mode: 'write' })
-  try {
-    await store.prepare()
-    for (let i = 0; i < swarm.pieceCount; i++) {
-      const data = await swarm.readPiece(i)
-      if (!createHash('sha256').update(data).digest().equals(pieceHash(swarm.manifest, i))) {
-        throw new StorageError(`${swarm.path} changed on disk: piece ${i} no longer matches`)
-      }
-      await store.writePiece(i, [data])
-    }
-  } finally {
-    await store.close()
-  }
 }
 
 export type { GetProgressEvent }

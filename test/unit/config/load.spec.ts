@@ -190,6 +190,17 @@ describe('config/load', () => {
       await assertRejected('', /JSON/)
     })
 
+    it('JSON nested deeper than any config is a ConfigError, not a stack overflow (found by fuzzing)', async () => {
+      const deep = `{"protocols":[{"module":"m","options":{"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}}]}`
+      await assertRejected(deep, /nested more than 32 levels/)
+      assert.throws(() => resolveConfig(JSON.parse(deep)), configError(/nested/))
+    })
+
+    it('an object where a string belongs, with an odd "length", is a ConfigError naming the key (found by fuzzing)', async () => {
+      await assertRejected('{"dataDir":{"length":{"toString":0}}}', /"dataDir"/)
+      await assertRejected('{"protocols":[{"module":{"length":{"valueOf":1}}}]}', /"protocols\.0\.module"/)
+    })
+
     it('JSON that is not an object is a ConfigError', async () => {
       for (const text of ['[]', 'null', '42', '"data"']) await assertRejected(text, /object/)
     })

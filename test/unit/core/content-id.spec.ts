@@ -89,6 +89,14 @@ describe('core/content-id', () => {
       assert.throws(() => parseContentId(other.bytes), invalidId)
     })
 
+    it('rejects a sha2-256 digest that is not 32 bytes long (found by fuzzing)', () => {
+      for (const length of [0, 31, 33]) {
+        const other = CID.createV1(MANIFEST_CODEC, Digest.create(mfSha256.code, new Uint8Array(length)))
+        assert.throws(() => parseContentId(other.toString()), invalidId)
+        assert.throws(() => parseContentId(other.bytes), invalidId)
+      }
+    })
+
     it('names the bad input in the message', () => {
       assert.throws(() => parseContentId('not-a-cid'), isNamedError('InvalidContentIdError', /"not-a-cid"/))
     })

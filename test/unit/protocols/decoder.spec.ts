@@ -95,6 +95,13 @@ describe('protocols/piece-exchange decoder', () => {
     assert.throws(() => { d.push(new Uint8Array(10).fill(0xff)) }, violation)
   })
 
+  it('a frame length in more varint bytes than it needs throws (found by fuzzing: it desynchronised the stream)', () => {
+    const { decoder: d, out } = decoder()
+    // 2 as [0x82, 0x00]: read as one byte, the body would start at the length's second byte
+    assert.throws(() => { d.push(Uint8Array.of(0x82, 0x00, 0x42, 0x00)) }, violation)
+    assert.deepEqual(out, [])
+  })
+
   it('an undecodable message throws', () => {
     const { decoder: d } = decoder()
     assert.throws(() => { d.push(encodeFrame(Uint8Array.of(0xff, 0xff, 0xff))) }, violation)

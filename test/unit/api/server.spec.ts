@@ -1,0 +1,141 @@
+/**
+ * The control API against a stub node, over real HTTP on 127.0.0.1: each claim of the
+ * README's "control API" paragraph has a test here (loopback, token, sizes, plain errors).
+ */
+import assert from 'node:assert/strict'
+import { request } from 'node:http'
+import { connect } from 'node:net'
+import { readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { defaultLogger } from '@libp2p/logger'
+import { API_LIMITS } from '../../../src/config/defaults.js'
+import { resolveConfig } from '../../../src/config/load.js'
+import { ApiServer } from '../../../src/api/server.js'
+import { tempDir } from '../../helpers/temp.js'
+import { isNamedError } from '../fixtures.js'
+import type { ShoalNode } from '../../../src/node/shoal-node.js'
+
+const SECRET = 'a detail only the log may see'
+
+const stubNode = {
+  status: () => ({ peerId: 'stub', addresses: [], connections: 0, swarms: [], bans: [] }),
+  add: async () => { throw new Error(SECRET) },
+  get: async (_cid: string, options: { output?: string }) => options.output ?? '/out'
+} as unknown as ShoalNode
+
+interface Answer { status: number, type: string, body: string }
+
+describe('api/server', () => {
+  let dir: { path: string, cleanup: () => Promise<void> }
+  let server: ApiServer
+  let token: string
+  let port: number
+
+  before(async () => {
+    dir = await tempDir('shoal-api-')
+    server = new ApiServer({ node: stubNode, host: '127.0.0.1', port: 0, dataDir: dir.path, log: defaultLogger().forComponent('shoal:test:api'), onStop: () => {} })
+    await server.start()
+    token = (await readFile(join(dir.path, 'api.token'), 'utf8')).trim()
+    port = Number(new URL(server.address).port)
+  })
+
+  after(async () => {
+    await server.stop()
+    await dir.cleanup()
+  })
+
+  async function call (method: string, path: string, options: { headers?: Record<string, string>, body?: string, auth?: string | null } = {}): Promise<Answer> {
+    const auth = options.auth === undefined ? `Bearer ${token}` : options.auth
+    return await new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method, path, headers: { ...(auth === null ? {} : { authorization: auth }), ...options.headers } }, (res) => {
+        let body = ''
+        res.setEncoding('utf8').on('data', (d: string) => { body += d }).on('end', () => { resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', body }) })
+      })
+      req.on('error', reject)
+      req.end(options.body)
+    })
+  }
+
+  async function raw (bytes: string): Promise<string> {
+    return await new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1')
+      let answer = ''
+      socket.setEncoding('latin1').on('data', (d: string) => { answer += d }).on('close', () => { resolve(answer) }).on('error', reject)
+      socket.end(bytes)
+    })
+  }
+
+  const json = { 'content-type': 'application/json' }
+  const assertPlain = (a: Answer, status: number, message: RegExp): void => {
+    assert.equal(a.status, status, a.body)
+    assert.match(a.type, /^application\/json/)
+    const { error } = JSON.parse(a.body) as { error: { name: string, message: string } }
+    assert.match(error.message, message)
+    assert.doesNotMatch(a.body, /\n\s+at |\.js:\d+/)
+  }
+
+  it('listens on loopback only: the config refuses any other API host', () => {
+    assert.match(server.address, /^http:\/\/127\.0\.0\.1:\d+$/)
+    for (const host of ['0.0.0.0', '::', '192.168.1.2']) {
+      assert.throws(() => resolveConfig({ api: { host } }), isNamedError('ConfigError', /api\.host.*loopback/))
+    }
+  })
+
+  it('writes the token file with mode 0600', async () => {
+    assert.equal((await stat(join(dir.path, 'api.token'))).mode & 0o777, 0o600)
+  })
+
+  it('requires the token: none, a wrong one of the same length, or a prefix get 401', async () => {
+    assertPlain(await call('GET', '/v1/status', { auth: null }), 401, /token/)
+    assertPlain(await call('GET', '/v1/status', { auth: `Bearer ${'0'.repeat(token.length)}` }), 401, /token/)
+    assertPlain(await call('GET', '/v1/status', { auth: `Bearer ${token.slice(0, -1)}` }), 401, /token/)
+    assertPlain(await call('GET', '/v1/status', { auth: token }), 401, /token/)
+    assert.equal((await call('GET', '/v1/status')).status, 200)
+  })
+
+  it('an unknown endpoint is a plain 404 that does not echo the request; a wrong method is 405', async () => {
+    const a = await call('GET', '/v1/<script>nope')
+    assertPlain(a, 404, /^no such endpoint$/)
+    assert.doesNotMatch(a.body, /script/)
+    assertPlain(await call('GET', '/v1/add'), 405, /POST/)
+    assertPlain(await call('GET', '/v1/nope', { auth: null }), 401, /token/)
+  })
+
+  it('refuses a body over the limit (413), a non-JSON content type (415), a body that is not a JSON object (400)', async () => {
+    assertPlain(await call('POST', '/v1/add', { headers: json, body: JSON.stringify({ path: `/${'a'.repeat(API_LIMITS.maxBodyBytes)}` }) }), 413, /too large/)
+    assertPlain(await call('POST', '/v1/add', { headers: { 'content-type': 'text/plain' }, body: '{"path":"/x"}' }), 415, /application\/json/)
+    assertPlain(await call('POST', '/v1/add', { body: '{"path":"/x"}' }), 415, /application\/json/)
+    assertPlain(await call('POST', '/v1/add', { headers: json, body: '[1]' }), 400, /JSON object/)
+    assertPlain(await call('POST', '/v1/add', { headers: json, body: '{' }), 400, /not JSON/)
+    assertPlain(await call('POST', '/v1/get', { headers: json, body: '{"contentId":"x","force":"yes"}' }), 400, /force/)
+  })
+
+  it('refuses a URL over the limit (414) and headers over the limit (431)', async () => {
+    assertPlain(await call('GET', `/v1/status?${'q'.repeat(API_LIMITS.maxUrlLength)}`), 414, /too long/)
+    const answer = await raw(`GET /v1/status HTTP/1.1\r\nhost: x\r\nx-big: ${'b'.repeat(API_LIMITS.maxHeaderBytes)}\r\n\r\n`)
+    assert.match(answer, /^HTTP\/1\.1 431 /)
+    assert.match(answer, /"request headers too large"/)
+  })
+
+  it('answers a malformed request with a plain JSON 400', async () => {
+    const answer = await raw('NOT HTTP AT ALL\r\n\r\n')
+    assert.match(answer, /^HTTP\/1\.1 400 /)
+    assert.match(answer, /content-type: application\/json/)
+    assert.match(answer, /"malformed request"/)
+  })
+
+  it('refuses requests from browsers (an Origin header), even with the token', async () => {
+    assertPlain(await call('GET', '/v1/status', { headers: { origin: 'http://evil.example' } }), 403, /browsers/)
+  })
+
+  it('an unexpected failure is "internal error", with no details', async () => {
+    const a = await call('POST', '/v1/add', { headers: json, body: '{"path":"/x"}' })
+    assertPlain(a, 500, /^internal error/)
+    assert.ok(!a.body.includes(SECRET))
+  })
+
+  it('gives 100 Continue only to a client with the token', async () => {
+    const without = await raw('POST /v1/add HTTP/1.1\r\nhost: x\r\nexpect: 100-continue\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n')
+    assert.match(without, /^HTTP\/1\.1 401 /)
+  })
+})

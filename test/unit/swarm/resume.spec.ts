@@ -1,0 +1,151 @@
+/**
+ * The have record and its checkpoints: what a restart trusts, and the order that makes it
+ * safe (data durable before the record claims it; the record replaced whole).
+ */
+import assert from 'node:assert/strict'
+import { readFile, readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { defaultLogger } from '@libp2p/logger'
+import { Bitfield } from '../../../src/core/bitfield.js'
+import { HaveCheckpoint } from '../../../src/swarm/checkpoint.js'
+import { HaveFile, decodeHave, encodeHave } from '../../../src/swarm/have-file.js'
+import { restoredPieces } from '../../../src/swarm/resume.js'
+import { tempDir } from '../../helpers/temp.js'
+import { makeContent, until } from '../fixtures.js'
+import type { SwarmRecord } from '../../../src/swarm/state-file.js'
+
+const log = defaultLogger().forComponent('shoal:test:resume')
+const bits = (count: number, set: number[]): Bitfield => {
+  const field = new Bitfield(count)
+  for (const i of set) field.set(i)
+  return field
+}
+
+describe('swarm/have record and resume', () => {
+  let dir: { path: string, cleanup: () => Promise<void> }
+  beforeEach(async () => { dir = await tempDir() })
+  afterEach(async () => { await dir.cleanup() })
+
+  describe('the record file', () => {
+    it('round-trips a bitfield, and is replaced whole (no temporary file left)', async () => {
+      const file = new HaveFile(dir.path, 'cid')
+      assert.equal(await file.load(10), undefined, 'no record yet')
+      await file.save(bits(10, [0, 3, 9]))
+      await file.save(bits(10, [0, 3, 4, 9]))
+      assert.deepEqual([...((await file.load(10)) as Bitfield).toBytes()], [...bits(10, [0, 3, 4, 9]).toBytes()])
+      assert.deepEqual(await readdir(join(dir.path, 'swarms')), ['cid.have'])
+    })
+
+    it('a torn, damaged or foreign record reads as no record', () => {
+      const good = encodeHave(bits(20, [1, 2, 19]))
+      assert.equal(decodeHave(good, 20)?.count, 3)
+      assert.equal(decodeHave(good.subarray(0, good.byteLength - 1), 20), undefined, 'torn')
+      const flipped = Buffer.from(good)
+      flipped[13] ^= 1
+      assert.equal(decodeHave(flipped, 20), undefined, 'a bit flipped')
+      assert.equal(decodeHave(good, 21), undefined, 'another piece count')
+      assert.equal(decodeHave(Buffer.alloc(good.byteLength), 20), undefined, 'zeros')
+    })
+  })
+
+  describe('checkpoints', () => {
+    it('sync the data before the record claims it, and batch pieces', async () => {
+      const have = new Bitfield(100)
+      const file = new HaveFile(dir.path, 'cid')
+      const events: string[] = []
+      const original = file.save.bind(file)
+      file.save = async (field: Bitfield) => { events.push(`save ${field.count}`); await original(field) }
+      const checkpoint = new HaveCheckpoint({ file, have, sync: async () => { events.push(`sync ${have.count}`) }, interval: 50, maxPending: 1000, log })
+      for (let i = 0; i < 10; i++) { have.set(i); checkpoint.stored() }
+      await until(() => events.length === 2, 2000, 'a checkpoint')
+      assert.deepEqual(events, ['sync 10', 'save 10'], 'one batch: the data synced, then the record')
+      have.set(10)
+      checkpoint.stored()
+      await checkpoint.close()
+      assert.deepEqual(events.slice(2), ['sync 11', 'save 11'], 'close saves what is pending')
+      assert.equal((await file.load(100))?.count, 11)
+    })
+
+    it('a piece stored while a save runs is left for the next one, never claimed early', async () => {
+      const have = new Bitfield(10)
+      const file = new HaveFile(dir.path, 'cid')
+      const saved: number[] = []
+      const original = file.save.bind(file)
+      file.save = async (field: Bitfield) => { saved.push(field.count); await original(field) }
+      let release!: () => void
+      const syncing = new Promise<void>(resolve => { release = resolve })
+      const checkpoint = new HaveCheckpoint({ file, have, sync: async () => { await syncing }, interval: 10, maxPending: 1, log })
+      have.set(0)
+      checkpoint.stored()
+      have.set(1) // stored after the first snapshot: the sync under way may not cover it
+      checkpoint.stored()
+      release()
+      await until(() => saved.length >= 1, 2000, 'the first save')
+      await checkpoint.close()
+      assert.equal(saved[0], 1, 'the first record claims only the piece synced before it')
+      assert.equal((await file.load(10))?.count, 2)
+    })
+
+    it('a failing save leaves the last record, and the next save records the pieces', async () => {
+      const have = new Bitfield(10)
+      const file = new HaveFile(dir.path, 'cid')
+      await file.save(have)
+      let fail = true
+      const checkpoint = new HaveCheckpoint({ file, have, sync: async () => { if (fail) throw new Error('ENOSPC') }, interval: 10, maxPending: 100, log })
+      have.set(5)
+      checkpoint.stored()
+      await new Promise(resolve => setTimeout(resolve, 50))
+      assert.equal((await file.load(10))?.count, 0)
+      fail = false
+      await checkpoint.close()
+      assert.equal((await file.load(10))?.count, 1)
+    })
+  })
+
+  describe('restoredPieces', () => {
+    const content = makeContent([{ path: 'data.bin', size: 5 * 16 * 1024 }])
+    const record = (root: string, extra: Partial<SwarmRecord> = {}): SwarmRecord => ({ contentId: 'cid', path: root, origin: 'download', ...extra })
+
+    it('a download with a record trusts it without reading the pieces', async () => {
+      const root = join(dir.path, 'data.bin')
+      // piece 0 right, piece 1 garbage, rest zeros: only a rehash could tell
+      const bytes = Buffer.alloc(content.data.byteLength)
+      content.data.copy(bytes, 0, 0, 16 * 1024)
+      await writeFile(root, bytes)
+      const file = new HaveFile(dir.path, 'cid')
+      await file.save(bits(5, [0, 1]))
+      const trusted = await restoredPieces(record(root), content.manifest, file, log, new AbortController().signal)
+      assert.equal(trusted.from, 'have-record')
+      assert.deepEqual([0, 1, 2, 3, 4].filter(i => trusted.have.has(i)), [0, 1])
+
+      await file.remove()
+      const rehashed = await restoredPieces(record(root), content.manifest, file, log, new AbortController().signal)
+      assert.equal(rehashed.from, 'rehash')
+      assert.deepEqual([0, 1, 2, 3, 4].filter(i => rehashed.have.has(i)), [0])
+    })
+
+    it('a file of the wrong size is rehashed even with a record', async () => {
+      const root = join(dir.path, 'data.bin')
+      await writeFile(root, content.data.subarray(0, 16 * 1024))
+      const file = new HaveFile(dir.path, 'cid')
+      await file.save(bits(5, [0, 1, 2, 3, 4]))
+      const restored = await restoredPieces(record(root), content.manifest, file, log, new AbortController().signal)
+      assert.equal(restored.from, 'rehash')
+      assert.equal(restored.have.count, 1)
+    })
+
+    it('a seeder whose file changed size or time is rehashed, and what no longer matches is gone', async () => {
+      const root = join(dir.path, 'data.bin')
+      await writeFile(root, content.data)
+      const file = new HaveFile(dir.path, 'cid')
+      const seed = record(root, { origin: 'seed', files: [[content.data.byteLength, 1]] })
+      const changed = Buffer.from(content.data)
+      changed[3 * 16 * 1024] ^= 0xff
+      await writeFile(root, changed)
+      const restored = await restoredPieces(seed, content.manifest, file, log, new AbortController().signal)
+      assert.equal(restored.from, 'rehash')
+      assert.deepEqual([0, 1, 2, 3, 4].filter(i => !restored.have.has(i)), [3])
+      assert.ok((await readFile(root)).equals(changed), 'restoring never writes')
+    })
+  })
+})
