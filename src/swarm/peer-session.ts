@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { Bitfield } from '../core/bitfield.js'
+import { PeerScore } from '../core/peer-score.js'
 import { ProtocolViolationError } from '../errors.js'
 import { RateMeter } from '../utils/rate-meter.js'
 import type { PieceWire, PieceWireHandler, RejectReason } from '../core/wire.js'
@@ -65,6 +66,8 @@ export class PeerSession implements PieceWireHandler {
   readonly uploadQueue: number[] = []
   inflightBytes = 0
   badPieces = 0
+  /** Offences short of a protocol violation; enough of them end the exchange with one. */
+  readonly score = new PeerScore()
   uploading = false
   closed = false
   /** We refuse this peer's requests (no upload slot); every exchange starts choked. */
@@ -175,6 +178,11 @@ export class PeerSession implements PieceWireHandler {
     // a choke says nothing about the piece; any other refusal would come again at once
     if (reason !== 'choked') this.refused.set(index, Date.now() + REFUSAL_MS)
     this.host.onRequestEnded(this, index)
+    if (reason === 'not-available' && this.remoteHas.has(index)) {
+      // it announced this piece: an honest peer never loses a verified piece
+      const verdict = this.score.record('false-claim')
+      if (verdict !== undefined) throw new ProtocolViolationError(verdict)
+    }
   }
 
   /** Whether the peer refused `index` lately (not worth asking it again yet). */

@@ -298,6 +298,24 @@ describe('swarm/peer-session', () => {
       assert.throws(() => { session.onPieceData(0, 0, randomBytes(10)) }, violation)
     })
 
+    it('refusing as not-available pieces it announced is a ProtocolViolationError the third time (a liar)', () => {
+      const { host, session } = setup([0, 1, 2, 3])
+      for (const index of [0, 1, 2]) session.request(index)
+      session.onReject(0, 'not-available')
+      session.onReject(1, 'not-available')
+      assert.throws(() => { session.onReject(2, 'not-available') }, (err: Error) => violation(err) && /refused 3 piece\(s\) it had announced/.test(err.message))
+      // every request it refused was ended with the host first, so none is left marked as out
+      assert.deepEqual(host.requestsEnded, [0, 1, 2])
+    })
+
+    it('refusing as not-available a piece it never announced, or for other reasons, is no offence', () => {
+      const { session } = setup([3])
+      for (const index of [0, 1, 2, 3]) session.request(index)
+      for (const index of [0, 1, 2]) session.onReject(index, 'not-available')
+      session.onReject(3, 'overloaded')
+      assert.equal(session.score.count('false-claim'), 0)
+    })
+
     it('a reject for a piece never requested is ignored', () => {
       const { host, session } = setup([0])
       session.onReject(2, 'overloaded')
