@@ -7,9 +7,9 @@ import assert from 'node:assert/strict'
 import { copyFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TestNodes } from '../helpers/nodes.js'
-import { HostilePeer } from './helpers/hostile-peer.js'
+import { HostilePeer, manifestForger, manifestNotFound, poisoner as poisoning } from '../kit/hostile/index.js'
 import { MiB, fetchAndVerify, makeFile, swarmStatus, useTestContext, waitFor, waitForConnections } from './helpers/context.js'
-import type { HostilePeerInit } from './helpers/hostile-peer.js'
+import type { HostilePeerInit } from '../kit/hostile/index.js'
 
 describe('integration: hostile and unreliable peers', function () {
   const ctx = useTestContext('hostile')
@@ -26,7 +26,7 @@ describe('integration: hostile and unreliable peers', function () {
     const seeder = await ctx.nodes.start('seeder')
     const added = await seeder.add(source)
     const { pieceSize } = swarmStatus(seeder, added.contentId)
-    const poisoner = await startHostile({ poison: { size: added.size, pieceSize }, manifest: 'not-found' })
+    const poisoner = await startHostile({ pieces: { shape: { size: added.size, pieceSize }, behaviour: poisoning() }, manifest: manifestNotFound() })
     const leecher = await ctx.nodes.start('leecher', { bootstrap: [TestNodes.address(seeder), poisoner.address] })
     assert.equal(leecher.config.limits.maxBadPieces, 3)
     await waitForConnections(leecher, [seeder.peerId, poisoner.peerId])
@@ -57,7 +57,7 @@ describe('integration: hostile and unreliable peers', function () {
     const source = await makeFile(join(ctx.dir, 'src'), 'real.bin', 4 * MiB)
     const seeder = await ctx.nodes.start('seeder')
     const added = await seeder.add(source)
-    const forger = await startHostile({ manifest: 'forge', forgedSize: 5000 })
+    const forger = await startHostile({ manifest: manifestForger(5000) })
     // the leecher first knows only the forger, so the forger is certainly asked first
     const leecher = await ctx.nodes.start('leecher', { bootstrap: [forger.address] })
     await waitForConnections(leecher, [forger.peerId])
