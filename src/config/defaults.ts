@@ -85,5 +85,12 @@ export const SCORING = {
    * bitfield or a Have). An honest peer never does this: it announces only verified pieces
    * and never loses one, so this is a liar.
    */
-  maxFalseClaims: 3
+  maxFalseClaims: 3,
+  /**
+   * Requests received while we choke the peer: before we ever unchoked it (an honest peer
+   * waits for an Unchoke), or longer than `chokeGraceMs` after we choked it again (an honest
+   * peer stops once it reads the Choke). Each is answered with Reject CHOKED; this many is a flood.
+   */
+  maxChokedRequests: 64,
+  chokeGraceMs: 10_000
 } as const

@@ -1,15 +1,18 @@
 import { SCORING } from '../config/defaults.js'
 
 /** Misbehaviour a peer session can see for itself, short of a fatal protocol violation. */
-export type Offence = 'false-claim'
+export type Offence = 'false-claim' | 'choked-request'
 
 export interface ScoreLimits {
   /** See SCORING.maxFalseClaims. */
   maxFalseClaims: number
+  /** See SCORING.maxChokedRequests. */
+  maxChokedRequests: number
 }
 
 const DESCRIBE: Record<Offence, (count: number) => string> = {
-  'false-claim': (n) => `refused ${n} piece(s) it had announced, as not available`
+  'false-claim': (n) => `refused ${n} piece(s) it had announced, as not available`,
+  'choked-request': (n) => `asked for ${n} piece(s) while choked`
 }
 
 /**
@@ -35,6 +38,7 @@ export class PeerScore {
   private limitOf (offence: Offence): number {
     switch (offence) {
       case 'false-claim': return this.limits.maxFalseClaims
+      case 'choked-request': return this.limits.maxChokedRequests
     }
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { Bitfield } from '../core/bitfield.js'
+import { SCORING } from '../config/defaults.js'
 import { PeerScore } from '../core/peer-score.js'
 import { ProtocolViolationError } from '../errors.js'
 import { RateMeter } from '../utils/rate-meter.js'
@@ -72,6 +73,8 @@ export class PeerSession implements PieceWireHandler {
   closed = false
   /** We refuse this peer's requests (no upload slot); every exchange starts choked. */
   choking = true
+  /** When we last choked the peer after unchoking it; unset while we never unchoked it. */
+  private chokedAt?: number
   /** The peer refuses our requests. */
   chokedBy = true
   /** Requests are out but nothing came for a while: its pieces went to others. */
@@ -115,6 +118,7 @@ export class PeerSession implements PieceWireHandler {
       return
     }
     this.wire.sendChoke()
+    this.chokedAt = Date.now()
     for (const index of this.uploadQueue) this.wire.sendReject(index, 'choked')
     this.uploadQueue.length = 0
   }
@@ -154,8 +158,9 @@ export class PeerSession implements PieceWireHandler {
 
   onRequest (index: number): void {
     if (this.choking) {
-      // it may not have seen our choke yet: not a violation
+      // it may not have seen our choke yet: not a violation, unless it keeps asking
       this.wire.sendReject(index, 'choked')
+      this.onChokedRequest()
     } else if (!this.host.hasPiece(index)) {
       this.wire.sendReject(index, 'not-available')
     } else if (this.uploadQueue.length >= this.host.maxQueuedRequests) {
@@ -166,6 +171,13 @@ export class PeerSession implements PieceWireHandler {
       this.uploadQueue.push(index)
       this.host.onUploadWanted(this)
     }
+  }
+
+  /** A request while choked: an offence before we ever unchoked it, or long after we choked it. */
+  private onChokedRequest (): void {
+    if (this.chokedAt !== undefined && Date.now() - this.chokedAt <= SCORING.chokeGraceMs) return
+    const verdict = this.score.record('choked-request')
+    if (verdict !== undefined) throw new ProtocolViolationError(verdict)
   }
 
   onCancel (index: number): void {

@@ -130,6 +130,11 @@ describe('integration: the hostile-peer kit against a download', function () {
     })
   }
 
+  it('a flooder sending maximum-size (64 KiB) valid requests while choked is banned after SCORING.maxChokedRequests', async function () {
+    const run = await download('flooder: max-size frames', flooder('max-size-frames'))
+    await assertBanned(run, /while choked/)
+  })
+
   it('a flooder opening piece-exchange streams in a loop is bounded by maxInboundStreams; garbage in place of a handshake bans it', async function () {
     let held = 0
     const run = await download('flooder: stream loop', staller(), async (leecher, hostile) => {

@@ -2,6 +2,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import * as varint from 'uint8-varint'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { encodePieceRun } from '../../../protocols/piece-exchange/decoder.js'
+import { waitForDrain } from '../../../src/utils/frames.js'
 import { Message } from '../../../protocols/piece-exchange/pb/piece-exchange.js'
 import { MAX_CONTROL_FRAME, MAX_RUN, PIECE_EXCHANGE, seededBytes } from './base.js'
 import type { HostilePeer, PieceBehaviour, PieceSession } from './base.js'
@@ -13,9 +14,12 @@ import type { Stream } from '@libp2p/interface'
  * - 'oversized-frame': a frame of 64 KiB + 1 bytes, one over the control-frame limit;
  * - 'huge-length-prefix': a varint length prefix of 2^40 bytes, and nothing after it;
  * - 'garbage': 1 MiB of (seeded) random bytes;
- * - 'unrequested-pieces': maximum-size (256 KiB) piece runs for pieces nobody asked for.
+ * - 'unrequested-pieces': maximum-size (256 KiB) piece runs for pieces nobody asked for;
+ * and one made of valid frames, which the node answers until it counts a flood (SCORING.maxChokedRequests):
+ * - 'max-size-frames': 128 frames of exactly 64 KiB (8 MiB), each a valid Request padded
+ *   with an unknown field (decoders skip unknown fields), asked while choked.
  */
-export type FloodMode = 'oversized-frame' | 'huge-length-prefix' | 'garbage' | 'unrequested-pieces'
+export type FloodMode = 'oversized-frame' | 'huge-length-prefix' | 'garbage' | 'unrequested-pieces' | 'max-size-frames'
 
 /** The flooder as a piece-exchange peer: handshakes properly, then floods as `mode` says. */
 export function flooder (mode: FloodMode, seed = 1): PieceBehaviour {
@@ -27,6 +31,8 @@ function flood (session: PieceSession, mode: FloodMode, seed: number): void {
     session.sendRaw(new Uint8ArrayList(varint.encode(MAX_CONTROL_FRAME + 1), seededBytes(MAX_CONTROL_FRAME + 1, seed)))
   } else if (mode === 'huge-length-prefix') {
     session.sendRaw(varint.encode(2 ** 40))
+  } else if (mode === 'max-size-frames') {
+    void sendMaxSizeFrames(session, 128)
   } else if (mode === 'garbage') {
     session.sendRaw(seededBytes(1024 * 1024, seed))
   } else {
@@ -35,6 +41,19 @@ function flood (session: PieceSession, mode: FloodMode, seed: number): void {
     for (let index = session.pieceCount - 1; index >= 0 && !session.ended; index--) {
       session.sendRaw(encodePieceRun(index, 0, run.subarray(0, Math.min(MAX_RUN, session.pieceLength(index)))))
     }
+  }
+}
+
+/** `count` valid Requests, each padded to a frame of exactly MAX_CONTROL_FRAME bytes, with backpressure. */
+async function sendMaxSizeFrames (session: PieceSession, count: number): Promise<void> {
+  for (let n = 0; n < count && !session.ended; n++) {
+    const request = Message.encode({ request: { index: n % session.pieceCount } })
+    // an unknown length-delimited field (number 15) fills the frame up to the limit
+    let padding = MAX_CONTROL_FRAME - request.byteLength - 1
+    padding -= varint.encodingLength(padding)
+    const frame = new Uint8ArrayList(request, Uint8Array.of((15 << 3) | 2), varint.encode(padding), new Uint8Array(padding))
+    if (frame.byteLength !== MAX_CONTROL_FRAME) throw new RangeError(`frame of ${frame.byteLength} bytes`)
+    if (!session.sendRaw(new Uint8ArrayList(varint.encode(frame.byteLength), frame))) await waitForDrain(session.stream).catch(() => {})
   }
 }
 

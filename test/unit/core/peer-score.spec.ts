@@ -4,7 +4,7 @@ import { PeerScore } from '../../../src/core/peer-score.js'
 
 describe('core/peer-score', () => {
   it('gives a verdict once an offence reaches its limit, and counts on after', () => {
-    const score = new PeerScore({ maxFalseClaims: 2 })
+    const score = new PeerScore({ maxFalseClaims: 2, maxChokedRequests: 5 })
     assert.equal(score.record('false-claim'), undefined)
     assert.match(score.record('false-claim') ?? '', /refused 2 piece\(s\) it had announced/)
     assert.equal(score.count('false-claim'), 2)

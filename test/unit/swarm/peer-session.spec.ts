@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { Bitfield } from '../../../src/core/bitfield.js'
+import { SCORING } from '../../../src/config/defaults.js'
 import { PeerSession, REFUSAL_MS } from '../../../src/swarm/peer-session.js'
 import { isNamedError, sha256 } from '../fixtures.js'
 import type { PieceWire, RejectReason } from '../../../src/core/wire.js'
@@ -184,6 +185,21 @@ describe('swarm/peer-session', () => {
       assert.deepEqual(wire.calls, [['reject', 0, 'choked']])
       assert.deepEqual(session.uploadQueue, [])
       assert.equal(session.closed, false)
+    })
+
+    it('requests while choked: SCORING.maxChokedRequests before any unchoke is a ProtocolViolationError', () => {
+      const { session } = setup()
+      for (let i = 1; i < SCORING.maxChokedRequests; i++) session.onRequest(0)
+      assert.throws(() => { session.onRequest(0) }, (err: Error) => violation(err) && /while choked/.test(err.message))
+    })
+
+    it('requests soon after we choke again are no offence (the peer had not seen the choke)', () => {
+      const { host, session } = setup()
+      host.have.add(0)
+      session.setChoking(false)
+      session.setChoking(true)
+      for (let i = 0; i < SCORING.maxChokedRequests * 2; i++) session.onRequest(0)
+      assert.equal(session.score.count('choked-request'), 0)
     })
 
     it('unchoking tells the peer once; choking again rejects what it had queued', () => {
