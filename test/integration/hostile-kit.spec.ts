@@ -15,15 +15,15 @@ import { listTree, peakGrowth } from './helpers/sandbox.js'
 import type { PieceBehaviour } from '../kit/hostile/index.js'
 import type { ShoalNode } from '../../src/index.js'
 
-const SIZE = 48 * MiB
+const SIZE = 32 * MiB
 /**
- * The seeder's upload cap: a clean run then takes about 1.5 s, set by the cap rather than by
- * the CPU this machine shares with other work, so the two runs compare.
+ * Each seeder's upload cap: a run then takes about 2 s, set by the cap rather than by the
+ * CPU this machine shares with other work.
  */
-const SEED_RATE = 32 * MiB
+const SEED_RATE = 16 * MiB
 /** The hostile run may take this much longer than the clean one. */
 const TIME_FACTOR = 1.5
-/** Largest growth of the process's RSS during the hostile run (two Shoal nodes and the hostile peer). */
+/** Largest growth of the process's RSS during the runs (four Shoal nodes and the hostile peer). */
 const MAX_RSS_GROWTH = 150 * MiB
 
 interface Figures { behaviour: string, cleanMs: number, hostileMs: number, rssGrowthMiB: number, arrayBuffersGrowthMiB: number, banned?: string, streamsHeld?: number }
@@ -46,29 +46,34 @@ describe('integration: the hostile-peer kit against a download', function () {
   }
 
   /**
-   * A seeder, a clean download timed on its own, then a second leecher that also knows the
-   * hostile peer downloads into a sandbox folder; checks content, time, memory and writes.
+   * Two swarms that know nothing of each other, run at the same time so that both meet the
+   * same machine: a clean one (a capped seeder and a leecher) and a hostile one (a seeder with
+   * the same cap and content, the hostile peer, and a leecher that knows both, downloading
+   * into a sandbox folder). Checks content, the time against the clean run, memory and writes.
    */
   async function download (name: string, behaviour: PieceBehaviour, during?: (leecher: ShoalNode, hostile: HostilePeer) => Promise<void>): Promise<Run> {
     const source = await makeFile(join(ctx.dir, 'src'), 'content.bin', SIZE)
+    const cleanSeeder = await ctx.nodes.start('clean-seeder', { limits: { uploadRate: SEED_RATE } })
     const seeder = await ctx.nodes.start('seeder', { limits: { uploadRate: SEED_RATE } })
     const added = await seeder.add(source)
+    assert.equal((await cleanSeeder.add(source)).contentId, added.contentId)
     const { pieceSize } = swarmStatus(seeder, added.contentId)
-
-    const clean = await ctx.nodes.start('clean', { bootstrap: [TestNodes.address(seeder)] })
-    await waitForConnections(clean, [seeder.peerId])
-    const { ms: cleanMs } = await fetchAndVerify(clean, added.contentId, join(ctx.dir, 'clean', 'content.bin'), source)
-    await clean.stop() // not a peer of the hostile run
-
     const hostile = await HostilePeer.start({ pieces: { shape: { size: added.size, pieceSize }, behaviour }, manifest: manifestNotFound() })
     ctx.defer(async () => { await hostile.stop() })
+
+    const clean = await ctx.nodes.start('clean', { bootstrap: [TestNodes.address(cleanSeeder)] })
     const sandbox = join(ctx.dir, 'sandbox')
     await mkdir(join(sandbox, 'out'), { recursive: true })
     const leecher = await ctx.nodes.start('leecher', { bootstrap: [TestNodes.address(seeder), hostile.address] })
+    await waitForConnections(clean, [cleanSeeder.peerId])
     await waitForConnections(leecher, [seeder.peerId, hostile.peerId])
     const duringRun = during?.(leecher, hostile)
-    const { result: { ms: hostileMs }, rss, arrayBuffers } = await peakGrowth(async () => await fetchAndVerify(leecher, added.contentId, join(sandbox, 'out', 'content.bin'), source))
+    const { result: [{ ms: cleanMs }, { ms: hostileMs }], rss, arrayBuffers } = await peakGrowth(async () => await Promise.all([
+      fetchAndVerify(clean, added.contentId, join(ctx.dir, 'clean', 'content.bin'), source),
+      fetchAndVerify(leecher, added.contentId, join(sandbox, 'out', 'content.bin'), source)
+    ]))
     await duringRun
+    assert.ok(!clean.libp2p.getPeers().some(p => p.toString() === leecher.peerId), 'the two swarms met: the clean run is not clean')
 
     const run: Figures = { behaviour: name, cleanMs, hostileMs, rssGrowthMiB: Math.round(rss / MiB), arrayBuffersGrowthMiB: Math.round(arrayBuffers / MiB) }
     figures.push(run)
