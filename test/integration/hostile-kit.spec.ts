@@ -113,7 +113,7 @@ describe('integration: the hostile-peer kit against a download', function () {
     await assertBanned(run, /had announced/)
   })
 
-  it('a liar that ignores requests is snubbed: its pieces go to the seeder', async function () {
+  it('a liar that ignores requests does not hold the download up: endgame takes its pieces from the seeder', async function () {
     const run = await download('liar: bitfield + ignore', liar({ answer: 'ignore' }))
     assert.ok(run.hostile.stats.pieceRequests > 0, 'the leecher never asked the liar: the test proves nothing')
   })
