@@ -25,6 +25,12 @@ export interface PieceExchangeInit {
   maxInboundStreams?: number
   /** Concurrent outbound piece-exchange streams per connection. @default 64 */
   maxOutboundStreams?: number
+  /**
+   * A peer broke the protocol on an inbound stream before any swarm took it (a bad or
+   * oversized frame, garbage, a malformed handshake): the node decides on a ban. Breaches
+   * after the handshake reach the swarm instead. @default none
+   */
+  onViolation?: (peerId: string, reason: string) => void
 }
 
 export interface PieceExchangeComponents {

@@ -15,6 +15,7 @@ export class PieceExchangeClass implements PieceExchange {
   private readonly handshakeTimeout: number
   private readonly maxInboundStreams: number
   private readonly maxOutboundStreams: number
+  private readonly onViolation?: (peerId: string, reason: string) => void
   private readonly wires = new Set<Wire>()
   private started = false
 
@@ -25,6 +26,7 @@ export class PieceExchangeClass implements PieceExchange {
     this.handshakeTimeout = init.handshakeTimeout ?? HANDSHAKE_TIMEOUT
     this.maxInboundStreams = init.maxInboundStreams ?? MAX_INBOUND_STREAMS
     this.maxOutboundStreams = init.maxOutboundStreams ?? MAX_OUTBOUND_STREAMS
+    this.onViolation = init.onViolation
   }
 
   async start (): Promise<void> {
@@ -83,7 +85,10 @@ export class PieceExchangeClass implements PieceExchange {
     const remotePeer = connection.remotePeer.toString()
     const wire = this.track(stream, remotePeer, false)
     const timer = setTimeout(() => { wire.close(new TimeoutError('no handshake')) }, this.handshakeTimeout)
-    wire.onEnd = () => { clearTimeout(timer) }
+    wire.onEnd = (err) => {
+      clearTimeout(timer)
+      if (err?.name === 'ProtocolViolationError') this.onViolation?.(remotePeer, err.message)
+    }
     wire.onHandshake = (contentIdBytes, pieceCount, bitfield) => {
       clearTimeout(timer)
       wire.onEnd = undefined

@@ -53,7 +53,9 @@ export const DEFAULTS = {
     /** Largest manifest accepted from a peer (and made by `add`). */
     maxManifestSize: 16 * MiB,
     /** Bad pieces from one peer before it is disconnected and refused. */
-    maxBadPieces: 3
+    maxBadPieces: 3,
+    /** How long a peer that sent bad data or broke the protocol is refused (kept across restarts). */
+    banDuration: 60 * 60 * 1000
   },
 
   timeouts: {
@@ -107,4 +109,21 @@ export const WIRE = {
   maxFrameData: 256 * KiB,
   /** Any non-piece frame above this is a protocol violation. */
   maxControlFrame: 64 * KiB
+} as const
+
+/** Peer scoring: offences a peer may commit before it is disconnected and banned. */
+export const SCORING = {
+  /**
+   * Requests refused as NOT_AVAILABLE for pieces the peer announced (in its handshake
+   * bitfield or a Have). An honest peer never does this: it announces only verified pieces
+   * and never loses one, so this is a liar.
+   */
+  maxFalseClaims: 3,
+  /**
+   * Requests received while we choke the peer: before we ever unchoked it (an honest peer
+   * waits for an Unchoke), or longer than `chokeGraceMs` after we choked it again (an honest
+   * peer stops once it reads the Choke). Each is answered with Reject CHOKED; this many is a flood.
+   */
+  maxChokedRequests: 64,
+  chokeGraceMs: 10_000
 } as const

@@ -68,7 +68,8 @@ export const configSchema = z.strictObject({
     uploadRate: bytesPerSecond.default(DEFAULTS.limits.uploadRate),
     downloadRate: bytesPerSecond.default(DEFAULTS.limits.downloadRate),
     maxManifestSize: positiveInt.min(1024).max(256 * 1024 * 1024).default(DEFAULTS.limits.maxManifestSize),
-    maxBadPieces: positiveInt.default(DEFAULTS.limits.maxBadPieces)
+    maxBadPieces: positiveInt.default(DEFAULTS.limits.maxBadPieces),
+    banDuration: z.number().int().positive().max(365 * 24 * 60 * 60 * 1000).default(DEFAULTS.limits.banDuration)
   }).prefault({}),
   timeouts: z.strictObject({
     discovery: durationMs.default(DEFAULTS.timeouts.discovery),

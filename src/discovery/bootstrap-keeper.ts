@@ -2,6 +2,11 @@ import type { Logger } from '@libp2p/interface'
 
 /** First pause before a failed bootstrap dial is tried again; it doubles up to MAX_RETRY_MS. */
 export const FIRST_RETRY_MS = 1000
+/**
+ * The keeper's first look, after libp2p's own dial at start: that dial may take a few
+ * seconds on a busy machine, and a second dial meanwhile would open a second connection.
+ */
+export const FIRST_CHECK_MS = 5000
 export const MAX_RETRY_MS = 60_000
 
 export interface BootstrapKeeperInit {
@@ -33,7 +38,7 @@ export class BootstrapKeeper {
     this.init = init
     this.now = init.now ?? Date.now
     // the bootstrap module makes the first dial: the keeper starts after a pause
-    for (const peer of init.peers) this.state.set(peer, { retryAt: this.now() + FIRST_RETRY_MS, pause: FIRST_RETRY_MS, dialing: false })
+    for (const peer of init.peers) this.state.set(peer, { retryAt: this.now() + FIRST_CHECK_MS, pause: FIRST_RETRY_MS, dialing: false })
   }
 
   start (): void {

@@ -18,6 +18,8 @@ export interface Libp2pNetworkInit {
   announcer?: Announcer
   bans: BanList
   log: Logger
+  /** A peer proved itself hostile (it served a manifest that is not the content id's). */
+  onMisbehaviour?: (peerId: string, reason: string) => void
 }
 
 /** The swarm manager's view of the network, made of libp2p, the DHT and Shoal's two protocols. */
@@ -57,7 +59,13 @@ export class Libp2pNetwork implements PeerNetwork {
   }
 
   async fetchManifest (peer: string, cid: CID, signal: AbortSignal): Promise<Uint8Array> {
-    return await this.init.manifestExchange.fetch(peerIdFromString(peer), cid, { signal })
+    try {
+      return await this.init.manifestExchange.fetch(peerIdFromString(peer), cid, { signal })
+    } catch (err) {
+      // an honest peer serves only manifests it checked against their id: this one forged it
+      if ((err as Error).name === 'ManifestMismatchError') this.init.onMisbehaviour?.(peer, `served a forged manifest for ${cid.toString()}`)
+      throw err
+    }
   }
 
   provide (cid: CID): void {

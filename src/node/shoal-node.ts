@@ -14,7 +14,7 @@ import { NodeStoppedError } from '../errors.js'
 import { SwarmManager } from '../swarm/swarm-manager.js'
 import { SwarmManagerView } from '../swarm/swarms-view.js'
 import { rateLimit } from '../utils/token-bucket.js'
-import { BanList } from './bans.js'
+import { BanList, banFilePath } from './bans.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { buildLibp2p } from './libp2p.js'
 import { Libp2pNetwork } from './network.js'
@@ -27,9 +27,6 @@ import type { ShoalServices } from './libp2p.js'
 import type { LoadedProtocol, ShoalComponents, ShoalProtocolService } from './protocol-api.js'
 import type { AddResult, GetOptions, SwarmStatus } from '../swarm/types.js'
 import type { ComponentLogger, Libp2p, Logger } from '@libp2p/interface'
-
-/** How long a peer that sent bad data or broke the protocol is refused. */
-const BAN_DURATION = 60 * 60 * 1000
 
 export interface NodeStatus {
   peerId: string
@@ -85,7 +82,7 @@ export async function createNode (config: ShoalConfig | ConfigInput, options: Cr
   await mkdir(resolved.dataDir, { recursive: true })
   const privateKey = await loadOrCreateIdentity(resolved.dataDir)
   const swarmKey = resolved.swarmKey === undefined ? undefined : await readSwarmKey(resolved.swarmKey)
-  const bans = new BanList(BAN_DURATION)
+  const bans = await BanList.open({ durationMs: resolved.limits.banDuration, path: banFilePath(resolved.dataDir), log: logger.forComponent('shoal:bans') })
   const libp2p = await buildLibp2p({ config: resolved, privateKey, psk: swarmKey?.psk, connectionGater: bans.gater(), logger })
   const protocolBaseDir = options.protocolBaseDir ?? (resolved.configPath === undefined ? process.cwd() : dirname(resolved.configPath))
   const node = new Node(resolved, libp2p, bans, logger, protocolBaseDir, swarmKey?.fingerprint)
@@ -156,9 +153,9 @@ class Node implements ShoalNode {
     })
     this.builtins = new ProtocolHost(this.log)
     this.modules = new ProtocolHost(logger.forComponent('shoal:protocols'))
-    const pieces = this.builtins.add('shoal:piece-exchange', { ...components, swarms: this.swarms }, pieceExchange({ handshakeTimeout: config.timeouts.handshake }))
+    const pieces = this.builtins.add('shoal:piece-exchange', { ...components, swarms: this.swarms }, pieceExchange({ handshakeTimeout: config.timeouts.handshake, onViolation: (peer, reason) => { this.onMisbehaviour(peer, reason, true) } }))
     const manifests = this.builtins.add('shoal:manifest-exchange', { ...components, manifests: this.swarms }, manifestExchange({ maxManifestSize: config.limits.maxManifestSize }))
-    network = new Libp2pNetwork({ libp2p, pieceExchange: pieces, manifestExchange: manifests, swarms: this.swarms, announcer: this.announcer, bans, log: this.log })
+    network = new Libp2pNetwork({ libp2p, pieceExchange: pieces, manifestExchange: manifests, swarms: this.swarms, announcer: this.announcer, bans, log: this.log, onMisbehaviour: (peer, reason) => { this.onMisbehaviour(peer, reason, true) } })
   }
 
   get peerId (): string {
@@ -237,6 +234,7 @@ class Node implements ShoalNode {
     await this.swarms.stop()
     await this.builtins.stop(registrar)
     await this.libp2p.stop()
+    await this.bans.flush()
     this.state = 'stopped'
   }
 

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
 import { Bitfield } from '../core/bitfield.js'
+import { SCORING } from '../config/defaults.js'
+import { PeerScore } from '../core/peer-score.js'
 import { ProtocolViolationError } from '../errors.js'
 import { RateMeter } from '../utils/rate-meter.js'
 import type { PieceWire, PieceWireHandler, RejectReason } from '../core/wire.js'
@@ -65,10 +67,14 @@ export class PeerSession implements PieceWireHandler {
   readonly uploadQueue: number[] = []
   inflightBytes = 0
   badPieces = 0
+  /** Offences short of a protocol violation; enough of them end the exchange with one. */
+  readonly score = new PeerScore()
   uploading = false
   closed = false
   /** We refuse this peer's requests (no upload slot); every exchange starts choked. */
   choking = true
+  /** When we last choked the peer after unchoking it; unset while we never unchoked it. */
+  private chokedAt?: number
   /** The peer refuses our requests. */
   chokedBy = true
   /** Requests are out but nothing came for a while: its pieces went to others. */
@@ -112,6 +118,7 @@ export class PeerSession implements PieceWireHandler {
       return
     }
     this.wire.sendChoke()
+    this.chokedAt = Date.now()
     for (const index of this.uploadQueue) this.wire.sendReject(index, 'choked')
     this.uploadQueue.length = 0
   }
@@ -151,8 +158,9 @@ export class PeerSession implements PieceWireHandler {
 
   onRequest (index: number): void {
     if (this.choking) {
-      // it may not have seen our choke yet: not a violation
+      // it may not have seen our choke yet: not a violation, unless it keeps asking
       this.wire.sendReject(index, 'choked')
+      this.onChokedRequest()
     } else if (!this.host.hasPiece(index)) {
       this.wire.sendReject(index, 'not-available')
     } else if (this.uploadQueue.length >= this.host.maxQueuedRequests) {
@@ -165,6 +173,13 @@ export class PeerSession implements PieceWireHandler {
     }
   }
 
+  /** A request while choked: an offence before we ever unchoked it, or long after we choked it. */
+  private onChokedRequest (): void {
+    if (this.chokedAt !== undefined && Date.now() - this.chokedAt <= SCORING.chokeGraceMs) return
+    const verdict = this.score.record('choked-request')
+    if (verdict !== undefined) throw new ProtocolViolationError(verdict)
+  }
+
   onCancel (index: number): void {
     const at = this.uploadQueue.indexOf(index)
     if (at >= 0) this.uploadQueue.splice(at, 1)
@@ -175,6 +190,11 @@ export class PeerSession implements PieceWireHandler {
     // a choke says nothing about the piece; any other refusal would come again at once
     if (reason !== 'choked') this.refused.set(index, Date.now() + REFUSAL_MS)
     this.host.onRequestEnded(this, index)
+    if (reason === 'not-available' && this.remoteHas.has(index)) {
+      // it announced this piece: an honest peer never loses a verified piece
+      const verdict = this.score.record('false-claim')
+      if (verdict !== undefined) throw new ProtocolViolationError(verdict)
+    }
   }
 
   /** Whether the peer refused `index` lately (not worth asking it again yet). */

@@ -7,9 +7,11 @@ import assert from 'node:assert/strict'
 import { copyFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TestNodes } from '../helpers/nodes.js'
-import { HostilePeer } from './helpers/hostile-peer.js'
-import { MiB, fetchAndVerify, makeFile, swarmStatus, useTestContext, waitFor, waitForConnections } from './helpers/context.js'
-import type { HostilePeerInit } from './helpers/hostile-peer.js'
+import { parseContentId } from '../../src/core/content-id.js'
+import { HostilePeer, UNSAFE_NAMES, manifestForger, manifestNotFound, poisoner as poisoning, unsafeManifest } from '../kit/hostile/index.js'
+import { MiB, exists, fetchAndVerify, makeFile, rejectsNamed, swarmStatus, useTestContext, waitFor, waitForConnections } from './helpers/context.js'
+import { listTree } from './helpers/sandbox.js'
+import type { HostilePeerInit } from '../kit/hostile/index.js'
 
 describe('integration: hostile and unreliable peers', function () {
   const ctx = useTestContext('hostile')
@@ -26,7 +28,7 @@ describe('integration: hostile and unreliable peers', function () {
     const seeder = await ctx.nodes.start('seeder')
     const added = await seeder.add(source)
     const { pieceSize } = swarmStatus(seeder, added.contentId)
-    const poisoner = await startHostile({ poison: { size: added.size, pieceSize }, manifest: 'not-found' })
+    const poisoner = await startHostile({ pieces: { shape: { size: added.size, pieceSize }, behaviour: poisoning() }, manifest: manifestNotFound() })
     const leecher = await ctx.nodes.start('leecher', { bootstrap: [TestNodes.address(seeder), poisoner.address] })
     assert.equal(leecher.config.limits.maxBadPieces, 3)
     await waitForConnections(leecher, [seeder.peerId, poisoner.peerId])
@@ -57,7 +59,7 @@ describe('integration: hostile and unreliable peers', function () {
     const source = await makeFile(join(ctx.dir, 'src'), 'real.bin', 4 * MiB)
     const seeder = await ctx.nodes.start('seeder')
     const added = await seeder.add(source)
-    const forger = await startHostile({ manifest: 'forge', forgedSize: 5000 })
+    const forger = await startHostile({ manifest: manifestForger(5000) })
     // the leecher first knows only the forger, so the forger is certainly asked first
     const leecher = await ctx.nodes.start('leecher', { bootstrap: [forger.address] })
     await waitForConnections(leecher, [forger.peerId])
@@ -70,6 +72,35 @@ describe('integration: hostile and unreliable peers', function () {
     await leecher.libp2p.dial(seeder.libp2p.getMultiaddrs()[0])
     await fetching
     assert.ok(forger.stats.manifestRequests >= 1)
+    const ban = leecher.status().bans.find(b => b.peerId === forger.peerId)
+    assert.ok(ban !== undefined, 'the forger is not banned')
+    assert.match(ban.reason, /forged manifest/)
+  })
+
+  it('a manifest that hashes to its content id but names unsafe paths is refused with a clear error, and nothing is written', async function () {
+    this.timeout(60_000)
+    const variants = UNSAFE_NAMES.map(v => ({ ...v, ...unsafeManifest(v) }))
+    const byId = new Map(variants.map(v => [v.contentId.toString(), v.bytes]))
+    const attacker = await startHostile({
+      manifest: (contentId) => {
+        const bytes = [...byId.entries()].find(([id]) => Buffer.from(parseId(id)).equals(Buffer.from(contentId)))?.[1]
+        return bytes === undefined ? { notFound: true } : { bytes }
+      }
+    })
+    const sandbox = join(ctx.dir, 'sandbox')
+    await mkdir(join(sandbox, 'out'), { recursive: true })
+    const leecher = await ctx.nodes.start('leecher', { bootstrap: [attacker.address] })
+    await waitForConnections(leecher, [attacker.peerId])
+    for (const variant of variants) {
+      const cid = variant.contentId.toString()
+      const withOutput = await rejectsNamed(leecher.get(cid, { output: join(sandbox, 'out', 'content'), discoveryTimeout: 10_000 }), 'InvalidManifestError')
+      assert.match(withOutput.message, /unsafe name|path length/, `${variant.what}: ${withOutput.message}`)
+      await rejectsNamed(leecher.get(cid, { outputDir: join(sandbox, 'out'), discoveryTimeout: 10_000 }), 'InvalidManifestError')
+      assert.equal(await exists(join(leecher.config.dataDir, 'manifests', cid)), false, `${variant.what}: the manifest was stored`)
+    }
+    assert.ok(attacker.stats.manifestRequests >= variants.length * 2)
+    assert.deepEqual(await listTree(sandbox), ['out/'], 'something was written')
+    assert.deepEqual(leecher.status().swarms, [])
   })
 
   it('a seeder that leaves mid-transfer costs only re-requests: the download completes from the other seeder', async function () {
@@ -103,3 +134,7 @@ describe('integration: hostile and unreliable peers', function () {
     assert.equal(swarmStatus(leecher, added.contentId).downloaded, size)
   })
 })
+
+function parseId (id: string): Uint8Array {
+  return parseContentId(id).bytes
+}

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { TestNodes } from '../helpers/nodes.js'
-import { HostilePeer } from './helpers/hostile-peer.js'
+import { HostilePeer, manifestNotFound, staller as stalling } from '../kit/hostile/index.js'
 import { MiB, fetchAndVerify, makeFile, swarmStatus, useTestContext, waitForConnections } from './helpers/context.js'
 import type { ConfigInput, ShoalNode, SwarmStatus } from '../../src/index.js'
 
@@ -93,7 +93,7 @@ describe('integration: the swarm engine', function () {
     const seeder = await seederWith()
     const added = await seeder.add(source)
     const { pieceSize } = swarmStatus(seeder, added.contentId)
-    const staller = await HostilePeer.start({ poison: { size: added.size, pieceSize }, stall: true, manifest: 'not-found' })
+    const staller = await HostilePeer.start({ pieces: { shape: { size: added.size, pieceSize }, behaviour: stalling() }, manifest: manifestNotFound() })
     ctx.defer(async () => { await staller.stop() })
     const leecher = await ctx.nodes.start('leecher', { bootstrap: [TestNodes.address(seeder), staller.address], timeouts: { request: requestTimeout } })
     await waitForConnections(leecher, [seeder.peerId, staller.peerId])

@@ -151,6 +151,7 @@ describe('config/load', () => {
       ['limits as a string', { limits: 'lots' }, 'limits'],
       ['limits.maxPeersPerSwarm zero', { limits: { maxPeersPerSwarm: 0 } }, 'limits.maxPeersPerSwarm'],
       ['limits.maxInflightBytesPerPeer too small', { limits: { maxInflightBytesPerPeer: 1000 } }, 'limits.maxInflightBytesPerPeer'],
+      ['limits.banDuration zero', { limits: { banDuration: 0 } }, 'limits.banDuration'],
       ['content.pieceSize not a power of two', { content: { pieceSize: 100_000 } }, 'content.pieceSize'],
       ['content.pieceSize below 16 KiB', { content: { pieceSize: 8192 } }, 'content.pieceSize'],
       ['content.pieceSize above 16 MiB', { content: { pieceSize: 32 * 1024 * 1024 } }, 'content.pieceSize'],

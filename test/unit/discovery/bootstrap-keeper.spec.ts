@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { defaultLogger } from '@libp2p/logger'
-import { BootstrapKeeper, FIRST_RETRY_MS, MAX_RETRY_MS } from '../../../src/discovery/bootstrap-keeper.js'
+import { BootstrapKeeper, FIRST_CHECK_MS, FIRST_RETRY_MS, MAX_RETRY_MS } from '../../../src/discovery/bootstrap-keeper.js'
 
 const log = defaultLogger().forComponent('shoal:test:bootstrap')
 
@@ -33,9 +33,9 @@ describe('discovery/bootstrap-keeper', () => {
   it('leaves the first dial to libp2p, then dials a bootstrap peer that is not connected', async () => {
     const { dials, connected, advance } = setup(['a', 'b'])
     connected.add('a')
-    await advance(0)
+    await advance(FIRST_CHECK_MS - 1)
     assert.deepEqual(dials, [])
-    await advance(FIRST_RETRY_MS)
+    await advance(1)
     assert.deepEqual(dials, ['b'])
     assert.ok(connected.has('b'))
     await advance(10 * MAX_RETRY_MS)
@@ -45,6 +45,7 @@ describe('discovery/bootstrap-keeper', () => {
   it('backs off exponentially while a peer cannot be reached, up to MAX_RETRY_MS', async () => {
     const { dials, failing, advance } = setup(['a'])
     failing.add('a')
+    await advance(FIRST_CHECK_MS - 1000)
     const times: number[] = []
     let t = 0
     for (let step = 0; step < 400; step++) {
@@ -61,7 +62,7 @@ describe('discovery/bootstrap-keeper', () => {
   it('after a peer drops, redials it soon (the back-off was reset by the connection)', async () => {
     const { dials, connected, failing, advance } = setup(['a'])
     failing.add('a')
-    await advance(FIRST_RETRY_MS)
+    await advance(FIRST_CHECK_MS)
     await advance(2 * FIRST_RETRY_MS)
     failing.delete('a')
     await advance(4 * FIRST_RETRY_MS)

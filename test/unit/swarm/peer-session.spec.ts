@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { Bitfield } from '../../../src/core/bitfield.js'
+import { SCORING } from '../../../src/config/defaults.js'
 import { PeerSession, REFUSAL_MS } from '../../../src/swarm/peer-session.js'
 import { isNamedError, sha256 } from '../fixtures.js'
 import type { PieceWire, RejectReason } from '../../../src/core/wire.js'
@@ -186,6 +187,21 @@ describe('swarm/peer-session', () => {
       assert.equal(session.closed, false)
     })
 
+    it('requests while choked: SCORING.maxChokedRequests before any unchoke is a ProtocolViolationError', () => {
+      const { session } = setup()
+      for (let i = 1; i < SCORING.maxChokedRequests; i++) session.onRequest(0)
+      assert.throws(() => { session.onRequest(0) }, (err: Error) => violation(err) && /while choked/.test(err.message))
+    })
+
+    it('requests soon after we choke again are no offence (the peer had not seen the choke)', () => {
+      const { host, session } = setup()
+      host.have.add(0)
+      session.setChoking(false)
+      session.setChoking(true)
+      for (let i = 0; i < SCORING.maxChokedRequests * 2; i++) session.onRequest(0)
+      assert.equal(session.score.count('choked-request'), 0)
+    })
+
     it('unchoking tells the peer once; choking again rejects what it had queued', () => {
       const { host, wire, session } = setup()
       host.have.add(0).add(1)
@@ -296,6 +312,24 @@ describe('swarm/peer-session', () => {
       assert.equal(session.inflightBytes, PIECE)
       // data after the reject is not wanted
       assert.throws(() => { session.onPieceData(0, 0, randomBytes(10)) }, violation)
+    })
+
+    it('refusing as not-available pieces it announced is a ProtocolViolationError the third time (a liar)', () => {
+      const { host, session } = setup([0, 1, 2, 3])
+      for (const index of [0, 1, 2]) session.request(index)
+      session.onReject(0, 'not-available')
+      session.onReject(1, 'not-available')
+      assert.throws(() => { session.onReject(2, 'not-available') }, (err: Error) => violation(err) && /refused 3 piece\(s\) it had announced/.test(err.message))
+      // every request it refused was ended with the host first, so none is left marked as out
+      assert.deepEqual(host.requestsEnded, [0, 1, 2])
+    })
+
+    it('refusing as not-available a piece it never announced, or for other reasons, is no offence', () => {
+      const { session } = setup([3])
+      for (const index of [0, 1, 2, 3]) session.request(index)
+      for (const index of [0, 1, 2]) session.onReject(index, 'not-available')
+      session.onReject(3, 'overloaded')
+      assert.equal(session.score.count('false-claim'), 0)
     })
 
     it('a reject for a piece never requested is ignored', () => {

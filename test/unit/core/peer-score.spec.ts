@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict'
+import { SCORING } from '../../../src/config/defaults.js'
+import { PeerScore } from '../../../src/core/peer-score.js'
+
+describe('core/peer-score', () => {
+  it('gives a verdict once an offence reaches its limit, and counts on after', () => {
+    const score = new PeerScore({ maxFalseClaims: 2, maxChokedRequests: 5 })
+    assert.equal(score.record('false-claim'), undefined)
+    assert.match(score.record('false-claim') ?? '', /refused 2 piece\(s\) it had announced/)
+    assert.equal(score.count('false-claim'), 2)
+    assert.ok(score.record('false-claim') !== undefined)
+  })
+
+  it('uses SCORING by default', () => {
+    const score = new PeerScore()
+    for (let i = 1; i < SCORING.maxFalseClaims; i++) assert.equal(score.record('false-claim'), undefined)
+    assert.ok(score.record('false-claim') !== undefined)
+  })
+})
