@@ -229,14 +229,21 @@ export class SwarmManager implements SwarmLookup {
       output = resolve(options.outputDir ?? '.', manifest.name)
       await prepareOutput(output, options.force === true)
     }
-    const store = new FsPieceStore({ root: output, manifest, mode: 'write' })
-    await store.prepare()
     const record: SwarmRecord = { contentId, path: output, origin: 'download' }
     await this.state.saveManifest(contentId, manifestBytes)
     // an empty record from the start: a restart resumes from records, never by rehashing
     await new HaveFile(this.init.dataDir, contentId).save(new Bitfield(pieceCount(manifest)))
+    // the swarm is on record before its files exist: a crash in between leaves a download
+    // that the next start (or get) goes on with, not a stray file that blocks the path
+    await this.persist([record])
+    const store = new FsPieceStore({ root: output, manifest, mode: 'write' })
+    try {
+      await store.prepare()
+    } catch (err) {
+      await this.persist().catch(() => {})
+      throw err
+    }
     const entry = this.open(record, manifest, manifestBytes, store, new Bitfield(pieceCount(manifest)), options.sequential === true)
-    await this.persist()
     this.init.network.provide(cid)
     return await this.waitForCompletion(entry, options)
   }
@@ -441,9 +448,10 @@ export class SwarmManager implements SwarmLookup {
     await this.persist()
   }
 
-  private async persist (): Promise<void> {
+  /** Save the swarm list: the open swarms, those not restored this run, and `opening`. */
+  private async persist (opening: SwarmRecord[] = []): Promise<void> {
     const live = [...this.entries.values()].map(e => e.record)
-    await this.state.save([...live, ...this.unrestored.filter(r => !this.entries.has(r.contentId))])
+    await this.state.save([...live, ...opening, ...this.unrestored.filter(r => !this.entries.has(r.contentId))])
   }
 }
 
