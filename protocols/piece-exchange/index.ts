@@ -17,7 +17,7 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 export { PROTOCOL_NAME, PROTOCOL_VERSION, MAX_FRAME_DATA, MAX_CONTROL_FRAME } from './constants.js'
 
 export interface PieceExchangeInit {
-  /** First segment of the protocol id `/<prefix>/piece-exchange/1.0.0`. @default 'shoal' */
+  /** First segment of the protocol id `/<prefix>/piece-exchange/2.0.0`. @default 'shoal' */
   protocolPrefix?: string
   /** A handshake not answered within this many ms closes the stream. @default 10000 */
   handshakeTimeout?: number

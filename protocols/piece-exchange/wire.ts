@@ -2,7 +2,7 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import { ProtocolViolationError } from '../../src/errors.js'
 import { encodeFrame, waitForDrain } from '../../src/utils/frames.js'
 import { growReceiveWindow } from '../../src/utils/stream-window.js'
-import { MAX_FRAME_DATA, RECEIVE_WINDOW } from './constants.js'
+import { HAVE_BATCH_MS, MAX_FRAME_DATA, RECEIVE_WINDOW } from './constants.js'
 import { WireDecoder, encodePieceRun } from './decoder.js'
 import { ErrorCode, Message, RejectCode } from './pb/piece-exchange.js'
 import type { PieceWire, PieceWireHandler, RejectReason, SwarmEndpoint } from '../../src/core/wire.js'
@@ -71,6 +71,9 @@ export class Wire implements PieceWire {
   private incoming?: { index: number, offset: number }
   private sending: Promise<void> = Promise.resolve()
   private pending = new Uint8ArrayList()
+  /** Haves waiting for HAVE_BATCH_MS (or for any other write) to go out together. */
+  private readonly pendingHaves: number[] = []
+  private haveTimer?: NodeJS.Timeout
   private flushQueued = false
   /** Called with the remote's handshake; set by whoever drives the handshake. */
   onHandshake?: (contentId: Uint8Array, pieceCount: number, bitfield: Uint8Array) => void
@@ -129,7 +132,14 @@ export class Wire implements PieceWire {
     this.close()
   }
 
-  sendHave (index: number): void { this.send({ have: { index } }) }
+  sendHave (index: number): void {
+    if (this.state.phase === 'closed') return
+    this.pendingHaves.push(index)
+    this.haveTimer ??= setTimeout(() => {
+      this.haveTimer = undefined
+      this.flush()
+    }, HAVE_BATCH_MS)
+  }
   sendRequest (index: number): void { this.send({ request: { index } }) }
   sendCancel (index: number): void { this.send({ cancel: { index } }) }
 
@@ -140,7 +150,7 @@ export class Wire implements PieceWire {
   sendChoke (): void { this.send({ choke: {} }) }
   sendUnchoke (): void { this.send({ unchoke: {} }) }
 
-  async sendPiece (index: number, data: Uint8Array, pace?: (bytes: number) => Promise<void>): Promise<void> {
+  async sendPiece (index: number, data: Uint8Array, pace?: (bytes: number) => Promise<void>): Promise<boolean> {
     // one piece at a time, so the runs of a piece stay contiguous on the stream
     const previous = this.sending
     let done!: () => void
@@ -150,12 +160,13 @@ export class Wire implements PieceWire {
       for (let offset = 0; offset < data.byteLength; offset += MAX_FRAME_DATA) {
         const run = data.subarray(offset, offset + MAX_FRAME_DATA)
         if (pace !== undefined) await pace(run.byteLength)
-        if (this.state.phase === 'closed') return
+        if (this.state.phase === 'closed') return false
         this.flush()
         const sentAll = this.stream.send(encodePieceRun(index, offset, run))
         this.stats.uploaded += run.byteLength
         if (!sentAll) await waitForDrain(this.stream)
       }
+      return true
     } finally {
       done()
     }
@@ -178,6 +189,8 @@ export class Wire implements PieceWire {
    */
   private send (message: Message): void {
     if (this.state.phase === 'closed') return
+    // waiting haves go first: batching delays them, it never reorders them
+    this.takeHaves()
     this.pending.append(encodeFrame(Message.encode(message)))
     if (this.pending.byteLength === 0 || this.flushQueued) return
     this.flushQueued = true
@@ -186,6 +199,8 @@ export class Wire implements PieceWire {
 
   private flush (): void {
     this.flushQueued = false
+    // haves ride along with whatever goes out now
+    if (this.state.phase !== 'closed') this.takeHaves()
     if (this.pending.byteLength === 0 || this.state.phase === 'closed' || this.stream.writeStatus !== 'writable') return
     const frames = this.pending
     this.pending = new Uint8ArrayList()
@@ -197,10 +212,20 @@ export class Wire implements PieceWire {
     }
   }
 
+  /** Move the waiting haves into the pending write. */
+  private takeHaves (): void {
+    if (this.pendingHaves.length === 0) return
+    for (const index of this.pendingHaves) this.pending.append(encodeFrame(Message.encode({ have: { index } })))
+    this.pendingHaves.length = 0
+    clearTimeout(this.haveTimer)
+    this.haveTimer = undefined
+  }
+
   private ended (err?: Error): void {
     const previous = this.state
     if (previous.phase === 'closed') return
     this.state = { phase: 'closed' }
+    clearTimeout(this.haveTimer)
     if (previous.phase === 'open') previous.handler.onClose(err)
     this.onEnd?.(err)
     this.onClosed?.(this)

@@ -20,10 +20,11 @@ export interface PieceWire {
   sendChoke(): void
   sendUnchoke(): void
   /**
-   * Send a whole piece in frames; resolves once the last frame is queued, waiting for drain.
+   * Send a whole piece in frames; resolves once the last frame is queued, waiting for drain:
+   * true if the whole piece went out, false if the wire closed first.
    * `pace`, when given, is awaited before each frame with its size (rate limits).
    */
-  sendPiece(index: number, data: Uint8Array, pace?: (bytes: number) => Promise<void>): Promise<void>
+  sendPiece(index: number, data: Uint8Array, pace?: (bytes: number) => Promise<void>): Promise<boolean>
   /** Bytes of piece data sent and received on this wire. */
   readonly stats: { readonly uploaded: number, readonly downloaded: number }
   /** End the exchange; with an error, the stream is reset rather than closed. */

@@ -57,18 +57,20 @@ export class BootstrapKeeper {
     const now = this.now()
     for (const [peer, state] of this.state) {
       if (this.init.isConnected(peer)) {
+        // seen connected: if it drops, dial again soon
         state.pause = FIRST_RETRY_MS
+        state.retryAt = now + FIRST_RETRY_MS
         continue
       }
       if (state.dialing || now < state.retryAt) continue
       state.dialing = true
       this.init.dial(peer, this.controller.signal)
-        .then(() => { state.pause = FIRST_RETRY_MS }, (err) => {
-          state.pause = Math.min(state.pause * 2, MAX_RETRY_MS)
-          this.init.log('bootstrap peer %s not reached, trying again in %d ms - %e', peer, state.pause, err)
-        })
+        .catch((err) => { this.init.log('bootstrap peer %s not reached - %e', peer, err) })
         .finally(() => {
+          // after any dial, wait longer next time: the back-off resets only once a check
+          // sees the peer connected (above), not on a dial it accepts and then hangs up
           state.dialing = false
+          state.pause = Math.min(state.pause * 2, MAX_RETRY_MS)
           state.retryAt = this.now() + state.pause
         })
     }

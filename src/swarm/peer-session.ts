@@ -13,6 +13,8 @@ export const REFUSAL_MS = 3000
 /** A piece being received from this peer. */
 interface Incoming {
   readonly requestedAt: number
+  /** When its last bytes came (the request time until the first): a slow piece that still moves is not timed out. */
+  progressAt: number
   readonly length: number
   /** Taken from the host's pool when the first byte arrives; the piece is copied in. */
   buffer?: Uint8Array
@@ -63,6 +65,11 @@ export class PeerSession implements PieceWireHandler {
   private readonly abandoned = new Map<number, number>()
   /** Pieces the peer refused us, with when we may ask again: the picker skips them meanwhile. */
   private readonly refused = new Map<number, number>()
+  /**
+   * Pieces we told this peer to get elsewhere: once per piece, so a peer that cannot get it
+   * elsewhere gets it from us when it asks again.
+   */
+  private sentElsewhere?: Bitfield
   /** Piece indexes this peer asked us for, in order. */
   readonly uploadQueue: number[] = []
   inflightBytes = 0
@@ -90,6 +97,13 @@ export class PeerSession implements PieceWireHandler {
    */
   roundTripMs = Number.POSITIVE_INFINITY
 
+  /** Aborted when the session closes: waits on its behalf (upload pacing) end with it. */
+  private readonly lifetime = new AbortController()
+
+  get signal (): AbortSignal {
+    return this.lifetime.signal
+  }
+
   constructor (private readonly host: SessionHost, wire: PieceWire, remoteHas: Bitfield) {
     this.peerId = wire.remotePeer
     this.wire = wire
@@ -104,7 +118,7 @@ export class PeerSession implements PieceWireHandler {
     const length = this.host.pieceLength(index)
     const now = Date.now()
     if (this.incoming.size === 0) this.lastDataAt = now
-    this.incoming.set(index, { requestedAt: now, length, received: 0 })
+    this.incoming.set(index, { requestedAt: now, progressAt: now, length, received: 0 })
     this.inflightBytes += length
     this.wire.sendRequest(index)
   }
@@ -143,10 +157,10 @@ export class PeerSession implements PieceWireHandler {
     }
   }
 
-  /** Requests sent before `deadline` that are still not complete. */
+  /** Requests with no bytes since `deadline` (sent before it, and silent since). */
   expiredRequests (deadline: number): number[] {
     const out: number[] = []
-    for (const [index, piece] of this.incoming) if (piece.requestedAt < deadline) out.push(index)
+    for (const [index, piece] of this.incoming) if (piece.progressAt < deadline) out.push(index)
     return out
   }
 
@@ -163,9 +177,13 @@ export class PeerSession implements PieceWireHandler {
       this.onChokedRequest()
     } else if (!this.host.hasPiece(index)) {
       this.wire.sendReject(index, 'not-available')
+    } else if (this.uploadQueue.includes(index)) {
+      // asked twice: one copy is enough
     } else if (this.uploadQueue.length >= this.host.maxQueuedRequests) {
       this.wire.sendReject(index, 'overloaded')
-    } else if (!this.host.admitUpload(this, index)) {
+    } else if (this.sentElsewhere?.has(index) !== true && !this.host.admitUpload(this, index)) {
+      this.sentElsewhere ??= new Bitfield(this.remoteHas.length)
+      this.sentElsewhere.set(index)
       this.wire.sendReject(index, 'elsewhere')
     } else {
       this.uploadQueue.push(index)
@@ -187,8 +205,11 @@ export class PeerSession implements PieceWireHandler {
 
   onReject (index: number, reason: RejectReason): void {
     if (!this.forget(index)) return
-    // a choke says nothing about the piece; any other refusal would come again at once
-    if (reason !== 'choked') this.refused.set(index, Date.now() + REFUSAL_MS)
+    // a choke says nothing about the piece, but it says we are choked (even without a Choke:
+    // else a peer answering every request so would have us ask again at once, forever);
+    // any other refusal would come again at once
+    if (reason === 'choked') this.chokedBy = true
+    else this.refused.set(index, Date.now() + REFUSAL_MS)
     this.host.onRequestEnded(this, index)
     if (reason === 'not-available' && this.remoteHas.has(index)) {
       // it announced this piece: an honest peer never loses a verified piece
@@ -233,6 +254,7 @@ export class PeerSession implements PieceWireHandler {
     }
     const now = Date.now()
     this.lastDataAt = now
+    piece.progressAt = now
     this.snubbed = false
     this.downloadMeter.add(data.byteLength)
     if (piece.buffer === undefined) this.roundTripMs = Math.min(this.roundTripMs, now - piece.requestedAt)
@@ -263,6 +285,7 @@ export class PeerSession implements PieceWireHandler {
   onClose (err?: Error): void {
     if (this.closed) return
     this.closed = true
+    this.lifetime.abort()
     this.uploadQueue.length = 0
     for (const piece of this.incoming.values()) {
       if (piece.buffer !== undefined) this.host.releaseBuffer(piece.buffer)

@@ -322,6 +322,7 @@ export class SwarmManager implements SwarmLookup {
       limits: this.init.limits,
       rates: this.init.rates,
       sequential,
+      initialSeed: record.origin === 'seed',
       log: this.logger.forComponent(`shoal:swarm:${record.contentId.slice(-8)}`),
       observer: {
         onProgress: (s) => {

@@ -76,6 +76,11 @@ export interface SwarmInit {
   rates?: RateLimits
   /** Fetch in piece order rather than rarest first. @default false */
   sequential?: boolean
+  /**
+   * This node added the content (the swarm's first seed): it hands out each piece once
+   * before any twice while other peers hold it (see admitUpload). @default false
+   */
+  initialSeed?: boolean
   log: Logger
   observer?: SwarmObserver
 }
@@ -116,13 +121,14 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   private readonly rates: RateLimits
   /** Copies of each piece we have agreed to send, and to whom last (initial seeding). */
   private readonly sentCount: Uint16Array
-  private readonly lastSentTo: Array<PeerSession | undefined>
+  private readonly lastSentTo: Array<string | undefined>
   /** The fewest copies sent of any piece, and how many pieces are at that count. */
   private minSent = 0
   private piecesAtMinSent: number
   /** The peer holding the optimistic unchoke. */
   private optimistic?: string
   private ticks = 0
+  private readonly initialSeed: boolean
   private refillTimer?: NodeJS.Timeout
 
   constructor (init: SwarmInit) {
@@ -138,6 +144,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.observer = init.observer ?? {}
     this.picker = new PiecePicker(this.have, { sequential: init.sequential })
     this.rates = init.rates ?? UNLIMITED
+    this.initialSeed = init.initialSeed ?? false
     this.sentCount = new Uint16Array(this.layout.pieceCount)
     this.lastSentTo = new Array(this.layout.pieceCount)
     this.piecesAtMinSent = this.layout.pieceCount
@@ -235,7 +242,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   }
 
   onRequestEnded (session: PeerSession, index: number): void {
-    this.picker.markReleased(index)
+    this.releaseRequest(index)
     this.fill(session)
   }
 
@@ -249,15 +256,15 @@ export class Swarm implements SwarmEndpoint, SessionHost {
    * what nobody has and trade the rest, so the swarm gets about one copy from the seed.
    */
   admitUpload (session: PeerSession, index: number): boolean {
-    if (this.have.complete && this.sentCount[index] > this.minSent && this.heldElsewhere(session, index)) return false
+    if (this.initialSeed && this.have.complete && this.sentCount[index] > this.minSent && this.heldElsewhere(session, index)) return false
     this.countCopy(index)
-    this.lastSentTo[index] = session
+    this.lastSentTo[index] = session.peerId
     return true
   }
 
   private heldElsewhere (requester: PeerSession, index: number): boolean {
     const last = this.lastSentTo[index]
-    if (last !== undefined && last !== requester && !last.closed) return true
+    if (last !== undefined && last !== requester.peerId && this.peers.has(last)) return true
     for (const peer of this.peers.values()) if (peer !== requester && peer.remoteHas.has(index)) return true
     return false
   }
@@ -286,7 +293,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
       this.observer.onPeerLeft?.(this, session.peerId)
     }
     this.picker.removePeer(session.remoteHas)
-    for (const index of session.incoming.keys()) this.picker.markReleased(index)
+    for (const index of session.incoming.keys()) this.releaseRequest(index)
     if (err !== undefined && err.name === 'ProtocolViolationError') {
       this.observer.onMisbehaviour?.(this, session.peerId, err.message, true)
     }
@@ -320,7 +327,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     for (const other of this.peers.values()) {
       if (other !== session && other.incoming.has(index)) {
         other.abandon(index)
-        this.picker.markReleased(index)
+        this.releaseRequest(index)
       }
     }
     void this.verifyAndStore(session, index, piece, digest).finally(() => { this.releaseBuffer(piece) })
@@ -431,6 +438,12 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     return Math.max(pieceSize, Math.min(this.limits.maxInflightBytesPerPeer, wanted))
   }
 
+  /** A request ended without its piece: the picker may give it out again, and the download budget gets its bytes back. */
+  private releaseRequest (index: number): void {
+    this.picker.markReleased(index)
+    this.rates.download.refund(this.layout.pieceLength(index))
+  }
+
   private fillLater (ms: number): void {
     if (this.refillTimer !== undefined) return
     this.refillTimer = setTimeout(() => {
@@ -458,12 +471,12 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     for (const session of this.peers.values()) {
       for (const index of session.expiredRequests(deadline)) {
         session.abandon(index)
-        this.picker.markReleased(index)
+        this.releaseRequest(index)
         this.observer.onMisbehaviour?.(this, session.peerId, `request for piece ${index} timed out`, false)
       }
       if (!session.snubbed && session.isStalled(now, this.limits.requestTimeout / 3)) {
         session.snubbed = true
-        for (const index of session.abandonAll()) this.picker.markReleased(index)
+        for (const index of session.abandonAll()) this.releaseRequest(index)
         this.log('peer %s snubbed: no data for %d ms', session.peerId, now - session.lastDataAt)
       }
     }
@@ -519,7 +532,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     const depth = Math.max(1, Math.floor(READ_AHEAD_BYTES / this.layout.pieceSize))
     const reads: Array<{ index: number, data: Promise<Uint8Array> }> = []
     const limit = this.rates.upload
-    const pace = limit.unlimited ? undefined : async (bytes: number) => { await limit.take(bytes) }
+    const pace = limit.unlimited ? undefined : async (bytes: number) => { await limit.take(bytes, session.signal) }
     const readAhead = (): void => {
       while (reads.length < depth && session.uploadQueue.length > 0) {
         const index = this.nextUpload(session.uploadQueue)
@@ -534,13 +547,14 @@ export class Swarm implements SwarmEndpoint, SessionHost {
         const { index, data: reading } = reads.shift() as { index: number, data: Promise<Uint8Array> }
         const data = await reading
         readAhead()
-        await session.wire.sendPiece(index, data, pace)
+        if (!await session.wire.sendPiece(index, data, pace)) break
         this.uploaded += data.byteLength
         this.uploadMeter.add(data.byteLength)
         session.uploadMeter.add(data.byteLength)
         readAhead()
       }
     } catch (err) {
+      if (session.closed) return
       this.log.error('uploading to %s failed - %e', session.peerId, err)
       session.wire.close(err as Error)
     } finally {

@@ -12,7 +12,7 @@ export class RateMeter {
   private total = 0
   private readonly startedAt: number
 
-  constructor (private readonly windowMs = 5000, private readonly now: () => number = Date.now) {
+  constructor (private readonly windowMs = 5000, private readonly now: () => number = performance.now.bind(performance)) {
     this.slotMs = windowMs / SLOTS
     this.startedAt = this.now()
     this.current = Math.floor(this.startedAt / this.slotMs)

@@ -37,6 +37,13 @@ export class TokenBucket {
     if (wait > 0) await sleep(wait, signal)
   }
 
+  /** Give back bytes taken for something that did not happen (a request refused, say). */
+  refund (bytes: number): void {
+    if (this.unlimited) return
+    this.refill()
+    this.tokens = Math.min(this.burst, this.tokens + bytes)
+  }
+
   /** ms until there is no debt left (0 when tokens are available now). */
   waitTime (): number {
     if (this.unlimited) return 0

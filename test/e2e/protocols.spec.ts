@@ -25,7 +25,7 @@ describe('e2e: protocol modules', function () {
     const node = await ShoalProcess.create(join(dir.path, 'node'), { protocols: [{ module: WHO_HAS }] })
     const status = await node.status() as unknown as { protocols: Array<{ module: string, protocolIds: string[] }> }
     assert.deepEqual(status.protocols.at(-1), { module: WHO_HAS, protocolIds: ['/shoal-example/who-has/1.0.0'] })
-    assert.ok(status.protocols.some(p => p.module === 'shoal:piece-exchange' && p.protocolIds[0] === '/shoal/piece-exchange/1.0.0'))
+    assert.ok(status.protocols.some(p => p.module === 'shoal:piece-exchange' && p.protocolIds[0] === '/shoal/piece-exchange/2.0.0'))
     await node.kill()
   })
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TestNodes } from '../helpers/nodes.js'
-import { HostilePeer, flooder, floodStreams, liar, manifestNotFound, poisoner, staller } from '../kit/hostile/index.js'
+import { HostilePeer, PIECE_EXCHANGE, flooder, floodStreams, liar, manifestNotFound, poisoner, staller } from '../kit/hostile/index.js'
 import { MiB, fetchAndVerify, makeFile, swarmStatus, useTestContext, waitFor, waitForConnections } from './helpers/context.js'
 import { listTree, peakGrowth } from './helpers/sandbox.js'
 import type { PieceBehaviour } from '../kit/hostile/index.js'
@@ -146,7 +146,7 @@ describe('integration: the hostile-peer kit against a download', function () {
       // 200 streams that hold still (until the handshake timeout), while the download runs
       const open = await floodStreams(hostile, TestNodes.address(leecher), { streams: 200, payload: 'nothing' })
       // over every connection between the two (each side may have dialled)
-      held = leecher.libp2p.getConnections(hostile.libp2p.peerId).flatMap(c => c.streams).filter(s => s.protocol === '/shoal/piece-exchange/1.0.0' && s.direction === 'inbound').length
+      held = leecher.libp2p.getConnections(hostile.libp2p.peerId).flatMap(c => c.streams).filter(s => s.protocol === PIECE_EXCHANGE && s.direction === 'inbound').length
       // then, with the slots free again, streams that open with garbage: a violation before any swarm sees the stream
       for (const stream of open) stream.abort(new Error('flood over'))
       await waitFor(() => (leecher.libp2p.getConnections(hostile.libp2p.peerId)[0]?.streams.filter(s => s.direction === 'inbound').length ?? 0) < 8, 'the flood streams are gone')

@@ -11,7 +11,7 @@ import { readFrames } from '../../integration/helpers/read-frames.js'
 import type { Libp2p, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
-export const PIECE_EXCHANGE = '/shoal/piece-exchange/1.0.0'
+export const PIECE_EXCHANGE = '/shoal/piece-exchange/2.0.0'
 export const MANIFEST_EXCHANGE = '/shoal/manifest-exchange/1.0.0'
 /** SPEC.md limits: the largest raw run after a Piece header, and any other frame. */
 export const MAX_RUN = 256 * 1024

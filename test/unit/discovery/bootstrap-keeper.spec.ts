@@ -59,7 +59,7 @@ describe('discovery/bootstrap-keeper', () => {
     assert.ok(gaps.slice(5).every(g => g === MAX_RETRY_MS), `gaps ${gaps.join(', ')}`)
   })
 
-  it('after a peer drops, redials it soon (the back-off was reset by the connection)', async () => {
+  it('after a peer seen connected drops, redials it soon (the back-off was reset by the connection)', async () => {
     const { dials, connected, failing, advance } = setup(['a'])
     failing.add('a')
     await advance(FIRST_CHECK_MS)
@@ -67,9 +67,29 @@ describe('discovery/bootstrap-keeper', () => {
     failing.delete('a')
     await advance(4 * FIRST_RETRY_MS)
     assert.ok(connected.has('a'))
+    await advance(FIRST_RETRY_MS) // a check sees it connected
     const before = dials.length
     connected.delete('a')
     await advance(FIRST_RETRY_MS)
     assert.equal(dials.length, before + 1)
+  })
+
+  it('keeps backing off a peer that accepts the dial and hangs up at once', async () => {
+    let now = 0
+    const dials: number[] = []
+    const keeper = new BootstrapKeeper({
+      peers: ['a'],
+      isConnected: () => false, // never seen connected at a check
+      dial: async () => { dials.push(now) },
+      log,
+      now: () => now
+    })
+    for (let step = 0; step < 120; step++) {
+      now += 1000
+      keeper.check()
+      await new Promise(resolve => setImmediate(resolve))
+    }
+    const gaps = dials.slice(1).map((t, i) => t - dials[i])
+    assert.deepEqual(gaps.slice(0, 4), [2000, 4000, 8000, 16000])
   })
 })

@@ -31,7 +31,7 @@ class FakeWire implements PieceWire {
   sendReject (index: number, reason: RejectReason): void { this.calls.push(['reject', index, reason]) }
   sendChoke (): void { this.calls.push(['choke']) }
   sendUnchoke (): void { this.calls.push(['unchoke']) }
-  async sendPiece (): Promise<void> {}
+  async sendPiece (): Promise<boolean> { return true }
   close (err?: Error): void { this.calls.push(['close', err]) }
 }
 
@@ -178,6 +178,25 @@ describe('swarm/peer-session', () => {
       assert.deepEqual(session.uploadQueue, [0])
     })
 
+    it('tells the peer to get a piece elsewhere once: asked again, it is served', () => {
+      const { host, wire, session } = unchoked()
+      host.have.add(1)
+      host.elsewhere.add(1)
+      session.onRequest(1)
+      session.onRequest(1)
+      assert.deepEqual(wire.calls, [['reject', 1, 'elsewhere']])
+      assert.deepEqual(session.uploadQueue, [1])
+    })
+
+    it('a piece asked for twice is queued once', () => {
+      const { host, wire, session } = unchoked()
+      host.have.add(0)
+      session.onRequest(0)
+      session.onRequest(0)
+      assert.deepEqual(session.uploadQueue, [0])
+      assert.deepEqual(wire.calls, [])
+    })
+
     it('starts choked: a request is rejected as choked, not queued and not a violation', () => {
       const { host, wire, session } = setup()
       host.have.add(0)
@@ -216,6 +235,27 @@ describe('swarm/peer-session', () => {
   })
 
   describe('we ask the peer for pieces', () => {
+    it('a CHOKED reject means we are choked, even without a Choke: no requests until an Unchoke', () => {
+      const { host, session } = setup([0, 1])
+      session.onUnchoke()
+      session.request(0)
+      session.onReject(0, 'choked')
+      assert.equal(session.chokedBy, true)
+      session.onUnchoke()
+      assert.equal(session.chokedBy, false)
+      assert.equal(host.unchoked, 2)
+    })
+
+    it('a request times out only once its bytes stop coming, not while a slow piece moves', () => {
+      const { session } = setup([0])
+      session.request(0)
+      const requestedAt = Date.now()
+      session.onPieceData(0, 0, new Uint8Array(1000))
+      // the request is older than the deadline, but bytes came since
+      assert.deepEqual(session.expiredRequests(requestedAt - 1), [])
+      assert.deepEqual(session.expiredRequests(Date.now() + 1), [0])
+    })
+
     it('a refused piece is not asked of the peer again for REFUSAL_MS; a choke refusal is', () => {
       const { host, session } = setup([0, 1, 2, 3])
       session.request(0)

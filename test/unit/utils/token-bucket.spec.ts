@@ -26,6 +26,17 @@ describe('utils/token-bucket', () => {
     assert.equal(bucket.waitTime(), 0)
   })
 
+  it('refund gives back bytes taken for nothing, up to the burst', () => {
+    const { bucket } = manual(1000, 500)
+    bucket.reserve(500)
+    assert.equal(bucket.reserve(500), 500)
+    bucket.refund(500)
+    assert.equal(bucket.waitTime(), 0)
+    bucket.refund(10_000)
+    assert.equal(bucket.reserve(500), 0)
+    assert.equal(bucket.reserve(1), 1)
+  })
+
   it('saves up no more than the burst while idle', () => {
     const { bucket, advance } = manual(1000, 100)
     advance(60_000)
