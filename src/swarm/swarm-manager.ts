@@ -244,7 +244,7 @@ export class SwarmManager implements SwarmLookup {
       throw err
     }
     const entry = this.open(record, manifest, manifestBytes, store, new Bitfield(pieceCount(manifest)), options.sequential === true)
-    this.init.network.provide(cid)
+    // announced on the DHT with its first verified piece (see open): before that it has nothing to give
     return await this.waitForCompletion(entry, options)
   }
 
@@ -326,6 +326,7 @@ export class SwarmManager implements SwarmLookup {
       log: this.logger.forComponent(`shoal:swarm:${record.contentId.slice(-8)}`),
       observer: {
         onProgress: (s) => {
+          if (s.have.count === 1) this.init.network.provide(parseContentId(s.contentId))
           entry.checkpoint?.stored()
           for (const l of listeners) l.progress(s)
         },

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomFile, tempDir } from '../helpers/temp.js'
-import { seededRandom } from '../unit/fixtures.js'
+import { seededRandom } from '../helpers/random.js'
 import { ShoalProcess, explain, killAll, sha256 } from './helpers/shoal-process.js'
 import type { RunResult } from './helpers/shoal-process.js'
 

@@ -6,17 +6,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { MANIFEST_VERSION } from '../../src/core/manifest.js'
 import type { Manifest } from '../../src/core/manifest.js'
 
-/** A small, fast, seeded PRNG (mulberry32): the same seed gives the same sequence. */
-export function seededRandom (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { seededRandom } from '../helpers/random.js'
 
 export function sha256 (...parts: Uint8Array[]): Buffer {
   const hash = createHash('sha256')

@@ -1,17 +1,7 @@
 import { createHash } from 'node:crypto'
 import { open } from 'node:fs/promises'
 
-/** mulberry32: a small seeded PRNG, so a churn schedule can be replayed from its seed. */
-export function seededRandom (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { seededRandom } from '../../helpers/random.js'
 
 /** SHA-256 of every piece of a file. */
 export async function pieceHashes (path: string, pieceSize: number): Promise<string[]> {
