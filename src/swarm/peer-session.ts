@@ -39,9 +39,10 @@ export interface SessionHost {
   onUnchoked(session: PeerSession): void
   /**
    * The peer asked for a piece we have and queue room is left: count the copy, or say no
-   * (false) when it should get this piece from another peer (initial seeding).
+   * (false) when it should get this piece from another peer (initial seeding); with
+   * `insisted` (it asks again after being told so) the copy is counted and never refused.
    */
-  admitUpload(session: PeerSession, index: number): boolean
+  admitUpload(session: PeerSession, index: number, insisted: boolean): boolean
   onUploadWanted(session: PeerSession): void
   onPeerClosed(session: PeerSession, err?: Error): void
 }
@@ -181,7 +182,7 @@ export class PeerSession implements PieceWireHandler {
       // asked twice: one copy is enough
     } else if (this.uploadQueue.length >= this.host.maxQueuedRequests) {
       this.wire.sendReject(index, 'overloaded')
-    } else if (this.sentElsewhere?.has(index) !== true && !this.host.admitUpload(this, index)) {
+    } else if (!this.host.admitUpload(this, index, this.sentElsewhere?.has(index) === true)) {
       this.sentElsewhere ??= new Bitfield(this.remoteHas.length)
       this.sentElsewhere.set(index)
       this.wire.sendReject(index, 'elsewhere')

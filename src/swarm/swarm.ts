@@ -255,8 +255,8 @@ export class Swarm implements SwarmEndpoint, SessionHost {
    * out as often, unless no other peer has it or is getting it. Leechers then fetch from us
    * what nobody has and trade the rest, so the swarm gets about one copy from the seed.
    */
-  admitUpload (session: PeerSession, index: number): boolean {
-    if (this.initialSeed && this.have.complete && this.sentCount[index] > this.minSent && this.heldElsewhere(session, index)) return false
+  admitUpload (session: PeerSession, index: number, insisted: boolean): boolean {
+    if (!insisted && this.initialSeed && this.have.complete && this.sentCount[index] > this.minSent && this.heldElsewhere(session, index)) return false
     this.countCopy(index)
     this.lastSentTo[index] = session.peerId
     return true

@@ -64,7 +64,7 @@ class FakeHost implements SessionHost {
   onUnchoked (): void { this.unchoked++ }
   /** Pieces the host wants fetched from other peers. */
   readonly elsewhere = new Set<number>()
-  admitUpload (_s: PeerSession, index: number): boolean { return !this.elsewhere.has(index) }
+  admitUpload (_s: PeerSession, index: number, insisted: boolean): boolean { return insisted || !this.elsewhere.has(index) }
   onPeerClosed (_s: PeerSession, err?: Error): void { this.closed.push(err) }
 }
 
