@@ -1,5 +1,6 @@
 import { Bitfield } from '../core/bitfield.js'
 import { choke } from '../core/choker.js'
+import { CopyLedger } from '../core/copy-ledger.js'
 import { PieceLayout } from '../core/layout.js'
 import { pieceHash } from '../core/manifest.js'
 import { PiecePicker } from '../core/piece-picker.js'
@@ -119,12 +120,8 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   private readonly buffers: BufferPool
   private readonly timer: NodeJS.Timeout
   private readonly rates: RateLimits
-  /** Copies of each piece we have agreed to send, and to whom last (initial seeding). */
-  private readonly sentCount: Uint16Array
-  private readonly lastSentTo: Array<string | undefined>
-  /** The fewest copies sent of any piece, and how many pieces are at that count. */
-  private minSent = 0
-  private piecesAtMinSent: number
+  /** Copies of each piece we have agreed to send (initial seeding, upload order). */
+  private readonly copies: CopyLedger
   /** The peer holding the optimistic unchoke. */
   private optimistic?: string
   private ticks = 0
@@ -145,9 +142,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.picker = new PiecePicker(this.have, { sequential: init.sequential })
     this.rates = init.rates ?? UNLIMITED
     this.initialSeed = init.initialSeed ?? false
-    this.sentCount = new Uint16Array(this.layout.pieceCount)
-    this.lastSentTo = new Array(this.layout.pieceCount)
-    this.piecesAtMinSent = this.layout.pieceCount
+    this.copies = new CopyLedger(this.layout.pieceCount)
     // enough idle buffers for a full request window to peers plus the pieces being written
     this.buffers = new BufferPool(this.layout.pieceSize, Math.ceil(2 * this.limits.maxInflightBytesPerPeer / this.layout.pieceSize))
     this.stateValue = this.have.complete ? 'seeding' : 'downloading'
@@ -256,31 +251,16 @@ export class Swarm implements SwarmEndpoint, SessionHost {
    * what nobody has and trade the rest, so the swarm gets about one copy from the seed.
    */
   admitUpload (session: PeerSession, index: number, insisted: boolean): boolean {
-    if (!insisted && this.initialSeed && this.have.complete && this.sentCount[index] > this.minSent && this.heldElsewhere(session, index)) return false
-    this.countCopy(index)
-    this.lastSentTo[index] = session.peerId
+    if (!insisted && this.initialSeed && this.have.complete && this.copies.aheadOfOthers(index) && this.heldElsewhere(session, index)) return false
+    this.copies.record(index, session.peerId)
     return true
   }
 
   private heldElsewhere (requester: PeerSession, index: number): boolean {
-    const last = this.lastSentTo[index]
+    const last = this.copies.lastRecipient(index)
     if (last !== undefined && last !== requester.peerId && this.peers.has(last)) return true
     for (const peer of this.peers.values()) if (peer !== requester && peer.remoteHas.has(index)) return true
     return false
-  }
-
-  private countCopy (index: number): void {
-    if (this.sentCount[index] === 0xffff) return
-    if (this.sentCount[index]++ !== this.minSent || --this.piecesAtMinSent > 0) return
-    this.minSent = 0xffff
-    for (const count of this.sentCount) {
-      if (count < this.minSent) {
-        this.minSent = count
-        this.piecesAtMinSent = 1
-      } else if (count === this.minSent) {
-        this.piecesAtMinSent++
-      }
-    }
   }
 
   onUploadWanted (session: PeerSession): void {
@@ -567,9 +547,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
    * several empty leechers hands each different pieces, which they then trade.
    */
   private nextUpload (queue: number[]): number {
-    let best = 0
-    for (let i = 1; i < queue.length; i++) if (this.sentCount[queue[i]] < this.sentCount[queue[best]]) best = i
-    return queue.splice(best, 1)[0]
+    return queue.splice(this.copies.leastGiven(queue), 1)[0]
   }
 
   /** Of two streams to one peer, both sides keep the one opened by the lower peer id. */

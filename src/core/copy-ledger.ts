@@ -1,0 +1,57 @@
+/**
+ * How many copies of each piece a seed has agreed to send, and to whom last: what initial
+ * seeding decides on (a piece goes out again only once every piece has gone out as often).
+ * Pure state, no I/O, so a simulation can run it for many peers.
+ */
+export class CopyLedger {
+  private readonly copies: Uint16Array
+  private readonly lastTo: Array<string | undefined>
+  /** The fewest copies of any piece, and how many pieces are at that count. */
+  private fewest = 0
+  private atFewest: number
+
+  constructor (pieceCount: number) {
+    this.copies = new Uint16Array(pieceCount)
+    this.lastTo = new Array(pieceCount)
+    this.atFewest = pieceCount
+  }
+
+  /** Copies of `index` agreed to so far. */
+  copiesOf (index: number): number {
+    return this.copies[index]
+  }
+
+  /** The peer the last copy of `index` went to. */
+  lastRecipient (index: number): string | undefined {
+    return this.lastTo[index]
+  }
+
+  /** `index` has gone out more often than the least-given piece. */
+  aheadOfOthers (index: number): boolean {
+    return this.copies[index] > this.fewest
+  }
+
+  /** One more copy of `index`, to `peer`. */
+  record (index: number, peer: string): void {
+    this.lastTo[index] = peer
+    if (this.copies[index] === 0xffff) return
+    if (this.copies[index]++ !== this.fewest || --this.atFewest > 0) return
+    // the last piece at the fewest copies moved up: find the new fewest
+    this.fewest = 0xffff
+    for (const count of this.copies) {
+      if (count < this.fewest) {
+        this.fewest = count
+        this.atFewest = 1
+      } else if (count === this.fewest) {
+        this.atFewest++
+      }
+    }
+  }
+
+  /** Position in `queue` of the piece with the fewest copies (the first of equals). */
+  leastGiven (queue: readonly number[]): number {
+    let best = 0
+    for (let i = 1; i < queue.length; i++) if (this.copies[queue[i]] < this.copies[queue[best]]) best = i
+    return best
+  }
+}

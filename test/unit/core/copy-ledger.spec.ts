@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict'
+import { CopyLedger } from '../../../src/core/copy-ledger.js'
+
+describe('core/copy-ledger', () => {
+  it('a piece is ahead once it has more copies than the least-given piece', () => {
+    const ledger = new CopyLedger(3)
+    ledger.record(0, 'a')
+    assert.equal(ledger.aheadOfOthers(0), true)
+    assert.equal(ledger.aheadOfOthers(1), false)
+    ledger.record(1, 'b')
+    ledger.record(2, 'c')
+    // every piece has one copy: none is ahead
+    assert.deepEqual([0, 1, 2].map(i => ledger.aheadOfOthers(i)), [false, false, false])
+    ledger.record(2, 'd')
+    assert.equal(ledger.aheadOfOthers(2), true)
+    assert.equal(ledger.copiesOf(2), 2)
+  })
+
+  it('remembers who got the last copy', () => {
+    const ledger = new CopyLedger(2)
+    assert.equal(ledger.lastRecipient(0), undefined)
+    ledger.record(0, 'a')
+    ledger.record(0, 'b')
+    assert.equal(ledger.lastRecipient(0), 'b')
+  })
+
+  it('finds the least-given piece of a queue, the first of equals', () => {
+    const ledger = new CopyLedger(4)
+    ledger.record(0, 'a')
+    ledger.record(0, 'a')
+    ledger.record(1, 'a')
+    assert.equal(ledger.leastGiven([0, 1, 3, 2]), 2)
+    assert.equal(ledger.leastGiven([0, 1]), 1)
+  })
+
+  it('keeps the fewest count right over many copies in any order', () => {
+    const ledger = new CopyLedger(50)
+    const counts = new Array<number>(50).fill(0)
+    let seed = 7
+    for (let n = 0; n < 5000; n++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      const i = seed % 50
+      ledger.record(i, 'p')
+      counts[i]++
+      const fewest = Math.min(...counts)
+      for (let j = 0; j < 50; j++) assert.equal(ledger.aheadOfOthers(j), counts[j] > fewest)
+    }
+  })
+})
