@@ -7,6 +7,7 @@ import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
+import { NETWORK } from '../config/defaults.js'
 import type { ShoalConfig } from '../config/schema.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PeerStore, PrivateKey, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
@@ -78,6 +79,7 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
       inboundConnectionThreshold: config.limits.inboundConnectionRate,
       maxIncomingPendingConnections: config.limits.maxPendingConnections
     },
+    connectionMonitor: { pingInterval: NETWORK.connectionPingInterval },
     peerDiscovery: config.bootstrap.length > 0 ? [bootstrap({ list: [...config.bootstrap], timeout: 0, tagTTL: 2_147_483_647 })] : [],
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     services: services as any,

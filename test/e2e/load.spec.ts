@@ -14,12 +14,17 @@ const LEECHERS = 32
 const SIZE = 8 * MiB
 /** Nodes started at once: each start polls `status` through the CLI until the node answers. */
 const START_BATCH = 8
+const MAX_STATUS_MS = 1000
 /**
- * The issue asks for 1 s. On the 2-core machine this runs on, with 33 node processes, the
- * seeder answers in 150-650 ms once the swarm runs, but 1.1-1.6 s in the first seconds, while
- * 32 leechers find and connect to each other (Noise, identify, Kademlia for ~500 connections).
+ * The leechers stand in for 32 other machines, so they run at a lower CPU priority than the
+ * seeder: the test measures the seeder under its own load, not under 32 processes competing
+ * for the same 2 cores. At equal priority the seeder gets a 1/33 share of the machine while
+ * every leecher is busy, and the ~0.3 CPU s of work the flash crowd brings it (32 manifests,
+ * handshakes, Kademlia queries) stretches to 1-1.5 s; with the leechers niced it answers in
+ * under 250 ms, and the leechers still get every cycle the seeder does not use.
+ * SHOAL_LOAD_NICENESS=0 runs them at equal priority (to measure that case).
  */
-const MAX_STATUS_MS = 2500
+const LEECHER_NICENESS = Number(process.env.SHOAL_LOAD_NICENESS ?? 10)
 /** The seeder's peak resident memory: its windows (read-ahead per peer served, buffers) and 32 connections. */
 const MAX_SEEDER_RSS_MIB = 400
 
@@ -71,7 +76,7 @@ describe('e2e: load', function () {
     const leechers: ShoalProcess[] = []
     for (let i = 0; i < LEECHERS; i += START_BATCH) {
       leechers.push(...await Promise.all(Array.from({ length: Math.min(START_BATCH, LEECHERS - i) }, async (_, j) =>
-        await ShoalProcess.create(join(dir.path, `leecher${i + j}`), { bootstrap: [address] }))))
+        await ShoalProcess.create(join(dir.path, `leecher${i + j}`), { bootstrap: [address] }, { niceness: LEECHER_NICENESS }))))
     }
 
     const started = performance.now()
@@ -95,7 +100,7 @@ describe('e2e: load', function () {
     results.forEach((r, i) => { assert.equal(r.type, 'done', `leecher ${i}: ${JSON.stringify(r)}`) })
     const expected = await sha256(source)
     for (const output of outputs) assert.equal(await sha256(output), expected, `${output} differs from the source`)
-    process.stderr.write(`      (${LEECHERS} leechers x ${SIZE / MiB} MiB in ${seconds.toFixed(1)} s; slowest status ${slowest.toFixed(0)} ms; seeder peak RSS ${peakRss.toFixed(0)} MiB)\n`)
+    process.stderr.write(`      (${LEECHERS} leechers x ${SIZE / MiB} MiB in ${seconds.toFixed(1)} s; slowest status ${slowest.toFixed(0)} ms; seeder peak RSS ${peakRss.toFixed(0)} MiB; leechers at nice ${LEECHER_NICENESS})\n`)
     assert.ok(slowest < MAX_STATUS_MS, `status took ${slowest.toFixed(0)} ms`)
     assert.ok(peakRss < MAX_SEEDER_RSS_MIB, `the seeder's RSS reached ${peakRss.toFixed(0)} MiB`)
   })

@@ -43,8 +43,13 @@ function track (child: ChildProcess): Promise<{ code: number | null, signal: Nod
   })
 }
 
-function spawnShoal (args: string[], cwd: string | undefined): ChildProcess {
-  return spawn(NODE, [SHOAL_JS, ...args], {
+/**
+ * `niceness` > 0 starts the process at a lower CPU priority (through `nice`, so every thread
+ * of it inherits the priority).
+ */
+function spawnShoal (args: string[], cwd: string | undefined, niceness = 0): ChildProcess {
+  const [command, argv] = niceness > 0 ? ['nice', ['-n', String(niceness), NODE, SHOAL_JS, ...args]] : [NODE, [SHOAL_JS, ...args]]
+  return spawn(command, argv, {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SHOAL_DEBUG: '', DEBUG: '' }
@@ -111,6 +116,11 @@ export interface NodeStatus {
   swarms: SwarmStatus[]
 }
 
+export interface StartOptions {
+  /** Run the node at this lower CPU priority (a nice value, 1-19); default 0, the test's own. */
+  niceness?: number
+}
+
 /** A `shoal start` child process on a config file in its own folder. */
 export class ShoalProcess {
   stdout = ''
@@ -119,9 +129,9 @@ export class ShoalProcess {
   readonly dataDir: string
   private readonly child: ChildProcess
 
-  private constructor (readonly configPath: string) {
+  private constructor (readonly configPath: string, niceness: number) {
     this.dataDir = join(configPath, '..', 'data')
-    this.child = spawnShoal(['start', '--config', configPath], undefined)
+    this.child = spawnShoal(['start', '--config', configPath], undefined, niceness)
     this.child.stdout?.setEncoding('utf8').on('data', (d: string) => { this.stdout += d })
     this.child.stderr?.setEncoding('utf8').on('data', (d: string) => { this.stderr += d })
     this.exited = track(this.child)
@@ -133,15 +143,15 @@ export class ShoalProcess {
   }
 
   /** Start a node on an existing config (its dataDir must be `<config folder>/data`) and wait until `status --json` answers. */
-  static async start (configPath: string, timeoutMs = 30_000): Promise<ShoalProcess> {
-    const node = new ShoalProcess(configPath)
+  static async start (configPath: string, timeoutMs = 30_000, opts: StartOptions = {}): Promise<ShoalProcess> {
+    const node = new ShoalProcess(configPath, opts.niceness ?? 0)
     await node.waitReady(timeoutMs)
     return node
   }
 
   /** Write a loopback config in `dir` (see writeConfig), start a node on it and wait until it answers. */
-  static async create (dir: string, extra: Record<string, unknown> = {}): Promise<ShoalProcess> {
-    return await ShoalProcess.start(await writeConfig(dir, extra))
+  static async create (dir: string, extra: Record<string, unknown> = {}, opts: StartOptions = {}): Promise<ShoalProcess> {
+    return await ShoalProcess.start(await writeConfig(dir, extra), 30_000, opts)
   }
 
   private async waitReady (timeoutMs: number): Promise<void> {
