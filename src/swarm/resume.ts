@@ -15,7 +15,8 @@ export type RestoredFrom = 'fingerprints' | 'have-record' | 'rehash'
 
 /**
  * Which pieces of a remembered swarm are on disk, as cheaply as is safe:
- * - its files have the size and modification time recorded when it was complete: all of them;
+ * - its files have the size and modification time recorded when it was complete: all of them
+ *   (for added files that had changed, `partial`: the pieces on the have record);
  * - a download with its files at their full sizes and a have record: the recorded pieces,
  *   trusted without reading (the record only claims pieces made durable first). Pieces
  *   written after the last record are treated as missing and fetched again;
@@ -25,15 +26,18 @@ export type RestoredFrom = 'fingerprints' | 'have-record' | 'rehash'
 export async function restoredPieces (record: SwarmRecord, manifest: Manifest, haveFile: HaveFile, log: Logger, signal: AbortSignal): Promise<{ have: Bitfield, from: RestoredFrom }> {
   const store = new FsPieceStore({ root: record.path, manifest, mode: 'read' })
   try {
+    const loadRecord = async (): Promise<Bitfield | undefined> => await haveFile.load(pieceCount(manifest)).catch((err: Error) => {
+      log.error('cannot read the have record of %s - %e', record.contentId, err)
+      return undefined
+    })
     const current = await fingerprints(store, manifest).catch(() => undefined)
     if (record.files !== undefined && current !== undefined && sameFingerprints(record.files, current)) {
-      return { have: Bitfield.full(pieceCount(manifest)), from: 'fingerprints' }
+      if (record.partial !== true) return { have: Bitfield.full(pieceCount(manifest)), from: 'fingerprints' }
+      const recorded = await loadRecord()
+      if (recorded !== undefined) return { have: recorded, from: 'have-record' }
     }
     if (record.origin === 'download' && current !== undefined && current.every(([size], i) => size === manifest.files[i].size)) {
-      const recorded = await haveFile.load(pieceCount(manifest)).catch((err: Error) => {
-        log.error('cannot read the have record of %s - %e', record.contentId, err)
-        return undefined
-      })
+      const recorded = await loadRecord()
       if (recorded !== undefined) return { have: recorded, from: 'have-record' }
     }
     return { have: await verifyStoredPieces(store, manifest, signal), from: 'rehash' }

@@ -11,6 +11,11 @@ export interface SwarmRecord {
   origin: 'seed' | 'download'
   /** Size and modification time of each file when last known good, to notice changes. */
   files?: Array<[size: number, mtimeMs: number]>
+  /**
+   * Added files that changed since and no longer hold every piece: `files` are their sizes and
+   * times when last verified, and the have record lists the pieces that still matched.
+   */
+  partial?: true
 }
 
 interface StateFileV1 {

@@ -109,15 +109,17 @@ export class SwarmManager implements SwarmLookup {
 
   /**
    * Seeded files that changed size or modification time under a running node are verified
-   * again: if every piece still matches the node goes on seeding them; otherwise it stops
-   * seeding that content, rather than serve what no longer matches.
+   * again: if every piece still matches the node goes on seeding them; otherwise it serves
+   * only the pieces that still match (state 'partial') until the files change back.
    */
   private async checkSeeds (): Promise<void> {
     for (const entry of [...this.entries.values()]) {
       const { record, swarm } = entry
-      if (swarm.state !== 'seeding' || record.files === undefined || this.lifetime.signal.aborted) continue
+      if ((swarm.state !== 'seeding' && swarm.state !== 'partial') || record.files === undefined || this.lifetime.signal.aborted) continue
       const current = await fingerprints(entry.store, swarm.manifest).catch(() => undefined)
       if (current !== undefined && sameFingerprints(record.files, current)) continue
+      // files still missing: nothing new to verify until they are back
+      if (current === undefined && swarm.state === 'partial') continue
       this.log('%s changed on disk: verifying it again', record.path)
       try {
         await this.reopen(entry)
@@ -145,7 +147,7 @@ export class SwarmManager implements SwarmLookup {
 
   endpoint (contentId: string): SwarmEndpoint | undefined {
     const swarm = this.entries.get(contentId)?.swarm
-    return swarm?.state === 'seeding' || swarm?.state === 'downloading' ? swarm : undefined
+    return swarm?.state === 'seeding' || swarm?.state === 'downloading' || swarm?.state === 'partial' ? swarm : undefined
   }
 
   manifestBytes (cid: CID): Uint8Array | undefined {
@@ -213,6 +215,7 @@ export class SwarmManager implements SwarmLookup {
       // e.g. the disk was full: go on from the pieces recorded, at the same path
       return await this.waitForCompletion(await this.reopen(existing), options)
     }
+    if (existing?.swarm.state === 'partial') throw new StorageError((existing.swarm.error as Error).message)
     if (existing !== undefined && existing.swarm.state !== 'error') {
       return await this.getExisting(existing, output ?? resolve(options.outputDir ?? '.', existing.swarm.manifest.name), options)
     }
@@ -310,7 +313,7 @@ export class SwarmManager implements SwarmLookup {
     })
   }
 
-  private open (record: SwarmRecord, manifest: Manifest, manifestBytes: Uint8Array, store: FsPieceStore, have: Bitfield, sequential = false): Entry {
+  private open (record: SwarmRecord, manifest: Manifest, manifestBytes: Uint8Array, store: FsPieceStore, have: Bitfield, sequential = false, changedOnDisk?: Error): Entry {
     const listeners = new Set<Listener>()
     const swarm = new Swarm({
       contentId: record.contentId,
@@ -323,6 +326,7 @@ export class SwarmManager implements SwarmLookup {
       rates: this.init.rates,
       sequential,
       initialSeed: record.origin === 'seed',
+      changedOnDisk,
       log: this.logger.forComponent(`shoal:swarm:${record.contentId.slice(-8)}`),
       observer: {
         onProgress: (s) => {
@@ -410,18 +414,24 @@ export class SwarmManager implements SwarmLookup {
   private async restore (record: SwarmRecord): Promise<void> {
     const manifestBytes = await this.state.loadManifest(record.contentId)
     const manifest = decodeManifest(manifestBytes)
-    const { have, from } = await restoredPieces(record, manifest, new HaveFile(this.init.dataDir, record.contentId), this.log, this.lifetime.signal)
-    if (record.origin === 'seed' && !have.complete) {
-      throw new StorageError(`${record.path} changed since it was added (${pieceCount(manifest) - have.count} pieces no longer match); add it again`)
-    }
-    if (from === 'rehash' && have.complete) {
-      // every piece still matches (the files were only touched): remember them as they are now
-      record = { ...record, files: await fingerprints(new FsPieceStore({ root: record.path, manifest, mode: 'read' }), manifest) }
+    const haveFile = new HaveFile(this.init.dataDir, record.contentId)
+    const { have, from } = await restoredPieces(record, manifest, haveFile, this.log, this.lifetime.signal)
+    const changed = record.origin === 'seed' && !have.complete
+    if (from === 'rehash' && (have.complete || changed)) {
+      // remember the files as they are now (and, if some pieces no longer match, which ones
+      // still do, before the record says so): the next check rehashes only on another change
+      if (changed) await haveFile.save(have)
+      else await haveFile.remove()
+      // a file that is gone gets an impossible fingerprint: its return counts as a change
+      const files = await fingerprints(new FsPieceStore({ root: record.path, manifest, mode: 'read' }), manifest)
+        .catch(() => manifest.files.map((): [number, number] => [-1, -1]))
+      record = { contentId: record.contentId, path: record.path, origin: record.origin, files, ...(changed ? { partial: true } : {}) }
     }
     const store = new FsPieceStore({ root: record.path, manifest, mode: record.origin === 'seed' || have.complete ? 'read' : 'write' })
-    if (!have.complete) await store.prepare()
+    if (!have.complete && !changed) await store.prepare()
     this.log('restored %s with %d/%d pieces (from %s)', record.contentId, have.count, pieceCount(manifest), from)
-    this.open({ ...record, files: have.complete ? record.files : undefined }, manifest, manifestBytes, store, have)
+    const changedOnDisk = changed ? new StorageError(changedMessage(record.path, have.count, pieceCount(manifest))) : undefined
+    this.open({ ...record, files: have.complete || changed ? record.files : undefined }, manifest, manifestBytes, store, have, false, changedOnDisk)
   }
 
   /**
@@ -455,6 +465,10 @@ export class SwarmManager implements SwarmLookup {
     const live = [...this.entries.values()].map(e => e.record)
     await this.state.save([...live, ...opening, ...this.unrestored.filter(r => !this.entries.has(r.contentId))])
   }
+}
+
+function changedMessage (path: string, matching: number, count: number): string {
+  return `${path} changed since it was added: ${count - matching} of ${count} pieces no longer match; serving the other ${matching} (add it again to seed what it holds now)`
 }
 
 function peerStatus (swarm: Swarm): PeerStatus[] {

@@ -37,7 +37,11 @@ export interface RateLimits {
 
 const UNLIMITED: RateLimits = { upload: new TokenBucket(0, 0), download: new TokenBucket(0, 0) }
 
-export type SwarmState = 'downloading' | 'seeding' | 'stopped' | 'error'
+/**
+ * 'partial': a seed whose files changed on disk. It serves the pieces that still match and
+ * fetches nothing (the files are the user's own, not ours to overwrite).
+ */
+export type SwarmState = 'downloading' | 'seeding' | 'partial' | 'stopped' | 'error'
 
 export interface SwarmLimits {
   maxInflightBytesPerPeer: number
@@ -82,6 +86,11 @@ export interface SwarmInit {
    * before any twice while other peers hold it (see admitUpload). @default false
    */
   initialSeed?: boolean
+  /**
+   * Set when the content was added from files that have since changed and no longer hold
+   * every piece: the swarm serves what it has (state 'partial') and reports this as its error.
+   */
+  changedOnDisk?: Error
   log: Logger
   observer?: SwarmObserver
 }
@@ -145,7 +154,8 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.copies = new CopyLedger(this.layout.pieceCount)
     // enough idle buffers for a full request window to peers plus the pieces being written
     this.buffers = new BufferPool(this.layout.pieceSize, Math.ceil(2 * this.limits.maxInflightBytesPerPeer / this.layout.pieceSize))
-    this.stateValue = this.have.complete ? 'seeding' : 'downloading'
+    this.stateValue = this.have.complete ? 'seeding' : init.changedOnDisk !== undefined ? 'partial' : 'downloading'
+    if (this.stateValue === 'partial') this.error = init.changedOnDisk
     this.timer = setInterval(() => { this.tick() }, 1000)
     this.timer.unref()
   }
@@ -442,7 +452,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
    * too long, and snub peers that stopped answering, so others take their pieces.
    */
   private tick (): void {
-    if (this.stateValue !== 'downloading' && this.stateValue !== 'seeding') return
+    if (!this.trading) return
     this.ticks++
     if (this.ticks % CHOKE_ROUND_TICKS === 0) this.rechoke(this.ticks % (CHOKE_ROUND_TICKS * OPTIMISTIC_ROUNDS) === 0)
     if (this.stateValue !== 'downloading') return
@@ -465,7 +475,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
 
   /** Hand out upload slots again (see core/choker). */
   private rechoke (rotateOptimistic = false): void {
-    if (this.stateValue !== 'downloading' && this.stateValue !== 'seeding') return
+    if (!this.trading) return
     const sessions = [...this.peers.values()].filter(s => !s.closed)
     const decision = choke({
       peers: sessions.map(s => ({
@@ -476,7 +486,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
         unchoked: !s.choking,
         joinedAt: s.connectedAt
       })),
-      seeding: this.have.complete,
+      seeding: this.stateValue !== 'downloading',
       slots: this.limits.uploadSlots,
       optimistic: this.optimistic,
       rotateOptimistic,
@@ -485,6 +495,11 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     })
     this.optimistic = decision.optimistic
     for (const s of sessions) s.setChoking(!decision.unchoked.has(s.peerId))
+  }
+
+  /** Peers are served (and, while downloading, asked). */
+  private get trading (): boolean {
+    return this.stateValue === 'downloading' || this.stateValue === 'seeding' || this.stateValue === 'partial'
   }
 
   /** The peer lacks a piece we have. */

@@ -10,7 +10,8 @@ export interface SwarmStatus {
   pieceSize: number
   pieceCount: number
   piecesHave: number
-  state: 'seeding' | 'downloading' | 'stopped' | 'error'
+  /** 'partial': added from files that changed since; serves the pieces that still match. */
+  state: 'seeding' | 'downloading' | 'partial' | 'stopped' | 'error'
   peers: number
   uploaded: number
   downloaded: number

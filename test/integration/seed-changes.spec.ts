@@ -1,37 +1,87 @@
 /**
  * A seeder whose files change under it while it runs: a touch (same bytes, new time) is
- * verified and seeding goes on; changed bytes stop the seeding of that content.
+ * verified and seeding goes on; changed bytes leave it serving the pieces that still match
+ * (state 'partial', across restarts too) until the original bytes are back.
  */
 import assert from 'node:assert/strict'
-import { open, stat, utimes } from 'node:fs/promises'
+import { copyFile, mkdir, open, stat, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TestNodes } from '../helpers/nodes.js'
-import { MiB, fetchAndVerify, makeFile, useTestContext, waitFor } from './helpers/context.js'
+import { MiB, fetchAndVerify, makeFile, swarmStatus, useTestContext, waitFor } from './helpers/context.js'
 
 const CHECK_MS = 300
+const PIECE = 256 * 1024
+
+/** Overwrite `bytes` at `offset` and move the modification time on (a same-millisecond write would look untouched). */
+async function overwrite (path: string, offset: number, bytes: Buffer): Promise<void> {
+  const before = await stat(path)
+  const file = await open(path, 'r+')
+  await file.write(bytes, 0, bytes.byteLength, offset)
+  await file.close()
+  const later = new Date(before.mtimeMs + 5000)
+  await utimes(path, later, later)
+}
 
 describe('integration: seeded files that change', function () {
   const ctx = useTestContext('seed-changes')
+  const seederConfig = { timeouts: { seedCheck: CHECK_MS }, content: { pieceSize: PIECE } }
 
-  it('a touched file is verified again and still seeded; a changed one is no longer seeded', async function () {
+  it('a touched file is verified again and still seeded', async function () {
     this.timeout(60_000)
     const source = await makeFile(join(ctx.dir, 'src'), 'seeded.bin', 3 * MiB)
-    const seeder = await ctx.nodes.start('seeder', { timeouts: { seedCheck: CHECK_MS } })
+    const seeder = await ctx.nodes.start('seeder', seederConfig)
     const added = await seeder.add(source)
 
     const later = new Date((await stat(source)).mtimeMs + 5000)
     await utimes(source, later, later)
     await new Promise(resolve => setTimeout(resolve, 4 * CHECK_MS))
-    assert.equal(seeder.status().swarms.find(s => s.contentId === added.contentId)?.state, 'seeding', 'a touch stopped the seeding')
+    assert.equal(swarmStatus(seeder, added.contentId).state, 'seeding', 'a touch stopped the seeding')
     const leecher = await ctx.nodes.start('leecher', { bootstrap: [TestNodes.address(seeder)] })
     await fetchAndVerify(leecher, added.contentId, join(ctx.dir, 'out', 'seeded.bin'), source)
-    await leecher.stop()
+  })
 
-    const file = await open(source, 'r+')
-    await file.write(Buffer.from('changed'), 0, 7, MiB + 5)
-    await file.close()
-    const evenLater = new Date(later.getTime() + 5000)
-    await utimes(source, evenLater, evenLater)
-    await waitFor(() => seeder.status().swarms.every(s => s.contentId !== added.contentId), 'the changed content to stop being seeded', 10_000)
+  it('changed bytes: it serves the pieces that still match, across a restart, and seeds it all again once the bytes are back', async function () {
+    this.timeout(90_000)
+    const source = await makeFile(join(ctx.dir, 'src'), 'seeded.bin', 3 * MiB)
+    // the same name and bytes elsewhere: the same content id
+    const original = join(ctx.dir, 'original', 'seeded.bin')
+    await mkdir(join(ctx.dir, 'original'))
+    await copyFile(source, original)
+    let seeder = await ctx.nodes.start('seeder', seederConfig)
+    const added = await seeder.add(source)
+    const pieces = added.pieceCount
+
+    // pieces 4 and 9 change; the other ten still match
+    await overwrite(source, 4 * PIECE + 5, Buffer.from('changed bytes!!!'))
+    await overwrite(source, 9 * PIECE, Buffer.from('more'))
+    await waitFor(() => swarmStatus(seeder, added.contentId).state === 'partial', 'the changed content to be served in part', 10_000)
+    let status = swarmStatus(seeder, added.contentId)
+    assert.equal(status.piecesHave, pieces - 2)
+    assert.match(status.error ?? '', /2 of 12 pieces no longer match; serving the other 10/)
+
+    // a restart trusts what it verified: still partial, same pieces
+    await seeder.stop()
+    ctx.nodes.nodes.splice(ctx.nodes.nodes.indexOf(seeder), 1)
+    seeder = await ctx.nodes.start('seeder', seederConfig)
+    status = swarmStatus(seeder, added.contentId)
+    assert.equal(status.state, 'partial', 'a restart changed the state')
+    assert.equal(status.piecesHave, pieces - 2)
+    await assert.rejects(seeder.get(added.contentId, { output: join(ctx.dir, 'copy.bin') }), /no longer match/)
+
+    // a leecher gets the content from it and from a slow full seed: every byte right, and the
+    // partial seed, asked only for what it has, is never taken for a poisoner
+    const fullSeed = await ctx.nodes.start('full-seed', { limits: { uploadRate: 256 * 1024 } })
+    assert.equal((await fullSeed.add(original)).contentId, added.contentId)
+    const leecher = await ctx.nodes.start('leecher', { bootstrap: [TestNodes.address(seeder), TestNodes.address(fullSeed)] })
+    await fetchAndVerify(leecher, added.contentId, join(ctx.dir, 'out', 'seeded.bin'), original)
+    assert.ok(swarmStatus(seeder, added.contentId).uploaded > 0, 'the partial seed served nothing')
+    assert.deepEqual(leecher.status().bans, [], 'the partial seed was banned')
+
+    await copyFile(original, source)
+    const back = new Date(Date.now() + 10_000)
+    await utimes(source, back, back)
+    await waitFor(() => swarmStatus(seeder, added.contentId).state === 'seeding', 'the restored content to be seeded again', 10_000)
+    assert.equal(swarmStatus(seeder, added.contentId).piecesHave, pieces)
+    assert.equal(swarmStatus(seeder, added.contentId).error, undefined)
   })
 })

@@ -3,7 +3,7 @@
  * safe (data durable before the record claims it; the record replaced whole).
  */
 import assert from 'node:assert/strict'
-import { readFile, readdir, writeFile } from 'node:fs/promises'
+import { readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
 import { Bitfield } from '../../../src/core/bitfield.js'
@@ -146,6 +146,34 @@ describe('swarm/have record and resume', () => {
       assert.equal(restored.from, 'rehash')
       assert.deepEqual([0, 1, 2, 3, 4].filter(i => !restored.have.has(i)), [3])
       assert.ok((await readFile(root)).equals(changed), 'restoring never writes')
+    })
+
+    it('a partial seed with unchanged files trusts its have record; without one, or once the files change, it rehashes', async () => {
+      const root = join(dir.path, 'data.bin')
+      const changed = Buffer.from(content.data)
+      changed[3 * 16 * 1024] ^= 0xff
+      await writeFile(root, changed)
+      const { mtimeMs } = await stat(root)
+      const file = new HaveFile(dir.path, 'cid')
+      // the record claims piece 1 is missing too: only trusting it, not a rehash, says so
+      await file.save(bits(5, [0, 2, 4]))
+      const partial = record(root, { origin: 'seed', partial: true, files: [[changed.byteLength, Math.floor(mtimeMs)]] })
+      const trusted = await restoredPieces(partial, content.manifest, file, log, new AbortController().signal)
+      assert.equal(trusted.from, 'have-record')
+      assert.deepEqual([0, 1, 2, 3, 4].filter(i => trusted.have.has(i)), [0, 2, 4])
+
+      await file.remove()
+      const noRecord = await restoredPieces(partial, content.manifest, file, log, new AbortController().signal)
+      assert.equal(noRecord.from, 'rehash')
+      assert.deepEqual([0, 1, 2, 3, 4].filter(i => !noRecord.have.has(i)), [3])
+
+      await file.save(bits(5, [0, 2, 4]))
+      await writeFile(root, content.data)
+      const later = new Date(mtimeMs + 5000)
+      await utimes(root, later, later)
+      const back = await restoredPieces(partial, content.manifest, file, log, new AbortController().signal)
+      assert.equal(back.from, 'rehash')
+      assert.equal(back.have.complete, true, 'the original bytes are back: every piece')
     })
   })
 })
