@@ -136,5 +136,16 @@ export const SCORING = {
    * peer stops once it reads the Choke). Each is answered with Reject CHOKED; this many is a flood.
    */
   maxChokedRequests: 64,
-  chokeGraceMs: 10_000
+  chokeGraceMs: 10_000,
+  /**
+   * Stalls: the peer unchoked us and accepted requests, then sent nothing for a third of
+   * `timeouts.request` (it is snubbed, its requests go to others), or let a request time
+   * out, or after `timeouts.request` had sent a piece slower than `minPieceRate`. Counted once
+   * per check (a second) however many requests it held. An honest peer never goes silent
+   * with our requests while it has us unchoked (it would choke us, or reject them); with the
+   * defaults a silent peer is banned after ~70 s, a trickler after ~90 s.
+   */
+  maxStalls: 3,
+  /** Bytes a second below which a piece that has taken `timeouts.request` counts as stalled. */
+  minPieceRate: 256
 } as const

@@ -1,18 +1,21 @@
 import { SCORING } from '../config/defaults.js'
 
 /** Misbehaviour a peer session can see for itself, short of a fatal protocol violation. */
-export type Offence = 'false-claim' | 'choked-request'
+export type Offence = 'false-claim' | 'choked-request' | 'stall'
 
 export interface ScoreLimits {
   /** See SCORING.maxFalseClaims. */
   maxFalseClaims: number
   /** See SCORING.maxChokedRequests. */
   maxChokedRequests: number
+  /** See SCORING.maxStalls. */
+  maxStalls: number
 }
 
 const DESCRIBE: Record<Offence, (count: number) => string> = {
   'false-claim': (n) => `refused ${n} piece(s) it had announced, as not available`,
-  'choked-request': (n) => `asked for ${n} piece(s) while choked`
+  'choked-request': (n) => `asked for ${n} piece(s) while choked`,
+  stall: (n) => `held our requests ${n} times without sending their data (silent, or slower than ${SCORING.minPieceRate} B/s)`
 }
 
 /**
@@ -39,6 +42,7 @@ export class PeerScore {
     switch (offence) {
       case 'false-claim': return this.limits.maxFalseClaims
       case 'choked-request': return this.limits.maxChokedRequests
+      case 'stall': return this.limits.maxStalls
     }
   }
 }

@@ -165,6 +165,15 @@ export class PeerSession implements PieceWireHandler {
     return out
   }
 
+  /** Requests made before `since` whose bytes came slower than `minRate` (bytes/s) on average: a trickle. */
+  tricklingRequests (since: number, now: number, minRate: number): number[] {
+    const out: number[] = []
+    for (const [index, piece] of this.incoming) {
+      if (piece.requestedAt < since && piece.received * 1000 < minRate * (now - piece.requestedAt)) out.push(index)
+    }
+    return out
+  }
+
   onHave (index: number): void {
     if (this.remoteHas.has(index)) return
     this.remoteHas.set(index)

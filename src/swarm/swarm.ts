@@ -4,6 +4,7 @@ import { CopyLedger } from '../core/copy-ledger.js'
 import { PieceLayout } from '../core/layout.js'
 import { pieceHash } from '../core/manifest.js'
 import { PiecePicker } from '../core/piece-picker.js'
+import { SCORING } from '../config/defaults.js'
 import { ProtocolViolationError } from '../errors.js'
 import { BufferPool } from '../utils/buffer-pool.js'
 import { RateMeter } from '../utils/rate-meter.js'
@@ -458,19 +459,33 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     if (this.stateValue !== 'downloading') return
     const now = Date.now()
     const deadline = now - this.limits.requestTimeout
-    for (const session of this.peers.values()) {
-      for (const index of session.expiredRequests(deadline)) {
+    for (const session of [...this.peers.values()]) {
+      const stalled = new Set([...session.expiredRequests(deadline), ...session.tricklingRequests(deadline, now, SCORING.minPieceRate)])
+      for (const index of stalled) {
         session.abandon(index)
         this.releaseRequest(index)
-        this.observer.onMisbehaviour?.(this, session.peerId, `request for piece ${index} timed out`, false)
+        this.log('request for piece %d from %s stalled', index, session.peerId)
       }
-      if (!session.snubbed && session.isStalled(now, this.limits.requestTimeout / 3)) {
+      const silent = !session.snubbed && session.isStalled(now, this.limits.requestTimeout / 3)
+      if (silent) {
         session.snubbed = true
         for (const index of session.abandonAll()) this.releaseRequest(index)
         this.log('peer %s snubbed: no data for %d ms', session.peerId, now - session.lastDataAt)
       }
+      if (silent || stalled.size > 0) this.onStall(session)
     }
     this.fillAll()
+  }
+
+  /** A peer held our requests without sending their data: scored, and banned once it has done so too often. */
+  private onStall (session: PeerSession): void {
+    const verdict = session.score.record('stall')
+    if (verdict === undefined) {
+      this.observer.onMisbehaviour?.(this, session.peerId, `stalled ${session.score.count('stall')} time(s)`, false)
+    } else if (!session.closed) {
+      // reported (and banned) by onPeerClosed, as every violation
+      session.wire.close(new ProtocolViolationError(verdict))
+    }
   }
 
   /** Hand out upload slots again (see core/choker). */

@@ -13,7 +13,7 @@ import { HostilePeer, PIECE_EXCHANGE, flooder, floodStreams, liar, manifestNotFo
 import { MiB, fetchAndVerify, makeFile, swarmStatus, useTestContext, waitFor, waitForConnections } from './helpers/context.js'
 import { listTree, peakGrowth } from './helpers/sandbox.js'
 import type { PieceBehaviour } from '../kit/hostile/index.js'
-import type { ShoalNode } from '../../src/index.js'
+import type { ConfigInput, ShoalNode } from '../../src/index.js'
 
 const SIZE = 32 * MiB
 /**
@@ -37,6 +37,13 @@ describe('integration: the hostile-peer kit against a download', function () {
     if (process.env.SHOAL_FIGURES !== undefined) for (const f of figures) process.stdout.write(`      ${JSON.stringify(f)}\n`)
   })
 
+  interface DownloadOptions {
+    /** Both seeders' upload cap; default SEED_RATE. */
+    seedRate?: number
+    /** Config for both leechers. */
+    leecher?: Partial<ConfigInput>
+  }
+
   interface Run {
     seeder: ShoalNode
     leecher: ShoalNode
@@ -51,20 +58,21 @@ describe('integration: the hostile-peer kit against a download', function () {
    * the same cap and content, the hostile peer, and a leecher that knows both, downloading
    * into a sandbox folder). Checks content, the time against the clean run, memory and writes.
    */
-  async function download (name: string, behaviour: PieceBehaviour, during?: (leecher: ShoalNode, hostile: HostilePeer) => Promise<void>): Promise<Run> {
+  async function download (name: string, behaviour: PieceBehaviour, during?: (leecher: ShoalNode, hostile: HostilePeer) => Promise<void>, options: DownloadOptions = {}): Promise<Run> {
     const source = await makeFile(join(ctx.dir, 'src'), 'content.bin', SIZE)
-    const cleanSeeder = await ctx.nodes.start('clean-seeder', { limits: { uploadRate: SEED_RATE } })
-    const seeder = await ctx.nodes.start('seeder', { limits: { uploadRate: SEED_RATE } })
+    const seedRate = options.seedRate ?? SEED_RATE
+    const cleanSeeder = await ctx.nodes.start('clean-seeder', { limits: { uploadRate: seedRate } })
+    const seeder = await ctx.nodes.start('seeder', { limits: { uploadRate: seedRate } })
     const added = await seeder.add(source)
     assert.equal((await cleanSeeder.add(source)).contentId, added.contentId)
     const { pieceSize } = swarmStatus(seeder, added.contentId)
     const hostile = await HostilePeer.start({ pieces: { shape: { size: added.size, pieceSize }, behaviour }, manifest: manifestNotFound() })
     ctx.defer(async () => { await hostile.stop() })
 
-    const clean = await ctx.nodes.start('clean', { bootstrap: [TestNodes.address(cleanSeeder)] })
+    const clean = await ctx.nodes.start('clean', { bootstrap: [TestNodes.address(cleanSeeder)], ...options.leecher })
     const sandbox = join(ctx.dir, 'sandbox')
     await mkdir(join(sandbox, 'out'), { recursive: true })
-    const leecher = await ctx.nodes.start('leecher', { bootstrap: [TestNodes.address(seeder), hostile.address] })
+    const leecher = await ctx.nodes.start('leecher', { bootstrap: [TestNodes.address(seeder), hostile.address], ...options.leecher })
     await waitForConnections(clean, [cleanSeeder.peerId])
     await waitForConnections(leecher, [seeder.peerId, hostile.peerId])
     const duringRun = during?.(leecher, hostile)
@@ -118,14 +126,25 @@ describe('integration: the hostile-peer kit against a download', function () {
     assert.ok(run.hostile.stats.pieceRequests > 0, 'the leecher never asked the liar: the test proves nothing')
   })
 
-  it('a staller (accepts requests, never answers) does not hold the download up', async function () {
-    const run = await download('staller: silent', staller())
+  /**
+   * Stalls are counted once a check (a second) and banned at SCORING.maxStalls; with the
+   * default 30 s request timeout that takes over a minute. These runs shorten the timeout and
+   * slow the seeders (about 11 s a run) so the ban falls inside the download.
+   */
+  const stalling: DownloadOptions = { seedRate: 3 * MiB, leecher: { timeouts: { request: 3000 } } }
+
+  it('a staller (accepts requests, never answers) does not hold the download up, and is banned', async function () {
+    this.timeout(60_000)
+    const run = await download('staller: silent', staller(), undefined, stalling)
     assert.ok(run.hostile.stats.pieceRequests > 0, 'the leecher never asked the staller: the test proves nothing')
+    await assertBanned(run, /held our requests 3 times without sending their data/)
   })
 
-  it('a trickler (1 byte a second) does not hold the download up', async function () {
-    const run = await download('staller: trickle 1 B/s', staller({ mode: 'trickle', bytesPerSecond: 1 }))
+  it('a trickler (1 byte a second) does not hold the download up, and is banned', async function () {
+    this.timeout(60_000)
+    const run = await download('staller: trickle 1 B/s', staller({ mode: 'trickle', bytesPerSecond: 1 }), undefined, stalling)
     assert.ok(run.hostile.stats.pieceRequests > 0, 'the leecher never asked the trickler: the test proves nothing')
+    await assertBanned(run, /held our requests 3 times without sending their data/)
   })
 
   for (const mode of ['oversized-frame', 'huge-length-prefix', 'garbage', 'unrequested-pieces'] as const) {

@@ -10,7 +10,7 @@
  * |---|---|---|
  * | poisoner.ts | right-length random bytes for every request | verify, re-request, ban after `limits.maxBadPieces` |
  * | liar.ts | claims every piece (bitfield or haves), then rejects NOT_AVAILABLE or ignores | ban after `SCORING.maxFalseClaims` false claims; snub when it ignores |
- * | staller.ts | accepts requests and never answers, or trickles 1 byte a second | snub it, endgame past it; never wait on it |
+ * | staller.ts | accepts requests and never answers, or trickles 1 byte a second | snub it, endgame past it, never wait on it; ban it after SCORING.maxStalls |
  * | flooder.ts | oversized frames and length prefixes, garbage, unrequested piece runs; streams opened in a loop | reset before allocating, ban; bound streams by `maxInboundStreams` |
  * | manifests.ts | NOT_FOUND; forged manifests; unsafe names under a matching content id | refuse forgeries and ban; refuse unsafe manifests with a clear error and write nothing |
  */

@@ -15,8 +15,8 @@ export interface StallerOptions {
 
 /**
  * The staller: announces every piece, unchokes, then holds requests. The node must not wait
- * on it: a silent one is snubbed (its requests go to others), and endgame re-requests what a
- * trickler holds.
+ * on it: a silent one is snubbed (its requests go to others), a trickler's slow requests are
+ * given to others after `timeouts.request`, and either is banned after SCORING.maxStalls.
  */
 export function staller (options: StallerOptions = {}): PieceBehaviour {
   if (options.mode !== 'trickle') return { onRequest: () => {} }

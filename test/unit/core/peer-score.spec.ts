@@ -4,11 +4,19 @@ import { PeerScore } from '../../../src/core/peer-score.js'
 
 describe('core/peer-score', () => {
   it('gives a verdict once an offence reaches its limit, and counts on after', () => {
-    const score = new PeerScore({ maxFalseClaims: 2, maxChokedRequests: 5 })
+    const score = new PeerScore({ maxFalseClaims: 2, maxChokedRequests: 5, maxStalls: 3 })
     assert.equal(score.record('false-claim'), undefined)
     assert.match(score.record('false-claim') ?? '', /refused 2 piece\(s\) it had announced/)
     assert.equal(score.count('false-claim'), 2)
     assert.ok(score.record('false-claim') !== undefined)
+  })
+
+  it('counts each offence on its own', () => {
+    const score = new PeerScore({ maxFalseClaims: 2, maxChokedRequests: 5, maxStalls: 2 })
+    assert.equal(score.record('stall'), undefined)
+    assert.equal(score.record('false-claim'), undefined)
+    assert.match(score.record('stall') ?? '', /held our requests 2 times without sending their data/)
+    assert.equal(score.count('false-claim'), 1)
   })
 
   it('uses SCORING by default', () => {
