@@ -22,6 +22,8 @@ export interface ApiServerInit {
   log: Logger
   /** Called when a client asks the node to stop. */
   onStop(): void
+  /** ms for a client to send its headers, and its whole request. @default API_LIMITS */
+  timeouts?: { headers: number, request: number }
 }
 
 /** The endpoints and the one method each takes. */
@@ -46,8 +48,8 @@ export class ApiServer {
     this.init = init
     this.server = createServer({
       maxHeaderSize: API_LIMITS.maxHeaderBytes,
-      headersTimeout: API_LIMITS.headersTimeout,
-      requestTimeout: API_LIMITS.requestTimeout,
+      headersTimeout: init.timeouts?.headers ?? API_LIMITS.headersTimeout,
+      requestTimeout: init.timeouts?.request ?? API_LIMITS.requestTimeout,
       // how often those two timeouts are checked (node's default is every 30 s)
       connectionsCheckingInterval: 1000
     }, (req, res) => { void this.handle(req, res) })

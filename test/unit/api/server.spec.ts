@@ -139,3 +139,56 @@ describe('api/server', () => {
     assert.match(without, /^HTTP\/1\.1 401 /)
   })
 })
+
+describe('api/server: slow clients', () => {
+  const HEADERS_MS = 400
+  const REQUEST_MS = 900
+  let dir: { path: string, cleanup: () => Promise<void> }
+  let server: ApiServer
+  let token: string
+  let port: number
+
+  before(async () => {
+    dir = await tempDir('shoal-api-slow-')
+    server = new ApiServer({ node: stubNode, host: '127.0.0.1', port: 0, dataDir: dir.path, log: defaultLogger().forComponent('shoal:test:api'), onStop: () => {}, timeouts: { headers: HEADERS_MS, request: REQUEST_MS } })
+    await server.start()
+    token = (await readFile(join(dir.path, 'api.token'), 'utf8')).trim()
+    port = Number(new URL(server.address).port)
+  })
+
+  after(async () => {
+    await server.stop()
+    await dir.cleanup()
+  })
+
+  /** Send `bytes` and keep the connection open: resolves with what the server sent, and when, once it hangs up. */
+  async function hold (bytes: string): Promise<{ answer: string, ms: number }> {
+    const started = performance.now()
+    return await new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1')
+      let answer = ''
+      const giveUp = setTimeout(() => { socket.destroy(); reject(new Error(`the server held a slow client for 10 s: ${answer}`)) }, 10_000)
+      socket.setEncoding('latin1').on('data', (d: string) => { answer += d }).on('error', reject)
+      socket.on('close', () => { clearTimeout(giveUp); resolve({ answer, ms: performance.now() - started }) })
+      socket.write(bytes)
+    })
+  }
+
+  it('a client that never finishes its headers gets a plain 408 and is hung up on', async () => {
+    const { answer, ms } = await hold('GET /v1/status HTTP/1.1\r\nhost: x\r\n')
+    assert.match(answer, /^HTTP\/1\.1 408 /)
+    assert.match(answer, /"request took too long"/)
+    assert.ok(ms >= HEADERS_MS * 0.9, `answered after ${ms.toFixed(0)} ms, before the timeout`)
+  })
+
+  it('a client that never finishes its body (with the token) gets a plain 408 and is hung up on', async () => {
+    const { answer } = await hold(`POST /v1/get HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${token}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"contentId":`)
+    assert.match(answer, /^HTTP\/1\.1 408 /)
+    assert.match(answer, /"request took too long"/)
+  })
+
+  it('a client that sends nothing at all is hung up on', async () => {
+    const { ms } = await hold('')
+    assert.ok(ms < 5000)
+  })
+})
