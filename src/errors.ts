@@ -64,6 +64,11 @@ export class DiskFullError extends StorageError {
   static override name = 'DiskFullError'
 }
 
+/** A file served in place changed since its pieces were verified: what it holds now is not served. */
+export class ContentChangedError extends StorageError {
+  static override name = 'ContentChangedError'
+}
+
 /** The content is not known to this node. */
 export class UnknownContentError extends ShoalError {
   static override name = 'UnknownContentError'

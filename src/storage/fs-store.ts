@@ -2,7 +2,7 @@ import { mkdir, open } from 'node:fs/promises'
 import { constants } from 'node:fs'
 import { dirname, join, resolve, sep } from 'node:path'
 import { PieceLayout } from '../core/layout.js'
-import { DiskFullError, PathError, StorageError } from '../errors.js'
+import { ContentChangedError, DiskFullError, PathError, StorageError } from '../errors.js'
 import type { PieceStore } from './piece-store.js'
 import type { Manifest } from '../core/manifest.js'
 import type { FileHandle } from 'node:fs/promises'
@@ -17,6 +17,9 @@ export interface FsPieceStoreInit {
   maxOpenFiles?: number
 }
 
+/** Each file's size and modification time (ms, whole). */
+export type FileFingerprints = ReadonlyArray<readonly [size: number, mtimeMs: number]>
+
 /**
  * Pieces in the content's own files, with positional reads and writes (no memory maps, no
  * whole-file buffers). Paths come from a validated manifest and are checked again here to
@@ -28,6 +31,8 @@ export class FsPieceStore implements PieceStore {
   private readonly layout: PieceLayout
   private readonly mode: 'read' | 'write'
   private readonly maxOpenFiles: number
+  private verifiedAs?: FileFingerprints
+  private onChanged?: () => void
   /** Insertion order doubles as least-recently-used order. */
   private readonly handles = new Map<number, Promise<FileHandle>>()
   private readonly dirty = new Set<number>()
@@ -39,6 +44,16 @@ export class FsPieceStore implements PieceStore {
     this.layout = new PieceLayout(init.manifest)
     this.mode = init.mode
     this.maxOpenFiles = init.maxOpenFiles ?? 64
+  }
+
+  /**
+   * From now on a read from a file whose size or modification time is no longer `verifiedAs`
+   * (what they were when its pieces were verified) fails with ContentChangedError and calls
+   * `onChanged`: bytes changed since are never served.
+   */
+  serveWhileUnchanged (verifiedAs: FileFingerprints, onChanged: () => void): void {
+    this.verifiedAs = verifiedAs
+    this.onChanged = onChanged
   }
 
   /** Absolute path of file `index`, refusing anything that would land outside the root. */
@@ -68,8 +83,18 @@ export class FsPieceStore implements PieceStore {
         if (bytesRead === 0) throw new StorageError(`${this.filePath(span.fileIndex)} is shorter than the manifest says`)
         done += bytesRead
       }
+      // after the read: a change made before it shows in the file's size or time
+      if (this.verifiedAs !== undefined) await this.assertUnchanged(handle, span.fileIndex)
     }
     return piece
+  }
+
+  private async assertUnchanged (handle: FileHandle, fileIndex: number): Promise<void> {
+    const { size, mtimeMs } = await this.io(handle.stat(), fileIndex)
+    const [verifiedSize, verifiedMtime] = this.verifiedAs?.[fileIndex] ?? [size, Math.floor(mtimeMs)]
+    if (size === verifiedSize && Math.floor(mtimeMs) === verifiedMtime) return
+    this.onChanged?.()
+    throw new ContentChangedError(`${this.filePath(fileIndex)} changed since its pieces were verified`)
   }
 
   async writePiece (index: number, chunks: readonly Uint8Array[]): Promise<void> {

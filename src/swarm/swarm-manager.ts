@@ -13,6 +13,7 @@ import { HaveFile } from './have-file.js'
 import { copyVerified, prepareOutput } from './output.js'
 import { PeerFinder } from './peer-finder.js'
 import { fingerprints, restoredPieces, sameFingerprints } from './resume.js'
+import type { Fingerprints } from './resume.js'
 import { SwarmStateFile } from './state-file.js'
 import { Swarm } from './swarm.js'
 import type { SwarmEvents } from './events.js'
@@ -76,6 +77,7 @@ export class SwarmManager implements SwarmLookup {
   /** Peers joining and leaving swarms, pieces verified, swarms complete: for the swarms view. */
   readonly events = new TypedEventEmitter<SwarmEvents>()
   private seedCheck?: NodeJS.Timeout
+  private checkingSeeds = false
   /** Remembered swarms that could not be brought back at start. */
   private readonly unrestored: SwarmRecord[] = []
 
@@ -98,13 +100,19 @@ export class SwarmManager implements SwarmLookup {
       }
     }
     await this.persist()
-    let checking = false
-    this.seedCheck = setInterval(() => {
-      if (checking) return
-      checking = true
-      void this.checkSeeds().finally(() => { checking = false })
-    }, this.init.seedCheckInterval)
+    this.seedCheck = setInterval(() => { this.checkSeedsNow() }, this.init.seedCheckInterval)
     this.seedCheck.unref()
+  }
+
+  /** Files served in place are served only while they are as verified; a change found on a read is checked at once. */
+  private guard (store: FsPieceStore, verifiedAs: Fingerprints): void {
+    store.serveWhileUnchanged(verifiedAs, () => { this.checkSeedsNow() })
+  }
+
+  private checkSeedsNow (): void {
+    if (this.checkingSeeds) return
+    this.checkingSeeds = true
+    void this.checkSeeds().finally(() => { this.checkingSeeds = false })
   }
 
   /**
@@ -192,10 +200,12 @@ export class SwarmManager implements SwarmLookup {
     const result = { contentId, name: imported.manifest.name, size: totalSize(imported.manifest), pieceCount: pieceCount(imported.manifest), path: imported.root }
     const existing = this.entries.get(contentId)
     if (existing !== undefined && existing.swarm.state === 'seeding') return result
+    if (existing?.swarm.state === 'checking') throw new StorageError(`the files of ${contentId} are being verified again; try once that is done`)
     if (existing !== undefined) await this.remove(contentId)
     const store = new FsPieceStore({ root: imported.root, manifest: imported.manifest, mode: 'read' })
     const have = Bitfield.full(pieceCount(imported.manifest))
     const record: SwarmRecord = { contentId, path: imported.root, origin: 'seed', files: await fingerprints(store, imported.manifest) }
+    this.guard(store, record.files as Fingerprints)
     await this.state.saveManifest(contentId, imported.manifestBytes)
     const entry = this.open(record, imported.manifest, imported.manifestBytes, store, have)
     await entry.haveFile.remove()
@@ -216,6 +226,7 @@ export class SwarmManager implements SwarmLookup {
       return await this.waitForCompletion(await this.reopen(existing), options)
     }
     if (existing?.swarm.state === 'partial') throw new StorageError((existing.swarm.error as Error).message)
+    if (existing?.swarm.state === 'checking') throw new StorageError(`the files of ${contentId} are being verified again; try once that is done`)
     if (existing !== undefined && existing.swarm.state !== 'error') {
       return await this.getExisting(existing, output ?? resolve(options.outputDir ?? '.', existing.swarm.manifest.name), options)
     }
@@ -376,6 +387,7 @@ export class SwarmManager implements SwarmLookup {
       await entry.checkpoint?.close()
       await entry.store.flush()
       entry.record.files = await fingerprints(new FsPieceStore({ root: entry.record.path, manifest: entry.swarm.manifest, mode: 'read' }), entry.swarm.manifest)
+      this.guard(entry.store, entry.record.files)
       await this.persist()
       await entry.haveFile.remove()
     } catch (err) {
@@ -429,6 +441,7 @@ export class SwarmManager implements SwarmLookup {
     }
     const store = new FsPieceStore({ root: record.path, manifest, mode: record.origin === 'seed' || have.complete ? 'read' : 'write' })
     if (!have.complete && !changed) await store.prepare()
+    if ((have.complete || changed) && record.files !== undefined) this.guard(store, record.files)
     this.log('restored %s with %d/%d pieces (from %s)', record.contentId, have.count, pieceCount(manifest), from)
     const changedOnDisk = changed ? new StorageError(changedMessage(record.path, have.count, pieceCount(manifest))) : undefined
     this.open({ ...record, files: have.complete || changed ? record.files : undefined }, manifest, manifestBytes, store, have, false, changedOnDisk)
@@ -439,13 +452,19 @@ export class SwarmManager implements SwarmLookup {
    * goes on from its have record at the same path; a seeder whose files changed is rehashed.
    */
   private async reopen (entry: Entry): Promise<Entry> {
+    const { contentId } = entry.record
     entry.finder?.stop()
-    this.entries.delete(entry.record.contentId)
     await entry.checkpoint?.close()
-    await entry.swarm.stop()
-    await this.restore(entry.record)
-    const reopened = this.entries.get(entry.record.contentId)
-    if (reopened === undefined) throw new StorageError(`cannot resume ${entry.record.contentId}`)
+    // listed as 'checking' meanwhile (a rehash of large content takes a while)
+    await entry.swarm.stop('checking')
+    try {
+      await this.restore(entry.record)
+    } catch (err) {
+      if (this.entries.get(contentId) === entry) this.entries.delete(contentId)
+      throw err
+    }
+    const reopened = this.entries.get(contentId)
+    if (reopened === undefined || reopened === entry) throw new StorageError(`cannot resume ${contentId}`)
     return reopened
   }
 

@@ -41,8 +41,9 @@ const UNLIMITED: RateLimits = { upload: new TokenBucket(0, 0), download: new Tok
 /**
  * 'partial': a seed whose files changed on disk. It serves the pieces that still match and
  * fetches nothing (the files are the user's own, not ours to overwrite).
+ * 'checking': stopped while its files are verified again; a new swarm takes its place.
  */
-export type SwarmState = 'downloading' | 'seeding' | 'partial' | 'stopped' | 'error'
+export type SwarmState = 'downloading' | 'seeding' | 'partial' | 'checking' | 'stopped' | 'error'
 
 export interface SwarmLimits {
   maxInflightBytesPerPeer: number
@@ -230,9 +231,9 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   }
 
   /** Stop trading: close every peer, stop the timer, release the store. */
-  async stop (): Promise<void> {
-    if (this.stateValue === 'stopped') return
-    this.stateValue = 'stopped'
+  async stop (as: 'stopped' | 'checking' = 'stopped'): Promise<void> {
+    if (this.stateValue === 'stopped' || this.stateValue === 'checking') return
+    this.stateValue = as
     clearInterval(this.timer)
     clearTimeout(this.refillTimer)
     for (const session of this.peers.values()) session.wire.close()

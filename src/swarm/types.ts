@@ -10,8 +10,11 @@ export interface SwarmStatus {
   pieceSize: number
   pieceCount: number
   piecesHave: number
-  /** 'partial': added from files that changed since; serves the pieces that still match. */
-  state: 'seeding' | 'downloading' | 'partial' | 'stopped' | 'error'
+  /**
+   * 'partial': added from files that changed since; serves the pieces that still match.
+   * 'checking': its files are being verified again.
+   */
+  state: 'seeding' | 'downloading' | 'partial' | 'checking' | 'stopped' | 'error'
   peers: number
   uploaded: number
   downloaded: number

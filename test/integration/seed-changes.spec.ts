@@ -84,4 +84,28 @@ describe('integration: seeded files that change', function () {
     assert.equal(swarmStatus(seeder, added.contentId).piecesHave, pieces)
     assert.equal(swarmStatus(seeder, added.contentId).error, undefined)
   })
+
+  it('a change made between two checks is caught by the next read of the file: changed bytes are never served', async function () {
+    this.timeout(90_000)
+    const source = await makeFile(join(ctx.dir, 'src'), 'seeded.bin', 3 * MiB)
+    const original = join(ctx.dir, 'original', 'seeded.bin')
+    await mkdir(join(ctx.dir, 'original'))
+    await copyFile(source, original)
+    // no periodic check during the test: only reads can notice
+    const seeder = await ctx.nodes.start('seeder', { ...seederConfig, timeouts: { seedCheck: 600_000 } })
+    const added = await seeder.add(source)
+    // three changed pieces: served, they would get the seeder banned (limits.maxBadPieces)
+    for (const index of [4, 5, 9]) await overwrite(source, index * PIECE + 7, Buffer.from('changed'))
+    assert.equal(swarmStatus(seeder, added.contentId).state, 'seeding', 'noticed before any read: the test proves nothing')
+
+    // the leecher asks the seeder alone for every piece; a full seed joins once the change is seen
+    const leecher = await ctx.nodes.start('leecher', { bootstrap: [TestNodes.address(seeder)] })
+    const fetching = fetchAndVerify(leecher, added.contentId, join(ctx.dir, 'out', 'seeded.bin'), original)
+    await waitFor(() => swarmStatus(seeder, added.contentId).state === 'partial', 'a read to notice the change', 20_000)
+    const fullSeed = await ctx.nodes.start('full-seed', { bootstrap: [TestNodes.address(leecher)] })
+    await fullSeed.add(original)
+    await fetching
+    assert.equal(swarmStatus(seeder, added.contentId).piecesHave, added.pieceCount - 3)
+    assert.deepEqual(leecher.status().bans, [], 'the seeder served changed bytes')
+  })
 })

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdir, readFile, readdir, stat, truncate, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { MANIFEST_VERSION, pieceCount } from '../../../src/core/manifest.js'
 import { FsPieceStore } from '../../../src/storage/fs-store.js'
@@ -125,6 +125,23 @@ describe('storage/fs-store', () => {
       // piece 0 lies in a/b/c.bin only; piece 2 ends in top.txt
       assert.ok(Buffer.from(await store.readPiece(0)).equals(pieceOf(content, 0)))
       await assert.rejects(store.readPiece(2), isNamedError('StorageError', /top\.txt/))
+    })
+
+    it('serving while unchanged: a read from a file changed since (size or time) fails with ContentChangedError and reports it', async () => {
+      const content = makeContent(FOLDER)
+      const root = join(dir.path, 'root')
+      await writeFiles(content, root)
+      const store = storeFor(content, { mode: 'read' })
+      const files = await Promise.all(content.manifest.files.map(async f => { const s = await stat(join(root, f.path)); return [s.size, Math.floor(s.mtimeMs)] as const }))
+      let changes = 0
+      store.serveWhileUnchanged(files, () => { changes++ })
+      assert.ok(Buffer.from(await store.readPiece(2)).equals(pieceOf(content, 2)))
+      // same bytes, new time: the store cannot tell, and refuses (a re-verify decides)
+      const later = new Date(Date.now() + 5000)
+      await utimes(join(root, 'top.txt'), later, later)
+      assert.ok(Buffer.from(await store.readPiece(0)).equals(pieceOf(content, 0)), 'a piece of an unchanged file is still served')
+      await assert.rejects(store.readPiece(2), isNamedError('ContentChangedError', /top\.txt changed since its pieces were verified/))
+      assert.equal(changes, 1)
     })
 
     it('a missing file gives StorageError naming it', async () => {
