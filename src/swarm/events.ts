@@ -14,7 +14,20 @@ export interface SwarmPieceEvent {
   index: number
 }
 
+export interface SwarmOpenedEvent {
+  contentId: string
+  /** The swarm's state as it opens: 'seeding', 'downloading' or 'partial'. */
+  state: string
+}
+
 export interface SwarmEvents {
+  /**
+   * A swarm opened: content added or fetched, a swarm restored at start, or reopened once its
+   * files were verified again. Sent before any of its other events.
+   */
+  'swarm:added': CustomEvent<SwarmOpenedEvent>
+  /** A swarm closed for good (replaced by a new add or get of the same content). Not sent when the node stops. */
+  'swarm:removed': CustomEvent<{ contentId: string }>
   /**
    * A peer finished the piece-exchange handshake for a swarm. Fires again for a peer whose
    * exchange was replaced by a newer one (two peers dialling each other).

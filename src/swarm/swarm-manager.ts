@@ -363,6 +363,7 @@ export class SwarmManager implements SwarmLookup {
     const haveFile = new HaveFile(this.init.dataDir, record.contentId)
     const entry: Entry = { swarm, store, manifestBytes, record, listeners, haveFile }
     this.entries.set(record.contentId, entry)
+    this.emit('swarm:added', { contentId: record.contentId, state: swarm.state })
     if (swarm.state === 'downloading') {
       entry.checkpoint = new HaveCheckpoint({
         file: haveFile,
@@ -460,7 +461,10 @@ export class SwarmManager implements SwarmLookup {
     try {
       await this.restore(entry.record)
     } catch (err) {
-      if (this.entries.get(contentId) === entry) this.entries.delete(contentId)
+      if (this.entries.get(contentId) === entry) {
+        this.entries.delete(contentId)
+        this.emit('swarm:removed', { contentId })
+      }
       throw err
     }
     const reopened = this.entries.get(contentId)
@@ -477,6 +481,7 @@ export class SwarmManager implements SwarmLookup {
     await entry.swarm.stop()
     await entry.haveFile.remove()
     await this.persist()
+    this.emit('swarm:removed', { contentId })
   }
 
   /** Save the swarm list: the open swarms, those not restored this run, and `opening`. */

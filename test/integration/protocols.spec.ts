@@ -152,6 +152,10 @@ describe('integration: protocol modules from the config', function () {
     const ofType = (type: string): typeof events => events.filter(e => e.type === type && e.detail.contentId === contentId)
     assert.deepEqual(ofType('swarm:piece-verified').map(e => e.detail.index).sort((a, b) => (a ?? 0) - (b ?? 0)), Array.from({ length: pieceCount }, (_, i) => i))
     assert.equal(ofType('swarm:complete').length, 1)
+    // both nodes run the module: the seeder's swarm opened seeding, the leecher's downloading, each before its other events
+    assert.deepEqual(ofType('swarm:added').map(e => (e.detail as { state?: string }).state), ['seeding', 'downloading'])
+    assert.equal(events.find(e => e.detail.contentId === contentId)?.type, 'swarm:added')
+    assert.ok(events.indexOf(ofType('swarm:added')[1]) < events.indexOf(ofType('swarm:piece-verified')[0]), 'a piece was verified before the swarm was added')
     assert.ok(ofType('swarm:peer-joined').some(e => e.detail.peerId === seeder.peerId || e.detail.peerId === leecher.peerId))
     // both seeds now: the exchange between them closes, and each side sees the other leave
     await waitFor(() => ofType('swarm:peer-left').length >= 1, 'a peer-left event')

@@ -57,7 +57,7 @@ export const OBSERVING_MODULE = `
 export default function observer (options) {
   const log = (globalThis[options.key] ??= [])
   return (components) => {
-    const types = ['swarm:peer-joined', 'swarm:peer-left', 'swarm:piece-verified', 'swarm:complete']
+    const types = ['swarm:added', 'swarm:removed', 'swarm:peer-joined', 'swarm:peer-left', 'swarm:piece-verified', 'swarm:complete']
     const record = (event) => { log.push({ type: event.type, detail: event.detail }) }
     return {
       start () { for (const type of types) components.swarms.addEventListener(type, record) },
