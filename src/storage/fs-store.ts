@@ -17,8 +17,8 @@ export interface FsPieceStoreInit {
   maxOpenFiles?: number
 }
 
-/** Each file's size and modification time (ms, whole). */
-export type FileFingerprints = ReadonlyArray<readonly [size: number, mtimeMs: number]>
+/** Each file's size and modification time (whole ms): what tells a changed file. */
+export type FileFingerprints = Array<[size: number, mtimeMs: number]>
 
 /**
  * Pieces in the content's own files, with positional reads and writes (no memory maps, no

@@ -3,12 +3,14 @@ import { Bitfield } from '../core/bitfield.js'
 import { pieceCount } from '../core/manifest.js'
 import { FsPieceStore } from '../storage/fs-store.js'
 import { verifyStoredPieces } from '../storage/verify.js'
+import type { FileFingerprints } from '../storage/fs-store.js'
 import type { HaveFile } from './have-file.js'
 import type { SwarmRecord } from './state-file.js'
 import type { Manifest } from '../core/manifest.js'
 import type { Logger } from '@libp2p/interface'
 
-export type Fingerprints = Array<[size: number, mtimeMs: number]>
+/** See FileFingerprints. */
+export type Fingerprints = FileFingerprints
 
 /** How the pieces of a restored swarm were found. */
 export type RestoredFrom = 'fingerprints' | 'have-record' | 'rehash'

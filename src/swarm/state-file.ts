@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StorageError } from '../errors.js'
+import type { FileFingerprints } from '../storage/fs-store.js'
 
 /** One swarm as remembered across restarts. */
 export interface SwarmRecord {
@@ -10,7 +11,7 @@ export interface SwarmRecord {
   /** 'seed': files added in place; 'download': files written by a get. */
   origin: 'seed' | 'download'
   /** Size and modification time of each file when last known good, to notice changes. */
-  files?: Array<[size: number, mtimeMs: number]>
+  files?: FileFingerprints
   /**
    * Added files that changed since and no longer hold every piece: `files` are their sizes and
    * times when last verified, and the have record lists the pieces that still matched.

@@ -132,7 +132,7 @@ describe('storage/fs-store', () => {
       const root = join(dir.path, 'root')
       await writeFiles(content, root)
       const store = storeFor(content, { mode: 'read' })
-      const files = await Promise.all(content.manifest.files.map(async f => { const s = await stat(join(root, f.path)); return [s.size, Math.floor(s.mtimeMs)] as const }))
+      const files = await Promise.all(content.manifest.files.map(async f => { const s = await stat(join(root, f.path)); return [s.size, Math.floor(s.mtimeMs)] as [number, number] }))
       let changes = 0
       store.serveWhileUnchanged(files, () => { changes++ })
       assert.ok(Buffer.from(await store.readPiece(2)).equals(pieceOf(content, 2)))
