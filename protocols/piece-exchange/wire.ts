@@ -5,7 +5,7 @@ import { growReceiveWindow } from '../../src/utils/stream-window.js'
 import { HAVE_BATCH_MS, MAX_FRAME_DATA, RECEIVE_WINDOW } from './constants.js'
 import { WireDecoder, encodePieceRun } from './decoder.js'
 import { ErrorCode, Message, RejectCode } from './pb/piece-exchange.js'
-import type { PieceWire, PieceWireHandler, RejectReason, SwarmEndpoint } from '../../src/core/wire.js'
+import type { Pacing, PieceWire, PieceWireHandler, RejectReason, SwarmEndpoint } from '../../src/core/wire.js'
 import type { Logger, Stream } from '@libp2p/interface'
 
 const REJECT_TO_WIRE: Partial<Record<RejectReason, RejectCode>> = {
@@ -150,16 +150,17 @@ export class Wire implements PieceWire {
   sendChoke (): void { this.send({ choke: {} }) }
   sendUnchoke (): void { this.send({ unchoke: {} }) }
 
-  async sendPiece (index: number, data: Uint8Array, pace?: (bytes: number) => Promise<void>): Promise<boolean> {
+  async sendPiece (index: number, data: Uint8Array, pacing?: Pacing): Promise<boolean> {
     // one piece at a time, so the runs of a piece stay contiguous on the stream
     const previous = this.sending
     let done!: () => void
     this.sending = new Promise(resolve => { done = resolve })
     try {
       await previous
-      for (let offset = 0; offset < data.byteLength; offset += MAX_FRAME_DATA) {
-        const run = data.subarray(offset, offset + MAX_FRAME_DATA)
-        if (pace !== undefined) await pace(run.byteLength)
+      const runBytes = Math.min(MAX_FRAME_DATA, pacing?.runBytes ?? MAX_FRAME_DATA)
+      for (let offset = 0; offset < data.byteLength; offset += runBytes) {
+        const run = data.subarray(offset, offset + runBytes)
+        if (pacing !== undefined) await pacing.take(run.byteLength)
         if (this.state.phase === 'closed') return false
         this.flush()
         const sentAll = this.stream.send(encodePieceRun(index, offset, run))

@@ -138,12 +138,14 @@ export const SCORING = {
   maxChokedRequests: 64,
   chokeGraceMs: 10_000,
   /**
-   * Stalls: the peer unchoked us and accepted requests, then sent nothing for a third of
-   * `timeouts.request` (it is snubbed, its requests go to others), or let a request time
-   * out, or after `timeouts.request` had sent a piece slower than `minPieceRate`. Counted once
-   * per check (a second) however many requests it held. An honest peer never goes silent
-   * with our requests while it has us unchoked (it would choke us, or reject them); with the
-   * defaults a silent peer is banned after ~70 s, a trickler after ~90 s.
+   * Stalls: the peer unchoked us and holds our requests, but sent no piece data at all for
+   * `timeouts.request`, or the oldest of them (the one it should be sending) has come slower
+   * than `minPieceRate` for that long. Counted once per check (a second); its timed-out
+   * requests go to others. (Silence for a third of `timeouts.request` snubs a peer, which is
+   * no offence; nor is a request waiting behind others.)
+   * An honest peer does not sit on our requests for that long while it has us unchoked: it
+   * chokes us, rejects them, or sends (paced uploads go out in small runs). With the defaults
+   * a silent peer is banned after ~100 s, a trickler after ~90 s.
    */
   maxStalls: 3,
   /** Bytes a second below which a piece that has taken `timeouts.request` counts as stalled. */

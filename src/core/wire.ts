@@ -7,6 +7,17 @@
 /** Why a request or a whole swarm connection was refused; each maps to a wire code. */
 export type RejectReason = 'not-available' | 'overloaded' | 'choked' | 'elsewhere' | 'unknown-content' | 'swarm-full' | 'shutting-down' | 'duplicate'
 
+/** How a rate-limited upload spends its budget. */
+export interface Pacing {
+  /** Resolves once `bytes` may go out. */
+  take(bytes: number): Promise<void>
+  /**
+   * Largest frame of piece data: small enough that a slow, shared budget still sends a little
+   * often (a peer silent for long looks stalled), large enough to keep the per-frame cost low.
+   */
+  runBytes: number
+}
+
 /** What a swarm can send to one peer about one content. */
 export interface PieceWire {
   readonly remotePeer: string
@@ -22,9 +33,9 @@ export interface PieceWire {
   /**
    * Send a whole piece in frames; resolves once the last frame is queued, waiting for drain:
    * true if the whole piece went out, false if the wire closed first.
-   * `pace`, when given, is awaited before each frame with its size (rate limits).
+   * `pacing`, when given, is awaited before each frame with its size (rate limits).
    */
-  sendPiece(index: number, data: Uint8Array, pace?: (bytes: number) => Promise<void>): Promise<boolean>
+  sendPiece(index: number, data: Uint8Array, pacing?: Pacing): Promise<boolean>
   /** Bytes of piece data sent and received on this wire. */
   readonly stats: { readonly uploaded: number, readonly downloaded: number }
   /** End the exchange; with an error, the stream is reset rather than closed. */

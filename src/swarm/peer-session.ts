@@ -168,10 +168,19 @@ export class PeerSession implements PieceWireHandler {
   /** Requests made before `since` whose bytes came slower than `minRate` (bytes/s) on average: a trickle. */
   tricklingRequests (since: number, now: number, minRate: number): number[] {
     const out: number[] = []
-    for (const [index, piece] of this.incoming) {
-      if (piece.requestedAt < since && piece.received * 1000 < minRate * (now - piece.requestedAt)) out.push(index)
-    }
+    for (const [index, piece] of this.incoming) if (trickles(piece, since, now, minRate)) out.push(index)
     return out
+  }
+
+  /**
+   * The peer holds our requests without serving them: no piece data at all for `ms`, or the
+   * oldest request (the one it should be sending; the others may wait behind it) trickles.
+   */
+  isHolding (now: number, ms: number, minRate: number): boolean {
+    if (this.isStalled(now, ms)) return true
+    let oldest: Incoming | undefined
+    for (const piece of this.incoming.values()) if (oldest === undefined || piece.requestedAt < oldest.requestedAt) oldest = piece
+    return oldest !== undefined && trickles(oldest, now - ms, now, minRate)
   }
 
   onHave (index: number): void {
@@ -313,4 +322,8 @@ export class PeerSession implements PieceWireHandler {
     if (piece.buffer !== undefined) this.host.releaseBuffer(piece.buffer)
     return true
   }
+}
+
+function trickles (piece: Incoming, since: number, now: number, minRate: number): boolean {
+  return piece.requestedAt < since && piece.received * 1000 < minRate * (now - piece.requestedAt)
 }

@@ -26,6 +26,13 @@ const READ_AHEAD_BYTES = 2 * 1024 * 1024
 const REQUEST_QUEUE_SECONDS = 1.5
 /** Request window of a peer whose rate is not known yet. */
 const FIRST_WINDOW_BYTES = 1024 * 1024
+/**
+ * Under an upload limit, piece data goes out in runs of a sixteenth of the rate (at least
+ * 16 KiB): a budget shared by many peers then reaches each a little every fraction of a
+ * second, instead of a whole 256 KiB run after seconds of silence, which looks like a stall.
+ */
+const PACED_RUNS_PER_SECOND = 16
+const MIN_PACED_RUN = 16 * 1024
 /** Ticks (seconds) between choke rounds, and rounds between optimistic unchoke rotations. */
 const CHOKE_ROUND_TICKS = 10
 const OPTIMISTIC_ROUNDS = 3
@@ -461,19 +468,19 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     const now = Date.now()
     const deadline = now - this.limits.requestTimeout
     for (const session of [...this.peers.values()]) {
-      const stalled = new Set([...session.expiredRequests(deadline), ...session.tricklingRequests(deadline, now, SCORING.minPieceRate)])
-      for (const index of stalled) {
+      const holding = session.isHolding(now, this.limits.requestTimeout, SCORING.minPieceRate)
+      for (const index of new Set([...session.expiredRequests(deadline), ...session.tricklingRequests(deadline, now, SCORING.minPieceRate)])) {
         session.abandon(index)
         this.releaseRequest(index)
         this.log('request for piece %d from %s stalled', index, session.peerId)
       }
-      const silent = !session.snubbed && session.isStalled(now, this.limits.requestTimeout / 3)
-      if (silent) {
+      if (holding) this.onStall(session)
+      if (!session.snubbed && session.isStalled(now, this.limits.requestTimeout / 3)) {
+        // its requests go to others; a snub alone is no offence (a slow, busy peer can be silent that long)
         session.snubbed = true
         for (const index of session.abandonAll()) this.releaseRequest(index)
         this.log('peer %s snubbed: no data for %d ms', session.peerId, now - session.lastDataAt)
       }
-      if (silent || stalled.size > 0) this.onStall(session)
     }
     this.fillAll()
   }
@@ -543,7 +550,9 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     const depth = Math.max(1, Math.floor(READ_AHEAD_BYTES / this.layout.pieceSize))
     const reads: Array<{ index: number, data: Promise<Uint8Array> }> = []
     const limit = this.rates.upload
-    const pace = limit.unlimited ? undefined : async (bytes: number) => { await limit.take(bytes, session.signal) }
+    const pacing = limit.unlimited
+      ? undefined
+      : { take: async (bytes: number) => { await limit.take(bytes, session.signal) }, runBytes: Math.max(MIN_PACED_RUN, Math.floor(limit.rate / PACED_RUNS_PER_SECOND)) }
     const readAhead = (): void => {
       while (reads.length < depth && session.uploadQueue.length > 0) {
         const index = this.nextUpload(session.uploadQueue)
@@ -558,7 +567,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
         const { index, data: reading } = reads.shift() as { index: number, data: Promise<Uint8Array> }
         const data = await reading
         readAhead()
-        if (!await session.wire.sendPiece(index, data, pace)) break
+        if (!await session.wire.sendPiece(index, data, pacing)) break
         this.uploaded += data.byteLength
         this.uploadMeter.add(data.byteLength)
         session.uploadMeter.add(data.byteLength)

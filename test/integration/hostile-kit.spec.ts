@@ -124,10 +124,11 @@ describe('integration: the hostile-peer kit against a download', function () {
 
   /**
    * Stalls are counted once a check (a second) and banned at SCORING.maxStalls; with the
-   * default 30 s request timeout that takes over a minute. These runs shorten the timeout and
-   * slow the seeders (about 11 s a run) so the ban falls inside the download.
+   * default 30 s request timeout that takes over a minute. These runs shorten the timeout (to
+   * a margin over the seconds an honest seeder queues our requests) and slow the seeders
+   * (about 16 s a run) so the ban falls inside the download.
    */
-  const stalling: DownloadOptions = { seedRate: 3 * MiB, leecher: { timeouts: { request: 3000 } } }
+  const stalling: DownloadOptions = { seedRate: 2 * MiB, leecher: { timeouts: { request: 2500 } } }
 
   it('a staller (accepts requests, never answers) does not hold the download up, and is banned', async function () {
     this.timeout(60_000)

@@ -226,6 +226,20 @@ describe('protocols/piece-exchange wire', () => {
       assert.ok(right.handler.data.length >= Math.ceil(data.byteLength / MAX_FRAME_DATA))
     })
 
+    it('a paced piece goes out in runs of the pacing size, each paid for before it is sent', async () => {
+      const { left, right } = await open()
+      const data = randomBytes(100 * KiB)
+      const taken: number[] = []
+      await left.wire.sendPiece(2, data, { take: async (bytes) => { taken.push(bytes) }, runBytes: 16 * KiB })
+      assert.deepEqual(taken, [...Array(6).fill(16 * KiB), 4 * KiB])
+      await until(() => concat(right.handler.data).byteLength === data.byteLength)
+      assert.ok(concat(right.handler.data).equals(data))
+      // a pacing size over the frame limit is held to it
+      taken.length = 0
+      await left.wire.sendPiece(1, randomBytes(600 * KiB), { take: async (bytes) => { taken.push(bytes) }, runBytes: 4 * MAX_FRAME_DATA })
+      assert.ok(taken.every(bytes => bytes <= MAX_FRAME_DATA))
+    })
+
     it('the short last piece arrives whole', async () => {
       const { left, right } = await open()
       const data = randomBytes(1000)

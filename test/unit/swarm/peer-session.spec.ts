@@ -391,6 +391,20 @@ describe('swarm/peer-session', () => {
       deliver(session, 0, randomBytes(PIECE))
       assert.deepEqual(session.expiredRequests(Date.now() + 1), [1])
     })
+
+    it('isHolding: silence for the whole time, or a trickling oldest request; not a request waiting behind one that moves', async () => {
+      const { session } = setup([0, 1, 2])
+      const MS = 40
+      session.request(0)
+      session.request(1)
+      await new Promise(resolve => setTimeout(resolve, MS + 10))
+      assert.equal(session.isHolding(Date.now(), MS, 256), true, 'no data at all for the whole time')
+      // piece 0 moves fast (a few KiB in 50 ms is far over 256 B/s); piece 1 waits behind it
+      deliver(session, 0, randomBytes(4 * KiB), 4 * KiB)
+      assert.equal(session.isHolding(Date.now(), MS, 256), false, 'a request queued behind a moving one')
+      // measured against a rate it cannot reach: the oldest request trickles
+      assert.equal(session.isHolding(Date.now(), MS, 1024 * 1024 * 1024), true)
+    })
   })
 
   describe('abandon', () => {
