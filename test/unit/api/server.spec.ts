@@ -25,29 +25,32 @@ const stubNode = {
 
 interface Answer { status: number, type: string, body: string }
 
-describe('api/server', () => {
-  let dir: { path: string, cleanup: () => Promise<void> }
-  let server: ApiServer
-  let token: string
-  let port: number
-
+/** A real API server on 127.0.0.1 for the tests of one describe block, started before them and stopped after. */
+function useServer (timeouts?: { headers: number, request: number }): { readonly server: ApiServer, readonly token: string, readonly port: number, readonly dataDir: string } {
+  const ctx = {} as { server: ApiServer, token: string, port: number, dataDir: string, cleanup: () => Promise<void> }
   before(async () => {
-    dir = await tempDir('shoal-api-')
-    server = new ApiServer({ node: stubNode, host: '127.0.0.1', port: 0, dataDir: dir.path, log: defaultLogger().forComponent('shoal:test:api'), onStop: () => {} })
-    await server.start()
-    token = (await readFile(join(dir.path, 'api.token'), 'utf8')).trim()
-    port = Number(new URL(server.address).port)
+    const dir = await tempDir('shoal-api-')
+    ctx.dataDir = dir.path
+    ctx.cleanup = dir.cleanup
+    ctx.server = new ApiServer({ node: stubNode, host: '127.0.0.1', port: 0, dataDir: dir.path, log: defaultLogger().forComponent('shoal:test:api'), onStop: () => {}, timeouts })
+    await ctx.server.start()
+    ctx.token = (await readFile(join(dir.path, 'api.token'), 'utf8')).trim()
+    ctx.port = Number(new URL(ctx.server.address).port)
   })
-
   after(async () => {
-    await server.stop()
-    await dir.cleanup()
+    await ctx.server.stop()
+    await ctx.cleanup()
   })
+  return ctx
+}
+
+describe('api/server', () => {
+  const api = useServer()
 
   async function call (method: string, path: string, options: { headers?: Record<string, string>, body?: string, auth?: string | null } = {}): Promise<Answer> {
-    const auth = options.auth === undefined ? `Bearer ${token}` : options.auth
+    const auth = options.auth === undefined ? `Bearer ${api.token}` : options.auth
     return await new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method, path, headers: { ...(auth === null ? {} : { authorization: auth }), ...options.headers } }, (res) => {
+      const req = request({ host: '127.0.0.1', port: api.port, method, path, headers: { ...(auth === null ? {} : { authorization: auth }), ...options.headers } }, (res) => {
         let body = ''
         res.setEncoding('utf8').on('data', (d: string) => { body += d }).on('end', () => { resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', body }) })
       })
@@ -58,7 +61,7 @@ describe('api/server', () => {
 
   async function raw (bytes: string): Promise<string> {
     return await new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1')
+      const socket = connect(api.port, '127.0.0.1')
       let answer = ''
       socket.setEncoding('latin1').on('data', (d: string) => { answer += d }).on('close', () => { resolve(answer) }).on('error', reject)
       socket.end(bytes)
@@ -75,21 +78,21 @@ describe('api/server', () => {
   }
 
   it('listens on loopback only: the config refuses any other API host', () => {
-    assert.match(server.address, /^http:\/\/127\.0\.0\.1:\d+$/)
+    assert.match(api.server.address, /^http:\/\/127\.0\.0\.1:\d+$/)
     for (const host of ['0.0.0.0', '::', '192.168.1.2']) {
       assert.throws(() => resolveConfig({ api: { host } }), isNamedError('ConfigError', /api\.host.*loopback/))
     }
   })
 
   it('writes the token file with mode 0600', async () => {
-    assert.equal((await stat(join(dir.path, 'api.token'))).mode & 0o777, 0o600)
+    assert.equal((await stat(join(api.dataDir, 'api.token'))).mode & 0o777, 0o600)
   })
 
   it('requires the token: none, a wrong one of the same length, or a prefix get 401', async () => {
     assertPlain(await call('GET', '/v1/status', { auth: null }), 401, /token/)
-    assertPlain(await call('GET', '/v1/status', { auth: `Bearer ${'0'.repeat(token.length)}` }), 401, /token/)
-    assertPlain(await call('GET', '/v1/status', { auth: `Bearer ${token.slice(0, -1)}` }), 401, /token/)
-    assertPlain(await call('GET', '/v1/status', { auth: token }), 401, /token/)
+    assertPlain(await call('GET', '/v1/status', { auth: `Bearer ${'0'.repeat(api.token.length)}` }), 401, /token/)
+    assertPlain(await call('GET', '/v1/status', { auth: `Bearer ${api.token.slice(0, -1)}` }), 401, /token/)
+    assertPlain(await call('GET', '/v1/status', { auth: api.token }), 401, /token/)
     assert.equal((await call('GET', '/v1/status')).status, 200)
   })
 
@@ -143,29 +146,13 @@ describe('api/server', () => {
 describe('api/server: slow clients', () => {
   const HEADERS_MS = 400
   const REQUEST_MS = 900
-  let dir: { path: string, cleanup: () => Promise<void> }
-  let server: ApiServer
-  let token: string
-  let port: number
-
-  before(async () => {
-    dir = await tempDir('shoal-api-slow-')
-    server = new ApiServer({ node: stubNode, host: '127.0.0.1', port: 0, dataDir: dir.path, log: defaultLogger().forComponent('shoal:test:api'), onStop: () => {}, timeouts: { headers: HEADERS_MS, request: REQUEST_MS } })
-    await server.start()
-    token = (await readFile(join(dir.path, 'api.token'), 'utf8')).trim()
-    port = Number(new URL(server.address).port)
-  })
-
-  after(async () => {
-    await server.stop()
-    await dir.cleanup()
-  })
+  const api = useServer({ headers: HEADERS_MS, request: REQUEST_MS })
 
   /** Send `bytes` and keep the connection open: resolves with what the server sent, and when, once it hangs up. */
   async function hold (bytes: string): Promise<{ answer: string, ms: number }> {
     const started = performance.now()
     return await new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1')
+      const socket = connect(api.port, '127.0.0.1')
       let answer = ''
       const giveUp = setTimeout(() => { socket.destroy(); reject(new Error(`the server held a slow client for 10 s: ${answer}`)) }, 10_000)
       socket.setEncoding('latin1').on('data', (d: string) => { answer += d }).on('error', reject)
@@ -182,7 +169,7 @@ describe('api/server: slow clients', () => {
   })
 
   it('a client that never finishes its body (with the token) gets a plain 408 and is hung up on', async () => {
-    const { answer } = await hold(`POST /v1/get HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${token}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"contentId":`)
+    const { answer } = await hold(`POST /v1/get HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${api.token}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"contentId":`)
     assert.match(answer, /^HTTP\/1\.1 408 /)
     assert.match(answer, /"request took too long"/)
   })
