@@ -4,6 +4,8 @@
  * read-only swarms view.
  */
 
+import type { SwarmState } from './swarm.js'
+
 export interface SwarmPeerEvent {
   contentId: string
   peerId: string
@@ -17,7 +19,7 @@ export interface SwarmPieceEvent {
 export interface SwarmOpenedEvent {
   contentId: string
   /** The swarm's state as it opens: 'seeding', 'downloading' or 'partial'. */
-  state: string
+  state: SwarmState
 }
 
 export interface SwarmEvents {
@@ -26,7 +28,10 @@ export interface SwarmEvents {
    * files were verified again. Sent before any of its other events.
    */
   'swarm:added': CustomEvent<SwarmOpenedEvent>
-  /** A swarm closed for good (replaced by a new add or get of the same content). Not sent when the node stops. */
+  /**
+   * A swarm closed for good: replaced by a new add or get of the same content, or its files
+   * could not be opened again after a change. Not sent when the node stops.
+   */
   'swarm:removed': CustomEvent<{ contentId: string }>
   /**
    * A peer finished the piece-exchange handshake for a swarm. Fires again for a peer whose

@@ -16,6 +16,8 @@ interface Incoming {
   /** When its last bytes came (the request time until the first): a slow piece that still moves is not timed out. */
   progressAt: number
   readonly length: number
+  /** When its first byte came: how fast it comes is measured from there (not from the request, which may queue). */
+  firstByteAt?: number
   /** Taken from the host's pool when the first byte arrives; the piece is copied in. */
   buffer?: Uint8Array
   /** SHA-256 of the bytes so far, computed as they are copied (the data is in cache once). */
@@ -73,6 +75,9 @@ export class PeerSession implements PieceWireHandler {
   private sentElsewhere?: Bitfield
   /** Piece indexes this peer asked us for, in order. */
   readonly uploadQueue: number[] = []
+  /** Taken from the queue and being read or sent; those the peer cancelled meanwhile. */
+  private readonly readAhead = new Set<number>()
+  private readonly cancelledUploads = new Set<number>()
   inflightBytes = 0
   badPieces = 0
   /** Offences short of a protocol violation; enough of them end the exchange with one. */
@@ -165,7 +170,7 @@ export class PeerSession implements PieceWireHandler {
     return out
   }
 
-  /** Requests made before `since` whose bytes came slower than `minRate` (bytes/s) on average: a trickle. */
+  /** Pieces whose bytes started before `since` and have come slower than `minRate` (bytes/s) since: a trickle. */
   tricklingRequests (since: number, now: number, minRate: number): number[] {
     const out: number[] = []
     for (const [index, piece] of this.incoming) if (trickles(piece, since, now, minRate)) out.push(index)
@@ -173,14 +178,13 @@ export class PeerSession implements PieceWireHandler {
   }
 
   /**
-   * The peer holds our requests without serving them: no piece data at all for `ms`, or the
-   * oldest request (the one it should be sending; the others may wait behind it) trickles.
+   * The peer holds our requests without serving them: no data at all for `ms`, or a piece
+   * it is sending has trickled for that long. (A request waiting in its queue is neither.)
    */
   isHolding (now: number, ms: number, minRate: number): boolean {
     if (this.isStalled(now, ms)) return true
-    let oldest: Incoming | undefined
-    for (const piece of this.incoming.values()) if (oldest === undefined || piece.requestedAt < oldest.requestedAt) oldest = piece
-    return oldest !== undefined && trickles(oldest, now - ms, now, minRate)
+    for (const piece of this.incoming.values()) if (trickles(piece, now - ms, now, minRate)) return true
+    return false
   }
 
   onHave (index: number): void {
@@ -220,6 +224,20 @@ export class PeerSession implements PieceWireHandler {
   onCancel (index: number): void {
     const at = this.uploadQueue.indexOf(index)
     if (at >= 0) this.uploadQueue.splice(at, 1)
+    // already read ahead for sending: dropped before it goes out (else the peer waits behind
+    // bytes it no longer wants, and its next request looks stalled)
+    else if (this.readAhead.has(index)) this.cancelledUploads.add(index)
+  }
+
+  /** The swarm takes `index` from the queue to read and send it. */
+  startUpload (index: number): void {
+    this.readAhead.add(index)
+  }
+
+  /** The swarm is done with `index` (sent, or not); false if the peer cancelled it meanwhile (do not send it). */
+  finishUpload (index: number): boolean {
+    this.readAhead.delete(index)
+    return !this.cancelledUploads.delete(index)
   }
 
   onReject (index: number, reason: RejectReason): void {
@@ -277,6 +295,7 @@ export class PeerSession implements PieceWireHandler {
     this.snubbed = false
     this.downloadMeter.add(data.byteLength)
     if (piece.buffer === undefined) this.roundTripMs = Math.min(this.roundTripMs, now - piece.requestedAt)
+    piece.firstByteAt ??= now
     // copy out of the transport's buffers at once, so they can be collected young
     piece.buffer ??= this.host.takeBuffer()
     piece.buffer.set(data, piece.received)
@@ -295,6 +314,8 @@ export class PeerSession implements PieceWireHandler {
   private onStaleData (index: number, end: number): void {
     const copies = this.abandoned.get(index)
     if (copies === undefined) throw new ProtocolViolationError(`piece ${index} was not requested`)
+    // the peer is working through what we asked earlier: alive, though this piece is no progress
+    this.lastDataAt = Date.now()
     if (end >= this.host.pieceLength(index)) {
       if (copies <= 1) this.abandoned.delete(index)
       else this.abandoned.set(index, copies - 1)
@@ -325,5 +346,5 @@ export class PeerSession implements PieceWireHandler {
 }
 
 function trickles (piece: Incoming, since: number, now: number, minRate: number): boolean {
-  return piece.requestedAt < since && piece.received * 1000 < minRate * (now - piece.requestedAt)
+  return piece.firstByteAt !== undefined && piece.firstByteAt < since && piece.received * 1000 < minRate * (now - piece.firstByteAt)
 }

@@ -25,34 +25,36 @@ export type RestoredFrom = 'fingerprints' | 'have-record' | 'rehash'
  * - otherwise (a seeder whose files changed, a record missing or damaged): every piece is
  *   read and hashed.
  */
-export async function restoredPieces (record: SwarmRecord, manifest: Manifest, haveFile: HaveFile, log: Logger, signal: AbortSignal): Promise<{ have: Bitfield, from: RestoredFrom }> {
+export async function restoredPieces (record: SwarmRecord, manifest: Manifest, haveFile: HaveFile, log: Logger, signal: AbortSignal): Promise<{ have: Bitfield, from: RestoredFrom, files: Fingerprints }> {
   const store = new FsPieceStore({ root: record.path, manifest, mode: 'read' })
   try {
     const loadRecord = async (): Promise<Bitfield | undefined> => await haveFile.load(pieceCount(manifest)).catch((err: Error) => {
       log.error('cannot read the have record of %s - %e', record.contentId, err)
       return undefined
     })
-    const current = await fingerprints(store, manifest).catch(() => undefined)
-    if (record.files !== undefined && current !== undefined && sameFingerprints(record.files, current)) {
-      if (record.partial !== true) return { have: Bitfield.full(pieceCount(manifest)), from: 'fingerprints' }
+    // taken before any hashing: a write during the hash makes them stale, so it is noticed later
+    const files = await fingerprints(store, manifest)
+    if (record.files !== undefined && sameFingerprints(record.files, files)) {
+      if (record.partial !== true) return { have: Bitfield.full(pieceCount(manifest)), from: 'fingerprints', files }
       const recorded = await loadRecord()
-      if (recorded !== undefined) return { have: recorded, from: 'have-record' }
+      if (recorded !== undefined) return { have: recorded, from: 'have-record', files }
     }
-    if (record.origin === 'download' && current !== undefined && current.every(([size], i) => size === manifest.files[i].size)) {
+    if (record.origin === 'download' && files.every(([size], i) => size === manifest.files[i].size)) {
       const recorded = await loadRecord()
-      if (recorded !== undefined) return { have: recorded, from: 'have-record' }
+      if (recorded !== undefined) return { have: recorded, from: 'have-record', files }
     }
-    return { have: await verifyStoredPieces(store, manifest, signal), from: 'rehash' }
+    return { have: await verifyStoredPieces(store, manifest, signal), from: 'rehash', files }
   } finally {
     await store.close()
   }
 }
 
+/** Each file's size and time; a file that is missing (or cannot be read) gets [-1, -1], which matches no real file. */
 export async function fingerprints (store: FsPieceStore, manifest: Manifest): Promise<Fingerprints> {
   const out: Fingerprints = []
   for (let i = 0; i < manifest.files.length; i++) {
-    const info = await stat(store.filePath(i))
-    out.push([info.size, Math.floor(info.mtimeMs)])
+    const info = await stat(store.filePath(i)).catch(() => undefined)
+    out.push(info === undefined ? [-1, -1] : [info.size, Math.floor(info.mtimeMs)])
   }
   return out
 }

@@ -78,6 +78,7 @@ export class SwarmManager implements SwarmLookup {
   readonly events = new TypedEventEmitter<SwarmEvents>()
   private seedCheck?: NodeJS.Timeout
   private checkingSeeds = false
+  private checkSeedsAgain = false
   /** Remembered swarms that could not be brought back at start. */
   private readonly unrestored: SwarmRecord[] = []
 
@@ -109,10 +110,20 @@ export class SwarmManager implements SwarmLookup {
     store.serveWhileUnchanged(verifiedAs, () => { this.checkSeedsNow() })
   }
 
+  /** Check the seeds now, or once more right after the check that is running (a change it may have passed by). */
   private checkSeedsNow (): void {
-    if (this.checkingSeeds) return
+    if (this.checkingSeeds) {
+      this.checkSeedsAgain = true
+      return
+    }
     this.checkingSeeds = true
-    void this.checkSeeds().finally(() => { this.checkingSeeds = false })
+    void this.checkSeeds().finally(() => {
+      this.checkingSeeds = false
+      if (this.checkSeedsAgain && !this.lifetime.signal.aborted) {
+        this.checkSeedsAgain = false
+        this.checkSeedsNow()
+      }
+    })
   }
 
   /**
@@ -124,16 +135,17 @@ export class SwarmManager implements SwarmLookup {
     for (const entry of [...this.entries.values()]) {
       const { record, swarm } = entry
       if ((swarm.state !== 'seeding' && swarm.state !== 'partial') || record.files === undefined || this.lifetime.signal.aborted) continue
-      const current = await fingerprints(entry.store, swarm.manifest).catch(() => undefined)
-      if (current !== undefined && sameFingerprints(record.files, current)) continue
-      // files still missing: nothing new to verify until they are back
-      if (current === undefined && swarm.state === 'partial') continue
+      const current = await fingerprints(entry.store, swarm.manifest)
+      if (sameFingerprints(record.files, current)) continue
+      // replaced (an add) or changed state while we looked: not ours to reopen
+      if (this.entries.get(record.contentId) !== entry || (swarm.state !== 'seeding' && swarm.state !== 'partial')) continue
       this.log('%s changed on disk: verifying it again', record.path)
       try {
         await this.reopen(entry)
       } catch (err) {
         this.log.error('stopped seeding %s - %e', record.contentId, err)
       }
+      if (this.lifetime.signal.aborted) return
       await this.persist().catch((err: Error) => { this.log.error('cannot save the swarm list - %e', err) })
     }
   }
@@ -195,6 +207,7 @@ export class SwarmManager implements SwarmLookup {
 
   /** Hash a file or folder, seed it from where it is, and announce it. */
   async add (path: string, options: { signal?: AbortSignal } = {}): Promise<AddResult> {
+    const startedAt = Date.now()
     const imported = await importContent(path, { pieceSize: this.init.pieceSize, signal: options.signal })
     const contentId = imported.contentId.toString()
     const result = { contentId, name: imported.manifest.name, size: totalSize(imported.manifest), pieceCount: pieceCount(imported.manifest), path: imported.root }
@@ -204,7 +217,12 @@ export class SwarmManager implements SwarmLookup {
     if (existing !== undefined) await this.remove(contentId)
     const store = new FsPieceStore({ root: imported.root, manifest: imported.manifest, mode: 'read' })
     const have = Bitfield.full(pieceCount(imported.manifest))
-    const record: SwarmRecord = { contentId, path: imported.root, origin: 'seed', files: await fingerprints(store, imported.manifest) }
+    const files = await fingerprints(store, imported.manifest)
+    // written while it was hashed: the hashes may not be of what is on disk now
+    if (files.some(([size, mtimeMs], i) => mtimeMs > startedAt || size !== imported.manifest.files[i].size)) {
+      throw new StorageError(`${imported.root} changed while it was being added; add it again once it is written`)
+    }
+    const record: SwarmRecord = { contentId, path: imported.root, origin: 'seed', files }
     this.guard(store, record.files as Fingerprints)
     await this.state.saveManifest(contentId, imported.manifestBytes)
     const entry = this.open(record, imported.manifest, imported.manifestBytes, store, have)
@@ -428,16 +446,14 @@ export class SwarmManager implements SwarmLookup {
     const manifestBytes = await this.state.loadManifest(record.contentId)
     const manifest = decodeManifest(manifestBytes)
     const haveFile = new HaveFile(this.init.dataDir, record.contentId)
-    const { have, from } = await restoredPieces(record, manifest, haveFile, this.log, this.lifetime.signal)
+    const { have, from, files } = await restoredPieces(record, manifest, haveFile, this.log, this.lifetime.signal)
     const changed = record.origin === 'seed' && !have.complete
     if (from === 'rehash' && (have.complete || changed)) {
-      // remember the files as they are now (and, if some pieces no longer match, which ones
-      // still do, before the record says so): the next check rehashes only on another change
+      // remember the files as they were before the hash (and, if some pieces no longer match,
+      // which ones still do, before the record says so): the next check rehashes only on
+      // another change, and a write during the hash is one
       if (changed) await haveFile.save(have)
       else await haveFile.remove()
-      // a file that is gone gets an impossible fingerprint: its return counts as a change
-      const files = await fingerprints(new FsPieceStore({ root: record.path, manifest, mode: 'read' }), manifest)
-        .catch(() => manifest.files.map((): [number, number] => [-1, -1]))
       record = { contentId: record.contentId, path: record.path, origin: record.origin, files, ...(changed ? { partial: true } : {}) }
     }
     const store = new FsPieceStore({ root: record.path, manifest, mode: record.origin === 'seed' || have.complete ? 'read' : 'write' })
@@ -445,6 +461,8 @@ export class SwarmManager implements SwarmLookup {
     if ((have.complete || changed) && record.files !== undefined) this.guard(store, record.files)
     this.log('restored %s with %d/%d pieces (from %s)', record.contentId, have.count, pieceCount(manifest), from)
     const changedOnDisk = changed ? new StorageError(changedMessage(record.path, have.count, pieceCount(manifest))) : undefined
+    // the node stopped meanwhile: nothing may open after it
+    this.lifetime.signal.throwIfAborted()
     this.open({ ...record, files: have.complete || changed ? record.files : undefined }, manifest, manifestBytes, store, have, false, changedOnDisk)
   }
 
@@ -486,6 +504,8 @@ export class SwarmManager implements SwarmLookup {
 
   /** Save the swarm list: the open swarms, those not restored this run, and `opening`. */
   private async persist (opening: SwarmRecord[] = []): Promise<void> {
+    // after stop the list is final: a late save would drop the swarms stop already closed
+    if (this.lifetime.signal.aborted) return
     const live = [...this.entries.values()].map(e => e.record)
     await this.state.save([...live, ...opening, ...this.unrestored.filter(r => !this.entries.has(r.contentId))])
   }

@@ -5,7 +5,7 @@ import { PieceLayout } from '../core/layout.js'
 import { pieceHash } from '../core/manifest.js'
 import { PiecePicker } from '../core/piece-picker.js'
 import { SCORING } from '../config/defaults.js'
-import { ProtocolViolationError } from '../errors.js'
+import { ProtocolViolationError, StorageError } from '../errors.js'
 import { BufferPool } from '../utils/buffer-pool.js'
 import { RateMeter } from '../utils/rate-meter.js'
 import { TokenBucket } from '../utils/token-bucket.js'
@@ -204,12 +204,13 @@ export class Swarm implements SwarmEndpoint, SessionHost {
 
   /** Read a verified piece (for serving, or for a local copy). */
   async readPiece (index: number): Promise<Uint8Array> {
+    if (!this.trading) throw new StorageError(`the swarm of ${this.contentId} is ${this.stateValue}`)
     if (!this.have.has(index)) throw new ProtocolViolationError(`piece ${index} is not verified here`)
     return await this.store.readPiece(index)
   }
 
   attach (wire: PieceWire, remoteBitfield: Uint8Array, sentBitfield?: Uint8Array): PieceWireHandler | RejectReason {
-    if (this.stateValue === 'stopped' || this.stateValue === 'error') return 'shutting-down'
+    if (!this.trading) return 'shutting-down'
     const remoteHas = Bitfield.fromBytes(remoteBitfield, this.pieceCount)
     const existing = this.peers.get(wire.remotePeer)
     if (existing !== undefined) {
@@ -389,7 +390,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   }
 
   private fail (err: Error): void {
-    if (this.stateValue === 'error' || this.stateValue === 'stopped') return
+    if (this.stateValue === 'error' || this.stateValue === 'stopped' || this.stateValue === 'checking') return
     this.log.error('swarm failed - %e', err)
     this.error = err
     this.stateValue = 'error'
@@ -475,6 +476,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
         this.log('request for piece %d from %s stalled', index, session.peerId)
       }
       if (holding) this.onStall(session)
+      if (session.closed) continue
       if (!session.snubbed && session.isStalled(now, this.limits.requestTimeout / 3)) {
         // its requests go to others; a snub alone is no offence (a slow, busy peer can be silent that long)
         session.snubbed = true
@@ -556,6 +558,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     const readAhead = (): void => {
       while (reads.length < depth && session.uploadQueue.length > 0) {
         const index = this.nextUpload(session.uploadQueue)
+        session.startUpload(index)
         const data = this.store.readPiece(index)
         data.catch(() => {}) // reported when awaited below
         reads.push({ index, data })
@@ -567,6 +570,8 @@ export class Swarm implements SwarmEndpoint, SessionHost {
         const { index, data: reading } = reads.shift() as { index: number, data: Promise<Uint8Array> }
         const data = await reading
         readAhead()
+        // cancelled while it was read: the peer no longer waits for it
+        if (!session.finishUpload(index)) continue
         if (!await session.wire.sendPiece(index, data, pacing)) break
         this.uploaded += data.byteLength
         this.uploadMeter.add(data.byteLength)

@@ -4,10 +4,10 @@
  * (state 'partial', across restarts too) until the original bytes are back.
  */
 import assert from 'node:assert/strict'
-import { copyFile, mkdir, open, stat, utimes } from 'node:fs/promises'
+import { copyFile, mkdir, open, rm, stat, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TestNodes } from '../helpers/nodes.js'
-import { MiB, fetchAndVerify, makeFile, swarmStatus, useTestContext, waitFor } from './helpers/context.js'
+import { MiB, fetchAndVerify, makeFile, makeFolder, sha256Tree, swarmStatus, useTestContext, waitFor } from './helpers/context.js'
 
 const CHECK_MS = 300
 const PIECE = 256 * 1024
@@ -107,5 +107,32 @@ describe('integration: seeded files that change', function () {
     await fetching
     assert.equal(swarmStatus(seeder, added.contentId).piecesHave, added.pieceCount - 3)
     assert.deepEqual(leecher.status().bans, [], 'the seeder served changed bytes')
+  })
+
+  it('a folder with one file deleted serves the pieces of the others, and seeds it all once the file is back', async function () {
+    this.timeout(60_000)
+    const root = await makeFolder(join(ctx.dir, 'src'))
+    const seeder = await ctx.nodes.start('seeder', seederConfig)
+    const added = await seeder.add(root)
+    const deepest = join(root, 'sub', 'deeper', 'deepest', 'c.bin')
+    const kept = join(ctx.dir, 'c.bin')
+    await copyFile(deepest, kept)
+    await rm(deepest)
+    await waitFor(() => swarmStatus(seeder, added.contentId).state === 'partial', 'the folder to be served in part', 10_000)
+    const partial = swarmStatus(seeder, added.contentId)
+    assert.ok(partial.piecesHave > 0 && partial.piecesHave < added.pieceCount, `${partial.piecesHave} of ${added.pieceCount} pieces`)
+    // while the file is gone a leecher gets every piece still there; the rest once it is back
+    const leecher = await ctx.nodes.start('leecher', { bootstrap: [TestNodes.address(seeder)] })
+    const fetching = leecher.get(added.contentId, { output: join(ctx.dir, 'out', 'album') })
+    fetching.catch(() => {})
+    await waitFor(() => leecher.status().swarms.some(s => s.contentId === added.contentId && s.piecesHave === partial.piecesHave), 'the leecher to get every piece still there', 20_000)
+    assert.deepEqual(leecher.status().bans, [])
+
+    await copyFile(kept, deepest)
+    const back = new Date(Date.now() + 10_000)
+    await utimes(deepest, back, back)
+    await waitFor(() => swarmStatus(seeder, added.contentId).state === 'seeding', 'the folder to be seeded whole again', 10_000)
+    await fetching
+    assert.deepEqual(await sha256Tree(join(ctx.dir, 'out', 'album')), await sha256Tree(root))
   })
 })

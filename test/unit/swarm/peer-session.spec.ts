@@ -392,18 +392,52 @@ describe('swarm/peer-session', () => {
       assert.deepEqual(session.expiredRequests(Date.now() + 1), [1])
     })
 
-    it('isHolding: silence for the whole time, or a trickling oldest request; not a request waiting behind one that moves', async () => {
+    it('isHolding: silence for the whole time, or a piece trickling since its first byte; not a request waiting behind one that moves', async () => {
       const { session } = setup([0, 1, 2])
       const MS = 40
       session.request(0)
       session.request(1)
       await new Promise(resolve => setTimeout(resolve, MS + 10))
       assert.equal(session.isHolding(Date.now(), MS, 256), true, 'no data at all for the whole time')
-      // piece 0 moves fast (a few KiB in 50 ms is far over 256 B/s); piece 1 waits behind it
+      // piece 0 moves; piece 1 waits behind it (long enough to have expired, yet no offence)
       deliver(session, 0, randomBytes(4 * KiB), 4 * KiB)
       assert.equal(session.isHolding(Date.now(), MS, 256), false, 'a request queued behind a moving one')
-      // measured against a rate it cannot reach: the oldest request trickles
-      assert.equal(session.isHolding(Date.now(), MS, 1024 * 1024 * 1024), true)
+      await new Promise(resolve => setTimeout(resolve, MS + 10))
+      deliver(session, 0, randomBytes(5 * KiB), KiB, 4 * KiB)
+      assert.equal(session.isHolding(Date.now(), MS, 256), false, '5 KiB in 50 ms is no trickle')
+      assert.equal(session.isHolding(Date.now(), MS, 1024 * 1024 * 1024), true, 'under the rate asked since its first byte')
+    })
+
+    it('bytes of an abandoned copy still count as the peer being alive', async () => {
+      const { session } = setup([0, 1])
+      const MS = 40
+      session.request(0)
+      session.request(1)
+      deliver(session, 0, randomBytes(4 * KiB), 4 * KiB)
+      session.abandon(0)
+      await new Promise(resolve => setTimeout(resolve, MS + 10))
+      // the peer goes on sending the piece we gave up on, ahead of piece 1
+      deliver(session, 0, randomBytes(8 * KiB), 4 * KiB, 4 * KiB)
+      assert.equal(session.isHolding(Date.now(), MS, 256), false)
+    })
+  })
+
+  describe('uploads read ahead', () => {
+    it('a piece the peer cancels while it is read is not sent; one not cancelled is', () => {
+      const { host, session } = setup()
+      host.have.add(0)
+      host.have.add(1)
+      session.setChoking(false)
+      session.onRequest(0)
+      session.onRequest(1)
+      for (const index of session.uploadQueue.splice(0)) session.startUpload(index)
+      session.onCancel(1)
+      assert.equal(session.finishUpload(0), true)
+      assert.equal(session.finishUpload(1), false)
+      // asked again later: sent again
+      session.onRequest(1)
+      session.startUpload(session.uploadQueue.splice(0)[0])
+      assert.equal(session.finishUpload(1), true)
     })
   })
 
