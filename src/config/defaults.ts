@@ -139,15 +139,15 @@ export const SCORING = {
   chokeGraceMs: 10_000,
   /**
    * Stalls: the peer unchoked us and holds our requests, but sent no piece data at all for
-   * `timeouts.request`, or the oldest of them (the one it should be sending) has come slower
-   * than `minPieceRate` for that long. Counted once per check (a second); its timed-out
-   * requests go to others. (Silence for a third of `timeouts.request` snubs a peer, which is
-   * no offence; nor is a request waiting behind others.)
+   * `timeouts.request`, or a piece it is sending has come slower than `minPieceRate` for that
+   * long since its first byte. Counted once per check (a second); its timed-out requests go
+   * to others. (Silence for a third of `timeouts.request` snubs a peer, which is no offence;
+   * nor is a request waiting in its queue.)
    * An honest peer does not sit on our requests for that long while it has us unchoked: it
    * chokes us, rejects them, or sends (paced uploads go out in small runs). With the defaults
    * a silent peer is banned after ~100 s, a trickler after ~90 s.
    */
   maxStalls: 3,
-  /** Bytes a second below which a piece that has taken `timeouts.request` counts as stalled. */
+  /** Bytes a second below which a piece coming for `timeouts.request` since its first byte counts as stalled. */
   minPieceRate: 256
 } as const

@@ -234,10 +234,15 @@ export class PeerSession implements PieceWireHandler {
     this.readAhead.add(index)
   }
 
-  /** The swarm is done with `index` (sent, or not); false if the peer cancelled it meanwhile (do not send it). */
-  finishUpload (index: number): boolean {
+  /** The peer cancelled `index` after the swarm took it from the queue: do not send it (or the rest of it). */
+  isCancelled (index: number): boolean {
+    return this.cancelledUploads.has(index)
+  }
+
+  /** The swarm is done with `index`, sent or not. */
+  finishUpload (index: number): void {
     this.readAhead.delete(index)
-    return !this.cancelledUploads.delete(index)
+    this.cancelledUploads.delete(index)
   }
 
   onReject (index: number, reason: RejectReason): void {
@@ -314,8 +319,6 @@ export class PeerSession implements PieceWireHandler {
   private onStaleData (index: number, end: number): void {
     const copies = this.abandoned.get(index)
     if (copies === undefined) throw new ProtocolViolationError(`piece ${index} was not requested`)
-    // the peer is working through what we asked earlier: alive, though this piece is no progress
-    this.lastDataAt = Date.now()
     if (end >= this.host.pieceLength(index)) {
       if (copies <= 1) this.abandoned.delete(index)
       else this.abandoned.set(index, copies - 1)

@@ -570,12 +570,18 @@ export class Swarm implements SwarmEndpoint, SessionHost {
         const { index, data: reading } = reads.shift() as { index: number, data: Promise<Uint8Array> }
         const data = await reading
         readAhead()
-        // cancelled while it was read: the peer no longer waits for it
-        if (!session.finishUpload(index)) continue
-        if (!await session.wire.sendPiece(index, data, pacing)) break
-        this.uploaded += data.byteLength
-        this.uploadMeter.add(data.byteLength)
-        session.uploadMeter.add(data.byteLength)
+        // cancelled while it was read or sent: the peer no longer waits for it, and its next
+        // request must not wait behind it
+        const cancelled = (): boolean => session.isCancelled(index)
+        const open = cancelled() || await session.wire.sendPiece(index, data, pacing, cancelled)
+        const whole = !cancelled()
+        session.finishUpload(index)
+        if (!open) break
+        if (whole) {
+          this.uploaded += data.byteLength
+          this.uploadMeter.add(data.byteLength)
+          session.uploadMeter.add(data.byteLength)
+        }
         readAhead()
       }
     } catch (err) {
