@@ -26,6 +26,15 @@ describe('integration: seeded files that change', function () {
   const ctx = useTestContext('seed-changes')
   const seederConfig = { timeouts: { seedCheck: CHECK_MS }, content: { pieceSize: PIECE } }
 
+  /** A 3 MiB file to seed, and a copy of it under the same name elsewhere (the same content id) that stays as it is. */
+  async function sourceAndCopy (): Promise<{ source: string, original: string }> {
+    const source = await makeFile(join(ctx.dir, 'src'), 'seeded.bin', 3 * MiB)
+    const original = join(ctx.dir, 'original', 'seeded.bin')
+    await mkdir(join(ctx.dir, 'original'))
+    await copyFile(source, original)
+    return { source, original }
+  }
+
   it('a touched file is verified again and still seeded', async function () {
     this.timeout(60_000)
     const source = await makeFile(join(ctx.dir, 'src'), 'seeded.bin', 3 * MiB)
@@ -42,11 +51,7 @@ describe('integration: seeded files that change', function () {
 
   it('changed bytes: it serves the pieces that still match, across a restart, and seeds it all again once the bytes are back', async function () {
     this.timeout(90_000)
-    const source = await makeFile(join(ctx.dir, 'src'), 'seeded.bin', 3 * MiB)
-    // the same name and bytes elsewhere: the same content id
-    const original = join(ctx.dir, 'original', 'seeded.bin')
-    await mkdir(join(ctx.dir, 'original'))
-    await copyFile(source, original)
+    const { source, original } = await sourceAndCopy()
     let seeder = await ctx.nodes.start('seeder', seederConfig)
     const added = await seeder.add(source)
     const pieces = added.pieceCount
@@ -87,10 +92,7 @@ describe('integration: seeded files that change', function () {
 
   it('a change made between two checks is caught by the next read of the file: changed bytes are never served', async function () {
     this.timeout(90_000)
-    const source = await makeFile(join(ctx.dir, 'src'), 'seeded.bin', 3 * MiB)
-    const original = join(ctx.dir, 'original', 'seeded.bin')
-    await mkdir(join(ctx.dir, 'original'))
-    await copyFile(source, original)
+    const { source, original } = await sourceAndCopy()
     // no periodic check during the test: only reads can notice
     const seeder = await ctx.nodes.start('seeder', { ...seederConfig, timeouts: { seedCheck: 600_000 } })
     const added = await seeder.add(source)
