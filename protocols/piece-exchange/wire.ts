@@ -150,7 +150,7 @@ export class Wire implements PieceWire {
   sendChoke (): void { this.send({ choke: {} }) }
   sendUnchoke (): void { this.send({ unchoke: {} }) }
 
-  async sendPiece (index: number, data: Uint8Array, pacing?: Pacing, cancelled?: () => boolean): Promise<boolean> {
+  async sendPiece (index: number, data: Uint8Array, pacing?: Pacing): Promise<boolean> {
     // one piece at a time, so the runs of a piece stay contiguous on the stream
     const previous = this.sending
     let done!: () => void
@@ -160,7 +160,6 @@ export class Wire implements PieceWire {
       const runBytes = Math.min(MAX_FRAME_DATA, pacing?.runBytes ?? MAX_FRAME_DATA)
       for (let offset = 0; offset < data.byteLength; offset += runBytes) {
         const run = data.subarray(offset, offset + runBytes)
-        if (cancelled?.() === true) return true
         if (pacing !== undefined) await pacing.take(run.byteLength)
         if (this.state.phase === 'closed') return false
         this.flush()

@@ -33,10 +33,10 @@ export interface PieceWire {
   /**
    * Send a whole piece in frames; resolves once the last frame is queued, waiting for drain:
    * true if the whole piece went out, false if the wire closed first.
-   * `pacing`, when given, is awaited before each frame with its size (rate limits);
-   * `cancelled`, asked before each frame, stops the piece there (the peer no longer wants it).
+   * `pacing`, when given, is awaited before each frame with its size (rate limits). A copy,
+   * once begun, goes out whole: the receiver takes a piece's frames in order, to its end.
    */
-  sendPiece(index: number, data: Uint8Array, pacing?: Pacing, cancelled?: () => boolean): Promise<boolean>
+  sendPiece(index: number, data: Uint8Array, pacing?: Pacing): Promise<boolean>
   /** Bytes of piece data sent and received on this wire. */
   readonly stats: { readonly uploaded: number, readonly downloaded: number }
   /** End the exchange; with an error, the stream is reset rather than closed. */

@@ -570,14 +570,13 @@ export class Swarm implements SwarmEndpoint, SessionHost {
         const { index, data: reading } = reads.shift() as { index: number, data: Promise<Uint8Array> }
         const data = await reading
         readAhead()
-        // cancelled while it was read or sent: the peer no longer waits for it, and its next
-        // request must not wait behind it
-        const cancelled = (): boolean => session.isCancelled(index)
-        const open = cancelled() || await session.wire.sendPiece(index, data, pacing, cancelled)
-        const whole = !cancelled()
+        // cancelled while it was read: the peer no longer waits for it, and its next request
+        // must not wait behind it (a copy already begun goes out whole: see sendPiece)
+        const cancelled = session.isCancelled(index)
+        const open = cancelled || await session.wire.sendPiece(index, data, pacing)
         session.finishUpload(index)
         if (!open) break
-        if (whole) {
+        if (!cancelled) {
           this.uploaded += data.byteLength
           this.uploadMeter.add(data.byteLength)
           session.uploadMeter.add(data.byteLength)

@@ -104,16 +104,17 @@ describe('integration: the swarm engine', function () {
 
   it('an honest seeder with a tight upload cap shared by four leechers is never taken for a staller', async function () {
     this.timeout(90_000)
-    // 256 KiB/s over four leechers: 64 KiB/s each. Sent in whole 256 KiB runs, each leecher
-    // would wait 4 s between runs, over the 2.5 s request timeout: paced runs keep data coming
-    const seeder = await seederWith({ uploadRate: 256 * 1024 })
+    // 128 KiB/s over four leechers: 32 KiB/s each. Sent in whole 256 KiB runs, each leecher
+    // would wait 8 s between runs, over the 6 s request timeout (which leaves a loaded
+    // machine's pauses room): paced runs keep data coming
+    const seeder = await seederWith({ uploadRate: 128 * 1024 })
     const source = await makeFile(join(ctx.dir, 'src'), 'slow.bin', 2 * MiB)
     const added = await seeder.add(source)
     const bootstrap = [TestNodes.address(seeder)]
-    const leechers = await Promise.all(Array.from({ length: 4 }, async (_, i) => await ctx.nodes.start(`leecher${i + 1}`, { bootstrap, timeouts: { request: 2500 } })))
+    const leechers = await Promise.all(Array.from({ length: 4 }, async (_, i) => await ctx.nodes.start(`leecher${i + 1}`, { bootstrap, timeouts: { request: 6000 } })))
     await Promise.all(leechers.map(async l => { await waitForConnections(l, [seeder.peerId]) }))
     await Promise.all(leechers.map(async (l, i) => await fetchAndVerify(l, added.contentId, join(ctx.dir, `out${i}`, 'slow.bin'), source)))
-    for (const leecher of leechers) assert.deepEqual(leecher.status().bans, [], `${leecher.peerId} banned an honest peer`)
+    for (const leecher of leechers) assert.deepEqual(leecher.status().bans, [], `${leecher.peerId} banned an honest peer: ${JSON.stringify(leecher.status().bans)} (seeder ${seeder.peerId})`)
   })
 
   it('status --peers shows, during a download, each peer with its counters and choke state', async function () {

@@ -240,15 +240,6 @@ describe('protocols/piece-exchange wire', () => {
       assert.ok(taken.every(bytes => bytes <= MAX_FRAME_DATA))
     })
 
-    it('a piece cancelled while it is sent stops at the next frame', async () => {
-      const { left, right } = await open()
-      const taken: number[] = []
-      const sent = await left.wire.sendPiece(1, randomBytes(100 * KiB), { take: async (bytes) => { taken.push(bytes) }, runBytes: 16 * KiB }, () => taken.length >= 2)
-      assert.equal(sent, true, 'the wire is still open')
-      assert.deepEqual(taken, [16 * KiB, 16 * KiB])
-      await until(() => concat(right.handler.data).byteLength === 32 * KiB)
-    })
-
     it('the short last piece arrives whole', async () => {
       const { left, right } = await open()
       const data = randomBytes(1000)
