@@ -117,7 +117,7 @@ export const API_LIMITS = {
   requestTimeout: 15_000,
   /** ms between checks of those two timeouts (node's default is every 30 s). */
   timeoutCheckInterval: 1000,
-  /** ms between progress lines streamed to a `get`, at least: one per piece would cost the node a write per piece. */
+  /** ms between progress lines streamed to a `get`, at least. */
   progressInterval: 100
 } as const
 
