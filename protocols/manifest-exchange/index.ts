@@ -13,12 +13,18 @@ import type { CID } from 'multiformats/cid'
 
 export { PROTOCOL_NAME, PROTOCOL_VERSION } from './constants.js'
 
+/**
+ * Where each setting's value comes from: a setting the node configures from its config file
+ * (the manifest size cap) is required here, and its default lives in the node's config
+ * (src/config/defaults.ts) only; the protocol's own limits and ids have their one value in
+ * constants.ts, and an init field overriding one names that constant as its default.
+ */
 export interface ManifestExchangeInit {
-  /** First segment of the protocol id `/<prefix>/manifest-exchange/1.0.0`. @default 'shoal' */
+  /** First segment of the protocol id `/<prefix>/manifest-exchange/1.0.0`. @default PROTOCOL_PREFIX */
   protocolPrefix?: string
-  /** Largest manifest accepted, in bytes; a peer offering more is refused before any allocation. @default 16777216 */
-  maxManifestSize?: number
-  /** Whole-exchange deadline in ms, both when asking and when answering. @default 30000 */
+  /** Largest manifest accepted, in bytes; a peer offering more is refused before any allocation. Set by the node from `limits.maxManifestSize`. */
+  maxManifestSize: number
+  /** Whole-exchange deadline in ms, both when asking and when answering. @default DEFAULT_TIMEOUT */
   timeout?: number
 }
 
@@ -40,6 +46,6 @@ export interface ManifestExchange extends Startable {
   fetch(peer: PeerId, cid: CID, options?: { signal?: AbortSignal }): Promise<Uint8Array>
 }
 
-export function manifestExchange (init: ManifestExchangeInit = {}): (components: ManifestExchangeComponents) => ManifestExchange {
+export function manifestExchange (init: ManifestExchangeInit): (components: ManifestExchangeComponents) => ManifestExchange {
   return (components) => new ManifestExchangeClass(components, init)
 }

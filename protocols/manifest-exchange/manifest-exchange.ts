@@ -2,7 +2,7 @@ import { TimeoutError } from '@libp2p/interface'
 import { pbStream } from '@libp2p/utils'
 import { matchesContentId, parseContentId } from '../../src/core/content-id.js'
 import { ManifestMismatchError, ProtocolViolationError, UnknownContentError } from '../../src/errors.js'
-import { CHUNK_SIZE, DEFAULT_MAX_MANIFEST_SIZE, DEFAULT_TIMEOUT, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_FRAME, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
+import { CHUNK_SIZE, DEFAULT_TIMEOUT, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_FRAME, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
 import { Chunk, Request, Response, Status } from './pb/manifest-exchange.js'
 import type { ManifestExchange, ManifestExchangeComponents, ManifestExchangeInit } from './index.js'
 import type { ProtobufDecoder, ProtobufStream } from '@libp2p/utils'
@@ -18,11 +18,11 @@ export class ManifestExchangeClass implements ManifestExchange {
   private readonly timeout: number
   private started = false
 
-  constructor (components: ManifestExchangeComponents, init: ManifestExchangeInit = {}) {
+  constructor (components: ManifestExchangeComponents, init: ManifestExchangeInit) {
     this.components = components
     this.log = components.logger.forComponent('shoal:manifest-exchange')
     this.protocol = `/${init.protocolPrefix ?? PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`
-    this.maxManifestSize = init.maxManifestSize ?? DEFAULT_MAX_MANIFEST_SIZE
+    this.maxManifestSize = init.maxManifestSize
     this.timeout = init.timeout ?? DEFAULT_TIMEOUT
   }
 

@@ -1,18 +1,24 @@
-import { WIRE } from '../../src/config/defaults.js'
+/**
+ * The protocol's own facts: its id, the wire caps of SPEC.md "Limits" and how this
+ * implementation drives a stream. What a node configures (the handshake timeout) is not here:
+ * the node sets it in PieceExchangeInit from its config.
+ */
 
 /** `/<prefix>/piece-exchange/<version>`; the prefix is configurable, the version is this spec's. */
 export const PROTOCOL_PREFIX = 'shoal'
 export const PROTOCOL_NAME = 'piece-exchange'
 export const PROTOCOL_VERSION = '2.0.0'
 
-/** SPEC.md "Limits": the largest piece-data frame, and any other frame. */
-export const MAX_FRAME_DATA = WIRE.maxFrameData
-export const MAX_CONTROL_FRAME = WIRE.maxControlFrame
+/**
+ * SPEC.md "Limits": the largest run of piece data after a Piece header (pnet and yamux favour
+ * small writes), and the largest of any other frame: above it is a protocol violation.
+ */
+export const MAX_FRAME_DATA = 256 * 1024
+export const MAX_CONTROL_FRAME = 64 * 1024
 
 /** One stream per content per peer pair; a peer may share many contents with us. */
 export const MAX_INBOUND_STREAMS = 64
 export const MAX_OUTBOUND_STREAMS = 64
-export const HANDSHAKE_TIMEOUT = 10_000
 /** Receive window granted to the remote at once on a piece stream (Yamux's maximum). */
 export const RECEIVE_WINDOW = 16 * 1024 * 1024
 /**

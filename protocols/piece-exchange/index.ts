@@ -16,14 +16,20 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
 export { PROTOCOL_NAME, PROTOCOL_VERSION, MAX_FRAME_DATA, MAX_CONTROL_FRAME } from './constants.js'
 
+/**
+ * Where each setting's value comes from: a setting the node configures from its config file
+ * (the handshake timeout) is required here, and its default lives in the node's config
+ * (src/config/defaults.ts) only; the protocol's own caps and ids have their one value in
+ * constants.ts, and an init field overriding one names that constant as its default.
+ */
 export interface PieceExchangeInit {
-  /** First segment of the protocol id `/<prefix>/piece-exchange/2.0.0`. @default 'shoal' */
+  /** First segment of the protocol id `/<prefix>/piece-exchange/2.0.0`. @default PROTOCOL_PREFIX */
   protocolPrefix?: string
-  /** A handshake not answered within this many ms closes the stream. @default 10000 */
-  handshakeTimeout?: number
-  /** Concurrent inbound piece-exchange streams per connection (one per shared content). @default 64 */
+  /** A handshake not answered within this many ms closes the stream. Set by the node from `timeouts.handshake`. */
+  handshakeTimeout: number
+  /** Concurrent inbound piece-exchange streams per connection (one per shared content). @default MAX_INBOUND_STREAMS */
   maxInboundStreams?: number
-  /** Concurrent outbound piece-exchange streams per connection. @default 64 */
+  /** Concurrent outbound piece-exchange streams per connection. @default MAX_OUTBOUND_STREAMS */
   maxOutboundStreams?: number
   /**
    * A peer broke the protocol on an inbound stream before any swarm took it (a bad or
@@ -47,6 +53,6 @@ export interface PieceExchange extends Startable {
   connect(peer: PeerId, endpoint: SwarmEndpoint, options?: { signal?: AbortSignal }): Promise<PieceWire>
 }
 
-export function pieceExchange (init: PieceExchangeInit = {}): (components: PieceExchangeComponents) => PieceExchange {
+export function pieceExchange (init: PieceExchangeInit): (components: PieceExchangeComponents) => PieceExchange {
   return (components) => new PieceExchangeClass(components, init)
 }

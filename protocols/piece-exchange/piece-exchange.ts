@@ -1,7 +1,7 @@
 import { TimeoutError } from '@libp2p/interface'
 import { parseContentId } from '../../src/core/content-id.js'
 import { ProtocolViolationError } from '../../src/errors.js'
-import { HANDSHAKE_TIMEOUT, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
+import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
 import { Wire } from './wire.js'
 import type { PieceExchange, PieceExchangeComponents, PieceExchangeInit } from './index.js'
 import type { PieceWire, SwarmEndpoint } from '../../src/core/wire.js'
@@ -19,11 +19,11 @@ export class PieceExchangeClass implements PieceExchange {
   private readonly wires = new Set<Wire>()
   private started = false
 
-  constructor (components: PieceExchangeComponents, init: PieceExchangeInit = {}) {
+  constructor (components: PieceExchangeComponents, init: PieceExchangeInit) {
     this.components = components
     this.log = components.logger.forComponent('shoal:piece-exchange')
     this.protocol = `/${init.protocolPrefix ?? PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`
-    this.handshakeTimeout = init.handshakeTimeout ?? HANDSHAKE_TIMEOUT
+    this.handshakeTimeout = init.handshakeTimeout
     this.maxInboundStreams = init.maxInboundStreams ?? MAX_INBOUND_STREAMS
     this.maxOutboundStreams = init.maxOutboundStreams ?? MAX_OUTBOUND_STREAMS
     this.onViolation = init.onViolation

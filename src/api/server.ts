@@ -5,17 +5,22 @@ import { API_LIMITS } from '../config/defaults.js'
 import { isUserFacing } from '../errors.js'
 import { writeApiFiles, apiFilePaths } from './files.js'
 import { HttpError, parseAddRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
-import type { ShoalNode } from '../node/shoal-node.js'
-import type { GetProgressEvent } from '../swarm/types.js'
+import type { AddResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
 import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 
-/** ms between progress lines streamed to a `get`. */
-const PROGRESS_INTERVAL = 100
+/** What the control API drives: a running node (node/'s ShoalNode is one). */
+export interface ApiNode {
+  /** The node's status, sent as it is: `status --json` shows these fields. */
+  status(options: { peers?: boolean }): object
+  add(path: string): Promise<AddResult>
+  /** Resolves with the path the content was written to. */
+  get(contentId: string, options: GetOptions): Promise<string>
+}
 
 export interface ApiServerInit {
-  node: ShoalNode
+  node: ApiNode
   host: string
   port: number
   dataDir: string
@@ -50,8 +55,7 @@ export class ApiServer {
       maxHeaderSize: API_LIMITS.maxHeaderBytes,
       headersTimeout: init.timeouts?.headers ?? API_LIMITS.headersTimeout,
       requestTimeout: init.timeouts?.request ?? API_LIMITS.requestTimeout,
-      // how often those two timeouts are checked (node's default is every 30 s)
-      connectionsCheckingInterval: 1000
+      connectionsCheckingInterval: API_LIMITS.timeoutCheckInterval
     }, (req, res) => { void this.handle(req, res) })
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => { refuseMalformed(err, socket) })
     // a client waiting for "100 Continue" gets it only with the right token
@@ -127,13 +131,13 @@ export class ApiServer {
     const request = parseGetRequest(await readJson(req))
     res.writeHead(200, { 'content-type': 'application/x-ndjson' })
     const send = (event: object): void => { res.write(`${JSON.stringify(event)}\n`) }
-    // progress lines at most every PROGRESS_INTERVAL: one per piece would cost the node a
-    // write per piece on its busiest thread
+    // progress lines at most every API_LIMITS.progressInterval: one per piece would cost
+    // the node a write per piece on its busiest thread
     let lastProgress = 0
     const progress = (event: GetProgressEvent): void => {
       if (event.type === 'shoal:get:progress') {
         const now = Date.now()
-        if (now - lastProgress < PROGRESS_INTERVAL && event.piecesHave < event.pieceCount) return
+        if (now - lastProgress < API_LIMITS.progressInterval && event.piecesHave < event.pieceCount) return
         lastProgress = now
       }
       send(event)

@@ -1,5 +1,10 @@
+import { MANIFEST_LIMITS } from '../core/manifest-limits.js'
+
 /**
- * The only place Shoal's defaults live. Every other module receives resolved values.
+ * The only place Shoal's defaults and tunables live. Every other module receives resolved
+ * values: core/ and storage/ as parameters, never by importing this file. `DEFAULTS` holds
+ * the config file's keys (config/schema.ts applies them); the named objects below hold the
+ * tunables no config key sets. A protocol's own wire caps and ids live in its constants.ts.
  * Units: bytes for sizes, milliseconds for durations.
  */
 
@@ -13,16 +18,8 @@ export const DEFAULTS = {
   api: { host: '127.0.0.1', port: 0 },
 
   content: {
-    /**
-     * 0 = automatic: the smallest power of two from 256 KiB up to 16 MiB that keeps the
-     * piece count at or under `targetPieceCount`. Large pieces cut per-piece overhead
-     * (a request, a hash, a write, a have per piece) and keep the manifest small; the
-     * piece-count target keeps enough pieces for many peers to trade.
-     */
-    pieceSize: 0,
-    minPieceSize: 256 * KiB,
-    maxPieceSize: 16 * MiB,
-    targetPieceCount: 2048
+    /** 0 = automatic (see ADDING); otherwise a power of two within MANIFEST_LIMITS' piece sizes. */
+    pieceSize: 0
   },
 
   dht: {
@@ -72,6 +69,23 @@ export const DEFAULTS = {
   }
 } as const
 
+/** How `add` reads content and, when `content.pieceSize` is 0, picks its piece size. */
+export const ADDING = {
+  /**
+   * The automatic piece size is the smallest power of two from `minAutoPieceSize` up to
+   * `maxAutoPieceSize` that keeps the piece count at or under `targetPieceCount`. Large pieces
+   * cut per-piece overhead (a request, a hash, a write, a have per piece) and keep the
+   * manifest small; the piece-count target keeps enough pieces for many peers to trade.
+   * (A manifest may hold smaller pieces, down to MANIFEST_LIMITS.minPieceSize, when a config
+   * sets `content.pieceSize`.)
+   */
+  minAutoPieceSize: 256 * KiB,
+  maxAutoPieceSize: MANIFEST_LIMITS.maxPieceSize,
+  targetPieceCount: 2048,
+  /** Bytes read at a time while hashing content. */
+  readBufferBytes: 1 * MiB
+} as const
+
 /** How a download's have record (dataDir/swarms/<cid>.have) follows its verified pieces. */
 export const PERSISTENCE = {
   /**
@@ -90,7 +104,7 @@ export const CONFIG_LIMITS = {
   maxDepth: 32
 } as const
 
-/** Caps on the local control API's requests: every request is a small JSON object. */
+/** Caps on the local control API's requests (every request is a small JSON object), and its timers. */
 export const API_LIMITS = {
   maxBodyBytes: 64 * KiB,
   maxUrlLength: 1024,
@@ -100,7 +114,11 @@ export const API_LIMITS = {
   maxStringLength: 4096,
   /** ms for a client to send its headers, and its whole request. */
   headersTimeout: 10_000,
-  requestTimeout: 15_000
+  requestTimeout: 15_000,
+  /** ms between checks of those two timeouts (node's default is every 30 s). */
+  timeoutCheckInterval: 1000,
+  /** ms between progress lines streamed to a `get`, at least. */
+  progressInterval: 100
 } as const
 
 /** How the libp2p node looks after its connections. */
@@ -114,12 +132,59 @@ export const NETWORK = {
   connectionPingInterval: 60_000
 } as const
 
-/** Wire-level caps, fixed by the protocol specs rather than configured per node. */
-export const WIRE = {
-  /** Piece data travels in frames of at most this many bytes (pnet and yamux favour small writes). */
-  maxFrameData: 256 * KiB,
-  /** Any non-piece frame above this is a protocol violation. */
-  maxControlFrame: 64 * KiB
+/** How the DHT and the bootstrap peers are kept in use. */
+export const DISCOVERY = {
+  bootstrap: {
+    /**
+     * ms to the bootstrap keeper's first look, after libp2p's own dial at start: that dial may
+     * take a few seconds on a busy machine, and a second dial meanwhile would open a second connection.
+     */
+    firstCheck: 5000,
+    /** First pause before a failed bootstrap dial is tried again; it doubles up to `maxRetry`. */
+    firstRetry: 1000,
+    maxRetry: 60_000
+  },
+  announce: {
+    /** ms a provide may take. */
+    provideTimeout: 60_000,
+    /** ms between re-announcements of everything (provider records expire on the DHT). */
+    reannounceInterval: 60 * 60 * 1000
+  }
+} as const
+
+/** How an incomplete swarm looks for peers. */
+export const PEER_FINDING = {
+  /** ms before a peer that refused a swarm, or could not be reached, is tried again. */
+  retryAfter: 5_000,
+  /**
+   * First pause between provider searches; it doubles up to `timeouts.rediscoverInterval`.
+   * Peers that connect meanwhile are offered at once, so later searches only catch what the
+   * DHT knows and nobody told us: in a swarm of dozens of nodes, every node's DHT queries cost
+   * every other node CPU (a 33-node swarm ran twice as long with a first pause of 500 ms).
+   */
+  firstPause: 2000,
+  /** ms of random delay before the first search. */
+  firstJitter: 1000
+} as const
+
+/** Which piece to ask a peer for next (core/piece-picker). */
+export const PICKING = {
+  /**
+   * While we hold fewer pieces than this, pick at random rather than rarest first: a rare
+   * piece comes from few peers and so slowly, and a newcomer's first need is any whole piece
+   * it can trade.
+   */
+  randomFirstPieces: 4,
+  /** Most peers one piece is requested from at once in endgame. */
+  maxDuplicateRequests: 2
+} as const
+
+/** Who gets upload slots (core/choker). */
+export const CHOKING = {
+  /** Peers that joined within this many ms count as newcomers for the optimistic slot... */
+  newcomerMs: 60_000,
+  /** ...and are this many times as likely to get it as other peers. */
+  newcomerWeight: 3
 } as const
 
 /** Peer scoring: offences a peer may commit before it is disconnected and banned. */

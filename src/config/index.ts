@@ -1,4 +1,4 @@
 export { loadConfig, parseConfig, resolveConfig } from './load.js'
 export type { ResolveConfigOptions } from './load.js'
 export type { ConfigInput, ShoalConfig } from './schema.js'
-export { DEFAULTS, WIRE } from './defaults.js'
+export { DEFAULTS } from './defaults.js'

@@ -34,7 +34,6 @@ export function parseConfig (text: string, options: ResolveConfigOptions = {}): 
   return resolveConfig(json as ConfigInput, options)
 }
 
-/** Objects and arrays in a config nest at most this deep (a real one nests 3 levels). */
 const MAX_CONFIG_DEPTH = CONFIG_LIMITS.maxDepth
 
 export interface ResolveConfigOptions {

@@ -1,5 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
+import { MANIFEST_LIMITS } from '../core/manifest-limits.js'
 import { DEFAULTS } from './defaults.js'
 
 /** The config file as a user writes it: every key optional, unknown keys refused. */
@@ -34,6 +35,8 @@ const positiveInt = z.number().int().positive()
 const bytesPerSecond = z.number().int().min(0).refine(v => v === 0 || v >= 1024, { message: '0 (unlimited) or at least 1024 bytes per second' })
 const durationMs = z.number().int().positive().max(24 * 60 * 60 * 1000)
 const powerOfTwo = (value: number): boolean => value > 0 && (value & (value - 1)) === 0
+/** A configured piece size is one a manifest may have. */
+const { minPieceSize, maxPieceSize } = MANIFEST_LIMITS
 
 export const configSchema = z.strictObject({
   dataDir: nonEmptyString.default(DEFAULTS.dataDir),
@@ -49,8 +52,8 @@ export const configSchema = z.strictObject({
     options: z.record(z.string(), z.unknown()).default({})
   })).default([]),
   content: z.strictObject({
-    pieceSize: z.number().int().min(0).refine(v => v === 0 || (powerOfTwo(v) && v >= 16 * 1024 && v <= DEFAULTS.content.maxPieceSize), {
-      message: `0 (automatic) or a power of two from 16384 to ${DEFAULTS.content.maxPieceSize}`
+    pieceSize: z.number().int().min(0).refine(v => v === 0 || (powerOfTwo(v) && v >= minPieceSize && v <= maxPieceSize), {
+      message: `0 (automatic) or a power of two from ${minPieceSize} to ${maxPieceSize}`
     }).default(DEFAULTS.content.pieceSize)
   }).prefault({}),
   dht: z.strictObject({

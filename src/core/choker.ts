@@ -9,7 +9,7 @@
  * - Otherwise `slots - 1` regular slots go, while downloading, to the peers that give us the
  *   most (tit-for-tat), and while seeding to the peers we have given the least (a rotation:
  *   whoever got their share makes room for those waiting).
- * - One optimistic slot goes to a random other candidate, newcomers three times as likely,
+ * - One optimistic slot goes to a random other candidate, newcomers more likely (`newcomers`),
  *   and moves on every `rotateOptimistic` round, so new peers get their first pieces and
  *   better partners are discovered.
  */
@@ -41,16 +41,21 @@ export interface ChokerInput {
   readonly now: number
   /** Source of randomness in [0, 1), injectable for reproducible tests. */
   readonly random: () => number
+  /** The node's CHOKING: who counts as a newcomer, and how much likelier it is to get the optimistic slot. */
+  readonly newcomers: NewcomerOdds
+}
+
+export interface NewcomerOdds {
+  /** Peers that joined within this many ms count as newcomers. */
+  readonly newcomerMs: number
+  /** A newcomer is this many times as likely as another peer to get the optimistic slot. */
+  readonly newcomerWeight: number
 }
 
 export interface ChokeDecision {
   readonly unchoked: ReadonlySet<string>
   readonly optimistic?: string
 }
-
-/** Peers that joined within this many ms count as newcomers for the optimistic slot. */
-export const NEWCOMER_MS = 60_000
-const NEWCOMER_WEIGHT = 3
 
 export function choke (input: ChokerInput): ChokeDecision {
   const candidates = input.peers.filter(p => p.interested)
@@ -63,7 +68,7 @@ export function choke (input: ChokerInput): ChokeDecision {
 
   const others = ranked.slice(input.slots - 1)
   const keep = input.rotateOptimistic ? undefined : others.find(p => p.id === input.optimistic)
-  const optimistic = keep ?? pickOptimistic(others, input.now, input.random)
+  const optimistic = keep ?? pickOptimistic(others, input)
   unchoked.add(optimistic.id)
   return { unchoked, optimistic: optimistic.id }
 }
@@ -78,8 +83,8 @@ function bySeedingShare (a: ChokerPeer, b: ChokerPeer): number {
   return a.uploaded - b.uploaded || Number(b.unchoked) - Number(a.unchoked)
 }
 
-function pickOptimistic (peers: readonly ChokerPeer[], now: number, random: () => number): ChokerPeer {
-  const weight = (p: ChokerPeer): number => now - p.joinedAt < NEWCOMER_MS ? NEWCOMER_WEIGHT : 1
+function pickOptimistic (peers: readonly ChokerPeer[], { now, random, newcomers }: ChokerInput): ChokerPeer {
+  const weight = (p: ChokerPeer): number => now - p.joinedAt < newcomers.newcomerMs ? newcomers.newcomerWeight : 1
   const total = peers.reduce((sum, p) => sum + weight(p), 0)
   let ticket = random() * total
   for (const peer of peers) {

@@ -1,19 +1,12 @@
 import { InvalidManifestError } from '../errors.js'
+import { MANIFEST_LIMITS } from './manifest-limits.js'
 import { Manifest as ManifestCodec } from './pb/manifest.js'
+
+export { MANIFEST_LIMITS }
 
 /** SHA-256 digest length: each piece hash in a manifest takes this many bytes. */
 export const PIECE_HASH_LENGTH = 32
 export const MANIFEST_VERSION = 1
-
-/** Caps applied to every manifest before it is trusted, from a peer or from disk. */
-export const MANIFEST_LIMITS = {
-  maxFiles: 1_000_000,
-  maxPathLength: 4096,
-  maxComponentLength: 255,
-  maxDepth: 64,
-  minPieceSize: 16 * 1024,
-  maxPieceSize: 16 * 1024 * 1024
-} as const
 
 export interface ManifestFile {
   /** '/'-separated path relative to the content's folder; for a single file, its name. */

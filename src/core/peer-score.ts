@@ -1,21 +1,19 @@
-import { SCORING } from '../config/defaults.js'
-
 /** Misbehaviour a peer session can see for itself, short of a fatal protocol violation. */
 export type Offence = 'false-claim' | 'choked-request' | 'stall'
 
+/** How much of each offence a peer may commit (the node's SCORING). */
 export interface ScoreLimits {
-  /** See SCORING.maxFalseClaims. */
-  maxFalseClaims: number
-  /** See SCORING.maxChokedRequests. */
-  maxChokedRequests: number
-  /** See SCORING.maxStalls. */
-  maxStalls: number
+  readonly maxFalseClaims: number
+  readonly maxChokedRequests: number
+  readonly maxStalls: number
+  /** Bytes a second below which a piece in progress counts as stalled: named in the ban's reason. */
+  readonly minPieceRate: number
 }
 
-const DESCRIBE: Record<Offence, (count: number) => string> = {
+const DESCRIBE: Record<Offence, (count: number, limits: ScoreLimits) => string> = {
   'false-claim': (n) => `refused ${n} piece(s) it had announced, as not available`,
   'choked-request': (n) => `asked for ${n} piece(s) while choked`,
-  stall: (n) => `held our requests ${n} times without sending their data (silent, or slower than ${SCORING.minPieceRate} B/s)`
+  stall: (n, limits) => `held our requests ${n} times without sending their data (silent, or slower than ${limits.minPieceRate} B/s)`
 }
 
 /**
@@ -25,13 +23,13 @@ const DESCRIBE: Record<Offence, (count: number) => string> = {
 export class PeerScore {
   private readonly counts = new Map<Offence, number>()
 
-  constructor (private readonly limits: ScoreLimits = SCORING) {}
+  constructor (private readonly limits: ScoreLimits) {}
 
   /** Count one offence; returns the reason to ban the peer once it has done this too often. */
   record (offence: Offence): string | undefined {
     const count = (this.counts.get(offence) ?? 0) + 1
     this.counts.set(offence, count)
-    return count >= this.limitOf(offence) ? DESCRIBE[offence](count) : undefined
+    return count >= this.limitOf(offence) ? DESCRIBE[offence](count, this.limits) : undefined
   }
 
   count (offence: Offence): number {

@@ -1,28 +1,21 @@
 import type { Bitfield } from './bitfield.js'
 
 export interface PiecePickerInit {
-  /** Most peers one piece is requested from at once in endgame. @default 2 */
-  maxDuplicateRequests?: number
+  /** Most peers one piece is requested from at once in endgame (the node's PICKING). */
+  maxDuplicateRequests: number
+  /** Pieces picked at random before rarest first applies (the node's PICKING). */
+  randomFirstPieces: number
   /** Source of randomness for tie-breaking; injectable for reproducible tests. @default Math.random */
   random?: () => number
   /** Fetch in piece order (streaming, previews) rather than rarest first. @default false */
   sequential?: boolean
-  /** Pieces picked at random before rarest first applies. @default RANDOM_FIRST_PIECES */
-  randomFirstPieces?: number
 }
-
-/**
- * While we hold fewer pieces than this, pick at random rather than rarest first: a rare
- * piece comes from few peers and so slowly, and a newcomer's first need is any whole piece
- * it can trade.
- */
-export const RANDOM_FIRST_PIECES = 4
 
 /**
  * Which piece to ask a peer for next. Pure state, no I/O: availability counts over the
  * peers' bitfields, how many requests are out for each piece, and what we have.
  *
- * Policy: random until we hold RANDOM_FIRST_PIECES pieces, then rarest first among the
+ * Policy: random until we hold `randomFirstPieces` pieces, then rarest first among the
  * pieces the peer has, ties broken in a per-node random order (so leechers spread over
  * different pieces and have something to trade); in sequential mode, lowest index first.
  * Once every missing piece is requested somewhere (endgame), pieces may be requested from
@@ -43,15 +36,15 @@ export class PiecePicker {
   sequential: boolean
   private readonly randomFirst: number
 
-  constructor (have: Bitfield, init: PiecePickerInit = {}) {
+  constructor (have: Bitfield, init: PiecePickerInit) {
     this.pieceCount = have.length
     this.have = have
     this.availability = new Uint32Array(have.length)
     this.requests = new Uint8Array(have.length)
     this.settled = new Uint8Array(have.length)
-    this.maxDuplicates = init.maxDuplicateRequests ?? 2
+    this.maxDuplicates = init.maxDuplicateRequests
     this.sequential = init.sequential ?? false
-    this.randomFirst = init.randomFirstPieces ?? RANDOM_FIRST_PIECES
+    this.randomFirst = init.randomFirstPieces
     this.tiebreak = randomRanks(have.length, init.random ?? Math.random)
     this.unrequested = have.length - have.count
   }

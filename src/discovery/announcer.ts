@@ -1,3 +1,4 @@
+import { DISCOVERY } from '../config/defaults.js'
 import type { ContentRouting, Logger } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -6,9 +7,9 @@ export interface AnnouncerInit {
   /** How many peers we are connected to now: an announcement made to nobody is made again later. */
   peerCount(): number
   log: Logger
-  /** ms a provide may take. @default 60000 */
+  /** ms a provide may take. @default DISCOVERY.announce.provideTimeout */
   provideTimeout?: number
-  /** ms between re-announcements of everything (provider records expire on the DHT). @default 3600000 */
+  /** ms between re-announcements of everything (provider records expire on the DHT). @default DISCOVERY.announce.reannounceInterval */
   reannounceInterval?: number
 }
 
@@ -37,7 +38,7 @@ export class Announcer {
   }
 
   start (): void {
-    this.timer = setInterval(() => { this.announceAll(true) }, this.init.reannounceInterval ?? 3_600_000)
+    this.timer = setInterval(() => { this.announceAll(true) }, this.init.reannounceInterval ?? DISCOVERY.announce.reannounceInterval)
     this.timer.unref()
   }
 
@@ -70,7 +71,7 @@ export class Announcer {
     if (a.running || this.stopped) return
     a.running = true
     const reach = this.init.peerCount()
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.init.provideTimeout ?? 60_000)])
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.init.provideTimeout ?? DISCOVERY.announce.provideTimeout)])
     this.init.contentRouting.provide(a.cid, { signal })
       .then(() => {
         a.at = Date.now()

@@ -1,13 +1,8 @@
+import { DISCOVERY } from '../config/defaults.js'
 import type { Logger } from '@libp2p/interface'
 
-/** First pause before a failed bootstrap dial is tried again; it doubles up to MAX_RETRY_MS. */
-export const FIRST_RETRY_MS = 1000
-/**
- * The keeper's first look, after libp2p's own dial at start: that dial may take a few
- * seconds on a busy machine, and a second dial meanwhile would open a second connection.
- */
-export const FIRST_CHECK_MS = 5000
-export const MAX_RETRY_MS = 60_000
+/** Back-off of the dials: see DISCOVERY.bootstrap. */
+const { firstCheck, firstRetry, maxRetry } = DISCOVERY.bootstrap
 
 export interface BootstrapKeeperInit {
   /** Peer ids of the configured bootstrap peers. */
@@ -38,12 +33,12 @@ export class BootstrapKeeper {
     this.init = init
     this.now = init.now ?? Date.now
     // the bootstrap module makes the first dial: the keeper starts after a pause
-    for (const peer of init.peers) this.state.set(peer, { retryAt: this.now() + FIRST_CHECK_MS, pause: FIRST_RETRY_MS, dialing: false })
+    for (const peer of init.peers) this.state.set(peer, { retryAt: this.now() + firstCheck, pause: firstRetry, dialing: false })
   }
 
   start (): void {
     if (this.init.peers.length === 0) return
-    this.timer = setInterval(() => { this.check() }, FIRST_RETRY_MS)
+    this.timer = setInterval(() => { this.check() }, firstRetry)
     this.timer.unref()
   }
 
@@ -58,8 +53,8 @@ export class BootstrapKeeper {
     for (const [peer, state] of this.state) {
       if (this.init.isConnected(peer)) {
         // seen connected: if it drops, dial again soon
-        state.pause = FIRST_RETRY_MS
-        state.retryAt = now + FIRST_RETRY_MS
+        state.pause = firstRetry
+        state.retryAt = now + firstRetry
         continue
       }
       if (state.dialing || now < state.retryAt) continue
@@ -70,7 +65,7 @@ export class BootstrapKeeper {
           // after any dial, wait longer next time: the back-off resets only once a check
           // sees the peer connected (above), not on a dial it accepts and then hangs up
           state.dialing = false
-          state.pause = Math.min(state.pause * 2, MAX_RETRY_MS)
+          state.pause = Math.min(state.pause * 2, maxRetry)
           state.retryAt = this.now() + state.pause
         })
     }

@@ -4,8 +4,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
-import { pieceExchange } from '../../protocols/piece-exchange/index.js'
-import { WIRE } from '../config/defaults.js'
+import { MAX_FRAME_DATA, pieceExchange } from '../../protocols/piece-exchange/index.js'
 import { resolveConfig } from '../config/load.js'
 import { parseContentId } from '../core/content-id.js'
 import { Announcer } from '../discovery/announcer.js'
@@ -132,8 +131,8 @@ class Node implements ShoalNode {
       limits: { ...config.limits, requestTimeout: config.timeouts.request },
       // one bucket per direction for the whole node: the limits hold over all swarms
       rates: {
-        upload: rateLimit(config.limits.uploadRate, WIRE.maxFrameData),
-        download: rateLimit(config.limits.downloadRate, WIRE.maxFrameData)
+        upload: rateLimit(config.limits.uploadRate, MAX_FRAME_DATA),
+        download: rateLimit(config.limits.downloadRate, MAX_FRAME_DATA)
       },
       discoveryTimeout: config.timeouts.discovery,
       rediscoverInterval: config.timeouts.rediscoverInterval,

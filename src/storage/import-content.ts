@@ -1,16 +1,12 @@
 import { createHash } from 'node:crypto'
 import { lstat, open, readdir, stat } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
-import { DEFAULTS } from '../config/defaults.js'
 import { contentIdOf } from '../core/content-id.js'
 import { MANIFEST_VERSION, encodeManifest } from '../core/manifest.js'
 import { PathError } from '../errors.js'
 import type { Manifest, ManifestFile } from '../core/manifest.js'
 import type { CID } from 'multiformats/cid'
 import type { Hash } from 'node:crypto'
-
-/** Bytes read at a time while hashing content for `add`. */
-const READ_BUFFER = 1024 * 1024
 
 export interface ImportedContent {
   contentId: CID
@@ -20,9 +16,23 @@ export interface ImportedContent {
   root: string
 }
 
+/** How the automatic piece size is chosen (see choosePieceSize). */
+export interface AutoPieceSize {
+  readonly minAutoPieceSize: number
+  readonly maxAutoPieceSize: number
+  readonly targetPieceCount: number
+}
+
+/** How content is read and cut into pieces: the node's ADDING. */
+export interface ImportSettings extends AutoPieceSize {
+  /** Bytes read at a time while hashing. */
+  readonly readBufferBytes: number
+}
+
 export interface ImportOptions {
   /** Bytes per piece; 0 or absent picks one from the content's size. */
   pieceSize?: number
+  adding: ImportSettings
   signal?: AbortSignal
 }
 
@@ -31,7 +41,7 @@ export interface ImportOptions {
  * one piece hash whatever the content's size. Files are ordered by path so the same content
  * always gives the same manifest and content id.
  */
-export async function importContent (path: string, options: ImportOptions = {}): Promise<ImportedContent> {
+export async function importContent (path: string, options: ImportOptions): Promise<ImportedContent> {
   const root = resolve(path)
   const info = await stat(root).catch((err: NodeJS.ErrnoException) => {
     throw new PathError(err.code === 'ENOENT' ? `${path}: no such file or folder` : `${path}: ${err.message}`)
@@ -43,19 +53,20 @@ export async function importContent (path: string, options: ImportOptions = {}):
   const files = directory ? await listFiles(root) : [{ path: name, size: info.size }]
   if (directory && files.length === 0) throw new PathError(`${path}: the folder holds no files`)
   const total = files.reduce((sum, f) => sum + f.size, 0)
-  const pieceSize = options.pieceSize !== undefined && options.pieceSize > 0 ? options.pieceSize : choosePieceSize(total)
+  const pieceSize = options.pieceSize !== undefined && options.pieceSize > 0 ? options.pieceSize : choosePieceSize(total, options.adding)
   const absolute = (f: ManifestFile): string => directory ? join(root, ...f.path.split('/')) : root
-  const pieceHashes = await hashPieces(files.map(f => ({ path: absolute(f), size: f.size })), total, pieceSize, options.signal)
+  const buffer = Buffer.allocUnsafe(options.adding.readBufferBytes)
+  const pieceHashes = await hashPieces(files.map(f => ({ path: absolute(f), size: f.size })), total, pieceSize, buffer, options.signal)
   const manifest: Manifest = { version: MANIFEST_VERSION, name, directory, pieceSize, files, pieceHashes }
   const manifestBytes = encodeManifest(manifest)
   return { contentId: contentIdOf(manifestBytes), manifest, manifestBytes, root }
 }
 
-/** The smallest power of two within the configured range that keeps the piece count at the target. */
-export function choosePieceSize (totalSize: number): number {
-  const { minPieceSize, maxPieceSize, targetPieceCount } = DEFAULTS.content
-  let size = minPieceSize
-  while (size < maxPieceSize && Math.ceil(totalSize / size) > targetPieceCount) size *= 2
+/** The smallest power of two within the automatic range that keeps the piece count at the target. */
+export function choosePieceSize (totalSize: number, auto: AutoPieceSize): number {
+  const { minAutoPieceSize, maxAutoPieceSize, targetPieceCount } = auto
+  let size = minAutoPieceSize
+  while (size < maxAutoPieceSize && Math.ceil(totalSize / size) > targetPieceCount) size *= 2
   return size
 }
 
@@ -81,8 +92,12 @@ async function listFiles (root: string): Promise<ManifestFile[]> {
   return out.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)))
 }
 
-/** SHA-256 of each piece over the files read in order as one byte sequence. */
-async function hashPieces (files: Array<{ path: string, size: number }>, total: number, pieceSize: number, signal?: AbortSignal): Promise<Uint8Array> {
+/**
+ * SHA-256 of each piece over the files read in order as one byte sequence, all through one
+ * buffer: a stream's fresh chunk per read left hundreds of MiB of garbage behind (and in the
+ * process's RSS) after adding a large file.
+ */
+async function hashPieces (files: Array<{ path: string, size: number }>, total: number, pieceSize: number, buffer: Buffer, signal?: AbortSignal): Promise<Uint8Array> {
   const count = Math.ceil(total / pieceSize)
   const hashes = new Uint8Array(count * 32)
   let piece = 0
@@ -94,9 +109,6 @@ async function hashPieces (files: Array<{ path: string, size: number }>, total: 
     inPiece = 0
     hash = createHash('sha256')
   }
-  // one buffer for every read: a stream's fresh chunk per read left hundreds of MiB of
-  // garbage behind (and in the process's RSS) after adding a large file
-  const buffer = Buffer.allocUnsafe(READ_BUFFER)
   for (const file of files) {
     await forEachChunk(file, buffer, signal, (chunk) => {
       let offset = 0

@@ -1,20 +1,14 @@
+import { PEER_FINDING } from '../config/defaults.js'
 import { parseContentId } from '../core/content-id.js'
 import { sleep } from '../utils/sleep.js'
 import type { Swarm } from './swarm.js'
 import type { PeerNetwork } from './types.js'
 import type { Logger } from '@libp2p/interface'
 
-/** ms before a peer that refused a swarm, or could not be reached, is tried again. */
-const RETRY_AFTER = 5_000
-/**
- * First pause between provider searches; it doubles up to the configured interval. Peers
- * that connect meanwhile are offered at once, so later searches only catch what the DHT knows
- * and nobody told us: in a swarm of dozens of nodes, every node's DHT queries cost every
- * other node CPU (a 33-node swarm ran twice as long with a first pause of 500 ms).
- */
-const FIRST_PAUSE = 2000
-/** ms of random delay before the first search. */
-const FIRST_JITTER = 1000
+/** See PEER_FINDING. */
+const RETRY_AFTER: number = PEER_FINDING.retryAfter
+const FIRST_PAUSE: number = PEER_FINDING.firstPause
+const FIRST_JITTER: number = PEER_FINDING.firstJitter
 
 export interface PeerFinderInit {
   swarm: Swarm

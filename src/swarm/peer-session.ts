@@ -81,7 +81,7 @@ export class PeerSession implements PieceWireHandler {
   inflightBytes = 0
   badPieces = 0
   /** Offences short of a protocol violation; enough of them end the exchange with one. */
-  readonly score = new PeerScore()
+  readonly score = new PeerScore(SCORING)
   uploading = false
   closed = false
   /** We refuse this peer's requests (no upload slot); every exchange starts choked. */

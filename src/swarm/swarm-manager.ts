@@ -6,7 +6,7 @@ import { decodeManifest, pieceCount, totalSize } from '../core/manifest.js'
 import { NoProvidersError, NodeStoppedError, PathError, StorageError, UnknownContentError } from '../errors.js'
 import { FsPieceStore } from '../storage/fs-store.js'
 import { importContent } from '../storage/import-content.js'
-import { PERSISTENCE } from '../config/defaults.js'
+import { ADDING, PERSISTENCE } from '../config/defaults.js'
 import { sleep } from '../utils/sleep.js'
 import { HaveCheckpoint } from './checkpoint.js'
 import { HaveFile } from './have-file.js'
@@ -208,7 +208,7 @@ export class SwarmManager implements SwarmLookup {
   /** Hash a file or folder, seed it from where it is, and announce it. */
   async add (path: string, options: { signal?: AbortSignal } = {}): Promise<AddResult> {
     const startedAt = Date.now()
-    const imported = await importContent(path, { pieceSize: this.init.pieceSize, signal: options.signal })
+    const imported = await importContent(path, { pieceSize: this.init.pieceSize, adding: ADDING, signal: options.signal })
     const contentId = imported.contentId.toString()
     const result = { contentId, name: imported.manifest.name, size: totalSize(imported.manifest), pieceCount: pieceCount(imported.manifest), path: imported.root }
     const existing = this.entries.get(contentId)

@@ -4,7 +4,7 @@ import { CopyLedger } from '../core/copy-ledger.js'
 import { PieceLayout } from '../core/layout.js'
 import { pieceHash } from '../core/manifest.js'
 import { PiecePicker } from '../core/piece-picker.js'
-import { SCORING } from '../config/defaults.js'
+import { CHOKING, PICKING, SCORING } from '../config/defaults.js'
 import { ProtocolViolationError, StorageError } from '../errors.js'
 import { BufferPool } from '../utils/buffer-pool.js'
 import { RateMeter } from '../utils/rate-meter.js'
@@ -157,7 +157,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.localPeerId = init.localPeerId
     this.log = init.log
     this.observer = init.observer ?? {}
-    this.picker = new PiecePicker(this.have, { sequential: init.sequential })
+    this.picker = new PiecePicker(this.have, { ...PICKING, sequential: init.sequential })
     this.rates = init.rates ?? UNLIMITED
     this.initialSeed = init.initialSeed ?? false
     this.copies = new CopyLedger(this.layout.pieceCount)
@@ -516,7 +516,8 @@ export class Swarm implements SwarmEndpoint, SessionHost {
       optimistic: this.optimistic,
       rotateOptimistic,
       now: Date.now(),
-      random: Math.random
+      random: Math.random,
+      newcomers: CHOKING
     })
     this.optimistic = decision.optimistic
     for (const s of sessions) s.setChoking(!decision.unchoked.has(s.peerId))

@@ -131,7 +131,7 @@ describe('config/load', () => {
     })
 
     it('defaults that are not user keys are refused too', async () => {
-      // content.minPieceSize and targetPieceCount are built-in tunables, not config keys
+      // how `add` picks a piece size (ADDING: minAutoPieceSize, targetPieceCount...) is built in, not config keys
       await assertRejected({ content: { targetPieceCount: 10 } }, /"content\.targetPieceCount"/)
     })
   })

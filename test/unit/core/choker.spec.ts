@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict'
-import { NEWCOMER_MS, choke } from '../../../src/core/choker.js'
+import { CHOKING } from '../../../src/config/defaults.js'
+import { choke } from '../../../src/core/choker.js'
 import { seededRandom } from '../fixtures.js'
 import type { ChokerInput, ChokerPeer } from '../../../src/core/choker.js'
 
 const NOW = 1_000_000
 
 function peer (id: string, fields: Partial<ChokerPeer> = {}): ChokerPeer {
-  return { id, interested: true, downloadRate: 0, uploaded: 0, unchoked: false, joinedAt: NOW - 10 * NEWCOMER_MS, ...fields }
+  return { id, interested: true, downloadRate: 0, uploaded: 0, unchoked: false, joinedAt: NOW - 10 * CHOKING.newcomerMs, ...fields }
 }
 
 function input (peers: ChokerPeer[], fields: Partial<ChokerInput> = {}): ChokerInput {
-  return { peers, seeding: false, slots: 3, rotateOptimistic: false, now: NOW, random: seededRandom(1), ...fields }
+  return { peers, seeding: false, slots: 3, rotateOptimistic: false, now: NOW, random: seededRandom(1), newcomers: CHOKING, ...fields }
 }
 
 const sorted = (ids: ReadonlySet<string>): string[] => [...ids].sort()

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { Bitfield } from '../../../src/core/bitfield.js'
-import { PiecePicker, RANDOM_FIRST_PIECES } from '../../../src/core/piece-picker.js'
+import { PICKING } from '../../../src/config/defaults.js'
+import { PiecePicker } from '../../../src/core/piece-picker.js'
 import { seededRandom } from '../fixtures.js'
 import type { PiecePickerInit } from '../../../src/core/piece-picker.js'
 
@@ -19,8 +20,8 @@ function sequence (values: number[]): () => number {
   return () => values[at++ % values.length]
 }
 
-function picker (length: number, init: PiecePickerInit = {}, have: number[] = []): PiecePicker {
-  return new PiecePicker(bits(length, have), { random: seededRandom(1), randomFirstPieces: 0, ...init })
+function picker (length: number, init: Partial<PiecePickerInit> = {}, have: number[] = []): PiecePicker {
+  return new PiecePicker(bits(length, have), { ...PICKING, random: seededRandom(1), randomFirstPieces: 0, ...init })
 }
 
 describe('core/piece-picker', () => {
@@ -99,7 +100,7 @@ describe('core/piece-picker', () => {
   describe('random tie-break', () => {
     /** The order in which a picker breaks ties: everything equally rare, pick all. */
     const tieOrder = (random: () => number, count = 16): number[] => {
-      const p = new PiecePicker(bits(count), { random, randomFirstPieces: 0 })
+      const p = new PiecePicker(bits(count), { ...PICKING, random, randomFirstPieces: 0 })
       p.addPeer(Bitfield.full(count))
       return p.pick(Bitfield.full(count), count, notAsked)
     }
@@ -111,7 +112,7 @@ describe('core/piece-picker', () => {
     })
 
     it('rarity beats the tie-break order', () => {
-      const p = new PiecePicker(bits(4), { random: seededRandom(5), randomFirstPieces: 0 })
+      const p = new PiecePicker(bits(4), { ...PICKING, random: seededRandom(5), randomFirstPieces: 0 })
       p.addPeer(Bitfield.full(4))
       p.addPeer(bits(4, [1, 3]))
       assert.deepEqual(p.pick(Bitfield.full(4), 2, notAsked).sort(), [0, 2])
@@ -134,7 +135,7 @@ describe('core/piece-picker', () => {
       const random = seededRandom(11)
       const order = tieOrder8(random)
       const rare = order[order.length - 1]
-      const p = new PiecePicker(bits(8), { random: seededRandom(11), randomFirstPieces: 2 })
+      const p = new PiecePicker(bits(8), { ...PICKING, random: seededRandom(11), randomFirstPieces: 2 })
       p.addPeer(Bitfield.full(8))
       p.addPeer(bits(8, [0, 1, 2, 3, 4, 5, 6, 7].filter(i => i !== rare)))
       assert.equal(p.pick(Bitfield.full(8), 1, notAsked)[0], order[0])
@@ -144,12 +145,12 @@ describe('core/piece-picker', () => {
       assert.equal(p.pick(Bitfield.full(8), 1, notAsked)[0], rare)
     })
 
-    it('defaults to RANDOM_FIRST_PIECES', () => {
-      assert.equal(RANDOM_FIRST_PIECES, 4)
+    it('is PICKING.randomFirstPieces in the node', () => {
+      assert.equal(PICKING.randomFirstPieces, 4)
     })
 
     function tieOrder8 (random: () => number): number[] {
-      const p = new PiecePicker(bits(8), { random, randomFirstPieces: 0 })
+      const p = new PiecePicker(bits(8), { ...PICKING, random, randomFirstPieces: 0 })
       p.addPeer(Bitfield.full(8))
       return p.pick(Bitfield.full(8), 8, notAsked)
     }
@@ -427,7 +428,7 @@ describe('core/piece-picker', () => {
     it('a simulated download with three peers never requests a piece twice before endgame', () => {
       const count = 40
       const random = seededRandom(3)
-      const p = new PiecePicker(new Bitfield(count), { random })
+      const p = new PiecePicker(new Bitfield(count), { ...PICKING, random })
       const peers = [Bitfield.full(count), bits(count, [...Array(count).keys()].filter(i => i % 2 === 0)), bits(count, [...Array(count).keys()].filter(i => i % 3 === 0))]
       for (const peer of peers) p.addPeer(peer)
       const outstanding = peers.map(() => new Set<number>())

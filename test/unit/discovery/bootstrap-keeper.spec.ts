@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict'
 import { defaultLogger } from '@libp2p/logger'
-import { BootstrapKeeper, FIRST_CHECK_MS, FIRST_RETRY_MS, MAX_RETRY_MS } from '../../../src/discovery/bootstrap-keeper.js'
+import { DISCOVERY } from '../../../src/config/defaults.js'
+import { BootstrapKeeper } from '../../../src/discovery/bootstrap-keeper.js'
+
+const { firstCheck: FIRST_CHECK_MS, firstRetry: FIRST_RETRY_MS, maxRetry: MAX_RETRY_MS } = DISCOVERY.bootstrap
 
 const log = defaultLogger().forComponent('shoal:test:bootstrap')
 

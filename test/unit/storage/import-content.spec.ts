@@ -3,7 +3,7 @@ import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { contentIdOf } from '../../../src/core/content-id.js'
 import { decodeManifest, pieceCount, totalSize } from '../../../src/core/manifest.js'
-import { DEFAULTS } from '../../../src/config/defaults.js'
+import { ADDING } from '../../../src/config/defaults.js'
 import { FsPieceStore } from '../../../src/storage/fs-store.js'
 import { choosePieceSize, importContent } from '../../../src/storage/import-content.js'
 import { MemoryPieceStore } from '../../../src/storage/memory-store.js'
@@ -59,7 +59,7 @@ describe('storage/import-content', () => {
     it('gives a file manifest named after it, with the right size and piece hashes', async () => {
       const path = join(dir.path, 'data.bin')
       await randomFile(path, 100_000)
-      const imported = await importContent(path, { pieceSize: 16 * KiB })
+      const imported = await importContent(path, { adding: ADDING, pieceSize: 16 * KiB })
       const { manifest } = imported
       assert.equal(manifest.name, 'data.bin')
       assert.equal(manifest.directory, false)
@@ -73,8 +73,8 @@ describe('storage/import-content', () => {
     it('the same file twice gives the same content id and manifest bytes', async () => {
       const path = join(dir.path, 'data.bin')
       await randomFile(path, 300_000)
-      const a = await importContent(path)
-      const b = await importContent(path)
+      const a = await importContent(path, { adding: ADDING })
+      const b = await importContent(path, { adding: ADDING })
       assert.equal(a.contentId.toString(), b.contentId.toString())
       assert.deepEqual(a.manifestBytes, b.manifestBytes)
     })
@@ -82,7 +82,7 @@ describe('storage/import-content', () => {
     it('the content id is the CID of the manifest bytes, which decode to the manifest', async () => {
       const path = join(dir.path, 'data.bin')
       await randomFile(path, 1000)
-      const imported = await importContent(path)
+      const imported = await importContent(path, { adding: ADDING })
       assert.ok(contentIdOf(imported.manifestBytes).equals(imported.contentId))
       assert.deepEqual(decodeManifest(imported.manifestBytes), imported.manifest)
     })
@@ -90,25 +90,25 @@ describe('storage/import-content', () => {
     it('changing one byte changes the content id', async () => {
       const path = join(dir.path, 'data.bin')
       await randomFile(path, 50_000)
-      const before = await importContent(path)
+      const before = await importContent(path, { adding: ADDING })
       await flipByte(path, 49_999)
-      const after = await importContent(path)
+      const after = await importContent(path, { adding: ADDING })
       assert.notEqual(after.contentId.toString(), before.contentId.toString())
     })
 
     it('the same bytes under another name give another content id', async () => {
       const path = join(dir.path, 'data.bin')
       await randomFile(path, 5000)
-      const before = await importContent(path)
+      const before = await importContent(path, { adding: ADDING })
       await rename(path, join(dir.path, 'renamed.bin'))
-      const after = await importContent(join(dir.path, 'renamed.bin'))
+      const after = await importContent(join(dir.path, 'renamed.bin'), { adding: ADDING })
       assert.notEqual(after.contentId.toString(), before.contentId.toString())
     })
 
     it('an empty file gives a manifest with no pieces', async () => {
       const path = join(dir.path, 'empty')
       await writeFile(path, '')
-      const { manifest } = await importContent(path)
+      const { manifest } = await importContent(path, { adding: ADDING })
       assert.equal(pieceCount(manifest), 0)
       assert.deepEqual(manifest.files, [{ path: 'empty', size: 0 }])
     })
@@ -118,7 +118,7 @@ describe('storage/import-content', () => {
     it('lists every file, sorted by path, with its size', async () => {
       const root = join(dir.path, 'my folder')
       await makeTree(root)
-      const { manifest } = await importContent(root, { pieceSize: 16 * KiB })
+      const { manifest } = await importContent(root, { adding: ADDING, pieceSize: 16 * KiB })
       assert.equal(manifest.name, 'my folder')
       assert.equal(manifest.directory, true)
       const expected = Object.keys(TREE).sort(byUtf8).map(path => ({ path, size: TREE[path] }))
@@ -132,7 +132,7 @@ describe('storage/import-content', () => {
     it('its pieces hash-check against the files in place', async () => {
       const root = join(dir.path, 'content')
       await makeTree(root)
-      const { manifest } = await importContent(root, { pieceSize: 16 * KiB })
+      const { manifest } = await importContent(root, { adding: ADDING, pieceSize: 16 * KiB })
       assert.equal(pieceCount(manifest), 6)
       const store = new FsPieceStore({ root, manifest, mode: 'read' })
       try {
@@ -147,35 +147,35 @@ describe('storage/import-content', () => {
     it('is deterministic, and changing one byte changes the id', async () => {
       const root = join(dir.path, 'content')
       await makeTree(root)
-      const first = await importContent(root)
-      assert.equal((await importContent(root)).contentId.toString(), first.contentId.toString())
+      const first = await importContent(root, { adding: ADDING })
+      assert.equal((await importContent(root, { adding: ADDING })).contentId.toString(), first.contentId.toString())
       await flipByte(join(root, 'a/y/z/deep.bin'), 0)
-      assert.notEqual((await importContent(root)).contentId.toString(), first.contentId.toString())
+      assert.notEqual((await importContent(root, { adding: ADDING })).contentId.toString(), first.contentId.toString())
     })
 
     it('an added empty file changes the id', async () => {
       const root = join(dir.path, 'content')
       await makeTree(root)
-      const first = await importContent(root)
+      const first = await importContent(root, { adding: ADDING })
       await writeFile(join(root, 'a/new-empty'), '')
-      assert.notEqual((await importContent(root)).contentId.toString(), first.contentId.toString())
+      assert.notEqual((await importContent(root, { adding: ADDING })).contentId.toString(), first.contentId.toString())
     })
 
     it('an empty folder is a PathError', async () => {
       await mkdir(join(dir.path, 'nothing/inside'), { recursive: true })
-      await assert.rejects(importContent(join(dir.path, 'nothing')), isNamedError('PathError', /no files/))
+      await assert.rejects(importContent(join(dir.path, 'nothing'), { adding: ADDING }), isNamedError('PathError', /no files/))
     })
   })
 
   describe('errors', () => {
     it('a missing path is a PathError naming it', async () => {
-      await assert.rejects(importContent(join(dir.path, 'nope')), isNamedError('PathError', /nope: no such file or folder/))
+      await assert.rejects(importContent(join(dir.path, 'nope'), { adding: ADDING }), isNamedError('PathError', /nope: no such file or folder/))
     })
 
     it('an aborted signal stops the import', async () => {
       const path = join(dir.path, 'data.bin')
       await randomFile(path, 100_000)
-      await assert.rejects(importContent(path, { signal: AbortSignal.abort() }))
+      await assert.rejects(importContent(path, { adding: ADDING, signal: AbortSignal.abort() }))
     })
   })
 
@@ -183,7 +183,7 @@ describe('storage/import-content', () => {
     it('reports a piece whose bytes changed on disk as missing, and only that one', async () => {
       const root = join(dir.path, 'content')
       await makeTree(root)
-      const { manifest } = await importContent(root, { pieceSize: 16 * KiB })
+      const { manifest } = await importContent(root, { adding: ADDING, pieceSize: 16 * KiB })
       // a/x.bin starts at byte 3 (after Z.txt) and a/empty: byte 20_000 of it is in piece 1
       await flipByte(join(root, 'a/x.bin'), 20_000)
       const store = new FsPieceStore({ root, manifest, mode: 'read' })
@@ -199,7 +199,7 @@ describe('storage/import-content', () => {
     it('counts unreadable pieces as absent', async () => {
       const root = join(dir.path, 'content')
       await makeTree(root)
-      const { manifest } = await importContent(root, { pieceSize: 16 * KiB })
+      const { manifest } = await importContent(root, { adding: ADDING, pieceSize: 16 * KiB })
       const store = new MemoryPieceStore(manifest)
       const have = await verifyStoredPieces(store, manifest)
       assert.equal(have.count, 0)
@@ -207,31 +207,31 @@ describe('storage/import-content', () => {
   })
 
   describe('choosePieceSize', () => {
-    const { minPieceSize, maxPieceSize, targetPieceCount } = DEFAULTS.content
+    const { minAutoPieceSize: minPieceSize, maxAutoPieceSize: maxPieceSize, targetPieceCount } = ADDING
 
     it('is 256 KiB for small content', () => {
       assert.equal(minPieceSize, 256 * KiB)
-      for (const total of [0, 1, 1000, 100 * MiB, 512 * MiB]) assert.equal(choosePieceSize(total), 256 * KiB, `total ${total}`)
+      for (const total of [0, 1, 1000, 100 * MiB, 512 * MiB]) assert.equal(choosePieceSize(total, ADDING), 256 * KiB, `total ${total}`)
     })
 
     it('doubles as content grows past the piece-count target', () => {
       assert.equal(targetPieceCount, 2048)
-      assert.equal(choosePieceSize(512 * MiB + 1), 512 * KiB)
-      assert.equal(choosePieceSize(1 * GiB), 512 * KiB)
-      assert.equal(choosePieceSize(1 * GiB + 1), 1 * MiB)
-      assert.equal(choosePieceSize(4 * GiB), 2 * MiB)
-      assert.equal(choosePieceSize(20 * GiB), 16 * MiB)
+      assert.equal(choosePieceSize(512 * MiB + 1, ADDING), 512 * KiB)
+      assert.equal(choosePieceSize(1 * GiB, ADDING), 512 * KiB)
+      assert.equal(choosePieceSize(1 * GiB + 1, ADDING), 1 * MiB)
+      assert.equal(choosePieceSize(4 * GiB, ADDING), 2 * MiB)
+      assert.equal(choosePieceSize(20 * GiB, ADDING), 16 * MiB)
     })
 
     it('is capped at 16 MiB', () => {
       assert.equal(maxPieceSize, 16 * MiB)
-      for (const total of [32 * GiB + 1, 1024 * GiB, Number.MAX_SAFE_INTEGER]) assert.equal(choosePieceSize(total), 16 * MiB)
+      for (const total of [32 * GiB + 1, 1024 * GiB, Number.MAX_SAFE_INTEGER]) assert.equal(choosePieceSize(total, ADDING), 16 * MiB)
     })
 
     it('is always a power of two, never shrinks as content grows, and keeps the count at the target below the cap', () => {
       let previous = 0
       for (let total = 0; total < 64 * GiB; total = Math.floor(total * 1.37) + 12_345) {
-        const size = choosePieceSize(total)
+        const size = choosePieceSize(total, ADDING)
         assert.equal(size & (size - 1), 0, `${size} for ${total}`)
         assert.ok(size >= previous, `shrank at ${total}`)
         if (size < maxPieceSize) assert.ok(Math.ceil(total / size) <= targetPieceCount, `too many pieces at ${total}`)
@@ -243,8 +243,8 @@ describe('storage/import-content', () => {
     it('is what importContent uses when no piece size is given', async () => {
       const path = join(dir.path, 'data.bin')
       await randomFile(path, 1000)
-      assert.equal((await importContent(path)).manifest.pieceSize, 256 * KiB)
-      assert.equal((await importContent(path, { pieceSize: 0 })).manifest.pieceSize, 256 * KiB)
+      assert.equal((await importContent(path, { adding: ADDING })).manifest.pieceSize, 256 * KiB)
+      assert.equal((await importContent(path, { adding: ADDING, pieceSize: 0 })).manifest.pieceSize, 256 * KiB)
     })
   })
 })
