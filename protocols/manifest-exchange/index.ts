@@ -3,10 +3,13 @@
  *
  * Manifest exchange: a node that knows only a content id asks a peer for the manifest it
  * names, and accepts the bytes only if they hash to that id. SPEC.md beside this file is
- * the spec. Written in the libp2p service shape: `manifestExchange(init)(components)`.
+ * the spec. Written in the libp2p service shape, against the public protocol API:
+ * `manifestExchange(init)(components)`. It asks for the `trading` capability, to read the
+ * manifest bytes it serves.
  */
 
 import { ManifestExchangeClass } from './manifest-exchange.js'
+import type { ShoalServiceFactory, SwarmTrading } from '../../src/index.js'
 import type { ComponentLogger, PeerId, Startable } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { CID } from 'multiformats/cid'
@@ -28,16 +31,12 @@ export interface ManifestExchangeInit {
   timeout?: number
 }
 
-/** Where the manifests this node can hand out come from. */
-export interface ManifestSource {
-  manifestBytes(cid: CID): Uint8Array | undefined
-}
-
 export interface ManifestExchangeComponents {
   registrar: Registrar
   connectionManager: ConnectionManager
   logger: ComponentLogger
-  manifests: ManifestSource
+  /** The `trading` capability: the manifests this node can hand out. */
+  trading: Pick<SwarmTrading, 'manifestBytes'>
 }
 
 export interface ManifestExchange extends Startable {
@@ -46,6 +45,7 @@ export interface ManifestExchange extends Startable {
   fetch(peer: PeerId, cid: CID, options?: { signal?: AbortSignal }): Promise<Uint8Array>
 }
 
-export function manifestExchange (init: ManifestExchangeInit): (components: ManifestExchangeComponents) => ManifestExchange {
-  return (components) => new ManifestExchangeClass(components, init)
+export function manifestExchange (init: ManifestExchangeInit): ShoalServiceFactory<ManifestExchange, 'trading'> {
+  const build = (components: ManifestExchangeComponents): ManifestExchange => new ManifestExchangeClass(components, init)
+  return Object.assign(build, { capabilities: ['trading'] as const })
 }

@@ -85,7 +85,7 @@ export class ManifestExchangeClass implements ManifestExchange {
     const request = await readMessage(pb, Request, signal)
     let bytes: Uint8Array | undefined
     try {
-      bytes = this.components.manifests.manifestBytes(parseContentId(request.contentId))
+      bytes = this.components.trading.manifestBytes(parseContentId(request.contentId))
     } catch {
       throw new ProtocolViolationError('request with a malformed content id')
     }

@@ -5,12 +5,13 @@
  * One stream per content per pair of peers; a handshake with each side's bitfield, then
  * have, request, cancel, reject and piece messages. SPEC.md beside this file is the spec.
  *
- * Written in the libp2p service shape that users' own protocols use too:
- * `pieceExchange(init)(components)` gives a service with `start()` and `stop()`.
+ * Written in the libp2p service shape, against the public protocol API that users' own
+ * protocols use too: `pieceExchange(init)(components)` gives a service with `start()` and
+ * `stop()`. It asks for the `trading` capability, to attach a peer's wire to a swarm.
  */
 
 import { PieceExchangeClass } from './piece-exchange.js'
-import type { PieceWire, SwarmEndpoint, SwarmLookup } from '../../src/core/wire.js'
+import type { PieceWire, ShoalServiceFactory, SwarmEndpoint, SwarmTrading } from '../../src/index.js'
 import type { ComponentLogger, PeerId, Startable } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
@@ -43,8 +44,8 @@ export interface PieceExchangeComponents {
   registrar: Registrar
   connectionManager: ConnectionManager
   logger: ComponentLogger
-  /** Shoal's swarms: finds the swarm an inbound handshake names. */
-  swarms: SwarmLookup
+  /** The `trading` capability: finds the swarm an inbound handshake names, to attach the peer to. */
+  trading: Pick<SwarmTrading, 'endpoint'>
 }
 
 export interface PieceExchange extends Startable {
@@ -53,6 +54,7 @@ export interface PieceExchange extends Startable {
   connect(peer: PeerId, endpoint: SwarmEndpoint, options?: { signal?: AbortSignal }): Promise<PieceWire>
 }
 
-export function pieceExchange (init: PieceExchangeInit): (components: PieceExchangeComponents) => PieceExchange {
-  return (components) => new PieceExchangeClass(components, init)
+export function pieceExchange (init: PieceExchangeInit): ShoalServiceFactory<PieceExchange, 'trading'> {
+  const build = (components: PieceExchangeComponents): PieceExchange => new PieceExchangeClass(components, init)
+  return Object.assign(build, { capabilities: ['trading'] as const })
 }

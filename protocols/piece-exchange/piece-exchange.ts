@@ -4,7 +4,7 @@ import { ProtocolViolationError } from '../../src/errors.js'
 import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
 import { Wire } from './wire.js'
 import type { PieceExchange, PieceExchangeComponents, PieceExchangeInit } from './index.js'
-import type { PieceWire, SwarmEndpoint } from '../../src/core/wire.js'
+import type { PieceWire, SwarmEndpoint } from '../../src/index.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
 export class PieceExchangeClass implements PieceExchange {
@@ -98,7 +98,7 @@ export class PieceExchangeClass implements PieceExchange {
       } catch {
         throw new ProtocolViolationError('handshake with a malformed content id')
       }
-      const endpoint = this.started ? this.components.swarms.endpoint(contentId) : undefined
+      const endpoint = this.started ? this.components.trading.endpoint(contentId) : undefined
       if (endpoint === undefined) {
         wire.refuse(this.started ? 'unknown-content' : 'shutting-down')
         return

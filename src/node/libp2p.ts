@@ -8,8 +8,12 @@ import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { NETWORK } from '../config/defaults.js'
+import { protocolHost } from './protocol-host.js'
+import type { ProtocolHost } from './protocol-host.js'
 import type { ShoalConfig } from '../config/schema.js'
+import type { Identify } from '@libp2p/identify'
 import type { KadDHT } from '@libp2p/kad-dht'
+import type { Ping } from '@libp2p/ping'
 import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PeerStore, PrivateKey, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
@@ -23,11 +27,13 @@ export interface Libp2pComponents {
   logger: ComponentLogger
 }
 
-export interface ShoalServices extends Record<string, unknown> {
-  identify: unknown
-  ping: unknown
+/** libp2p's services on a Shoal node (`libp2p.services`). A type, not an interface: libp2p's ServiceMap is an index type. */
+export type ShoalServices = {
+  identify: Identify
+  ping: Ping
   dht?: KadDHT
-  components: Libp2pComponents
+  /** Shoal's protocols, built-in and the config's modules. */
+  protocols: ProtocolHost
 }
 
 export interface BuildLibp2pOptions {
@@ -45,28 +51,10 @@ export interface BuildLibp2pOptions {
  */
 export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<ShoalServices>> {
   const { config } = options
-  const services: Record<string, (components: any) => unknown> = {
-    identify: identify(),
-    ping: ping(),
-    // libp2p's components as a typed object: how Shoal's protocols reach the registrar
-    components: (components: Libp2pComponents): Libp2pComponents => ({
-      peerId: components.peerId,
-      registrar: components.registrar,
-      connectionManager: components.connectionManager,
-      peerStore: components.peerStore,
-      events: components.events,
-      logger: components.logger
-    })
-  }
-  if (config.dht.enabled) {
-    services.dht = kadDHT({
-      protocol: config.dht.protocol,
-      clientMode: false,
-      peerInfoMapper: passthroughMapper,
-      allowQueryWithZeroPeers: true
-    })
-  }
-  return await createLibp2p({
+  const dht = config.dht.enabled
+    ? { dht: kadDHT({ protocol: config.dht.protocol, clientMode: false, peerInfoMapper: passthroughMapper, allowQueryWithZeroPeers: true }) }
+    : {}
+  return await createLibp2p<ShoalServices>({
     privateKey: options.privateKey,
     addresses: { listen: [...config.listen] },
     transports: [tcp()],
@@ -82,7 +70,7 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
     connectionMonitor: { pingInterval: NETWORK.connectionPingInterval },
     peerDiscovery: config.bootstrap.length > 0 ? [bootstrap({ list: [...config.bootstrap], timeout: 0, tagTTL: 2_147_483_647 })] : [],
     ...(options.logger === undefined ? {} : { logger: options.logger }),
-    services: services as any,
+    services: { identify: identify(), ping: ping(), ...dht, protocols: protocolHost() },
     start: false
-  }) as unknown as Libp2p<ShoalServices>
+  })
 }

@@ -1,9 +1,49 @@
+import type { GrantedComponents, ShoalCapabilities, ShoalCapability, ShoalComponents, SwarmTrading } from './protocol-api.js'
 import type { SwarmEvents } from '../swarm/events.js'
 import type { SwarmEventListener, SwarmsView } from '../swarm/swarms-view.js'
 import type { Logger } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
 
-/** Per-module components: each protocol module gets its own registrar and swarms view. */
+/** Per-module components: each protocol module gets its own registrar and swarms view, and only the capabilities it asked for. */
+
+/** Every capability a module may ask for, by name. */
+const KNOWN_CAPABILITIES: ReadonlySet<string> = new Set<ShoalCapability>(['trading'])
+
+/**
+ * The names in a service factory's `capabilities`, checked: an array of known names, or
+ * nothing. Returns the first thing wrong with it as text.
+ */
+export function askedCapabilities (asked: unknown): ShoalCapability[] | string {
+  if (asked === undefined) return []
+  if (!Array.isArray(asked)) return 'has "capabilities" that is not an array of names'
+  const unknown = asked.find(name => typeof name !== 'string' || !KNOWN_CAPABILITIES.has(name))
+  if (unknown !== undefined) return `asks for an unknown capability ${JSON.stringify(unknown)} (known: ${[...KNOWN_CAPABILITIES].join(', ')})`
+  return asked.filter(isCapability)
+}
+
+function isCapability (name: unknown): name is ShoalCapability {
+  return typeof name === 'string' && KNOWN_CAPABILITIES.has(name)
+}
+
+/** `components` with the capabilities `asked` added from `all`, and no others. */
+export function grantCapabilities (components: ShoalComponents, all: ShoalCapabilities, asked: readonly ShoalCapability[]): ShoalComponents {
+  const granted: ShoalComponents = { ...components }
+  for (const name of asked) granted[name] = all[name]
+  return granted
+}
+
+/** Whether every capability `asked` is among `components`. */
+export function hasCapabilities<K extends ShoalCapability> (components: ShoalComponents, asked: readonly K[]): components is GrantedComponents<K> {
+  return asked.every(name => components[name] !== undefined)
+}
+
+/** The trading capability over the node's swarms: just its two methods, nothing else of the object behind them. */
+export function tradingOf (swarms: SwarmTrading): SwarmTrading {
+  return Object.freeze({
+    endpoint: (contentId: string) => swarms.endpoint(contentId),
+    manifestBytes: (contentId: Parameters<SwarmTrading['manifestBytes']>[0]) => swarms.manifestBytes(contentId)
+  })
+}
 
 /** A registrar that records the protocol ids and topologies one module registers. */
 export function recordingRegistrar (registrar: Registrar, protocolIds: Set<string>, topologies: Set<string>): Registrar {

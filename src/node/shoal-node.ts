@@ -16,14 +16,15 @@ import { rateLimit } from '../utils/token-bucket.js'
 import { BanList, banFilePath } from './bans.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { buildLibp2p } from './libp2p.js'
+import { tradingOf } from './module-components.js'
 import { Libp2pNetwork } from './network.js'
-import { ProtocolHost } from './protocol-host.js'
-import { importProtocolFactory, fail } from './protocol-loader.js'
+import { importProtocolFactory } from './protocol-loader.js'
 import { readSwarmKey } from './swarm-key.js'
 import type { ConfigInput, ShoalConfig } from '../config/schema.js'
 import type { Ban } from './bans.js'
 import type { ShoalServices } from './libp2p.js'
-import type { LoadedProtocol, ShoalComponents, ShoalProtocolService } from './protocol-api.js'
+import type { LoadedProtocol, ShoalProtocolService } from './protocol-api.js'
+import type { ProtocolHost, SwarmComponents } from './protocol-host.js'
 import type { AddResult, GetOptions, SwarmStatus } from '../swarm/types.js'
 import type { ComponentLogger, Libp2p, Logger } from '@libp2p/interface'
 
@@ -107,8 +108,9 @@ class Node implements ShoalNode {
   private readonly bans: BanList
   private readonly swarms: SwarmManager
   /** Shoal's own protocols, and the config's protocol modules: started in that order, stopped in reverse. */
-  private readonly builtins: ProtocolHost
-  private readonly modules: ProtocolHost
+  private readonly protocols: ProtocolHost
+  /** Shoal's part of every protocol's components. */
+  private readonly swarmComponents: SwarmComponents
   private readonly announcer?: Announcer
   private readonly bootstrapKeeper: BootstrapKeeper
   private readonly swarmKeyFingerprint?: string
@@ -120,7 +122,6 @@ class Node implements ShoalNode {
     this.bans = bans
     this.swarmKeyFingerprint = swarmKeyFingerprint
     this.log = logger.forComponent('shoal:node')
-    const components = libp2p.services.components
     if (libp2p.services.dht !== undefined) {
       this.announcer = new Announcer({ contentRouting: libp2p.contentRouting, peerCount: () => libp2p.getPeers().length, log: logger.forComponent('shoal:announcer') })
     }
@@ -150,10 +151,11 @@ class Node implements ShoalNode {
         provide: (cid) => { (network as Libp2pNetwork).provide(cid) }
       }
     })
-    this.builtins = new ProtocolHost(this.log)
-    this.modules = new ProtocolHost(logger.forComponent('shoal:protocols'))
-    const pieces = this.builtins.add('shoal:piece-exchange', { ...components, swarms: this.swarms }, pieceExchange({ handshakeTimeout: config.timeouts.handshake, onViolation: (peer, reason) => { this.onMisbehaviour(peer, reason, true) } }))
-    const manifests = this.builtins.add('shoal:manifest-exchange', { ...components, manifests: this.swarms }, manifestExchange({ maxManifestSize: config.limits.maxManifestSize }))
+    this.protocols = libp2p.services.protocols
+    this.swarmComponents = { swarms: new SwarmManagerView(this.swarms), trading: tradingOf(this.swarms) }
+    // built in, yet built as any module is: through the public protocol API, started with libp2p
+    const pieces = this.protocols.add('shoal:piece-exchange', pieceExchange({ handshakeTimeout: config.timeouts.handshake, onViolation: (peer, reason) => { this.onMisbehaviour(peer, reason, true) } }), this.swarmComponents)
+    const manifests = this.protocols.add('shoal:manifest-exchange', manifestExchange({ maxManifestSize: config.limits.maxManifestSize }), this.swarmComponents)
     network = new Libp2pNetwork({ libp2p, pieceExchange: pieces, manifestExchange: manifests, swarms: this.swarms, announcer: this.announcer, bans, log: this.log, onMisbehaviour: (peer, reason) => { this.onMisbehaviour(peer, reason, true) } })
   }
 
@@ -164,7 +166,6 @@ class Node implements ShoalNode {
   async start (): Promise<void> {
     if (this.state !== 'new') return
     await this.libp2p.start()
-    await this.builtins.start()
     await this.swarms.start()
     await this.loadModules()
     this.libp2p.addEventListener('peer:connect', (evt) => {
@@ -180,21 +181,15 @@ class Node implements ShoalNode {
 
   /** The config's `protocols`, in order: import, build with their components, start. */
   private async loadModules (): Promise<void> {
-    const components: ShoalComponents = { ...this.libp2p.services.components, swarms: new SwarmManagerView(this.swarms) }
     for (const spec of this.config.protocols) {
       const factory = await importProtocolFactory(spec.module, this.protocolBaseDir)
-      this.modules.add(spec.module, components, (own) => {
-        const build = factory(spec.options)
-        if (typeof build !== 'function') throw fail(spec.module, 'has a factory that did not return a function (components) => service')
-        return build(own)
-      }, true)
-      await this.modules.start()
+      await this.protocols.load(spec.module, factory, spec.options, this.swarmComponents)
       this.log('loaded protocol module %s', spec.module)
     }
   }
 
   protocol<T = ShoalProtocolService> (module: string): T | undefined {
-    return this.modules.service(module) as T | undefined
+    return this.protocols.service(module) as T | undefined
   }
 
   addresses (): string[] {
@@ -219,7 +214,7 @@ class Node implements ShoalNode {
       connections: this.libp2p.getConnections().length,
       swarms: this.swarms.status(options),
       bans: this.bans.list(),
-      protocols: [...this.builtins.list(), ...this.modules.list()]
+      protocols: this.protocols.list()
     }
   }
 
@@ -228,10 +223,10 @@ class Node implements ShoalNode {
     this.state = 'stopping'
     this.announcer?.stop()
     this.bootstrapKeeper.stop()
-    const registrar = this.libp2p.services.components.registrar
-    await this.modules.stop(registrar)
+    await this.protocols.stopModules()
     await this.swarms.stop()
-    await this.builtins.stop(registrar)
+    // the built-ins stop before libp2p does (its own call to the host then finds nothing running)
+    await this.protocols.stop()
     await this.libp2p.stop()
     await this.bans.flush()
     this.state = 'stopped'

@@ -7,16 +7,20 @@
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { loadConfig } from '../../src/config/load.js'
-import { createNode } from '../../src/index.js'
+import { contentIdOf, createNode } from '../../src/index.js'
 import { OBSERVING_MODULE, RECORDING_MODULE, writeModule, writePackage } from './helpers/protocol-fixtures.js'
 import { MiB, makeFile, rejectsNamed, useTestContext, waitFor, waitForConnections } from './helpers/context.js'
 import { readFile } from 'node:fs/promises'
 import type { ShoalNode, SwarmsView } from '../../src/index.js'
+import type { PublicApiModule } from './helpers/public-api-module.js'
 import type { WhoHas } from '../../protocols/examples/who-has/index.js'
 
 const WHO_HAS = fileURLToPath(new URL('../../protocols/examples/who-has/index.js', import.meta.url))
+const PUBLIC_API_MODULE = fileURLToPath(new URL('./helpers/public-api-module.js', import.meta.url))
 let keys = 0
 
 describe('integration: protocol modules from the config', function () {
@@ -120,6 +124,12 @@ describe('integration: protocol modules from the config', function () {
       const err = await refused('notfn', [{ module: './proto.mjs' }])
       assert.match(err.message, /"\.\/proto\.mjs".*did not return a function/)
     })
+
+    it('a module that asks for a capability there is no such thing as', async () => {
+      await writeModule(join(ctx.dir, 'unknowncap'), 'proto.mjs', 'export default () => Object.assign(() => ({}), { capabilities: [\'root\'] })\n')
+      const err = await refused('unknowncap', [{ module: './proto.mjs' }])
+      assert.match(err.message, /"\.\/proto\.mjs" asks for an unknown capability "root"/)
+    })
   })
 
   it('two nodes speak a protocol loaded from their configs (who-has)', async () => {
@@ -173,5 +183,38 @@ describe('integration: protocol modules from the config', function () {
     assert.ok(view.manifest(contentId)?.pieceHashes.some(b => b !== 0), 'the swarm\'s manifest was changed through the view')
     assert.ok(Object.isFrozen(view))
     assert.deepEqual(Object.keys(view).filter(k => /write|set|add(?!Event)|store/i.test(k)), [])
+  })
+
+  it('a module written against the public API alone asks for trading, attaches a peer to a swarm and serves it; one that does not ask cannot', async () => {
+    // the same file twice, named two ways: once asking for the capability, once not
+    const trading = { module: PUBLIC_API_MODULE, options: { trading: true } }
+    const readOnly = { module: pathToFileURL(PUBLIC_API_MODULE).href, options: {} }
+    const node = await startFromConfig('public-api', [trading, readOnly])
+    const source = await makeFile(ctx.dir, 'traded.bin', 2 * MiB + 3)
+    const { contentId } = await node.add(source)
+    const trader = node.protocol<PublicApiModule>(trading.module) as PublicApiModule
+    const manifest = trader.manifestBytes(contentId)
+    assert.ok(manifest !== undefined)
+    assert.equal(contentIdOf(manifest).toString(), contentId)
+
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    const { handler, log } = trader.attach(contentId, peer)
+    assert.ok(typeof handler === 'object', `the swarm refused the peer: ${String(handler)}`)
+    assert.ok(trader.components().swarms.peers(contentId).includes(peer))
+    await waitFor(() => log.sent.includes('unchoke'), 'the swarm to unchoke the attached peer')
+    handler.onRequest(0)
+    await waitFor(() => log.pieces.has(0), 'piece 0 sent down the attached wire')
+    const pieceSize = trader.components().swarms.manifest(contentId)?.pieceSize as number
+    assert.deepEqual(Buffer.from(log.pieces.get(0) as Uint8Array), (await readFile(source)).subarray(0, pieceSize))
+    handler.onClose()
+    await waitFor(() => !trader.components().swarms.peers(contentId).includes(peer), 'the peer to leave')
+
+    const reader = node.protocol<PublicApiModule>(readOnly.module) as PublicApiModule
+    assert.equal(reader.components().trading, undefined)
+    assert.ok(!('trading' in reader.components()))
+    assert.equal((reader.components().swarms as unknown as Record<string, unknown>).endpoint, undefined)
+    assert.throws(() => reader.attach(contentId, peer), /no swarm to attach to/)
+    assert.equal(reader.manifestBytes(contentId), undefined)
+    assert.deepEqual(node.status().protocols.map(p => p.module), ['shoal:piece-exchange', 'shoal:manifest-exchange', trading.module, readOnly.module])
   })
 })

@@ -8,12 +8,12 @@
  * describes the wire and the limits.
  */
 
-import { PeerExchangeService } from './peer-exchange.js'
+import { PeerExchangeClass } from './peer-exchange.js'
 import type { ShoalComponents, ShoalProtocolService } from '../../../src/index.js'
 
 export { PROTOCOL_NAME, PROTOCOL_VERSION, MAX_PEERS, MAX_MESSAGE_SIZE } from './constants.js'
 
-export interface PeerExchangeOptions {
+export interface PeerExchangeInit {
   /** First segment of the protocol id `/<prefix>/pex/1.0.0`. @default 'shoal' */
   protocolPrefix?: string
   /**
@@ -26,6 +26,9 @@ export interface PeerExchangeOptions {
   /** ms one exchange may take. @default 10000 */
   timeout?: number
 }
+
+/** What it uses of the node: its peer id, handlers, streams and the peer store of libp2p, a logger, and the swarms, read-only. */
+export type PeerExchangeComponents = Pick<ShoalComponents, 'peerId' | 'registrar' | 'connectionManager' | 'peerStore' | 'logger' | 'swarms'>
 
 export interface PeerExchangeStats {
   /** Messages sent and accepted. */
@@ -42,6 +45,8 @@ export interface PeerExchange extends ShoalProtocolService {
   stats(): PeerExchangeStats
 }
 
-export default function peerExchange (options: PeerExchangeOptions = {}): (components: ShoalComponents) => PeerExchange {
-  return (components) => new PeerExchangeService(components, options)
+export function peerExchange (init: PeerExchangeInit = {}): (components: PeerExchangeComponents) => PeerExchange {
+  return (components) => new PeerExchangeClass(components, init)
 }
+
+export default peerExchange

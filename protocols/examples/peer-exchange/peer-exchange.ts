@@ -4,15 +4,15 @@ import { decodePex, encodePex } from './codec.js'
 import { DEFAULT_INTERVAL, DEFAULT_REMEMBER, DEFAULT_TIMEOUT, MAX_INBOUND_STREAMS, MAX_MESSAGE_SIZE, MAX_PEERS, MAX_RATE_ENTRIES, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
 import { RateLimitedError } from './errors.js'
 import { RecentPeers } from './recent-peers.js'
-import type { PeerExchange, PeerExchangeOptions, PeerExchangeStats } from './index.js'
+import type { PeerExchange, PeerExchangeComponents, PeerExchangeInit, PeerExchangeStats } from './index.js'
 import type { PexPeerInfo } from './codec.js'
-import type { ShoalComponents, SwarmEvents } from '../../../src/index.js'
+import type { SwarmEvents } from '../../../src/index.js'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 
 /** Sends each swarm peer the swarm's other peers, and offers the peers it is told about to its swarms. */
-export class PeerExchangeService implements PeerExchange {
+export class PeerExchangeClass implements PeerExchange {
   readonly protocol: string
-  private readonly components: ShoalComponents
+  private readonly components: PeerExchangeComponents
   private readonly log: Logger
   private readonly interval: number
   private readonly timeout: number
@@ -33,13 +33,13 @@ export class PeerExchangeService implements PeerExchange {
     this.recent.seen(event.detail.contentId, event.detail.peerId)
   }
 
-  constructor (components: ShoalComponents, options: PeerExchangeOptions = {}) {
+  constructor (components: PeerExchangeComponents, init: PeerExchangeInit = {}) {
     this.components = components
     this.log = components.logger.forComponent('shoal:pex')
-    this.protocol = `/${options.protocolPrefix ?? PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`
-    this.interval = options.interval ?? DEFAULT_INTERVAL
-    this.timeout = options.timeout ?? DEFAULT_TIMEOUT
-    this.recent = new RecentPeers(options.remember ?? DEFAULT_REMEMBER)
+    this.protocol = `/${init.protocolPrefix ?? PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`
+    this.interval = init.interval ?? DEFAULT_INTERVAL
+    this.timeout = init.timeout ?? DEFAULT_TIMEOUT
+    this.recent = new RecentPeers(init.remember ?? DEFAULT_REMEMBER)
   }
 
   async start (): Promise<void> {

@@ -12,14 +12,15 @@ const encode = (text: string): Uint8Array => new TextEncoder().encode(text)
 const decode = (bytes: Uint8ArrayList): string => new TextDecoder().decode(bytes.subarray())
 
 /** `timeout`: ms an exchange may take, asking or answering (default 5000). */
-export interface WhoHasOptions { timeout?: number }
+export interface WhoHasInit { timeout?: number }
+export type WhoHasComponents = Pick<ShoalComponents, 'registrar' | 'connectionManager' | 'logger' | 'swarms'>
 export interface Holding { pieces: number, of: number }
 export interface WhoHas extends ShoalProtocolService {
   ask(peer: PeerId, contentId: string, options?: AbortOptions): Promise<Holding>
 }
 
-export default function whoHas (options: WhoHasOptions = {}): (components: ShoalComponents) => WhoHas {
-  const timeout = options.timeout ?? 5000
+export function whoHas (init: WhoHasInit = {}): (components: WhoHasComponents) => WhoHas {
+  const timeout = init.timeout ?? 5000
   return (components) => {
     const log = components.logger.forComponent('shoal:who-has')
     async function answer (stream: Stream, connection: Connection): Promise<void> {
@@ -55,3 +56,5 @@ export default function whoHas (options: WhoHasOptions = {}): (components: Shoal
     }
   }
 }
+
+export default whoHas

@@ -42,7 +42,7 @@ function exchange (stream: Stream): { service: ManifestExchangeClass, handler: (
     registrar: { handle: async (_p: string, h: typeof handler) => { handler = h }, unhandle: async () => {} },
     connectionManager: { openStream: async () => stream },
     logger: defaultLogger(),
-    manifests: { manifestBytes: (cid: { equals(o: unknown): boolean }) => cid.equals(CID_OF_MANIFEST) ? MANIFEST : undefined }
+    trading: { manifestBytes: (cid: { equals(o: unknown): boolean }) => cid.equals(CID_OF_MANIFEST) ? MANIFEST : undefined }
   }
   const service = new ManifestExchangeClass(components as never, { maxManifestSize: CAP, timeout: 3000 })
   return { service, handler: () => handler }
