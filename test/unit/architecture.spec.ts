@@ -30,7 +30,8 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   discovery: ['discovery', 'config', ...DATA],
   api: ['api', 'swarm', 'config', ...DATA],
   config: ['config', 'core', ...BOTTOM],
-  protocols: ['protocols', ...DATA],
+  /** Built-in protocols: written against the public protocol API (src/index.ts), as a third party would; its types only (see TYPES_ONLY). */
+  protocols: ['protocols', 'index', ...DATA],
   /** Example protocols: written as a user would, against the public API (src/index.ts). */
   examples: ['examples', 'protocols', 'index', ...DATA],
   storage: DATA,
@@ -38,6 +39,12 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   utils: ['utils', 'errors'],
   errors: ['errors']
 }
+
+/**
+ * Protocols reach the public entry for its types only: a value imported from src/index.ts
+ * would close a run-time cycle (index -> node -> protocols -> index).
+ */
+const TYPES_ONLY: ReadonlyArray<{ from: Layer, to: Layer }> = [{ from: 'protocols', to: 'index' }, { from: 'examples', to: 'index' }]
 
 /** Packages that do I/O or reach the network: core/ stays pure. */
 const NOT_IN_CORE = /^(node:(fs|net|http|https|child_process|dgram|worker_threads)(\/|$)|@libp2p\/|libp2p$)/
@@ -57,7 +64,7 @@ const ALLOWED: ReadonlyArray<{ from: string, to: string }> = [
   { from: 'src/api/files.ts', to: 'src/swarm/state-file.ts' }
 ]
 
-interface Import { from: string, to: string }
+interface Import { from: string, to: string, typeOnly?: boolean }
 
 /** The layer of a repository path such as `src/core/manifest.ts` or `protocols/piece-exchange/wire.ts`. */
 export function layerOf (path: string): Layer | undefined {
@@ -70,7 +77,7 @@ export function layerOf (path: string): Layer | undefined {
 }
 
 /** Why `from` may not import `to` (a repository path or a package name), or undefined when it may. */
-export function breach ({ from, to }: Import): string | undefined {
+export function breach ({ from, to, typeOnly }: Import): string | undefined {
   const source = layerOf(from)
   if (source === undefined) return undefined
   if (!to.includes('/') || !(to.startsWith('src/') || to.startsWith('protocols/'))) {
@@ -78,6 +85,7 @@ export function breach ({ from, to }: Import): string | undefined {
   }
   const target = layerOf(to)
   if (target !== undefined && !MAY_IMPORT[source].includes(target)) return `${source} may not import ${target}`
+  if (typeOnly !== true && TYPES_ONLY.some(t => t.from === source && t.to === target)) return `${source} may import only types from ${target}`
   const own = PRIVATE_FILES.find(p => p.file === to && !from.startsWith(p.owner))
   return own === undefined ? undefined : `${own.file} is ${own.owner}'s own: ${own.why}`
 }
@@ -89,10 +97,11 @@ export function importsOf (path: string, text: string): Import[] {
     ...code.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s*['"]([^'"]+)['"]/gm),
     ...code.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm),
     ...code.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)
-  ].map(match => match[1])
-  return specifiers.map(spec => ({
+  ].map(match => ({ spec: match[1], typeOnly: /^\s*(?:import|export)\s+type\b/.test(match[0]) }))
+  return specifiers.map(({ spec, typeOnly }) => ({
     from: path,
-    to: spec.startsWith('.') ? posix.join(posix.dirname(path), spec).replace(/\.js$/, '.ts') : spec
+    to: spec.startsWith('.') ? posix.join(posix.dirname(path), spec).replace(/\.js$/, '.ts') : spec,
+    typeOnly
   }))
 }
 
@@ -128,7 +137,7 @@ describe('architecture: imports flow one way', () => {
   })
 
   describe('the rule', () => {
-    const cases: Array<[string, string, boolean]> = [
+    const cases: Array<[string, string, boolean, boolean?]> = [
       ['src/core/peer-score.ts', 'src/config/defaults.ts', false],
       ['src/core/manifest.ts', 'src/core/manifest-limits.ts', true],
       ['src/core/content-id.ts', 'node:crypto', true],
@@ -138,7 +147,9 @@ describe('architecture: imports flow one way', () => {
       ['src/storage/fs-store.ts', 'node:fs/promises', true],
       ['protocols/piece-exchange/constants.ts', 'src/config/defaults.ts', false],
       ['protocols/piece-exchange/wire.ts', 'src/utils/frames.ts', true],
-      ['protocols/examples/who-has/index.ts', 'src/index.ts', true],
+      ['protocols/examples/who-has/index.ts', 'src/index.ts', true, true],
+      ['protocols/piece-exchange/index.ts', 'src/index.ts', true, true],
+      ['protocols/piece-exchange/index.ts', 'src/index.ts', false, false],
       ['protocols/examples/who-has/index.ts', 'src/node/shoal-node.ts', false],
       ['src/api/server.ts', 'src/node/shoal-node.ts', false],
       ['src/api/server.ts', 'src/swarm/types.ts', true],
@@ -150,9 +161,9 @@ describe('architecture: imports flow one way', () => {
       ['src/swarm/records.ts', 'src/swarm/state-file.ts', true],
       ['src/cli/index.ts', 'src/node/shoal-node.ts', true]
     ]
-    for (const [from, to, ok] of cases) {
-      it(`${from} ${ok ? 'may' : 'may not'} import ${to}`, () => {
-        assert.equal(breach({ from, to }) === undefined, ok)
+    for (const [from, to, ok, typeOnly] of cases) {
+      it(`${from} ${ok ? 'may' : 'may not'} import ${typeOnly === undefined ? '' : typeOnly ? 'types from ' : 'values from '}${to}`, () => {
+        assert.equal(breach({ from, to, typeOnly }) === undefined, ok)
       })
     }
 
