@@ -1,11 +1,12 @@
 import { Bitfield } from '../core/bitfield.js'
 import { SCORING } from '../config/defaults.js'
 import { PeerScore } from '../core/peer-score.js'
-import { PieceHasher } from '../core/piece-hash.js'
 import { ProtocolViolationError } from '../errors.js'
 import { RateMeter } from '../utils/rate-meter.js'
 import { RequestBook } from './requests.js'
+import { UploadQueue } from './upload-queue.js'
 import type { PeerStatus } from './types.js'
+import type { PieceHasher } from '../core/piece-hash.js'
 import type { Pacing, PieceWire, PieceWireHandler, RejectReason } from '../core/wire.js'
 
 /** What a peer session needs from its swarm: the swarm owns all cross-peer state. */
@@ -55,11 +56,7 @@ export class PeerSession implements PieceWireHandler {
    * elsewhere gets it from us when it asks again.
    */
   private sentElsewhere?: Bitfield
-  /** Piece indexes this peer asked us for, in order. */
-  private readonly queue: number[] = []
-  /** Taken from the queue and being read or sent; those the peer cancelled meanwhile. */
-  private readonly readAhead = new Set<number>()
-  private readonly cancelledUploads = new Set<number>()
+  private readonly uploads = new UploadQueue()
   private badPieceCount = 0
   private isClosed = false
   /** We refuse this peer's requests (no upload slot); every exchange starts choked. */
@@ -70,13 +67,6 @@ export class PeerSession implements PieceWireHandler {
   private chokedByPeer = true
   /** Requests are out but nothing came for a while: its pieces went to others. */
   private isSnubbed = false
-  /** When piece bytes last arrived (or the first request went out): for snubbing. */
-  private dataAt = Date.now()
-  /**
-   * Shortest time seen from a request to its first byte, in ms: the round trip without
-   * queueing (the first requests after an idle spell meet no queue).
-   */
-  private shortestRoundTrip = Number.POSITIVE_INFINITY
   /** Aborted when the session closes: waits on its behalf (upload pacing) end with it. */
   private readonly lifetime = new AbortController()
 
@@ -93,13 +83,15 @@ export class PeerSession implements PieceWireHandler {
   get chokedBy (): boolean { return this.chokedByPeer }
   get snubbed (): boolean { return this.isSnubbed }
   get badPieces (): number { return this.badPieceCount }
-  get lastDataAt (): number { return this.dataAt }
-  get roundTripMs (): number { return this.shortestRoundTrip }
+  /** When piece bytes last arrived (or the first request went out): for snubbing. */
+  get lastDataAt (): number { return this.requests.lastDataAt }
+  /** Shortest time from a request to its first byte, in ms: the round trip without queueing. */
+  get roundTripMs (): number { return this.requests.roundTripMs }
   get inflightBytes (): number { return this.requests.inflightBytes }
   /** Requests out to the peer. */
   get requestsOut (): number { return this.requests.size }
   /** The peer's requests queued with us, in order. */
-  get uploadQueue (): readonly number[] { return this.queue }
+  get uploadQueue (): readonly number[] { return this.uploads.pending }
 
   /** Whether a request for `index` is out to this peer. */
   isRequested (index: number): boolean {
@@ -129,14 +121,12 @@ export class PeerSession implements PieceWireHandler {
       chokingUs: this.chokedByPeer,
       snubbed: this.isSnubbed,
       requestsOut: this.requests.size,
-      requestsQueued: this.queue.length
+      requestsQueued: this.uploads.pending.length
     }
   }
 
   request (index: number): void {
-    const now = Date.now()
-    if (this.requests.size === 0) this.dataAt = now
-    this.requests.add(index, this.host.pieceLength(index), now)
+    this.requests.add(index, this.host.pieceLength(index), Date.now())
     this.wire.sendRequest(index)
   }
 
@@ -176,13 +166,12 @@ export class PeerSession implements PieceWireHandler {
     }
     this.wire.sendChoke()
     this.chokedAt = Date.now()
-    for (const index of this.queue) this.wire.sendReject(index, 'choked')
-    this.queue.length = 0
+    for (const index of this.uploads.clear()) this.wire.sendReject(index, 'choked')
   }
 
   /** Requests out and no piece bytes for `ms`: the peer stopped answering. */
   isStalled (now: number, ms: number): boolean {
-    return this.requests.size > 0 && now - this.dataAt > ms
+    return this.requests.size > 0 && now - this.requests.lastDataAt > ms
   }
 
   /** Every request still out, abandoned (cancelled) so other peers can take them. */
@@ -225,15 +214,12 @@ export class PeerSession implements PieceWireHandler {
 
   /** The upload side takes the piece at `pick(queue)` from the queue, to read and send it. */
   takeUpload (pick: (queue: readonly number[]) => number): number | undefined {
-    if (this.queue.length === 0) return undefined
-    const [index] = this.queue.splice(pick(this.queue), 1)
-    this.readAhead.add(index)
-    return index
+    return this.uploads.take(pick)
   }
 
   /** The peer cancelled `index` after it was taken from the queue: do not send it (or the rest of it). */
   isCancelled (index: number): boolean {
-    return this.cancelledUploads.has(index)
+    return this.uploads.isCancelled(index)
   }
 
   /** Send a piece taken from the queue; true if it all went out (its bytes are counted), false if the wire closed first. */
@@ -245,8 +231,7 @@ export class PeerSession implements PieceWireHandler {
 
   /** The upload side is done with `index`, sent or not. */
   finishUpload (index: number): void {
-    this.readAhead.delete(index)
-    this.cancelledUploads.delete(index)
+    this.uploads.finish(index)
   }
 
   onHave (index: number): void {
@@ -262,16 +247,16 @@ export class PeerSession implements PieceWireHandler {
       this.onChokedRequest()
     } else if (!this.host.hasPiece(index)) {
       this.wire.sendReject(index, 'not-available')
-    } else if (this.queue.includes(index)) {
+    } else if (this.uploads.includes(index)) {
       // asked twice: one copy is enough
-    } else if (this.queue.length >= this.host.maxQueuedRequests) {
+    } else if (this.uploads.pending.length >= this.host.maxQueuedRequests) {
       this.wire.sendReject(index, 'overloaded')
     } else if (!this.host.admitUpload(this, index, this.sentElsewhere?.has(index) === true)) {
       this.sentElsewhere ??= new Bitfield(this.remoteHas.length)
       this.sentElsewhere.set(index)
       this.wire.sendReject(index, 'elsewhere')
     } else {
-      this.queue.push(index)
+      this.uploads.push(index)
       this.host.onUploadWanted(this)
     }
   }
@@ -284,11 +269,7 @@ export class PeerSession implements PieceWireHandler {
   }
 
   onCancel (index: number): void {
-    const at = this.queue.indexOf(index)
-    if (at >= 0) this.queue.splice(at, 1)
-    // already read ahead for sending: dropped before it goes out (else the peer waits behind
-    // bytes it no longer wants, and its next request looks stalled)
-    else if (this.readAhead.has(index)) this.cancelledUploads.add(index)
+    this.uploads.cancel(index)
   }
 
   onReject (index: number, reason: RejectReason): void {
@@ -318,47 +299,19 @@ export class PeerSession implements PieceWireHandler {
     this.host.onUnchoked(this)
   }
 
-  /**
-   * The wire delivers each copy of a piece in order from offset 0 to its end, copies never
-   * interleaved (it checks every offset): so a copy we wait for begins at offset 0, and bytes
-   * at another offset before that are the tail of a copy we abandoned.
-   */
   onPieceData (index: number, offset: number, data: Uint8Array): void {
-    const piece = this.requests.get(index)
-    if (piece === undefined || (offset !== 0 && piece.hasher === undefined)) {
-      this.requests.dropStale(index, offset + data.byteLength, this.host.pieceLength(index))
-      return
-    }
-    const now = Date.now()
-    if (offset === 0) this.beginCopy(piece, now)
-    this.dataAt = now
-    piece.progressAt = now
+    const received = this.requests.receive(index, offset, data, this.host)
+    if (received === 'stale') return
     this.isSnubbed = false
     this.downloadMeter.add(data.byteLength)
-    // copy out of the transport's buffers at once, so they can be collected young
-    const buffer = piece.buffer ??= this.host.takeBuffer()
-    buffer.set(data, offset)
-    const hasher = piece.hasher as PieceHasher
-    hasher.update(data)
-    piece.received = offset + data.byteLength
-    if (piece.received < piece.length) return
-    piece.buffer = undefined
-    this.requests.forget(index)
-    this.host.onPieceReceived(this, index, buffer.subarray(0, piece.length), hasher)
-  }
-
-  /** A copy of a requested piece starts: measured and hashed from its first byte. */
-  private beginCopy (piece: { requestedAt: number, firstByteAt?: number, hasher?: PieceHasher }, now: number): void {
-    if (piece.hasher === undefined) this.shortestRoundTrip = Math.min(this.shortestRoundTrip, now - piece.requestedAt)
-    piece.firstByteAt ??= now
-    piece.hasher = new PieceHasher()
+    if (received !== undefined) this.host.onPieceReceived(this, index, received.piece, received.hasher)
   }
 
   onClose (err?: Error): void {
     if (this.isClosed) return
     this.isClosed = true
     this.lifetime.abort()
-    this.queue.length = 0
+    this.uploads.clear()
     for (const piece of this.requests.values()) {
       this.release(piece.buffer)
       piece.buffer = undefined

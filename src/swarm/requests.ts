@@ -1,5 +1,5 @@
+import { PieceHasher } from '../core/piece-hash.js'
 import { ProtocolViolationError } from '../errors.js'
-import type { PieceHasher } from '../core/piece-hash.js'
 
 /**
  * A piece being received from one peer. Its bytes arrive in order: the wire checks every
@@ -21,9 +21,22 @@ export interface Incoming {
   received: number
 }
 
+/** Where received pieces go: piece-sized buffers from the swarm's pool. */
+export interface ReceiveBuffers {
+  takeBuffer(): Uint8Array
+  pieceLength(index: number): number
+}
+
+/** A requested piece whose last byte arrived: `piece` views a pooled buffer, `hasher` was fed its bytes. */
+export interface ReceivedPiece {
+  piece: Uint8Array
+  hasher: PieceHasher
+}
+
 /**
- * What we asked one peer for: requests out (with their bytes in flight), pieces we stopped
- * waiting for whose late bytes are forgiven, and pieces it refused lately.
+ * What we asked one peer for and what of it arrived: requests out (with their bytes in
+ * flight and the copy being received), pieces we stopped waiting for whose late bytes are
+ * forgiven, and pieces it refused lately.
  */
 export class RequestBook {
   private readonly pieces = new Map<number, Incoming>()
@@ -36,6 +49,21 @@ export class RequestBook {
   /** Pieces the peer refused us, with when we may ask again: the picker skips them meanwhile. */
   private readonly refused = new Map<number, number>()
   private inflight = 0
+  /** When piece bytes last arrived (or the first request went out): for snubbing. */
+  private dataAt = Date.now()
+  /**
+   * Shortest time seen from a request to its first byte, in ms: the round trip without
+   * queueing (the first requests after an idle spell meet no queue).
+   */
+  private shortestRoundTrip = Number.POSITIVE_INFINITY
+
+  get lastDataAt (): number {
+    return this.dataAt
+  }
+
+  get roundTripMs (): number {
+    return this.shortestRoundTrip
+  }
 
   /** Bytes requested and not yet received. */
   get inflightBytes (): number {
@@ -63,6 +91,7 @@ export class RequestBook {
   }
 
   add (index: number, length: number, now: number): void {
+    if (this.pieces.size === 0) this.dataAt = now
     this.pieces.set(index, { requestedAt: now, progressAt: now, length, received: 0 })
     this.inflight += length
   }
@@ -83,8 +112,44 @@ export class RequestBook {
     return piece
   }
 
+  /**
+   * A run of piece data. The wire delivers each copy of a piece in order from offset 0 to its
+   * end, copies never interleaved (it checks every offset): so a copy we wait for begins at
+   * offset 0, and bytes at another offset before that are the tail of a copy we abandoned.
+   * Returns the piece once its last byte is in, 'stale' for bytes we no longer wait for
+   * (dropped; a violation when we never asked), undefined meanwhile.
+   */
+  receive (index: number, offset: number, data: Uint8Array, buffers: ReceiveBuffers): ReceivedPiece | 'stale' | undefined {
+    const piece = this.pieces.get(index)
+    if (piece === undefined || (offset !== 0 && piece.hasher === undefined)) {
+      this.dropStale(index, offset + data.byteLength, buffers.pieceLength(index))
+      return 'stale'
+    }
+    const now = Date.now()
+    if (offset === 0) this.beginCopy(piece, now)
+    this.dataAt = now
+    piece.progressAt = now
+    // copy out of the transport's buffers at once, so they can be collected young
+    const buffer = piece.buffer ??= buffers.takeBuffer()
+    buffer.set(data, offset)
+    const hasher = piece.hasher as PieceHasher
+    hasher.update(data)
+    piece.received = offset + data.byteLength
+    if (piece.received < piece.length) return undefined
+    piece.buffer = undefined
+    this.forget(index)
+    return { piece: buffer.subarray(0, piece.length), hasher }
+  }
+
+  /** A copy of a requested piece starts: measured and hashed from its first byte. */
+  private beginCopy (piece: Incoming, now: number): void {
+    if (piece.hasher === undefined) this.shortestRoundTrip = Math.min(this.shortestRoundTrip, now - piece.requestedAt)
+    piece.firstByteAt ??= now
+    piece.hasher = new PieceHasher()
+  }
+
   /** Bytes of a copy we no longer wait for, up to `end`: dropped if we abandoned one, a violation otherwise. */
-  dropStale (index: number, end: number, pieceLength: number): void {
+  private dropStale (index: number, end: number, pieceLength: number): void {
     const copies = this.abandoned.get(index)
     if (copies === undefined) throw new ProtocolViolationError(`piece ${index} was not requested`)
     if (end < pieceLength) return
