@@ -1,11 +1,12 @@
 import { ProtocolViolationError } from '../errors.js'
 import type { PeerSession } from './peer-session.js'
+import type { SwarmTimeouts } from './swarm-init.js'
 import type { Logger } from '@libp2p/interface'
 
 export interface StallWatchInit {
-  /** ms before an unanswered request goes to another peer; a peer silent for a third of it is snubbed. */
-  requestTimeout: number
-  /** Bytes a second below which a piece coming for `requestTimeout` since its first byte counts as stalled. */
+  /** `request`: ms before an unanswered request goes to another peer; a peer silent for a third of it is snubbed. */
+  timeouts: SwarmTimeouts
+  /** Bytes a second below which a piece coming for `timeouts.request` since its first byte counts as stalled. */
   minPieceRate: number
   /** A request was given up: the picker may hand it out again. */
   release: (index: number) => void
@@ -28,12 +29,12 @@ export class StallWatch {
   }
 
   private checkPeer (session: PeerSession, now: number): void {
-    const { requestTimeout, minPieceRate } = this.init
-    const holding = session.isHolding(now, requestTimeout, minPieceRate)
+    const { timeouts, minPieceRate } = this.init
+    const holding = session.isHolding(now, timeouts.request, minPieceRate)
     this.giveUpStalled(session, now)
     if (holding) this.onHolding(session)
     if (session.closed) return
-    if (!session.snubbed && session.isStalled(now, requestTimeout / 3)) {
+    if (!session.snubbed && session.isStalled(now, timeouts.request / 3)) {
       // its requests go to others; a snub alone is no offence (a slow, busy peer can be silent that long)
       const silentFor = now - session.lastDataAt
       for (const index of session.snub()) this.init.release(index)
@@ -43,7 +44,7 @@ export class StallWatch {
 
   /** Requests silent since the deadline, or trickling since it, go to other peers. */
   private giveUpStalled (session: PeerSession, now: number): void {
-    const deadline = now - this.init.requestTimeout
+    const deadline = now - this.init.timeouts.request
     const stalled = new Set([...session.expiredRequests(deadline), ...session.tricklingRequests(deadline, now, this.init.minPieceRate)])
     for (const index of stalled) {
       session.abandon(index)

@@ -99,7 +99,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
       log: this.log
     })
     this.stalls = new StallWatch({
-      requestTimeout: init.timeouts.request,
+      timeouts: init.timeouts,
       minPieceRate: SCORING.minPieceRate,
       release: (index) => { this.requester.release(index) },
       onStall: (peerId, reason) => { this.observer.onMisbehaviour?.(this, peerId, reason, false) },

@@ -12,8 +12,8 @@ describe('swarm/stalls', () => {
   const kits: Kit[] = []
   afterEach(async () => { for (const kit of kits.splice(0)) await kit.swarm.stop() })
 
-  /** A seed that unchoked us and holds our requests; a watch over it with `requestTimeout`. */
-  async function holder (requestTimeout: number): Promise<{ session: PeerSession, watch: StallWatch, released: number[], stalls: string[], cancels: () => number[] }> {
+  /** A seed that unchoked us and holds our requests; a watch over it with `timeouts.request`. */
+  async function holder (request: number): Promise<{ session: PeerSession, watch: StallWatch, released: number[], stalls: string[], cancels: () => number[] }> {
     const kit = await swarmWith([])
     kits.push(kit)
     const { wire, handler } = await join(kit.swarm, 'holder', 'all')
@@ -22,7 +22,7 @@ describe('swarm/stalls', () => {
     const released: number[] = []
     const stalls: string[] = []
     const watch = new StallWatch({
-      requestTimeout,
+      timeouts: { request },
       minPieceRate: SCORING.minPieceRate,
       release: (index) => { released.push(index) },
       onStall: (_peer, reason) => { stalls.push(reason) },
