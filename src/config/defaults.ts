@@ -216,3 +216,29 @@ export const SCORING = {
   /** Bytes a second below which a piece coming for `timeouts.request` since its first byte counts as stalled. */
   minPieceRate: 256
 } as const
+
+/** How a swarm asks, serves and chokes: tunables of the engine, not configured per node. */
+export const SWARM = {
+  /** Bytes of pieces read from disk ahead of sending, per peer being served. */
+  readAheadBytes: 2 * MiB,
+  /**
+   * Seconds of a peer's measured rate kept requested from it, on top of its round trip:
+   * enough that its pipe never runs dry between our refills, short enough that rarest-first
+   * and endgame still decide late, and that a slow peer holds few pieces.
+   */
+  requestQueueSeconds: 1.5,
+  /** Request window of a peer whose rate is not known yet. */
+  firstWindowBytes: 1 * MiB,
+  /**
+   * Under an upload limit, piece data goes out in runs of a sixteenth of the rate (at least
+   * 16 KiB): a budget shared by many peers then reaches each a little every fraction of a
+   * second, instead of a whole 256 KiB run after seconds of silence, which looks like a stall.
+   */
+  pacedRunsPerSecond: 16,
+  minPacedRun: 16 * KiB,
+  /** Ticks (seconds) between choke rounds, and rounds between optimistic unchoke rotations. */
+  chokeRoundTicks: 10,
+  optimisticRounds: 3,
+  /** ms before a piece a peer refused is asked of that peer again. */
+  refusalMs: 3000
+} as const

@@ -52,7 +52,11 @@ export interface PieceWireHandler {
   /** The peer will not serve our requests until it unchokes us. */
   onChoke(): void
   onUnchoke(): void
-  /** A frame of piece data; offsets of one piece arrive in order, already range-checked. */
+  /**
+   * A run of piece data, range-checked. Each copy of a piece arrives whole and in order, from
+   * offset 0 to its end, and copies of one piece never interleave: the protocol checks every
+   * offset, so the handler keeps no expected offset of its own.
+   */
   onPieceData(index: number, offset: number, data: Uint8Array): void
   /** The wire is gone; `err` is set when it broke (protocol violation, reset, timeout). */
   onClose(err?: Error): void

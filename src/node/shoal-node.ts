@@ -129,7 +129,8 @@ class Node implements ShoalNode {
     let network: Libp2pNetwork | undefined
     this.swarms = new SwarmManager({
       dataDir: config.dataDir,
-      limits: { ...config.limits, requestTimeout: config.timeouts.request },
+      limits: config.limits,
+      timeouts: config.timeouts,
       // one bucket per direction for the whole node: the limits hold over all swarms
       rates: {
         upload: rateLimit(config.limits.uploadRate, MAX_FRAME_DATA),

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto'
 import { Bitfield } from '../core/bitfield.js'
-import { pieceCount, pieceHash } from '../core/manifest.js'
+import { pieceCount } from '../core/manifest.js'
+import { verifyPiece } from '../core/piece-hash.js'
 import type { PieceStore } from './piece-store.js'
 import type { Manifest } from '../core/manifest.js'
 
@@ -15,8 +15,7 @@ export async function verifyStoredPieces (store: PieceStore, manifest: Manifest,
     signal?.throwIfAborted()
     const data = await store.readPiece(i).catch(() => undefined)
     if (data === undefined) continue
-    const digest = createHash('sha256').update(data).digest()
-    if (digest.equals(pieceHash(manifest, i))) have.set(i)
+    if (verifyPiece(manifest, i, data)) have.set(i)
   }
   return have
 }

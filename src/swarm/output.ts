@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto'
 import { mkdir, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { pieceHash } from '../core/manifest.js'
+import { verifyPiece } from '../core/piece-hash.js'
 import { PathError, StorageError } from '../errors.js'
 import { FsPieceStore } from '../storage/fs-store.js'
 import type { Swarm } from './swarm.js'
@@ -21,7 +20,7 @@ export async function copyVerified (swarm: Swarm, output: string): Promise<void>
     await store.prepare()
     for (let i = 0; i < swarm.pieceCount; i++) {
       const data = await swarm.readPiece(i)
-      if (!createHash('sha256').update(data).digest().equals(pieceHash(swarm.manifest, i))) {
+      if (!verifyPiece(swarm.manifest, i, data)) {
         throw new StorageError(`${swarm.path} changed on disk: piece ${i} no longer matches`)
       }
       await store.writePiece(i, [data])

@@ -6,7 +6,7 @@ import { decodeManifest, pieceCount, totalSize } from '../core/manifest.js'
 import { NoProvidersError, NodeStoppedError, PathError, StorageError, UnknownContentError } from '../errors.js'
 import { FsPieceStore } from '../storage/fs-store.js'
 import { importContent } from '../storage/import-content.js'
-import { ADDING, PERSISTENCE } from '../config/defaults.js'
+import { ADDING, PERSISTENCE, SWARM } from '../config/defaults.js'
 import { sleep } from '../utils/sleep.js'
 import { HaveCheckpoint } from './checkpoint.js'
 import { HaveFile } from './have-file.js'
@@ -18,7 +18,7 @@ import { Swarm } from './swarm.js'
 import type { SwarmEvents } from './events.js'
 import type { Fingerprints } from './resume.js'
 import type { SwarmRecord } from './state-file.js'
-import type { RateLimits, SwarmLimits } from './swarm.js'
+import type { RateLimits, SwarmLimits, SwarmTimeouts } from './swarm.js'
 import type { AddResult, GetOptions, GetProgressEvent, PeerNetwork, PeerStatus, SwarmStatus } from './types.js'
 import type { Manifest } from '../core/manifest.js'
 import type { SwarmEndpoint, SwarmLookup } from '../core/wire.js'
@@ -28,6 +28,7 @@ import type { CID } from 'multiformats/cid'
 export interface SwarmManagerInit {
   dataDir: string
   limits: SwarmLimits
+  timeouts: SwarmTimeouts
   /** Node-wide upload and download rate limits, shared by every swarm. */
   rates?: RateLimits
   /** ms: how long `get` looks for a first peer with the manifest. */
@@ -352,6 +353,8 @@ export class SwarmManager implements SwarmLookup {
       have,
       localPeerId: this.init.network.localPeerId,
       limits: this.init.limits,
+      timeouts: this.init.timeouts,
+      tuning: SWARM,
       rates: this.init.rates,
       sequential,
       initialSeed: record.origin === 'seed',
@@ -527,7 +530,7 @@ function peerStatus (swarm: Swarm): PeerStatus[] {
     choked: s.choking,
     chokingUs: s.chokedBy,
     snubbed: s.snubbed,
-    requestsOut: s.incoming.size,
+    requestsOut: s.requestsOut,
     requestsQueued: s.uploadQueue.length
   }))
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { Bitfield } from '../../../src/core/bitfield.js'
-import { SCORING } from '../../../src/config/defaults.js'
-import { PeerSession, REFUSAL_MS } from '../../../src/swarm/peer-session.js'
+import { SCORING, SWARM } from '../../../src/config/defaults.js'
+import { PeerSession } from '../../../src/swarm/peer-session.js'
 import { isNamedError, sha256 } from '../fixtures.js'
 import type { PieceWire, RejectReason } from '../../../src/core/wire.js'
 import type { SessionHost } from '../../../src/swarm/peer-session.js'
@@ -40,6 +40,7 @@ interface Received { index: number, chunks: Uint8Array[], digest: Buffer }
 /** Records what the session tells its swarm. */
 class FakeHost implements SessionHost {
   maxQueuedRequests = 3
+  readonly refusalMs = SWARM.refusalMs
   readonly have = new Set<number>()
   readonly peerHave: number[] = []
   readonly received: Received[] = []
@@ -143,7 +144,7 @@ describe('swarm/peer-session', () => {
       assert.deepEqual(session.uploadQueue, [0, 1])
       assert.deepEqual(wire.calls, [['reject', 2, 'overloaded'], ['reject', 3, 'overloaded']])
       // a slot frees up once the swarm takes one off the queue
-      session.uploadQueue.shift()
+      session.takeUpload(() => 0)
       session.onRequest(3)
       assert.deepEqual(session.uploadQueue, [1, 3])
     })
@@ -256,7 +257,7 @@ describe('swarm/peer-session', () => {
       assert.deepEqual(session.expiredRequests(Date.now() + 1), [0])
     })
 
-    it('a refused piece is not asked of the peer again for REFUSAL_MS; a choke refusal is', () => {
+    it('a refused piece is not asked of the peer again for SWARM.refusalMs; a choke refusal is', () => {
       const { host, session } = setup([0, 1, 2, 3])
       session.request(0)
       session.request(1)
@@ -266,7 +267,7 @@ describe('swarm/peer-session', () => {
       assert.deepEqual(host.requestsEnded, [0, 1])
       assert.equal(session.refusedLately(0, now), true)
       assert.equal(session.refusedLately(1, now), false)
-      assert.equal(session.refusedLately(0, now + REFUSAL_MS + 1000), false)
+      assert.equal(session.refusedLately(0, now + SWARM.refusalMs + 1000), false)
     })
 
     it('is choked by the peer until it unchokes us; the host hears of the unchoke once', () => {
@@ -286,7 +287,7 @@ describe('swarm/peer-session', () => {
       session.request(3)
       assert.deepEqual(wire.calls, [['request', 0], ['request', 3]])
       assert.equal(session.inflightBytes, PIECE + LAST)
-      assert.deepEqual([...session.incoming.keys()], [0, 3])
+      assert.deepEqual(session.requestedPieces(), [0, 3])
     })
 
     it('a complete piece goes to the host in one pooled buffer, with the right bytes', () => {
@@ -301,7 +302,7 @@ describe('swarm/peer-session', () => {
       assert.ok(got.digest.equals(sha256(data)))
       assert.equal(host.buffersOut, 0, 'the buffer went to the host with the piece')
       assert.equal(session.inflightBytes, 0)
-      assert.equal(session.incoming.has(1), false)
+      assert.equal(session.isRequested(1), false)
     })
 
     it('nothing goes to the host until the last byte arrives', () => {
@@ -430,7 +431,7 @@ describe('swarm/peer-session', () => {
       session.setChoking(false)
       session.onRequest(0)
       session.onRequest(1)
-      for (const index of session.uploadQueue.splice(0)) session.startUpload(index)
+      while (session.takeUpload(() => 0) !== undefined) {}
       session.onCancel(1)
       assert.equal(session.isCancelled(0), false)
       assert.equal(session.isCancelled(1), true)
@@ -438,7 +439,7 @@ describe('swarm/peer-session', () => {
       session.finishUpload(1)
       // asked again later: sent again
       session.onRequest(1)
-      session.startUpload(session.uploadQueue.splice(0)[0])
+      session.takeUpload(() => 0)
       assert.equal(session.isCancelled(1), false)
     })
   })

@@ -1,0 +1,196 @@
+import { choke } from '../core/choker.js'
+import { CopyLedger } from '../core/copy-ledger.js'
+import { CHOKING } from '../config/defaults.js'
+import { RateMeter } from '../utils/rate-meter.js'
+import type { PeerSession } from './peer-session.js'
+import type { SwarmTuning } from './swarm.js'
+import type { Bitfield } from '../core/bitfield.js'
+import type { Pacing } from '../core/wire.js'
+import type { PieceStore } from '../storage/piece-store.js'
+import type { TokenBucket } from '../utils/token-bucket.js'
+import type { Logger } from '@libp2p/interface'
+
+export interface UploaderInit {
+  /** Read-only here: pieces are read for sending. */
+  store: Pick<PieceStore, 'readPiece'>
+  pieceSize: number
+  /** Our verified pieces (the swarm's; read only). */
+  have: Bitfield
+  /** The swarm's peers (read only). */
+  peers: ReadonlyMap<string, PeerSession>
+  /** The node-wide upload budget. */
+  rate: TokenBucket
+  /** Peers we upload to at once (one of them the optimistic unchoke). */
+  uploadSlots: number
+  tuning: Pick<SwarmTuning, 'readAheadBytes' | 'pacedRunsPerSecond' | 'minPacedRun' | 'chokeRoundTicks' | 'optimisticRounds'>
+  /** We added the content: each piece goes out once before any twice (see admit). */
+  initialSeed: boolean
+  /** Whether the swarm trades at all, and whether it still downloads (the choker's mode). */
+  trading: () => boolean
+  downloading: () => boolean
+  log: Logger
+}
+
+/**
+ * The serving side of one swarm: who gets upload slots (the choker's glue and its rounds),
+ * which requested copies we agree to send (initial seeding), and sending them: read ahead,
+ * paced under the upload limit, counted.
+ */
+export class Uploader {
+  /** Piece bytes sent, in all and lately. */
+  uploaded = 0
+  readonly meter = new RateMeter()
+  private readonly init: UploaderInit
+  /** Copies of each piece we have agreed to send (initial seeding, upload order). */
+  private readonly copies: CopyLedger
+  /** Peers whose queue is being served now: one loop per peer. */
+  private readonly serving = new Set<PeerSession>()
+  /** The peer holding the optimistic unchoke. */
+  private optimistic?: string
+
+  constructor (init: UploaderInit) {
+    this.init = init
+    this.copies = new CopyLedger(init.have.length)
+  }
+
+  /**
+   * Initial seeding: while we seed, a piece goes out again only once every piece has gone
+   * out as often, unless no other peer has it or is getting it. Leechers then fetch from us
+   * what nobody has and trade the rest, so the swarm gets about one copy from the seed.
+   */
+  admit (session: PeerSession, index: number, insisted: boolean): boolean {
+    const { initialSeed, have } = this.init
+    if (!insisted && initialSeed && have.complete && this.copies.aheadOfOthers(index) && this.heldElsewhere(session, index)) return false
+    this.copies.record(index, session.peerId)
+    return true
+  }
+
+  private heldElsewhere (requester: PeerSession, index: number): boolean {
+    const { peers } = this.init
+    const last = this.copies.lastRecipient(index)
+    if (last !== undefined && last !== requester.peerId && peers.has(last)) return true
+    for (const peer of peers.values()) if (peer !== requester && peer.remoteHas.has(index)) return true
+    return false
+  }
+
+  /** The peer queued a request: serve its queue unless that is under way. */
+  serve (session: PeerSession): void {
+    if (!this.serving.has(session)) void this.sendQueued(session)
+  }
+
+  /** Once a second (a tick): a choke round every `chokeRoundTicks`, the optimistic slot moving every `optimisticRounds` rounds. */
+  tick (ticks: number): void {
+    const { chokeRoundTicks, optimisticRounds } = this.init.tuning
+    if (ticks % chokeRoundTicks === 0) this.rechoke(ticks % (chokeRoundTicks * optimisticRounds) === 0)
+  }
+
+  /** A peer left: its slot goes to someone else. */
+  peerLeft (session: PeerSession): void {
+    if (this.optimistic === session.peerId) this.optimistic = undefined
+    if (!session.choking) this.rechoke()
+  }
+
+  /** Hand out upload slots again (see core/choker). */
+  rechoke (rotateOptimistic = false): void {
+    if (!this.init.trading()) return
+    const sessions = [...this.init.peers.values()].filter(s => !s.closed)
+    const decision = choke({
+      peers: sessions.map(s => ({
+        id: s.peerId,
+        interested: this.interests(s),
+        downloadRate: s.downloadMeter.rate(),
+        uploaded: s.uploadMeter.bytes,
+        unchoked: !s.choking,
+        joinedAt: s.connectedAt
+      })),
+      seeding: !this.init.downloading(),
+      slots: this.init.uploadSlots,
+      optimistic: this.optimistic,
+      rotateOptimistic,
+      now: Date.now(),
+      random: Math.random,
+      newcomers: CHOKING
+    })
+    this.optimistic = decision.optimistic
+    for (const s of sessions) s.setChoking(!decision.unchoked.has(s.peerId))
+  }
+
+  /** A slot is free and someone choked could use it (they became interested). */
+  hasIdleSlot (): boolean {
+    let unchoked = 0
+    let waiting = false
+    for (const s of this.init.peers.values()) {
+      if (!s.choking) unchoked++
+      else if (!waiting && this.interests(s)) waiting = true
+    }
+    return waiting && unchoked < this.init.uploadSlots
+  }
+
+  /** The peer lacks a piece we have. */
+  private interests (session: PeerSession): boolean {
+    return !session.isSeed && this.init.have.hasAnyMissingFrom(session.remoteHas)
+  }
+
+  /**
+   * Serve a peer's queued requests in order, the piece we have sent the fewest copies of first
+   * (a seeder facing several empty leechers hands each different pieces, which they then
+   * trade). Reads run ahead of sending (up to `readAheadBytes`): one read at a time left the
+   * sender idle on the thread pool's latency.
+   */
+  private async sendQueued (session: PeerSession): Promise<void> {
+    this.serving.add(session)
+    const depth = Math.max(1, Math.floor(this.init.tuning.readAheadBytes / this.init.pieceSize))
+    const reads: Array<{ index: number, data: Promise<Uint8Array> }> = []
+    const pacing = this.pacing(session)
+    const readAhead = (): void => {
+      while (reads.length < depth) {
+        const index = session.takeUpload(queue => this.copies.leastGiven(queue))
+        if (index === undefined) return
+        const data = this.init.store.readPiece(index)
+        data.catch(() => {}) // reported when awaited below
+        reads.push({ index, data })
+      }
+    }
+    try {
+      readAhead()
+      for (let next = reads.shift(); next !== undefined && !session.closed; next = reads.shift()) {
+        const data = await next.data
+        readAhead()
+        if (!await this.sendOne(session, next.index, data, pacing)) break
+        readAhead()
+      }
+    } catch (err) {
+      if (session.closed) return
+      this.init.log.error('uploading to %s failed - %e', session.peerId, err)
+      session.close(err as Error)
+    } finally {
+      this.serving.delete(session)
+    }
+  }
+
+  /**
+   * Send one piece read for `session`, unless it was cancelled while it was read: the peer
+   * no longer waits for it, and its next request must not wait behind it (a copy already
+   * begun goes out whole: see PieceWire.sendPiece). False once the wire is closed.
+   */
+  private async sendOne (session: PeerSession, index: number, data: Uint8Array, pacing?: Pacing): Promise<boolean> {
+    const cancelled = session.isCancelled(index)
+    const open = cancelled || await session.sendPiece(index, data, pacing)
+    session.finishUpload(index)
+    if (open && !cancelled) {
+      this.uploaded += data.byteLength
+      this.meter.add(data.byteLength)
+    }
+    return open
+  }
+
+  /** Under an upload limit: frames small enough that a shared budget reaches every peer often. */
+  private pacing (session: PeerSession): Pacing | undefined {
+    const { rate, tuning } = this.init
+    if (rate.unlimited) return undefined
+    return {
+      take: async (bytes: number) => { await rate.take(bytes, session.signal) },
+      runBytes: Math.max(tuning.minPacedRun, Math.floor(rate.rate / tuning.pacedRunsPerSecond))
+    }
+  }
+}

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict'
+import { SWARM } from '../../../src/config/defaults.js'
+import { TokenBucket } from '../../../src/utils/token-bucket.js'
+import { pieceOf, until } from '../fixtures.js'
+import { PIECE, join, settle, swarmWith } from './swarm-kit.js'
+import type { Kit } from './swarm-kit.js'
+import type { SwarmInit } from '../../../src/swarm/swarm.js'
+
+const LIMITS: SwarmInit['limits'] = { maxInflightBytesPerPeer: 1024 * 1024, maxQueuedRequestsPerPeer: 16, maxPeersPerSwarm: 10, maxBadPieces: 3, uploadSlots: 4 }
+
+describe('swarm/upload', () => {
+  const kits: Kit[] = []
+  const seeding = async (init: Partial<SwarmInit> = {}): Promise<Kit> => {
+    const kit = await swarmWith('all', init)
+    kits.push(kit)
+    return kit
+  }
+  afterEach(async () => { for (const kit of kits.splice(0)) await kit.swarm.stop() })
+
+  it('unchokes an interested peer and serves its requests in order, counting the bytes', async () => {
+    const { swarm, content } = await seeding()
+    const { wire, handler } = await join(swarm, 'leecher')
+    assert.deepEqual(wire.calls, [['unchoke']])
+    handler.onRequest(2)
+    handler.onRequest(0)
+    await until(() => wire.sent('piece').length === 2)
+    assert.deepEqual(wire.sent('piece'), [2, 0])
+    const bytes = pieceOf(content, 2).byteLength + pieceOf(content, 0).byteLength
+    assert.equal(swarm.uploaded, bytes)
+    assert.equal(swarm.uploadMeter.bytes, bytes)
+    const status = swarm.peers.get('leecher')?.status()
+    assert.equal(status?.uploaded, bytes)
+    assert.equal(status?.choked, false)
+    assert.equal(status?.requestsQueued, 0)
+  })
+
+  it('leaves a peer that lacks nothing choked, and rejects its requests as choked', async () => {
+    const { swarm } = await seeding()
+    const { wire, handler } = await join(swarm, 'other-seed', 'all')
+    assert.deepEqual(wire.calls, [])
+    handler.onRequest(1)
+    assert.deepEqual(wire.calls, [['reject', 1, 'choked']])
+  })
+
+  it('past uploadSlots, a peer stays choked', async () => {
+    const { swarm } = await seeding({ limits: { ...LIMITS, uploadSlots: 1 } })
+    const first = await join(swarm, 'first')
+    const second = await join(swarm, 'second')
+    const chokedNow = (id: string): boolean => swarm.peers.get(id)?.choking === true
+    assert.equal([chokedNow('first'), chokedNow('second')].filter(c => !c).length, 1, 'one slot, one unchoked peer')
+    const choked = chokedNow('first') ? first : second
+    choked.handler.onRequest(3)
+    assert.ok(choked.wire.has(['reject', 3, 'choked']))
+  })
+
+  it('a piece cancelled while it is read ahead is not sent; the rest are', async () => {
+    const { swarm, store } = await seeding()
+    const reads: Array<() => void> = []
+    const read = store.readPiece.bind(store)
+    store.readPiece = async (index) => {
+      await new Promise<void>(resolve => { reads.push(resolve) })
+      return await read(index)
+    }
+    const { wire, handler } = await join(swarm, 'leecher')
+    for (const index of [0, 1, 2]) handler.onRequest(index)
+    await settle()
+    assert.equal(reads.length, 1, 'the first read starts at once')
+    reads[0]()
+    await settle()
+    assert.equal(reads.length, 3, 'the rest are read ahead while the first is sent')
+    assert.deepEqual(wire.sent('piece'), [0])
+    handler.onCancel(1)
+    for (const release of reads) release()
+    await until(() => wire.sent('piece').length === 2)
+    await settle()
+    assert.deepEqual(wire.sent('piece'), [0, 2])
+    assert.equal(swarm.uploaded, 2 * PIECE, 'the cancelled piece is not counted')
+  })
+
+  it('a cancel for a piece still queued takes it off the queue', async () => {
+    const { swarm, store } = await seeding()
+    let release!: () => void
+    const read = store.readPiece.bind(store)
+    store.readPiece = async (index) => {
+      if (index === 0) await new Promise<void>(resolve => { release = resolve })
+      return await read(index)
+    }
+    const { wire, handler } = await join(swarm, 'leecher')
+    handler.onRequest(0)
+    await settle()
+    handler.onRequest(4)
+    handler.onCancel(4)
+    release()
+    await until(() => wire.sent('piece').length === 1)
+    await settle()
+    assert.deepEqual(wire.sent('piece'), [0])
+  })
+
+  it('initial seeding: a piece another peer already got is sent elsewhere once, then served when asked again', async () => {
+    const { swarm } = await seeding({ initialSeed: true })
+    const first = await join(swarm, 'first')
+    const second = await join(swarm, 'second')
+    first.handler.onRequest(0)
+    await until(() => first.wire.sent('piece').length === 1)
+    second.handler.onRequest(0)
+    assert.ok(second.wire.has(['reject', 0, 'elsewhere']))
+    second.handler.onRequest(1)
+    second.handler.onRequest(0)
+    await until(() => second.wire.sent('piece').length === 2)
+    assert.deepEqual(second.wire.sent('piece'), [1, 0])
+  })
+
+  it('under an upload limit, pieces go out paced, in runs of a sixteenth of the rate', async () => {
+    const rate = 4 * 1024 * 1024
+    const { swarm } = await seeding({ rates: { upload: new TokenBucket(rate, rate), download: new TokenBucket(0, 0) } })
+    const { wire, handler } = await join(swarm, 'leecher')
+    handler.onRequest(0)
+    await until(() => wire.pacings.length === 1)
+    assert.equal(wire.pacings[0]?.runBytes, Math.max(SWARM.minPacedRun, rate / SWARM.pacedRunsPerSecond))
+  })
+
+  it('a failed read closes the peer with the error', async () => {
+    const { swarm, store } = await seeding()
+    store.readPiece = async () => { throw new Error('gone') }
+    const { wire, handler } = await join(swarm, 'leecher')
+    handler.onRequest(0)
+    await until(() => wire.closed)
+    assert.equal(swarm.peers.has('leecher'), false)
+  })
+})
