@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { STATUS_CODES, createServer } from 'node:http'
 import { rm } from 'node:fs/promises'
 import { API_LIMITS } from '../config/defaults.js'
+import { parseContentId } from '../core/content-id.js'
 import { isUserFacing } from '../errors.js'
 import { writeApiFiles, apiFilePaths } from './files.js'
 import { HttpError, parseAddRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
@@ -141,15 +142,8 @@ export class ApiServer {
     const abort = new AbortController()
     res.once('close', () => { abort.abort() })
     try {
-      const path = await this.init.node.get(request.contentId, {
-        output: request.output,
-        outputDir: request.outputDir,
-        force: request.force,
-        sequential: request.sequential,
-        discoveryTimeout: request.timeout,
-        signal: abort.signal,
-        onProgress: progress
-      })
+      const { contentId, ...options } = request
+      const path = await this.init.node.get(parseContentId(contentId), { ...options, signal: abort.signal, onProgress: progress })
       send({ type: 'done', path })
     } catch (err) {
       send({ type: 'error', error: describe(err) })

@@ -1,3 +1,4 @@
+import type { SwarmState } from './swarm.js'
 import type { CID } from 'multiformats/cid'
 
 /** Status of one swarm, as `shoal status --json` shows it. */
@@ -14,7 +15,7 @@ export interface SwarmStatus {
    * 'partial': added from files that changed since; serves the pieces that still match.
    * 'checking': its files are being verified again.
    */
-  state: 'seeding' | 'downloading' | 'partial' | 'checking' | 'stopped' | 'error'
+  state: SwarmState
   peers: number
   uploaded: number
   downloaded: number
@@ -81,7 +82,7 @@ export interface AddResult {
   path: string
 }
 
-/** What the swarm manager needs from the network; the node builds it from libp2p. */
+/** What the swarms need from the network; the node builds it from libp2p. */
 export interface PeerNetwork {
   readonly localPeerId: string
   /** Candidate peers for a content: connected peers first, then DHT providers as found. */
