@@ -35,7 +35,8 @@ export class MemoryPieceStore implements PieceStore {
     return this.manifest.files.map(f => [f.size, 0])
   }
 
-  serveWhileUnchanged (): void {}
+  /** Nothing changes pieces in memory under the store: nothing to watch. */
+  serveWhileUnchanged (_verifiedAs: FileFingerprints, _onChanged: () => void): void {}
 
   async close (): Promise<void> {}
 }
