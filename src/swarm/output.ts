@@ -1,7 +1,7 @@
+import { createHash } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import { pieceHash } from '../core/manifest.js'
 import { StorageError } from '../errors.js'
-import { createHash } from 'node:crypto'
 import type { Swarm } from './swarm.js'
 import type { GetOptions } from './types.js'
 import type { PieceStore } from '../storage/piece-store.js'

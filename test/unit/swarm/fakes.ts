@@ -227,12 +227,17 @@ export function openable (): Parts {
   const base = parts()
   const lifetime = new AbortController()
   const log = logger.forComponent('shoal:test:swarm')
-  const out = { ...base, lifetime, changes: 0 } as Parts
-  out.opener = new SwarmOpener({ ...base, limits, rediscoverInterval: 1000, logger, lifetime: lifetime.signal, onChangedOnDisk: () => { out.changes++ } })
-  out.restorer = new SwarmRestorer({ ...base, opener: out.opener, log, lifetime: lifetime.signal })
-  out.stop = async () => {
-    lifetime.abort()
-    await base.registry.close()
+  const opener = new SwarmOpener({ ...base, limits, rediscoverInterval: 1000, logger, lifetime: lifetime.signal, onChangedOnDisk: () => { out.changes++ } })
+  const out: Parts = {
+    ...base,
+    opener,
+    restorer: new SwarmRestorer({ ...base, opener, log, lifetime: lifetime.signal }),
+    lifetime,
+    changes: 0,
+    stop: async () => {
+      lifetime.abort()
+      await base.registry.close()
+    }
   }
   return out
 }
