@@ -7,9 +7,11 @@ export interface SwarmStatus {
   name: string
   path: string
   directory: boolean
+  /** Bytes of content. */
   size: number
   pieceSize: number
   pieceCount: number
+  /** Pieces verified here. */
   piecesHave: number
   /**
    * 'partial': added from files that changed since; serves the pieces that still match.
@@ -60,7 +62,7 @@ export type GetProgressEvent =
   | { type: 'shoal:get:complete', contentId: string, path: string }
 
 export interface GetOptions {
-  /** Where the content goes: the file for a file, the folder for a folder. */
+  /** Where the content goes: the file for a file, the folder for a folder (relative to the working directory). */
   output?: string
   /** Without `output`: the folder in which the content's own name is used. Default: the working directory. */
   outputDir?: string
