@@ -136,6 +136,8 @@ class Node implements ShoalNode {
       this.announcer = new Announcer({ contentRouting: libp2p.contentRouting, peerCount: () => libp2p.getPeers().length, log: logger.forComponent('shoal:announcer') })
     }
     this.bootstrapKeeper = keepBootstrapped(config.bootstrap, libp2p, logger.forComponent('shoal:bootstrap'))
+    // built in the order they need each other: the registry, the protocols that look swarms
+    // up in it, the network over the protocols, then the swarms over the network
     const records = new FileSwarmRecords(config.dataDir)
     this.registry = new SwarmRegistry(records)
     this.builtins = new ProtocolHost(this.log)
