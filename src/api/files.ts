@@ -1,7 +1,7 @@
 import { chmod, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ApiError } from '../errors.js'
-import { atomicWrite } from '../swarm/state-file.js'
+import { atomicWrite } from '../utils/atomic-write.js'
 
 /** Where `shoal start` leaves its API address and token for the CLI (as Kubo does with $IPFS_PATH/api). */
 export function apiFilePaths (dataDir: string): { api: string, token: string } {

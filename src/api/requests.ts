@@ -20,14 +20,15 @@ export interface AddRequest {
 }
 
 export interface GetRequest {
+  /** As sent; parsed where the get starts, so a bad id is reported in the get's own stream. */
   contentId: string
   output?: string
   outputDir?: string
   force: boolean
   /** Fetch pieces in order rather than rarest first. */
   sequential: boolean
-  /** ms to look for a peer with the content. */
-  timeout?: number
+  /** ms to look for a peer with the content (the body's `timeout`, named as GetOptions names it). */
+  discoveryTimeout?: number
 }
 
 /** The method and path of a request, or an HttpError for a URL that is too long. */
@@ -90,7 +91,7 @@ export function parseGetRequest (body: Record<string, unknown>): GetRequest {
   for (const key of ['force', 'sequential']) {
     if (body[key] !== undefined && typeof body[key] !== 'boolean') throw new HttpError(400, `"${key}" must be true or false`)
   }
-  return { contentId, output, outputDir, force: body.force === true, sequential: body.sequential === true, timeout }
+  return { contentId, output, outputDir, force: body.force === true, sequential: body.sequential === true, discoveryTimeout: timeout }
 }
 
 function requireString (body: Record<string, unknown>, key: string): string {

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { STATUS_CODES, createServer } from 'node:http'
 import { rm } from 'node:fs/promises'
 import { API_LIMITS } from '../config/defaults.js'
+import { parseContentId } from '../core/content-id.js'
 import { isUserFacing } from '../errors.js'
 import { writeApiFiles, apiFilePaths } from './files.js'
 import { HttpError, parseAddRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
@@ -9,6 +10,7 @@ import type { AddResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
 import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import type { CID } from 'multiformats/cid'
 
 /** What the control API drives: a running node (node/'s ShoalNode is one). */
 export interface ApiNode {
@@ -16,7 +18,7 @@ export interface ApiNode {
   status(options: { peers?: boolean }): object
   add(path: string): Promise<AddResult>
   /** Resolves with the path the content was written to. */
-  get(contentId: string, options: GetOptions): Promise<string>
+  get(contentId: CID, options: GetOptions): Promise<string>
 }
 
 export interface ApiServerInit {
@@ -145,15 +147,8 @@ export class ApiServer {
     const abort = new AbortController()
     res.once('close', () => { abort.abort() })
     try {
-      const path = await this.init.node.get(request.contentId, {
-        output: request.output,
-        outputDir: request.outputDir,
-        force: request.force,
-        sequential: request.sequential,
-        discoveryTimeout: request.timeout,
-        signal: abort.signal,
-        onProgress: progress
-      })
+      const { contentId, ...options } = request
+      const path = await this.init.node.get(parseContentId(contentId), { ...options, signal: abort.signal, onProgress: progress })
       send({ type: 'done', path })
     } catch (err) {
       send({ type: 'error', error: describe(err) })

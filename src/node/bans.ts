@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { atomicWrite } from '../swarm/state-file.js'
+import { atomicWrite } from '../utils/atomic-write.js'
 import type { ConnectionGater, Logger, PeerId } from '@libp2p/interface'
 
 export interface Ban {

@@ -2,7 +2,7 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { chmod, mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ConfigError } from '../errors.js'
-import { atomicWrite } from '../swarm/state-file.js'
+import { atomicWrite } from '../utils/atomic-write.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 export const IDENTITY_FILE = 'identity.key'

@@ -14,6 +14,7 @@ export interface Libp2pNetworkInit {
   libp2p: Libp2p<ShoalServices>
   pieceExchange: PieceExchange
   manifestExchange: ManifestExchange
+  /** The registry of swarms: where a piece exchange we open finds its swarm. */
   swarms: SwarmLookup
   announcer?: Announcer
   bans: BanList
@@ -22,7 +23,7 @@ export interface Libp2pNetworkInit {
   onMisbehaviour?: (peerId: string, reason: string) => void
 }
 
-/** The swarm manager's view of the network, made of libp2p, the DHT and Shoal's two protocols. */
+/** The swarms' view of the network, made of libp2p, the DHT and Shoal's two protocols. */
 export class Libp2pNetwork implements PeerNetwork {
   readonly localPeerId: string
 

@@ -10,8 +10,12 @@ import { parseContentId } from '../core/content-id.js'
 import { Announcer } from '../discovery/announcer.js'
 import { BootstrapKeeper } from '../discovery/bootstrap-keeper.js'
 import { NodeStoppedError } from '../errors.js'
-import { SwarmManager } from '../swarm/swarm-manager.js'
-import { SwarmManagerView } from '../swarm/swarms-view.js'
+import { fsStorage } from '../storage/fs-store.js'
+import { resolveOutput } from '../swarm/output.js'
+import { FileSwarmRecords } from '../swarm/records.js'
+import { SwarmRegistry } from '../swarm/registry.js'
+import { Swarms } from '../swarm/swarms.js'
+import { RegistryView } from '../swarm/swarms-view.js'
 import { rateLimit } from '../utils/token-bucket.js'
 import { BanList, banFilePath } from './bans.js'
 import { loadOrCreateIdentity } from './identity.js'
@@ -27,6 +31,7 @@ import type { LoadedProtocol, ShoalProtocolService } from './protocol-api.js'
 import type { ProtocolHost, SwarmComponents } from './protocol-host.js'
 import type { AddResult, GetOptions, SwarmStatus } from '../swarm/types.js'
 import type { ComponentLogger, Libp2p, Logger } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
 
 export interface NodeStatus {
   peerId: string
@@ -66,8 +71,11 @@ export interface ShoalNode {
   addresses(): string[]
   /** Hash a file or folder, seed it in place, announce it; resolves with its content id. */
   add(path: string, options?: { signal?: AbortSignal }): Promise<AddResult>
-  /** Fetch content by id into `options.output`; resolves once it is complete and verified. */
-  get(contentId: string, options: GetOptions): Promise<string>
+  /**
+   * Fetch content by id (text, or a parsed CID) into `options.output`; resolves once it is
+   * complete and verified. Relative paths resolve against the working directory.
+   */
+  get(contentId: string | CID, options: GetOptions): Promise<string>
   /** The node and its swarms; with `peers`, every swarm's peers in detail. */
   status(options?: { peers?: boolean }): NodeStatus
   /** The service of a protocol module loaded from the config, by its `module` as written there. */
@@ -106,7 +114,9 @@ class Node implements ShoalNode {
   readonly libp2p: Libp2p<ShoalServices>
   private readonly log: Logger
   private readonly bans: BanList
-  private readonly swarms: SwarmManager
+  /** The swarms by content id: what the protocols and the network look swarms up in. */
+  private readonly registry: SwarmRegistry
+  private readonly swarms: Swarms
   /** Shoal's own protocols, and the config's protocol modules: started in that order, stopped in reverse. */
   private readonly protocols: ProtocolHost
   /** Shoal's part of every protocol's components. */
@@ -126,9 +136,21 @@ class Node implements ShoalNode {
       this.announcer = new Announcer({ contentRouting: libp2p.contentRouting, peerCount: () => libp2p.getPeers().length, log: logger.forComponent('shoal:announcer') })
     }
     this.bootstrapKeeper = keepBootstrapped(config.bootstrap, libp2p, logger.forComponent('shoal:bootstrap'))
-    let network: Libp2pNetwork | undefined
-    this.swarms = new SwarmManager({
-      dataDir: config.dataDir,
+    // built in the order they need each other: the registry, the protocols that look swarms
+    // up in it, the network over the protocols, then the swarms over the network
+    const records = new FileSwarmRecords(config.dataDir)
+    this.registry = new SwarmRegistry(records)
+    this.protocols = libp2p.services.protocols
+    this.swarmComponents = { swarms: new RegistryView(this.registry), trading: tradingOf(this.registry) }
+    // built in, yet built as any module is: through the public protocol API, started with libp2p
+    const pieces = this.protocols.add('shoal:piece-exchange', pieceExchange({ handshakeTimeout: config.timeouts.handshake, onViolation: (peer, reason) => { this.onMisbehaviour(peer, reason, true) } }), this.swarmComponents)
+    const manifests = this.protocols.add('shoal:manifest-exchange', manifestExchange({ maxManifestSize: config.limits.maxManifestSize }), this.swarmComponents)
+    const network = new Libp2pNetwork({ libp2p, pieceExchange: pieces, manifestExchange: manifests, swarms: this.registry, announcer: this.announcer, bans, log: this.log, onMisbehaviour: (peer, reason) => { this.onMisbehaviour(peer, reason, true) } })
+    this.swarms = new Swarms({
+      registry: this.registry,
+      records,
+      storage: fsStorage,
+      network,
       limits: config.limits,
       timeouts: config.timeouts,
       // one bucket per direction for the whole node: the limits hold over all swarms
@@ -136,28 +158,11 @@ class Node implements ShoalNode {
         upload: rateLimit(config.limits.uploadRate, MAX_FRAME_DATA),
         download: rateLimit(config.limits.downloadRate, MAX_FRAME_DATA)
       },
-      discoveryTimeout: config.timeouts.discovery,
-      rediscoverInterval: config.timeouts.rediscoverInterval,
-      seedCheckInterval: config.timeouts.seedCheck,
       pieceSize: config.content.pieceSize,
       maxManifestSize: config.limits.maxManifestSize,
       logger,
-      onMisbehaviour: (peer, reason, fatal) => { this.onMisbehaviour(peer, reason, fatal) },
-      // the network needs the protocols, which need the swarms: resolved lazily
-      network: {
-        get localPeerId () { return libp2p.peerId.toString() },
-        findPeers: (cid, signal) => (network as Libp2pNetwork).findPeers(cid, signal),
-        connect: async (peer, id, signal) => { await (network as Libp2pNetwork).connect(peer, id, signal) },
-        fetchManifest: async (peer, cid, signal) => await (network as Libp2pNetwork).fetchManifest(peer, cid, signal),
-        provide: (cid) => { (network as Libp2pNetwork).provide(cid) }
-      }
+      onMisbehaviour: (peer, reason, fatal) => { this.onMisbehaviour(peer, reason, fatal) }
     })
-    this.protocols = libp2p.services.protocols
-    this.swarmComponents = { swarms: new SwarmManagerView(this.swarms), trading: tradingOf(this.swarms) }
-    // built in, yet built as any module is: through the public protocol API, started with libp2p
-    const pieces = this.protocols.add('shoal:piece-exchange', pieceExchange({ handshakeTimeout: config.timeouts.handshake, onViolation: (peer, reason) => { this.onMisbehaviour(peer, reason, true) } }), this.swarmComponents)
-    const manifests = this.protocols.add('shoal:manifest-exchange', manifestExchange({ maxManifestSize: config.limits.maxManifestSize }), this.swarmComponents)
-    network = new Libp2pNetwork({ libp2p, pieceExchange: pieces, manifestExchange: manifests, swarms: this.swarms, announcer: this.announcer, bans, log: this.log, onMisbehaviour: (peer, reason) => { this.onMisbehaviour(peer, reason, true) } })
   }
 
   get peerId (): string {
@@ -171,11 +176,10 @@ class Node implements ShoalNode {
     await this.loadModules()
     this.libp2p.addEventListener('peer:connect', (evt) => {
       this.announcer?.onPeerConnected()
-      this.swarms.onPeerConnected(evt.detail.toString())
+      this.registry.onPeerConnected(evt.detail.toString())
     })
     this.announcer?.start()
     this.bootstrapKeeper.start()
-    for (const swarm of this.swarms.list()) this.announcer?.provide(parseContentId(swarm.contentId))
     this.state = 'running'
     this.log('started %p', this.libp2p.peerId)
   }
@@ -202,9 +206,11 @@ class Node implements ShoalNode {
     return await this.swarms.add(path, options)
   }
 
-  async get (contentId: string, options: GetOptions): Promise<string> {
+  /** The library's edge: the content id is parsed and the output resolved here, once. */
+  async get (contentId: string | CID, options: GetOptions): Promise<string> {
     this.assertRunning()
-    return await this.swarms.get(contentId, options)
+    const cid = typeof contentId === 'string' ? parseContentId(contentId) : contentId
+    return await this.swarms.get(cid, resolveOutput(options), options)
   }
 
   status (options: { peers?: boolean } = {}): NodeStatus {

@@ -1,24 +1,31 @@
-import { mkdir, open } from 'node:fs/promises'
+import { mkdir, open, rm, stat } from 'node:fs/promises'
 import { constants, fstatSync } from 'node:fs'
 import { dirname, join, resolve, sep } from 'node:path'
 import { PieceLayout } from '../core/layout.js'
 import { ContentChangedError, DiskFullError, PathError, StorageError } from '../errors.js'
-import type { PieceStore } from './piece-store.js'
+import { importContent } from './import-content.js'
+import type { ContentStorage, FileFingerprints, PieceStore, StoreInit } from './piece-store.js'
 import type { Manifest } from '../core/manifest.js'
 import type { FileHandle } from 'node:fs/promises'
 
-export interface FsPieceStoreInit {
-  /** The content's own path: the file itself, or the folder that holds the files. */
-  root: string
-  manifest: Manifest
-  /** 'read' serves files in place and never writes; 'write' creates and fills them. */
-  mode: 'read' | 'write'
+export interface FsPieceStoreInit extends StoreInit {
   /** Open file handles kept at once. @default 64 */
   maxOpenFiles?: number
 }
 
-/** Each file's size and modification time (whole ms): what tells a changed file. */
-export type FileFingerprints = Array<[size: number, mtimeMs: number]>
+export type { FileFingerprints }
+
+/** The node's files as the swarm layer reaches them: stores over the content's own files. */
+export const fsStorage: ContentStorage = {
+  open: (init) => new FsPieceStore(init),
+  claimPath: async (path, force) => {
+    const exists = await stat(path).then(() => true, () => false)
+    if (exists && !force) throw new PathError(`${path} already exists (use --force to replace it)`)
+    if (exists) await rm(path, { recursive: true, force: true })
+    await mkdir(dirname(path), { recursive: true })
+  },
+  importContent
+}
 
 /**
  * Pieces in the content's own files, with positional reads and writes (no memory maps, no
@@ -46,14 +53,19 @@ export class FsPieceStore implements PieceStore {
     this.maxOpenFiles = init.maxOpenFiles ?? 64
   }
 
-  /**
-   * From now on a read from a file whose size or modification time is no longer `verifiedAs`
-   * (what they were when its pieces were verified) fails with ContentChangedError and calls
-   * `onChanged`: bytes changed since are never served.
-   */
+  /** Bytes changed since their pieces were verified are never served (see PieceStore). */
   serveWhileUnchanged (verifiedAs: FileFingerprints, onChanged: () => void): void {
     this.verifiedAs = verifiedAs
     this.onChanged = onChanged
+  }
+
+  async fingerprints (): Promise<FileFingerprints> {
+    const out: FileFingerprints = []
+    for (let i = 0; i < this.manifest.files.length; i++) {
+      const info = await stat(this.filePath(i)).catch(() => undefined)
+      out.push(info === undefined ? [-1, -1] : [info.size, Math.floor(info.mtimeMs)])
+    }
+    return out
   }
 
   /** Absolute path of file `index`, refusing anything that would land outside the root. */

@@ -1,14 +1,16 @@
 import { PieceLayout } from '../core/layout.js'
 import { StorageError } from '../errors.js'
-import type { PieceStore } from './piece-store.js'
+import type { FileFingerprints, PieceStore } from './piece-store.js'
 import type { Manifest } from '../core/manifest.js'
 
 /** Pieces in memory: for tests and for content that is only passed through. */
 export class MemoryPieceStore implements PieceStore {
+  private readonly manifest: Manifest
   private readonly layout: PieceLayout
   private readonly pieces = new Map<number, Uint8Array>()
 
   constructor (manifest: Manifest) {
+    this.manifest = manifest
     this.layout = new PieceLayout(manifest)
   }
 
@@ -27,6 +29,14 @@ export class MemoryPieceStore implements PieceStore {
   }
 
   async flush (): Promise<void> {}
+
+  /** Memory has no times: each file's size, at time 0 (nothing else changes it under us). */
+  async fingerprints (): Promise<FileFingerprints> {
+    return this.manifest.files.map(f => [f.size, 0])
+  }
+
+  /** Nothing changes pieces in memory under the store: nothing to watch. */
+  serveWhileUnchanged (_verifiedAs: FileFingerprints, _onChanged: () => void): void {}
 
   async close (): Promise<void> {}
 }

@@ -1,3 +1,9 @@
+import type { ImportOptions, ImportedContent } from './import-content.js'
+import type { Manifest } from '../core/manifest.js'
+
+/** Each file's size and modification time (whole ms): what tells a changed file. */
+export type FileFingerprints = Array<[size: number, mtimeMs: number]>
+
 /**
  * Where a swarm's verified pieces live. The swarm only writes pieces that passed their hash
  * and only reads pieces its bitfield says it has; the store does positional I/O and nothing else.
@@ -11,5 +17,32 @@ export interface PieceStore {
   writePiece(index: number, chunks: readonly Uint8Array[]): Promise<void>
   /** Flush to disk what was written (before a record says the pieces are there). */
   flush(): Promise<void>
+  /** Each file's size and time now; a file that is missing (or cannot be read) gets [-1, -1], which matches no real file. */
+  fingerprints(): Promise<FileFingerprints>
+  /**
+   * From now on a read from a file whose fingerprint is no longer `verifiedAs` (what it was
+   * when its pieces were verified) fails with ContentChangedError and calls `onChanged`.
+   */
+  serveWhileUnchanged(verifiedAs: FileFingerprints, onChanged: () => void): void
   close(): Promise<void>
+}
+
+export interface StoreInit {
+  /** The content's own path: the file itself, or the folder that holds the files. */
+  root: string
+  manifest: Manifest
+  /** 'read' serves files in place and never writes; 'write' creates and fills them. */
+  mode: 'read' | 'write'
+}
+
+/**
+ * Everything the swarm layer may do with files, given to it by the node: open a store over
+ * content, claim the path a download goes to, and hash content for `add`.
+ */
+export interface ContentStorage {
+  open(init: StoreInit): PieceStore
+  /** The path must be free (or `force` clears it); its parent folder is created. */
+  claimPath(path: string, force: boolean): Promise<void>
+  /** Hash a file or folder into a manifest, reading it in place. */
+  importContent(path: string, options?: ImportOptions): Promise<ImportedContent>
 }

@@ -1,9 +1,9 @@
 import { Bitfield } from '../core/bitfield.js'
-import type { HaveFile } from './have-file.js'
+import type { HaveRecord } from './records.js'
 import type { Logger } from '@libp2p/interface'
 
 export interface CheckpointInit {
-  file: HaveFile
+  file: HaveRecord
   /** The swarm's live bitfield: every bit in it is a verified, written piece. */
   have: Bitfield
   /** Make every piece written so far durable (fdatasync of the files touched). */

@@ -1,5 +1,5 @@
 /**
- * What the swarm manager tells the world: a small, typed set of events that leave the swarm
+ * What the swarm registry tells the world: a small, typed set of events that leave the swarm
  * edge only (nothing in the swarm listens to them). Protocol modules see them through the
  * read-only swarms view.
  */

@@ -3,6 +3,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Bitfield } from '../core/bitfield.js'
 import { StorageError } from '../errors.js'
+import type { HaveRecord } from './records.js'
 
 /** "SHOALHV1": Shoal have-record, version 1. */
 const MAGIC = Buffer.from('SHOALHV1', 'latin1')
@@ -16,7 +17,7 @@ const TRAILER_BYTES = 4
  * folder: after a crash at any instant the file is the old record or the new one, whole.
  * The caller makes the pieces' data durable before it saves a record that claims them.
  */
-export class HaveFile {
+export class HaveFile implements HaveRecord {
   readonly path: string
 
   constructor (dataDir: string, contentId: string) {

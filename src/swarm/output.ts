@@ -1,21 +1,28 @@
-import { mkdir, rm, stat } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { join, resolve } from 'node:path'
 import { verifyPiece } from '../core/piece-hash.js'
-import { PathError, StorageError } from '../errors.js'
-import { FsPieceStore } from '../storage/fs-store.js'
+import { StorageError } from '../errors.js'
 import type { Swarm } from './swarm.js'
+import type { GetOptions } from './types.js'
+import type { PieceStore } from '../storage/piece-store.js'
 
-/** The output path must be free (or `force` clears it); its parent folder is created. */
-export async function prepareOutput (output: string, force: boolean): Promise<void> {
-  const exists = await stat(output).then(() => true, () => false)
-  if (exists && !force) throw new PathError(`${output} already exists (use --force to replace it)`)
-  if (exists) await rm(output, { recursive: true, force: true })
-  await mkdir(dirname(output), { recursive: true })
+/**
+ * Where a `get` puts its content, as absolute paths: the content's own path, or a folder in
+ * which it takes its own name (known once the manifest is in).
+ */
+export type OutputTarget = { path: string } | { folder: string }
+
+/** Resolve `output` (or `outputDir`, by default the working directory) once, where a get comes in. */
+export function resolveOutput (options: Pick<GetOptions, 'output' | 'outputDir'>): OutputTarget {
+  return options.output === undefined ? { folder: resolve(options.outputDir ?? '.') } : { path: resolve(options.output) }
 }
 
-/** A second copy of content this node already seeds, checked piece by piece. */
-export async function copyVerified (swarm: Swarm, output: string): Promise<void> {
-  const store = new FsPieceStore({ root: output, manifest: swarm.manifest, mode: 'write' })
+/** The content's path for a target; `name` is the manifest's, a single checked path component. */
+export function outputPath (target: OutputTarget, name: string): string {
+  return 'path' in target ? target.path : join(target.folder, name)
+}
+
+/** A second copy of content this node already seeds, into `store` (prepared here), checked piece by piece. */
+export async function copyVerified (swarm: Swarm, store: PieceStore): Promise<void> {
   try {
     await store.prepare()
     for (let i = 0; i < swarm.pieceCount; i++) {

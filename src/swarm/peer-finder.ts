@@ -1,9 +1,9 @@
 import { PEER_FINDING } from '../config/defaults.js'
-import { parseContentId } from '../core/content-id.js'
 import { sleep } from '../utils/sleep.js'
 import type { Swarm } from './swarm.js'
 import type { PeerNetwork } from './types.js'
 import type { Logger } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
 
 /** See PEER_FINDING. */
 const RETRY_AFTER: number = PEER_FINDING.retryAfter
@@ -12,6 +12,8 @@ const FIRST_JITTER: number = PEER_FINDING.firstJitter
 
 export interface PeerFinderInit {
   swarm: Swarm
+  /** The swarm's content id, as providers are searched for. */
+  cid: CID
   network: PeerNetwork
   maxPeers: number
   /** ms between searches once the swarm is under way. */
@@ -60,8 +62,7 @@ export class PeerFinder {
   }
 
   private async searchLoop (signal: AbortSignal): Promise<void> {
-    const { swarm, network, interval } = this.init
-    const cid = parseContentId(swarm.contentId)
+    const { swarm, network, interval, cid } = this.init
     let pause = FIRST_PAUSE
     // nodes that start together (a swarm launched at once) spread their first queries
     await sleep(Math.random() * FIRST_JITTER, signal).catch(() => {})

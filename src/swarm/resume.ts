@@ -1,12 +1,9 @@
-import { stat } from 'node:fs/promises'
 import { Bitfield } from '../core/bitfield.js'
 import { pieceCount } from '../core/manifest.js'
-import { FsPieceStore } from '../storage/fs-store.js'
 import { verifyStoredPieces } from '../storage/verify.js'
-import type { FileFingerprints } from '../storage/fs-store.js'
-import type { HaveFile } from './have-file.js'
-import type { SwarmRecord } from './state-file.js'
+import type { HaveRecord, SwarmRecord } from './records.js'
 import type { Manifest } from '../core/manifest.js'
+import type { FileFingerprints, PieceStore } from '../storage/piece-store.js'
 import type { Logger } from '@libp2p/interface'
 
 /** See FileFingerprints. */
@@ -16,7 +13,8 @@ export type Fingerprints = FileFingerprints
 export type RestoredFrom = 'fingerprints' | 'have-record' | 'rehash'
 
 /**
- * Which pieces of a remembered swarm are on disk, as cheaply as is safe:
+ * Which pieces of a remembered swarm are on disk (read through `store`, a read-only store
+ * over its files), as cheaply as is safe:
  * - its files have the size and modification time recorded when it was complete: all of them
  *   (for added files that had changed, `partial`: the pieces on the have record);
  * - a download with its files at their full sizes and a have record: the recorded pieces,
@@ -25,38 +23,23 @@ export type RestoredFrom = 'fingerprints' | 'have-record' | 'rehash'
  * - otherwise (a seeder whose files changed, a record missing or damaged): every piece is
  *   read and hashed.
  */
-export async function restoredPieces (record: SwarmRecord, manifest: Manifest, haveFile: HaveFile, log: Logger, signal: AbortSignal): Promise<{ have: Bitfield, from: RestoredFrom, files: Fingerprints }> {
-  const store = new FsPieceStore({ root: record.path, manifest, mode: 'read' })
-  try {
-    const loadRecord = async (): Promise<Bitfield | undefined> => await haveFile.load(pieceCount(manifest)).catch((err: Error) => {
-      log.error('cannot read the have record of %s - %e', record.contentId, err)
-      return undefined
-    })
-    // taken before any hashing: a write during the hash makes them stale, so it is noticed later
-    const files = await fingerprints(store, manifest)
-    if (record.files !== undefined && sameFingerprints(record.files, files)) {
-      if (record.partial !== true) return { have: Bitfield.full(pieceCount(manifest)), from: 'fingerprints', files }
-      const recorded = await loadRecord()
-      if (recorded !== undefined) return { have: recorded, from: 'have-record', files }
-    }
-    if (record.origin === 'download' && files.every(([size], i) => size === manifest.files[i].size)) {
-      const recorded = await loadRecord()
-      if (recorded !== undefined) return { have: recorded, from: 'have-record', files }
-    }
-    return { have: await verifyStoredPieces(store, manifest, signal), from: 'rehash', files }
-  } finally {
-    await store.close()
+export async function restoredPieces (store: PieceStore, record: SwarmRecord, manifest: Manifest, haveRecord: HaveRecord, log: Logger, signal: AbortSignal): Promise<{ have: Bitfield, from: RestoredFrom, files: Fingerprints }> {
+  const loadRecord = async (): Promise<Bitfield | undefined> => await haveRecord.load(pieceCount(manifest)).catch((err: Error) => {
+    log.error('cannot read the have record of %s - %e', record.contentId, err)
+    return undefined
+  })
+  // taken before any hashing: a write during the hash makes them stale, so it is noticed later
+  const files = await store.fingerprints()
+  if (record.files !== undefined && sameFingerprints(record.files, files)) {
+    if (record.partial !== true) return { have: Bitfield.full(pieceCount(manifest)), from: 'fingerprints', files }
+    const recorded = await loadRecord()
+    if (recorded !== undefined) return { have: recorded, from: 'have-record', files }
   }
-}
-
-/** Each file's size and time; a file that is missing (or cannot be read) gets [-1, -1], which matches no real file. */
-export async function fingerprints (store: FsPieceStore, manifest: Manifest): Promise<Fingerprints> {
-  const out: Fingerprints = []
-  for (let i = 0; i < manifest.files.length; i++) {
-    const info = await stat(store.filePath(i)).catch(() => undefined)
-    out.push(info === undefined ? [-1, -1] : [info.size, Math.floor(info.mtimeMs)])
+  if (record.origin === 'download' && files.every(([size], i) => size === manifest.files[i].size)) {
+    const recorded = await loadRecord()
+    if (recorded !== undefined) return { have: recorded, from: 'have-record', files }
   }
-  return out
+  return { have: await verifyStoredPieces(store, manifest, signal), from: 'rehash', files }
 }
 
 export function sameFingerprints (a: Fingerprints, b: Fingerprints): boolean {

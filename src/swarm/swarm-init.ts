@@ -34,6 +34,16 @@ export interface SwarmTimeouts {
   request: number
 }
 
+/** The config's `timeouts` the swarms' owner uses, under their config names. */
+export interface SwarmsTimeouts extends SwarmTimeouts {
+  /** How long `get` looks for a first peer with the manifest. */
+  discovery: number
+  /** Between provider searches while a swarm is incomplete. */
+  rediscoverInterval: number
+  /** Between checks of seeded files for changes. */
+  seedCheck: number
+}
+
 /** The engine's tunables (config/defaults SWARM documents each). */
 export interface SwarmTuning {
   readonly readAheadBytes: number

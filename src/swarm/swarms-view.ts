@@ -1,23 +1,12 @@
 import { PieceNotVerifiedError, UnknownContentError } from '../errors.js'
+import { swarmInfo } from './status.js'
 import type { SwarmEvents } from './events.js'
-import type { Swarm, SwarmState } from './swarm.js'
-import type { SwarmManager } from './swarm-manager.js'
+import type { SwarmRegistry } from './registry.js'
+import type { SwarmInfo } from './status.js'
 import type { Manifest } from '../core/manifest.js'
 import type { AbortOptions } from '@libp2p/interface'
 
-/** One swarm as a protocol module sees it: a snapshot, taken when asked for. */
-export interface SwarmInfo {
-  readonly contentId: string
-  readonly name: string
-  readonly state: SwarmState
-  /** Bytes of content. */
-  readonly size: number
-  readonly pieceCount: number
-  /** Pieces verified here. */
-  readonly piecesHave: number
-  /** Peer ids of the peers trading in this swarm now. */
-  readonly peers: readonly string[]
-}
+export type { SwarmInfo }
 
 export type SwarmEventListener<K extends keyof SwarmEvents> = (event: SwarmEvents[K]) => void
 
@@ -49,71 +38,59 @@ export interface SwarmsView {
   removeEventListener<K extends keyof SwarmEvents>(type: K, listener: SwarmEventListener<K>): void
 }
 
-/** The read-only adapter over the swarm manager: the only way protocol modules reach swarms. */
-export class SwarmManagerView implements SwarmsView {
-  constructor (private readonly manager: SwarmManager) {}
+/** The read-only adapter over the registry: the only way protocol modules reach swarms. */
+export class RegistryView implements SwarmsView {
+  constructor (private readonly registry: SwarmRegistry) {}
 
   list (): SwarmInfo[] {
-    return this.manager.list().map(describe)
+    return this.registry.list().map(e => swarmInfo(e.swarm))
   }
 
   get (contentId: string): SwarmInfo | undefined {
-    const swarm = this.manager.swarm(contentId)
-    return swarm === undefined ? undefined : describe(swarm)
+    const swarm = this.registry.swarm(contentId)
+    return swarm === undefined ? undefined : swarmInfo(swarm)
   }
 
   manifest (contentId: string): Manifest | undefined {
-    const swarm = this.manager.swarm(contentId)
+    const swarm = this.registry.swarm(contentId)
     return swarm === undefined ? undefined : structuredClone(swarm.manifest)
   }
 
   peers (contentId: string): string[] {
-    return [...(this.manager.swarm(contentId)?.peers.keys() ?? [])]
+    return [...(this.registry.swarm(contentId)?.peers.keys() ?? [])]
   }
 
   peerHas (contentId: string, peerId: string, index: number): boolean {
-    const remote = this.manager.swarm(contentId)?.peers.get(peerId)?.remoteHas
+    const remote = this.registry.swarm(contentId)?.peers.get(peerId)?.remoteHas
     return remote !== undefined && Number.isInteger(index) && index >= 0 && index < remote.length && remote.has(index)
   }
 
   peerPieces (contentId: string, peerId: string): Uint8Array | undefined {
-    return this.manager.swarm(contentId)?.peers.get(peerId)?.remoteHas.toBytes()
+    return this.registry.swarm(contentId)?.peers.get(peerId)?.remoteHas.toBytes()
   }
 
   hasPiece (contentId: string, index: number): boolean {
-    const swarm = this.manager.swarm(contentId)
+    const swarm = this.registry.swarm(contentId)
     return swarm !== undefined && Number.isInteger(index) && index >= 0 && index < swarm.pieceCount && swarm.hasPiece(index)
   }
 
   async readPiece (contentId: string, index: number, options: AbortOptions = {}): Promise<Uint8Array> {
     options.signal?.throwIfAborted()
-    const swarm = this.manager.swarm(contentId)
+    const swarm = this.registry.swarm(contentId)
     if (swarm === undefined) throw new UnknownContentError(`unknown content ${contentId}`)
     if (!this.hasPiece(contentId, index)) throw new PieceNotVerifiedError(`piece ${index} of ${contentId} is not verified here`)
     return await swarm.readPiece(index)
   }
 
   offerPeer (contentId: string, peerId: string): void {
-    this.manager.offerPeer(contentId, peerId)
+    this.registry.offerPeer(contentId, peerId)
   }
 
   addEventListener<K extends keyof SwarmEvents> (type: K, listener: SwarmEventListener<K>): void {
-    this.manager.events.addEventListener(type, listener)
+    this.registry.events.addEventListener(type, listener)
   }
 
   removeEventListener<K extends keyof SwarmEvents> (type: K, listener: SwarmEventListener<K>): void {
-    this.manager.events.removeEventListener(type, listener)
+    this.registry.events.removeEventListener(type, listener)
   }
-}
-
-function describe (swarm: Swarm): SwarmInfo {
-  return Object.freeze({
-    contentId: swarm.contentId,
-    name: swarm.manifest.name,
-    state: swarm.state,
-    size: swarm.layout.totalSize,
-    pieceCount: swarm.pieceCount,
-    piecesHave: swarm.have.count,
-    peers: Object.freeze([...swarm.peers.keys()])
-  })
 }

@@ -1,3 +1,4 @@
+import type { SwarmState } from './swarm.js'
 import type { CID } from 'multiformats/cid'
 
 /** Status of one swarm, as `shoal status --json` shows it. */
@@ -6,15 +7,17 @@ export interface SwarmStatus {
   name: string
   path: string
   directory: boolean
+  /** Bytes of content. */
   size: number
   pieceSize: number
   pieceCount: number
+  /** Pieces verified here. */
   piecesHave: number
   /**
    * 'partial': added from files that changed since; serves the pieces that still match.
    * 'checking': its files are being verified again.
    */
-  state: 'seeding' | 'downloading' | 'partial' | 'checking' | 'stopped' | 'error'
+  state: SwarmState
   peers: number
   uploaded: number
   downloaded: number
@@ -59,7 +62,7 @@ export type GetProgressEvent =
   | { type: 'shoal:get:complete', contentId: string, path: string }
 
 export interface GetOptions {
-  /** Where the content goes: the file for a file, the folder for a folder. */
+  /** Where the content goes: the file for a file, the folder for a folder (relative to the working directory). */
   output?: string
   /** Without `output`: the folder in which the content's own name is used. Default: the working directory. */
   outputDir?: string
@@ -81,7 +84,7 @@ export interface AddResult {
   path: string
 }
 
-/** What the swarm manager needs from the network; the node builds it from libp2p. */
+/** What the swarms need from the network; the node builds it from libp2p. */
 export interface PeerNetwork {
   readonly localPeerId: string
   /** Candidate peers for a content: connected peers first, then DHT providers as found. */

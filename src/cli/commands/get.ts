@@ -19,6 +19,7 @@ type StreamEvent = GetProgressEvent | { type: 'done', path: string } | { type: '
 
 /** `shoal get CID`: exits 0 only once every piece is verified and the content is in place. */
 export async function get (ctx: CommandContext, cidText: string, flags: GetFlags): Promise<void> {
+  // a malformed id fails here, before the node is asked
   const contentId = parseContentId(cidText).toString()
   const client = await ctx.client()
   const bar = process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined
@@ -26,6 +27,7 @@ export async function get (ctx: CommandContext, cidText: string, flags: GetFlags
   try {
     await client.stream('/v1/get', {
       contentId,
+      // the node runs in another process, with another working directory: paths go to it absolute
       ...(flags.output === undefined ? { outputDir: process.cwd() } : { output: resolve(flags.output) }),
       ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
       force: flags.force,

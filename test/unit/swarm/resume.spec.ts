@@ -10,9 +10,10 @@ import { Bitfield } from '../../../src/core/bitfield.js'
 import { HaveCheckpoint } from '../../../src/swarm/checkpoint.js'
 import { HaveFile, decodeHave, encodeHave } from '../../../src/swarm/have-file.js'
 import { restoredPieces } from '../../../src/swarm/resume.js'
+import { FsPieceStore } from '../../../src/storage/fs-store.js'
 import { tempDir } from '../../helpers/temp.js'
 import { makeContent, until } from '../fixtures.js'
-import type { SwarmRecord } from '../../../src/swarm/state-file.js'
+import type { HaveRecord, SwarmRecord } from '../../../src/swarm/records.js'
 
 const log = defaultLogger().forComponent('shoal:test:resume')
 const bits = (count: number, set: number[]): Bitfield => {
@@ -105,6 +106,14 @@ describe('swarm/have record and resume', () => {
   describe('restoredPieces', () => {
     const content = makeContent([{ path: 'data.bin', size: 5 * 16 * 1024 }])
     const record = (root: string, extra: Partial<SwarmRecord> = {}): SwarmRecord => ({ contentId: 'cid', path: root, origin: 'download', ...extra })
+    const restore = async (rec: SwarmRecord, file: HaveRecord): ReturnType<typeof restoredPieces> => {
+      const store = new FsPieceStore({ root: rec.path, manifest: content.manifest, mode: 'read' })
+      try {
+        return await restoredPieces(store, rec, content.manifest, file, log, new AbortController().signal)
+      } finally {
+        await store.close()
+      }
+    }
 
     it('a download with a record trusts it without reading the pieces', async () => {
       const root = join(dir.path, 'data.bin')
@@ -114,12 +123,12 @@ describe('swarm/have record and resume', () => {
       await writeFile(root, bytes)
       const file = new HaveFile(dir.path, 'cid')
       await file.save(bits(5, [0, 1]))
-      const trusted = await restoredPieces(record(root), content.manifest, file, log, new AbortController().signal)
+      const trusted = await restore(record(root), file)
       assert.equal(trusted.from, 'have-record')
       assert.deepEqual([0, 1, 2, 3, 4].filter(i => trusted.have.has(i)), [0, 1])
 
       await file.remove()
-      const rehashed = await restoredPieces(record(root), content.manifest, file, log, new AbortController().signal)
+      const rehashed = await restore(record(root), file)
       assert.equal(rehashed.from, 'rehash')
       assert.deepEqual([0, 1, 2, 3, 4].filter(i => rehashed.have.has(i)), [0])
     })
@@ -129,7 +138,7 @@ describe('swarm/have record and resume', () => {
       await writeFile(root, content.data.subarray(0, 16 * 1024))
       const file = new HaveFile(dir.path, 'cid')
       await file.save(bits(5, [0, 1, 2, 3, 4]))
-      const restored = await restoredPieces(record(root), content.manifest, file, log, new AbortController().signal)
+      const restored = await restore(record(root), file)
       assert.equal(restored.from, 'rehash')
       assert.equal(restored.have.count, 1)
     })
@@ -142,7 +151,7 @@ describe('swarm/have record and resume', () => {
       const changed = Buffer.from(content.data)
       changed[3 * 16 * 1024] ^= 0xff
       await writeFile(root, changed)
-      const restored = await restoredPieces(seed, content.manifest, file, log, new AbortController().signal)
+      const restored = await restore(seed, file)
       assert.equal(restored.from, 'rehash')
       assert.deepEqual([0, 1, 2, 3, 4].filter(i => !restored.have.has(i)), [3])
       assert.ok((await readFile(root)).equals(changed), 'restoring never writes')
@@ -158,12 +167,12 @@ describe('swarm/have record and resume', () => {
       // the record claims piece 1 is missing too: only trusting it, not a rehash, says so
       await file.save(bits(5, [0, 2, 4]))
       const partial = record(root, { origin: 'seed', partial: true, files: [[changed.byteLength, Math.floor(mtimeMs)]] })
-      const trusted = await restoredPieces(partial, content.manifest, file, log, new AbortController().signal)
+      const trusted = await restore(partial, file)
       assert.equal(trusted.from, 'have-record')
       assert.deepEqual([0, 1, 2, 3, 4].filter(i => trusted.have.has(i)), [0, 2, 4])
 
       await file.remove()
-      const noRecord = await restoredPieces(partial, content.manifest, file, log, new AbortController().signal)
+      const noRecord = await restore(partial, file)
       assert.equal(noRecord.from, 'rehash')
       assert.deepEqual([0, 1, 2, 3, 4].filter(i => !noRecord.have.has(i)), [3])
 
@@ -171,7 +180,7 @@ describe('swarm/have record and resume', () => {
       await writeFile(root, content.data)
       const later = new Date(mtimeMs + 5000)
       await utimes(root, later, later)
-      const back = await restoredPieces(partial, content.manifest, file, log, new AbortController().signal)
+      const back = await restore(partial, file)
       assert.equal(back.from, 'rehash')
       assert.equal(back.have.complete, true, 'the original bytes are back: every piece')
     })

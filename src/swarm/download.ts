@@ -1,0 +1,157 @@
+import { Bitfield } from '../core/bitfield.js'
+import { decodeManifest, pieceCount, totalSize } from '../core/manifest.js'
+import { NoProvidersError, NodeStoppedError, PathError, StorageError } from '../errors.js'
+import { sleep } from '../utils/sleep.js'
+import { copyVerified, outputPath } from './output.js'
+import { bytesHave } from './status.js'
+import type { SwarmOpener } from './opener.js'
+import type { OutputTarget } from './output.js'
+import type { OpenSwarm, SwarmRegistry, SwarmWaiter } from './registry.js'
+import type { SwarmRecord, SwarmRecords } from './records.js'
+import type { SwarmRestorer } from './restore.js'
+import type { Swarm } from './swarm.js'
+import type { SwarmsTimeouts } from './swarm-init.js'
+import type { GetOptions, PeerNetwork } from './types.js'
+import type { Manifest } from '../core/manifest.js'
+import type { ContentStorage } from '../storage/piece-store.js'
+import type { Logger } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+export interface DownloaderInit {
+  registry: SwarmRegistry
+  records: SwarmRecords
+  storage: ContentStorage
+  network: PeerNetwork
+  opener: SwarmOpener
+  restorer: SwarmRestorer
+  /** ms: how long `get` looks for a first peer with the manifest, unless the get says. */
+  timeouts: Pick<SwarmsTimeouts, 'discovery'>
+  maxManifestSize: number
+  log: Logger
+  /** The node is stopping: searches end, nothing opens. */
+  lifetime: AbortSignal
+}
+
+/**
+ * A `get`, from a content id and an output to a complete, verified swarm: the manifest from
+ * the first peer that has it, the output prepared, the swarm opened, and the wait for it.
+ */
+export class Downloader {
+  constructor (private readonly init: DownloaderInit) {}
+
+  /** Resolves with the content's path once every piece is verified and written. */
+  async get (cid: CID, target: OutputTarget, options: GetOptions = {}): Promise<string> {
+    const { registry } = this.init
+    const contentId = cid.toString()
+    const existing = registry.get(contentId)
+    if (existing !== undefined) {
+      const output = outputPath(target, existing.swarm.manifest.name)
+      const { state } = existing.swarm
+      if (state === 'error' && existing.record.origin === 'download' && existing.record.path === output) {
+        // e.g. the disk was full: go on from the pieces recorded, at the same path
+        return await waitForCompletion(await this.init.restorer.reopen(existing), options)
+      }
+      if (state === 'partial') throw new StorageError((existing.swarm.error as Error).message)
+      if (state === 'checking') throw new StorageError(`the files of ${contentId} are being verified again; try once that is done`)
+      if (state !== 'error') return await this.getExisting(existing, output, options)
+      await registry.remove(contentId)
+    }
+    // with an explicit output, refuse a taken path before any network work
+    if ('path' in target) await this.init.storage.claimPath(target.path, options.force === true)
+    options.onProgress?.({ type: 'shoal:get:searching', contentId })
+    const manifestBytes = await this.findManifest(cid, options)
+    const manifest = decodeManifest(manifestBytes, this.init.maxManifestSize)
+    options.onProgress?.({ type: 'shoal:get:manifest', contentId, name: manifest.name, size: totalSize(manifest), pieceCount: pieceCount(manifest) })
+    const output = outputPath(target, manifest.name)
+    const raced = registry.get(contentId)
+    if (raced !== undefined) return await this.getExisting(raced, output, options)
+    if ('folder' in target) await this.init.storage.claimPath(output, options.force === true)
+    return await waitForCompletion(await this.open(cid, manifest, manifestBytes, output, options), options)
+  }
+
+  /** Content already open here: wait for it where it is, or copy it once it is complete. */
+  private async getExisting (entry: OpenSwarm, output: string, options: GetOptions): Promise<string> {
+    const { swarm } = entry
+    if (options.sequential === true) swarm.sequential = true
+    if (swarm.path === output) return await waitForCompletion(entry, options)
+    if (swarm.state !== 'seeding') {
+      throw new PathError(`${swarm.contentId} is already being downloaded to ${swarm.path}`)
+    }
+    await this.init.storage.claimPath(output, options.force === true)
+    await copyVerified(swarm, this.init.storage.open({ root: output, manifest: swarm.manifest, mode: 'write' }))
+    options.onProgress?.({ type: 'shoal:get:complete', contentId: swarm.contentId, path: output })
+    return output
+  }
+
+  private async open (cid: CID, manifest: Manifest, manifestBytes: Uint8Array, output: string, options: GetOptions): Promise<OpenSwarm> {
+    const { registry, records } = this.init
+    const contentId = cid.toString()
+    const record: SwarmRecord = { contentId, path: output, origin: 'download' }
+    await records.saveManifest(contentId, manifestBytes)
+    // an empty record from the start: a restart resumes from records, never by rehashing
+    await records.have(contentId).save(new Bitfield(pieceCount(manifest)))
+    // the swarm is on record before its files exist: a crash in between leaves a download
+    // that the next start (or get) goes on with, not a stray file that blocks the path
+    await registry.save([record])
+    const store = this.init.storage.open({ root: output, manifest, mode: 'write' })
+    try {
+      await store.prepare()
+    } catch (err) {
+      await registry.save().catch(() => {})
+      throw err
+    }
+    return this.init.opener.open({ cid, record, manifest, manifestBytes, store, have: new Bitfield(pieceCount(manifest)), sequential: options.sequential === true })
+  }
+
+  /** The manifest from the first peer that serves it, looking again until the discovery timeout. */
+  private async findManifest (cid: CID, options: GetOptions): Promise<Uint8Array> {
+    const { network, lifetime, log } = this.init
+    const timeout = options.discoveryTimeout ?? this.init.timeouts.discovery
+    const deadline = AbortSignal.any([lifetime, AbortSignal.timeout(timeout), ...(options.signal === undefined ? [] : [options.signal])])
+    while (!deadline.aborted) {
+      try {
+        for await (const peer of network.findPeers(cid, deadline)) {
+          try {
+            return await network.fetchManifest(peer, cid, deadline)
+          } catch (err) {
+            log('no manifest from %s - %e', peer, err)
+          }
+        }
+      } catch (err) {
+        if (!deadline.aborted) log('provider search failed - %e', err)
+      }
+      await sleep(200, deadline).catch(() => {})
+    }
+    options.signal?.throwIfAborted()
+    if (lifetime.aborted) throw new NodeStoppedError('the node stopped while looking for the content')
+    throw new NoProvidersError(`no peer with content ${cid.toString()} was found within ${Math.round(timeout / 1000)} s`)
+  }
+}
+
+/** Resolves with the content's path once the swarm seeds; reports progress on the way. */
+export async function waitForCompletion (entry: OpenSwarm, options: GetOptions): Promise<string> {
+  const { swarm } = entry
+  const report = (s: Swarm): void => {
+    options.onProgress?.({ type: 'shoal:get:progress', contentId: s.contentId, piecesHave: s.have.count, pieceCount: s.pieceCount, bytesHave: bytesHave(s), size: s.layout.totalSize, peers: s.peers.size })
+  }
+  const done = (): string => {
+    options.onProgress?.({ type: 'shoal:get:complete', contentId: swarm.contentId, path: swarm.path })
+    return swarm.path
+  }
+  report(swarm)
+  if (swarm.state === 'seeding') return done()
+  return await new Promise<string>((resolve, reject) => {
+    const onAbort = (): void => { finish(); reject(options.signal?.reason) }
+    const finish = (): void => {
+      entry.waiters.delete(waiter)
+      options.signal?.removeEventListener('abort', onAbort)
+    }
+    const waiter: SwarmWaiter = {
+      progress: report,
+      complete: () => { finish(); resolve(done()) },
+      error: (err) => { finish(); reject(err) }
+    }
+    entry.waiters.add(waiter)
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}

@@ -1,0 +1,149 @@
+import { PERSISTENCE, SWARM } from '../config/defaults.js'
+import { HaveCheckpoint } from './checkpoint.js'
+import { PeerFinder } from './peer-finder.js'
+import { Swarm } from './swarm.js'
+import type { OpenSwarm, SwarmRegistry, SwarmWaiter } from './registry.js'
+import type { SwarmRecord, SwarmRecords } from './records.js'
+import type { RateLimits, SwarmLimits } from './swarm.js'
+import type { SwarmsTimeouts } from './swarm-init.js'
+import type { PeerNetwork } from './types.js'
+import type { Bitfield } from '../core/bitfield.js'
+import type { Manifest } from '../core/manifest.js'
+import type { FileFingerprints, PieceStore } from '../storage/piece-store.js'
+import type { ComponentLogger, Logger } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+export interface SwarmOpenerInit {
+  registry: SwarmRegistry
+  records: SwarmRecords
+  network: PeerNetwork
+  limits: SwarmLimits
+  /** Node-wide upload and download rate limits, shared by every swarm. */
+  rates?: RateLimits
+  timeouts: Pick<SwarmsTimeouts, 'request' | 'rediscoverInterval'>
+  logger: ComponentLogger
+  /** The node is stopping: no peer search outlives it. */
+  lifetime: AbortSignal
+  /** A served file changed since its pieces were verified (noticed on a read). */
+  onChangedOnDisk(): void
+  /** A peer misbehaved in some swarm; `fatal` means it should be refused from now on. */
+  onMisbehaviour?(peerId: string, reason: string, fatal: boolean): void
+}
+
+/** What a swarm opens with. */
+export interface SwarmSpec {
+  cid: CID
+  record: SwarmRecord
+  manifest: Manifest
+  manifestBytes: Uint8Array
+  store: PieceStore
+  /** The pieces already verified in the store. */
+  have: Bitfield
+  sequential?: boolean
+  /** Added files that changed and no longer hold every piece (see SwarmInit). */
+  changedOnDisk?: Error
+}
+
+/**
+ * Brings one swarm to life in the registry: the Swarm over its store, its events, and while
+ * it downloads a have checkpoint and a peer finder; on completion it records the content's
+ * files, which the swarm serves from then on only while they are unchanged.
+ */
+export class SwarmOpener {
+  private readonly log: Logger
+
+  constructor (private readonly init: SwarmOpenerInit) {
+    this.log = init.logger.forComponent('shoal:swarms')
+  }
+
+  open (spec: SwarmSpec): OpenSwarm {
+    const { registry, records } = this.init
+    const { record } = spec
+    registry.assertOpen()
+    const waiters = new Set<SwarmWaiter>()
+    const swarm = new Swarm({
+      contentId: record.contentId,
+      manifest: spec.manifest,
+      path: record.path,
+      store: spec.store,
+      have: spec.have,
+      localPeerId: this.init.network.localPeerId,
+      limits: this.init.limits,
+      timeouts: { request: this.init.timeouts.request },
+      tuning: SWARM,
+      rates: this.init.rates,
+      sequential: spec.sequential === true,
+      initialSeed: record.origin === 'seed',
+      changedOnDisk: spec.changedOnDisk,
+      log: this.init.logger.forComponent(`shoal:swarm:${record.contentId.slice(-8)}`),
+      observer: {
+        // announced on the DHT with its first verified piece: before that it has nothing to give
+        onProgress: (s) => {
+          if (s.have.count === 1) this.init.network.provide(spec.cid)
+          entry.checkpoint?.stored()
+          for (const w of waiters) w.progress(s)
+        },
+        onComplete: (s) => {
+          registry.emit('swarm:complete', { contentId: s.contentId })
+          void this.completed(entry).finally(() => { for (const w of waiters) w.complete(s) })
+        },
+        onError: (_s, err) => {
+          // record what is durable first: once the get fails, the records are final, and a
+          // get at the same path goes on from them
+          void Promise.resolve(entry.checkpoint?.close()).finally(() => { for (const w of waiters) w.error(err) })
+        },
+        onMisbehaviour: (_s, peer, reason, fatal) => { this.init.onMisbehaviour?.(peer, reason, fatal) },
+        onPeerJoined: (s, peerId) => { registry.emit('swarm:peer-joined', { contentId: s.contentId, peerId }) },
+        onPeerLeft: (s, peerId) => { registry.emit('swarm:peer-left', { contentId: s.contentId, peerId }) },
+        onPieceVerified: (s, index) => { registry.emit('swarm:piece-verified', { contentId: s.contentId, index }) }
+      }
+    })
+    const entry: OpenSwarm = { cid: spec.cid, swarm, store: spec.store, manifestBytes: spec.manifestBytes, record, have: records.have(record.contentId), waiters }
+    registry.add(entry)
+    if (swarm.state === 'downloading') this.keepDownloading(entry, spec.have)
+    return entry
+  }
+
+  /** Files served in place are served only while they are as verified; a change found on a read is checked at once. */
+  guard (store: PieceStore, verifiedAs: FileFingerprints): void {
+    store.serveWhileUnchanged(verifiedAs, () => { this.init.onChangedOnDisk() })
+  }
+
+  private keepDownloading (entry: OpenSwarm, have: Bitfield): void {
+    entry.checkpoint = new HaveCheckpoint({
+      file: entry.have,
+      have,
+      sync: async () => { await entry.store.flush() },
+      interval: PERSISTENCE.checkpointInterval,
+      maxPending: PERSISTENCE.checkpointPieces,
+      log: this.log
+    })
+    entry.finder = new PeerFinder({
+      swarm: entry.swarm,
+      cid: entry.cid,
+      network: this.init.network,
+      maxPeers: this.init.limits.maxPeersPerSwarm,
+      interval: this.init.timeouts.rediscoverInterval,
+      log: this.log
+    })
+    entry.finder.start(this.init.lifetime)
+  }
+
+  /**
+   * Every piece is in: make the content durable, then remember its files' sizes and times
+   * (the record a restart trusts), then drop the have record it no longer needs.
+   */
+  private async completed (entry: OpenSwarm): Promise<void> {
+    entry.finder?.stop()
+    try {
+      await entry.checkpoint?.close()
+      await entry.store.flush()
+      entry.record.files = await entry.store.fingerprints()
+      this.guard(entry.store, entry.record.files)
+      await this.init.registry.save()
+      await entry.have.remove()
+    } catch (err) {
+      this.log.error('cannot record completion of %s - %e', entry.record.contentId, err)
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import type { Swarm } from './swarm.js'
+import type { SwarmStatus } from './types.js'
+
+/**
+ * One swarm as a protocol module sees it (`components.swarms`): a snapshot of the status
+ * below, with its peers by id.
+ */
+export type SwarmInfo = Readonly<Pick<SwarmStatus, 'contentId' | 'name' | 'state' | 'size' | 'pieceCount' | 'piecesHave'>> & {
+  /** Peer ids of the peers trading in this swarm now. */
+  readonly peers: readonly string[]
+}
+
+/** The one projection of a swarm's state: `status --json`, `status --peers` and the swarms view. */
+export function swarmStatus (swarm: Swarm, options: { peers?: boolean } = {}): SwarmStatus {
+  return {
+    contentId: swarm.contentId,
+    name: swarm.manifest.name,
+    path: swarm.path,
+    directory: swarm.manifest.directory,
+    size: swarm.layout.totalSize,
+    pieceSize: swarm.manifest.pieceSize,
+    pieceCount: swarm.pieceCount,
+    piecesHave: swarm.have.count,
+    state: swarm.state,
+    peers: swarm.peers.size,
+    uploaded: swarm.uploaded,
+    downloaded: swarm.downloaded,
+    uploadRate: Math.round(swarm.uploadMeter.rate()),
+    downloadRate: Math.round(swarm.downloadMeter.rate()),
+    startedAt: swarm.startedAt,
+    ...(swarm.completedAt === undefined ? {} : { completedAt: swarm.completedAt }),
+    ...(swarm.error === undefined ? {} : { error: swarm.error.message }),
+    ...(options.peers === true ? { peerDetails: [...swarm.peers.values()].map(s => s.status()) } : {})
+  }
+}
+
+export function swarmInfo (swarm: Swarm): SwarmInfo {
+  const { contentId, name, state, size, pieceCount, piecesHave } = swarmStatus(swarm)
+  return Object.freeze({ contentId, name, state, size, pieceCount, piecesHave, peers: Object.freeze([...swarm.peers.keys()]) })
+}
+
+/** Bytes of the pieces verified so far (the last piece may be short). */
+export function bytesHave (swarm: Swarm): number {
+  const full = swarm.have.count * swarm.layout.pieceSize
+  const last = swarm.pieceCount - 1
+  return swarm.have.has(last) ? full - swarm.layout.pieceSize + swarm.layout.pieceLength(last) : full
+}

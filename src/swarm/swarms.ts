@@ -1,0 +1,123 @@
+import { ADDING } from '../config/defaults.js'
+import { Bitfield } from '../core/bitfield.js'
+import { pieceCount, totalSize } from '../core/manifest.js'
+import { StorageError } from '../errors.js'
+import { Downloader } from './download.js'
+import { SwarmOpener } from './opener.js'
+import { SwarmRestorer } from './restore.js'
+import { SeedWatch } from './seed-watch.js'
+import { swarmStatus } from './status.js'
+import type { OutputTarget } from './output.js'
+import type { SwarmRecord, SwarmRecords } from './records.js'
+import type { SwarmRegistry } from './registry.js'
+import type { RateLimits, SwarmLimits } from './swarm.js'
+import type { SwarmsTimeouts } from './swarm-init.js'
+import type { AddResult, GetOptions, PeerNetwork, SwarmStatus } from './types.js'
+import type { ContentStorage } from '../storage/piece-store.js'
+import type { ComponentLogger, Logger } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+export interface SwarmsInit {
+  /** The swarms by content id; built first, as the protocols look swarms up in it. */
+  registry: SwarmRegistry
+  records: SwarmRecords
+  /** The only way to the files: stores over content, output paths, hashing for `add`. */
+  storage: ContentStorage
+  network: PeerNetwork
+  limits: SwarmLimits
+  /** Node-wide upload and download rate limits, shared by every swarm. */
+  rates?: RateLimits
+  /** The config's `timeouts`, under their config names. */
+  timeouts: SwarmsTimeouts
+  /** Bytes per piece for `add`; 0 picks from the content's size. */
+  pieceSize: number
+  maxManifestSize: number
+  logger: ComponentLogger
+  /** A peer misbehaved in some swarm; `fatal` means it should be refused from now on. */
+  onMisbehaviour?(peerId: string, reason: string, fatal: boolean): void
+}
+
+/**
+ * What the node does with swarms: bring back the last run's at start, `add`, `get`, status,
+ * stop. Composes the registry, the opener, the restorer, the downloader and the seed watch.
+ */
+export class Swarms {
+  private readonly init: SwarmsInit
+  private readonly log: Logger
+  private readonly lifetime = new AbortController()
+  private readonly opener: SwarmOpener
+  private readonly restorer: SwarmRestorer
+  private readonly downloader: Downloader
+  private readonly seedWatch: SeedWatch
+
+  constructor (init: SwarmsInit) {
+    this.init = init
+    this.log = init.logger.forComponent('shoal:swarms')
+    const { registry, records, storage, network } = init
+    const lifetime = this.lifetime.signal
+    this.opener = new SwarmOpener({ ...init, lifetime, onChangedOnDisk: () => { this.seedWatch.checkNow() } })
+    this.restorer = new SwarmRestorer({ registry, records, storage, opener: this.opener, log: this.log, lifetime })
+    this.downloader = new Downloader({ registry, records, storage, network, opener: this.opener, restorer: this.restorer, timeouts: init.timeouts, maxManifestSize: init.maxManifestSize, log: this.log, lifetime })
+    this.seedWatch = new SeedWatch({ registry, reopen: async (entry) => await this.restorer.reopen(entry), interval: init.timeouts.seedCheck, log: this.log, lifetime })
+  }
+
+  /** Bring back the swarms of the last run and announce them. A swarm that cannot be restored is logged and kept on the list. */
+  async start (): Promise<void> {
+    const { registry, records, network } = this.init
+    for (const record of await records.loadList()) {
+      try {
+        const entry = await this.restorer.restore(record)
+        network.provide(entry.cid)
+      } catch (err) {
+        // kept in the list: the next start tries again (a folder may be back by then)
+        registry.keepUnrestored(record)
+        this.log.error('cannot restore %s - %e', record.contentId, err)
+      }
+    }
+    await registry.save()
+    this.seedWatch.start()
+  }
+
+  async stop (): Promise<void> {
+    this.lifetime.abort()
+    this.seedWatch.stop()
+    await this.init.registry.close()
+  }
+
+  status (options: { peers?: boolean } = {}): SwarmStatus[] {
+    return this.init.registry.list().map(({ swarm }) => swarmStatus(swarm, options))
+  }
+
+  /** Hash a file or folder, seed it from where it is, and announce it. */
+  async add (path: string, options: { signal?: AbortSignal } = {}): Promise<AddResult> {
+    const { registry, records, storage, network } = this.init
+    const startedAt = Date.now()
+    const imported = await storage.importContent(path, { adding: ADDING, pieceSize: this.init.pieceSize, signal: options.signal })
+    const { manifest, manifestBytes } = imported
+    const contentId = imported.contentId.toString()
+    const result = { contentId, name: manifest.name, size: totalSize(manifest), pieceCount: pieceCount(manifest), path: imported.root }
+    const existing = registry.get(contentId)
+    if (existing?.swarm.state === 'seeding') return result
+    if (existing?.swarm.state === 'checking') throw new StorageError(`the files of ${contentId} are being verified again; try once that is done`)
+    if (existing !== undefined) await registry.remove(contentId)
+    const store = storage.open({ root: imported.root, manifest, mode: 'read' })
+    const files = await store.fingerprints()
+    // written while it was hashed: the hashes may not be of what is on disk now
+    if (files.some(([size, mtimeMs], i) => mtimeMs > startedAt || size !== manifest.files[i].size)) {
+      throw new StorageError(`${imported.root} changed while it was being added; add it again once it is written`)
+    }
+    const record: SwarmRecord = { contentId, path: imported.root, origin: 'seed', files }
+    this.opener.guard(store, files)
+    await records.saveManifest(contentId, manifestBytes)
+    const entry = this.opener.open({ cid: imported.contentId, record, manifest, manifestBytes, store, have: Bitfield.full(pieceCount(manifest)) })
+    await entry.have.remove()
+    await registry.save()
+    network.provide(imported.contentId)
+    return result
+  }
+
+  /** Download `cid` to `output`; resolves with its path once every piece is verified and written. */
+  async get (cid: CID, output: OutputTarget, options: GetOptions = {}): Promise<string> {
+    return await this.downloader.get(cid, output, options)
+  }
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict'
+import { pieceCount } from '../../../src/core/manifest.js'
+import { Downloader } from '../../../src/swarm/download.js'
+import { closeSwarm } from '../../../src/swarm/registry.js'
+import { makeContent, pieceOf, within } from '../fixtures.js'
+import { downloadHere, known, logger, openable, seedHere } from './fakes.js'
+import type { Parts } from './fakes.js'
+import type { GetProgressEvent } from '../../../src/swarm/types.js'
+
+const content = known(makeContent([{ path: 'data.bin', size: 5 * 16 * 1024 + 100 }]))
+const contentId = content.cid.toString()
+
+function isNamed (name: string): (err: Error) => boolean {
+  return (err) => err.name === name
+}
+
+describe('swarm/download', () => {
+  let p: Parts
+  let downloader: Downloader
+  beforeEach(() => {
+    p = openable()
+    downloader = new Downloader({ ...p, timeouts: { discovery: 300 }, maxManifestSize: 1 << 20, log: logger.forComponent('shoal:test:download'), lifetime: p.lifetime.signal })
+  })
+  afterEach(async () => { await p.stop() })
+
+  it('takes the manifest from a peer that has it, names the output after it, and resolves once every piece is verified and on record', async () => {
+    p.network.seeders.set('seeder', content)
+    const events: GetProgressEvent[] = []
+    const path = await within(downloader.get(content.cid, { folder: '/downloads' }, { onProgress: (e) => events.push(e) }), 10_000, 'the get')
+    assert.equal(path, '/downloads/data.bin')
+    assert.deepEqual(p.storage.claimed, ['/downloads/data.bin'])
+    const kinds = events.map(e => e.type).filter((t, i, all) => t !== all[i - 1])
+    assert.deepEqual(kinds, ['shoal:get:searching', 'shoal:get:manifest', 'shoal:get:progress', 'shoal:get:complete'])
+    const store = p.storage.stores.get(path)
+    for (let i = 0; i < pieceCount(content.manifest); i++) assert.ok(Buffer.from(await store?.readPiece(i) ?? []).equals(pieceOf(content, i)))
+    assert.deepEqual(p.records.list, [{ contentId, path, origin: 'download', files: [[content.data.byteLength, 0]] }])
+    assert.equal(p.records.have(contentId).bits, undefined, 'the have record goes once the files are on record')
+    assert.deepEqual(p.network.provided, [contentId], 'announced with its first piece')
+    assert.equal(p.registry.get(contentId)?.swarm.state, 'seeding')
+  })
+
+  it('finds no peer with the content: NoProvidersError within the timeout, nothing claimed or recorded', async () => {
+    const started = Date.now()
+    await assert.rejects(downloader.get(content.cid, { folder: '/downloads' }, { discoveryTimeout: 200 }), isNamed('NoProvidersError'))
+    assert.ok(Date.now() - started < 2000)
+    assert.deepEqual(p.storage.claimed, [])
+    assert.deepEqual(p.records.list, [])
+    assert.equal(p.registry.get(contentId), undefined)
+  })
+
+  it('refuses a taken output path before any search, unless forced', async () => {
+    await p.storage.put('/taken', known(makeContent([{ path: 'other', size: 10 }])))
+    p.network.seeders.set('seeder', content)
+    const events: GetProgressEvent[] = []
+    await assert.rejects(downloader.get(content.cid, { path: '/taken' }, { onProgress: (e) => events.push(e) }), isNamed('PathError'))
+    assert.deepEqual(events, [])
+    assert.equal(await within(downloader.get(content.cid, { path: '/taken' }, { force: true }), 10_000, 'the forced get'), '/taken')
+  })
+
+  it('content this node seeds: a get at its own path resolves at once, elsewhere it is copied piece by piece', async () => {
+    await seedHere(p, '/mine/data.bin', content)
+    assert.equal(await downloader.get(content.cid, { folder: '/mine' }), '/mine/data.bin')
+    assert.equal(await downloader.get(content.cid, { path: '/copy' }), '/copy')
+    const copy = p.storage.stores.get('/copy')
+    for (let i = 0; i < pieceCount(content.manifest); i++) assert.ok(Buffer.from(await copy?.readPiece(i) ?? []).equals(pieceOf(content, i)))
+    await assert.rejects(downloader.get(content.cid, { path: '/copy' }), isNamed('PathError'), 'the copy is not this node\'s swarm, and is taken')
+  })
+
+  it('content being downloaded elsewhere, or being checked, is refused', async () => {
+    const entry = downloadHere(p, '/there', content)
+    await assert.rejects(downloader.get(content.cid, { path: '/here' }), /already being downloaded to \/there/)
+    await closeSwarm(entry, 'checking')
+    await assert.rejects(downloader.get(content.cid, { path: '/there' }), /being verified again/)
+  })
+
+  it('a waiting get fails with the abort reason, or with NodeStoppedError when the node stops', async () => {
+    downloadHere(p, '/there', content)
+    const abort = new AbortController()
+    const aborted = downloader.get(content.cid, { path: '/there' }, { signal: abort.signal })
+    abort.abort(new Error('given up'))
+    await assert.rejects(aborted, /given up/)
+    const waiting = downloader.get(content.cid, { path: '/there' })
+    await p.stop()
+    await assert.rejects(waiting, isNamed('NodeStoppedError'))
+  })
+})
