@@ -114,12 +114,19 @@ export class ManifestExchangeClass implements ManifestExchange {
 
 /** One frame within `ms`; a peer that takes longer fails the read with PeerStalledError saying `stalled()`. */
 async function readWithin<T> (pb: ProtobufStream<Stream>, codec: { decode: ProtobufDecoder<T> }, signal: AbortSignal, ms: number, stalled: () => string): Promise<T> {
-  const timer = AbortSignal.timeout(Math.max(0, Math.ceil(ms)))
+  const late = new AbortController()
+  let immediate: NodeJS.Immediate | undefined
+  // the verdict waits for the I/O already in: after a pause of our own event loop, the
+  // timer and the peer's answer are both due, and the answer is not the peer's fault
+  const timer = setTimeout(() => { immediate = setImmediate(() => { late.abort() }) }, Math.max(0, ms))
   try {
-    return await readMessage(pb, codec, AbortSignal.any([signal, timer]))
+    return await readMessage(pb, codec, AbortSignal.any([signal, late.signal]))
   } catch (err) {
-    if (timer.aborted && !signal.aborted) throw new PeerStalledError(stalled())
+    if (late.signal.aborted && !signal.aborted) throw new PeerStalledError(stalled())
     throw err
+  } finally {
+    clearTimeout(timer)
+    if (immediate !== undefined) clearImmediate(immediate)
   }
 }
 

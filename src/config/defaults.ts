@@ -258,12 +258,13 @@ export const MANIFEST_SEARCH = {
   /** ms before a candidate that failed (NOT_FOUND, a reset) is asked again in the same `get`... */
   retryAfter: 1000,
   /** ...and before one that stalled is: each time, it holds a slot for seconds. */
-  stalledRetryAfter: 15_000,
+  stalledRetryAfter: 5000,
   /** ms between passes over the candidates. */
   roundPause: 200,
   /**
    * Manifest requests a peer may stall within `stallWindow` before it is banned. An honest
-   * peer answers from memory at once; three misses in ten minutes is not load.
+   * peer answers from memory at once; a manifest it serves clears its count, so only a peer
+   * that stalls again and again and never serves is banned.
    */
   maxStalls: 3,
   stallWindow: 10 * 60_000,

@@ -68,7 +68,10 @@ export class Libp2pNetwork implements PeerNetwork {
 
   async fetchManifest (peer: string, cid: CID, signal: AbortSignal): Promise<Uint8Array> {
     try {
-      return await this.init.manifestExchange.fetch(peerIdFromString(peer), cid, { signal })
+      const bytes = await this.init.manifestExchange.fetch(peerIdFromString(peer), cid, { signal })
+      // an honest peer that stalled under load once in a while is forgiven once it serves
+      this.manifestStalls.forgive(peer)
+      return bytes
     } catch (err) {
       const { name } = err as Error
       // an honest peer serves only manifests it checked against their id: this one forged it

@@ -40,6 +40,11 @@ export class Strikes {
     return { count: tally.count, reached: false }
   }
 
+  /** The peer showed good faith: its count starts again. */
+  forgive (peer: string): void {
+    this.tallies.delete(peer)
+  }
+
   count (peer: string): number {
     const tally = this.tallies.get(peer)
     return tally === undefined || this.now() - tally.since > this.init.windowMs ? 0 : tally.count

@@ -63,10 +63,11 @@ describe('integration: peers that hold manifest requests', function () {
     const holders = await startHolders()
     const leecher = await leecherOf('leecher', holders)
 
-    // with nobody to give the manifest, each get asks each holder once (a stalled peer waits 15 s to be asked again)
+    // with nobody to give the manifest, each get asks each holder (a stalled peer waits
+    // MANIFEST_SEARCH.stalledRetryAfter to be asked again) and each holder stalls once
     for (let get = 1; get <= MANIFEST_SEARCH.maxStalls; get++) {
       await rejectsNamed(leecher.get(contentId, { output: join(ctx.dir, 'out', `${get}.bin`), discoveryTimeout: 7000 }), 'NoProvidersError')
-      for (const holder of holders) assert.equal(holder.stats.manifestRequests, get, `get ${get}: each holder is asked once`)
+      for (const holder of holders) assert.ok(holder.stats.manifestRequests >= get, `get ${get}: a holder was not asked`)
     }
     const bans = leecher.status().bans
     for (const holder of holders) {
@@ -75,10 +76,11 @@ describe('integration: peers that hold manifest requests', function () {
       assert.match(ban.reason, /stalled 3 manifest requests/)
     }
 
+    const asked = holders.map(h => h.stats.manifestRequests)
     await leecher.libp2p.dial(seeder.libp2p.getMultiaddrs()[0])
     await waitForConnections(leecher, [seeder.peerId])
     const { ms } = await fetchAndVerify(leecher, contentId, join(ctx.dir, 'out', 'content.bin'), source, { discoveryTimeout: 20_000 })
     assert.ok(ms < 3000, `the get took ${ms} ms after the holders were banned`)
-    for (const holder of holders) assert.equal(holder.stats.manifestRequests, MANIFEST_SEARCH.maxStalls, 'a banned holder was asked again')
+    assert.deepEqual(holders.map(h => h.stats.manifestRequests), asked, 'a banned holder was asked again')
   })
 })

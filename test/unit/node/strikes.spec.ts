@@ -23,6 +23,14 @@ describe('node/strikes', () => {
     }
   })
 
+  it('forgive starts a peer\'s count again', () => {
+    const strikes = new Strikes({ limit: 3, windowMs: 60_000, maxPeers: 10 })
+    strikes.record('A')
+    strikes.record('A')
+    strikes.forgive('A')
+    assert.deepEqual(strikes.record('A'), { count: 1, reached: false })
+  })
+
   it('holds at most maxPeers, forgetting the peer struck longest ago', () => {
     const strikes = new Strikes({ limit: 1000, windowMs: 60_000, maxPeers: 100 })
     strikes.record('kept')
