@@ -1,7 +1,7 @@
 import { pbStream } from '@libp2p/utils'
 import { matchesContentId, parseContentId } from '../../src/core/content-id.js'
 import { ManifestMismatchError, PeerStalledError, ProtocolViolationError, UnknownContentError } from '../../src/errors.js'
-import { CHUNK_SIZE, DEFAULT_TIMEOUT, FIRST_BYTE_TIMEOUT, MAX_INBOUND_STREAMS, MIN_RATE, MAX_OUTBOUND_STREAMS, MAX_REQUEST_FRAME, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
+import { CHUNK_SIZE, DEFAULT_TIMEOUT, FIRST_BYTE_TIMEOUT, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_FRAME, MIN_RATE, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
 import { Chunk, Request, Response, Status } from './pb/manifest-exchange.js'
 import { ReceiveBuffer } from './receive-buffer.js'
 import type { ManifestExchange, ManifestExchangeComponents, ManifestExchangeInit } from './index.js'
