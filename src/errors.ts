@@ -34,6 +34,14 @@ export class ManifestMismatchError extends ShoalError {
   static override name = 'ManifestMismatchError'
 }
 
+/**
+ * A peer stopped answering, or answered slower than the protocol's minimum rate: it did not
+ * break the wire format, it only held us. Counted, and banned once it does so too often.
+ */
+export class PeerStalledError extends ShoalError {
+  static override name = 'PeerStalledError'
+}
+
 /** Nobody was found who has the content within the discovery timeout. */
 export class NoProvidersError extends ShoalError {
   static override name = 'NoProvidersError'

@@ -29,6 +29,10 @@ export interface ManifestExchangeInit {
   maxManifestSize: number
   /** Whole-exchange deadline in ms, both when asking and when answering. @default DEFAULT_TIMEOUT */
   timeout?: number
+  /** ms from our request to the peer's Response. @default FIRST_BYTE_TIMEOUT */
+  firstByteTimeout?: number
+  /** Bytes a second the manifest must keep coming at once the Response is in. @default MIN_RATE */
+  minRate?: number
 }
 
 export interface ManifestExchangeComponents {
@@ -41,7 +45,11 @@ export interface ManifestExchangeComponents {
 
 export interface ManifestExchange extends Startable {
   readonly protocol: string
-  /** Ask `peer` for the manifest of `cid`; resolves only to bytes that hash to `cid`. */
+  /**
+   * Ask `peer` for the manifest of `cid`; resolves only to bytes that hash to `cid`. A peer
+   * that does not answer within `firstByteTimeout`, or sends slower than `minRate`, fails
+   * it with PeerStalledError.
+   */
   fetch(peer: PeerId, cid: CID, options?: { signal?: AbortSignal }): Promise<Uint8Array>
 }
 

@@ -1,9 +1,9 @@
-import { TimeoutError } from '@libp2p/interface'
 import { pbStream } from '@libp2p/utils'
 import { matchesContentId, parseContentId } from '../../src/core/content-id.js'
-import { ManifestMismatchError, ProtocolViolationError, UnknownContentError } from '../../src/errors.js'
-import { CHUNK_SIZE, DEFAULT_TIMEOUT, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_FRAME, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
+import { ManifestMismatchError, PeerStalledError, ProtocolViolationError, UnknownContentError } from '../../src/errors.js'
+import { CHUNK_SIZE, DEFAULT_TIMEOUT, FIRST_BYTE_TIMEOUT, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_FRAME, MIN_RATE, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
 import { Chunk, Request, Response, Status } from './pb/manifest-exchange.js'
+import { ReceiveBuffer } from './receive-buffer.js'
 import type { ManifestExchange, ManifestExchangeComponents, ManifestExchangeInit } from './index.js'
 import type { ProtobufDecoder, ProtobufStream } from '@libp2p/utils'
 import type { CID } from 'multiformats/cid'
@@ -16,6 +16,8 @@ export class ManifestExchangeClass implements ManifestExchange {
   private readonly log: Logger
   private readonly maxManifestSize: number
   private readonly timeout: number
+  private readonly firstByteTimeout: number
+  private readonly minRate: number
   private started = false
 
   constructor (components: ManifestExchangeComponents, init: ManifestExchangeInit) {
@@ -24,6 +26,8 @@ export class ManifestExchangeClass implements ManifestExchange {
     this.protocol = `/${init.protocolPrefix ?? PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`
     this.maxManifestSize = init.maxManifestSize
     this.timeout = init.timeout ?? DEFAULT_TIMEOUT
+    this.firstByteTimeout = init.firstByteTimeout ?? FIRST_BYTE_TIMEOUT
+    this.minRate = init.minRate ?? MIN_RATE
   }
 
   async start (): Promise<void> {
@@ -46,35 +50,41 @@ export class ManifestExchangeClass implements ManifestExchange {
   }
 
   async fetch (peer: PeerId, cid: CID, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
-    const signal = AbortSignal.any([AbortSignal.timeout(this.timeout), ...(options.signal === undefined ? [] : [options.signal])])
+    const exchange = AbortSignal.timeout(this.timeout)
+    const signal = AbortSignal.any([exchange, ...(options.signal === undefined ? [] : [options.signal])])
     const stream = await this.components.connectionManager.openStream(peer, this.protocol, { signal })
+    let bytes: Uint8Array
     try {
-      const bytes = await this.receive(stream, cid, signal)
-      await stream.close({ signal })
-      return bytes
+      bytes = await this.receive(stream, cid, signal)
     } catch (err) {
       stream.abort(err as Error)
-      if (signal.aborted && (err as Error).name === 'AbortError') throw new TimeoutError('manifest request timed out')
+      if (options.signal?.aborted === true) throw options.signal.reason
+      if (exchange.aborted) throw new PeerStalledError(`manifest not complete within ${this.timeout} ms`)
       throw err
     }
+    // the bytes are verified: a peer slow to close costs us nothing more
+    stream.close({ signal }).catch(err => { stream.abort(err) })
+    return bytes
   }
 
   private async receive (stream: Stream, cid: CID, signal: AbortSignal): Promise<Uint8Array> {
     const pb = pbStream(stream, { maxDataLength: CHUNK_SIZE + 64 })
     await pb.write({ contentId: cid.bytes }, Request, { signal })
-    const response = await readMessage(pb, Response, signal)
+    const response = await readWithin(pb, Response, signal, this.firstByteTimeout, () => `no answer to a manifest request within ${this.firstByteTimeout} ms`)
     if (response.status === Status.NOT_FOUND) throw new UnknownContentError(`peer does not have ${cid.toString()}`)
     if (response.size > this.maxManifestSize) {
       throw new ProtocolViolationError(`peer offers a manifest of ${response.size} bytes, over the limit of ${this.maxManifestSize}`)
     }
-    const bytes = new Uint8Array(response.size)
-    let received = 0
-    while (received < response.size) {
-      const { data } = await readMessage(pb, Chunk, signal)
-      if (data.byteLength === 0 || received + data.byteLength > response.size) throw new ProtocolViolationError('manifest chunk out of bounds')
-      bytes.set(data, received)
-      received += data.byteLength
+    // grows with what arrives: what a peer announces costs nothing until it sends it
+    const buffer = new ReceiveBuffer(response.size)
+    const respondedAt = Date.now()
+    while (!buffer.complete) {
+      const due = respondedAt + (buffer.length + CHUNK_SIZE) * 1000 / this.minRate
+      const tooSlow = (): string => `manifest coming slower than ${this.minRate} B/s: ${buffer.length} of ${response.size} bytes in ${Date.now() - respondedAt} ms`
+      const { data } = await readWithin(pb, Chunk, signal, due - Date.now(), tooSlow)
+      if (!buffer.append(data)) throw new ProtocolViolationError('manifest chunk out of bounds')
     }
+    const bytes = buffer.bytes()
     if (!matchesContentId(cid, bytes)) throw new ManifestMismatchError(`manifest from peer does not hash to ${cid.toString()}`)
     return bytes
   }
@@ -99,6 +109,24 @@ export class ManifestExchangeClass implements ManifestExchange {
       }
     }
     await stream.close({ signal })
+  }
+}
+
+/** One frame within `ms`; a peer that takes longer fails the read with PeerStalledError saying `stalled()`. */
+async function readWithin<T> (pb: ProtobufStream<Stream>, codec: { decode: ProtobufDecoder<T> }, signal: AbortSignal, ms: number, stalled: () => string): Promise<T> {
+  const late = new AbortController()
+  let immediate: NodeJS.Immediate | undefined
+  // the verdict waits for the I/O already in: after a pause of our own event loop, the
+  // timer and the peer's answer are both due, and the answer is not the peer's fault
+  const timer = setTimeout(() => { immediate = setImmediate(() => { late.abort() }) }, Math.max(0, ms))
+  try {
+    return await readMessage(pb, codec, AbortSignal.any([signal, late.signal]))
+  } catch (err) {
+    if (late.signal.aborted && !signal.aborted) throw new PeerStalledError(stalled())
+    throw err
+  } finally {
+    clearTimeout(timer)
+    if (immediate !== undefined) clearImmediate(immediate)
   }
 }
 

@@ -242,3 +242,32 @@ export const SWARM = {
   /** ms before a piece a peer refused is asked of that peer again. */
   refusalMs: 3000
 } as const
+
+/**
+ * How `get` asks peers for a manifest (swarm/manifest-search), and how a peer that stalls the
+ * request is scored (node/network). The protocol's own deadlines (first byte, minimum rate)
+ * are in protocols/manifest-exchange/constants.ts.
+ */
+export const MANIFEST_SEARCH = {
+  /**
+   * Candidates asked at once; the first verified answer wins and the others are cancelled.
+   * Connected peers come first, so peers that stay silent or trickle hold a slot each for
+   * the protocol's first-byte deadline or a few seconds of its minimum rate, never the search.
+   */
+  parallelCandidates: 4,
+  /** ms before a candidate that failed (NOT_FOUND, a reset) is asked again in the same `get`... */
+  retryAfter: 1000,
+  /** ...and before one that stalled is: each time, it holds a slot for seconds. */
+  stalledRetryAfter: 5000,
+  /** ms between passes over the candidates. */
+  roundPause: 200,
+  /**
+   * Manifest requests a peer may stall within `stallWindow` before it is banned. An honest
+   * peer answers from memory at once; a manifest it serves clears its count, so only a peer
+   * that stalls again and again and never serves is banned.
+   */
+  maxStalls: 3,
+  stallWindow: 10 * 60_000,
+  /** Peers whose stalls are remembered; past it the one struck longest ago is forgotten (identities are free). */
+  maxTrackedPeers: 4096
+} as const

@@ -1,5 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
+import { MANIFEST_SEARCH } from '../config/defaults.js'
 import { UnknownContentError } from '../errors.js'
+import { Strikes } from './strikes.js'
 import type { BanList } from './bans.js'
 import type { ShoalServices } from './libp2p.js'
 import type { Announcer } from '../discovery/announcer.js'
@@ -19,13 +21,18 @@ export interface Libp2pNetworkInit {
   announcer?: Announcer
   bans: BanList
   log: Logger
-  /** A peer proved itself hostile (it served a manifest that is not the content id's). */
+  /**
+   * A peer proved itself hostile: it served a manifest that is not the content id's, or
+   * stalled manifest requests `MANIFEST_SEARCH.maxStalls` times.
+   */
   onMisbehaviour?: (peerId: string, reason: string) => void
 }
 
 /** The swarms' view of the network, made of libp2p, the DHT and Shoal's two protocols. */
 export class Libp2pNetwork implements PeerNetwork {
   readonly localPeerId: string
+  /** Manifest requests each peer stalled lately. */
+  private readonly manifestStalls = new Strikes({ limit: MANIFEST_SEARCH.maxStalls, windowMs: MANIFEST_SEARCH.stallWindow, maxPeers: MANIFEST_SEARCH.maxTrackedPeers })
 
   constructor (private readonly init: Libp2pNetworkInit) {
     this.localPeerId = init.libp2p.peerId.toString()
@@ -61,12 +68,24 @@ export class Libp2pNetwork implements PeerNetwork {
 
   async fetchManifest (peer: string, cid: CID, signal: AbortSignal): Promise<Uint8Array> {
     try {
-      return await this.init.manifestExchange.fetch(peerIdFromString(peer), cid, { signal })
+      const bytes = await this.init.manifestExchange.fetch(peerIdFromString(peer), cid, { signal })
+      // an honest peer that stalled under load once in a while is forgiven once it serves
+      this.manifestStalls.forgive(peer)
+      return bytes
     } catch (err) {
+      const { name } = err as Error
       // an honest peer serves only manifests it checked against their id: this one forged it
-      if ((err as Error).name === 'ManifestMismatchError') this.init.onMisbehaviour?.(peer, `served a forged manifest for ${cid.toString()}`)
+      if (name === 'ManifestMismatchError') this.init.onMisbehaviour?.(peer, `served a forged manifest for ${cid.toString()}`)
+      if (name === 'PeerStalledError') this.onManifestStall(peer, err as Error)
       throw err
     }
+  }
+
+  /** A stall may be load once in a while; a peer that keeps stalling holds every search that meets it. */
+  private onManifestStall (peer: string, err: Error): void {
+    const { count, reached } = this.manifestStalls.record(peer)
+    this.init.log('peer %s stalled a manifest request (%d of %d) - %s', peer, count, MANIFEST_SEARCH.maxStalls, err.message)
+    if (reached) this.init.onMisbehaviour?.(peer, `stalled ${count} manifest requests (silent, or slower than the minimum rate)`)
   }
 
   provide (cid: CID): void {

@@ -1,9 +1,10 @@
 import { Bitfield } from '../core/bitfield.js'
 import { decodeManifest, pieceCount, totalSize } from '../core/manifest.js'
 import { NoProvidersError, NodeStoppedError, PathError, StorageError } from '../errors.js'
-import { sleep } from '../utils/sleep.js'
+import { ManifestSearch } from './manifest-search.js'
 import { copyVerified, outputPath } from './output.js'
 import { bytesHave } from './status.js'
+import type { ManifestSearchTunables } from './manifest-search.js'
 import type { SwarmOpener } from './opener.js'
 import type { OutputTarget } from './output.js'
 import type { OpenSwarm, SwarmRegistry, SwarmWaiter } from './registry.js'
@@ -27,6 +28,8 @@ export interface DownloaderInit {
   /** ms: how long `get` looks for a first peer with the manifest, unless the get says. */
   timeouts: Pick<SwarmsTimeouts, 'discovery'>
   maxManifestSize: number
+  /** How the manifest is asked for. @default MANIFEST_SEARCH */
+  manifestSearch?: ManifestSearchTunables
   log: Logger
   /** The node is stopping: searches end, nothing opens. */
   lifetime: AbortSignal
@@ -108,20 +111,8 @@ export class Downloader {
     const { network, lifetime, log } = this.init
     const timeout = options.discoveryTimeout ?? this.init.timeouts.discovery
     const deadline = AbortSignal.any([lifetime, AbortSignal.timeout(timeout), ...(options.signal === undefined ? [] : [options.signal])])
-    while (!deadline.aborted) {
-      try {
-        for await (const peer of network.findPeers(cid, deadline)) {
-          try {
-            return await network.fetchManifest(peer, cid, deadline)
-          } catch (err) {
-            log('no manifest from %s - %e', peer, err)
-          }
-        }
-      } catch (err) {
-        if (!deadline.aborted) log('provider search failed - %e', err)
-      }
-      await sleep(200, deadline).catch(() => {})
-    }
+    const found = await new ManifestSearch({ network, log, tunables: this.init.manifestSearch }).find(cid, deadline)
+    if (found !== undefined) return found
     options.signal?.throwIfAborted()
     if (lifetime.aborted) throw new NodeStoppedError('the node stopped while looking for the content')
     throw new NoProvidersError(`no peer with content ${cid.toString()} was found within ${Math.round(timeout / 1000)} s`)

@@ -20,7 +20,7 @@ const MANIFEST = new TextEncoder().encode('a manifest the fuzzer knows')
 const CID_OF_MANIFEST = contentIdOf(MANIFEST)
 const PEER = peerIdFromString('12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo')
 /** What a requester may fail with: ours, and the framing errors of libp2p's pbStream. */
-const REQUESTER_ERRORS = ['ProtocolViolationError', 'UnknownContentError', 'ManifestMismatchError', 'TimeoutError', 'UnexpectedEOFError', 'InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageError', 'StreamResetError', 'StreamStateError', 'AbortError']
+const REQUESTER_ERRORS = ['ProtocolViolationError', 'UnknownContentError', 'ManifestMismatchError', 'PeerStalledError', 'TimeoutError', 'UnexpectedEOFError', 'InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageError', 'StreamResetError', 'StreamStateError', 'AbortError']
 
 const frame = (bytes: Uint8Array): number[] => [...varint.encode(bytes.byteLength), ...bytes]
 

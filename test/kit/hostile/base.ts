@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
@@ -64,8 +65,12 @@ export interface PieceBehaviour {
   onCancel?(session: PieceSession, index: number): void
 }
 
-/** How to answer a manifest request: NOT_FOUND, or these bytes (whatever they hash to). */
-export type ManifestAnswer = { notFound: true } | { bytes: Uint8Array }
+/**
+ * How to answer a manifest request: NOT_FOUND; these bytes (whatever they hash to); nothing
+ * at all, the stream held open; or OK with `size` announced, then `bytesPerSecond` random
+ * bytes a second (one Chunk a second) until the requester hangs up.
+ */
+export type ManifestAnswer = { notFound: true } | { bytes: Uint8Array } | { silent: true } | { trickle: { size: number, bytesPerSecond: number } }
 export type ManifestBehaviour = (contentId: Uint8Array) => ManifestAnswer
 
 export interface HostilePeerInit {
@@ -166,6 +171,11 @@ export class HostilePeer {
         const request = Request.decode(frame)
         this.stats.manifestRequests++
         const answer = behaviour(request.contentId)
+        if ('silent' in answer) return
+        if ('trickle' in answer) {
+          trickleManifest(stream, answer.trickle.size, answer.trickle.bytesPerSecond)
+          return
+        }
         if ('notFound' in answer) {
           stream.send(encodeFrame(Response.encode({ status: Status.NOT_FOUND, size: 0 })))
         } else {
@@ -179,6 +189,22 @@ export class HostilePeer {
       onEnd: () => {}
     })
   }
+}
+
+/** OK with `size` announced, then `bytesPerSecond` random bytes each second until the stream ends or `size` is sent. */
+function trickleManifest (stream: Stream, size: number, bytesPerSecond: number): void {
+  stream.send(encodeFrame(Response.encode({ status: Status.OK, size })))
+  let sent = 0
+  const timer = setInterval(() => {
+    if (stream.status !== 'open' || sent >= size) {
+      clearInterval(timer)
+      return
+    }
+    const data = randomBytes(Math.min(bytesPerSecond, size - sent))
+    sent += data.byteLength
+    stream.send(encodeFrame(Chunk.encode({ data })))
+  }, 1000)
+  stream.addEventListener('close', () => { clearInterval(timer) })
 }
 
 /** Every piece set, most significant bit first, spare bits zero. */

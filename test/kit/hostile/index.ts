@@ -13,6 +13,7 @@
  * | staller.ts | accepts requests and never answers, or trickles 1 byte a second | snub it, endgame past it, never wait on it; ban it after SCORING.maxStalls |
  * | flooder.ts | oversized frames and length prefixes, garbage, unrequested piece runs; streams opened in a loop | reset before allocating, ban; bound streams by `maxInboundStreams` |
  * | manifests.ts | NOT_FOUND; forged manifests; unsafe names under a matching content id | refuse forgeries and ban; refuse unsafe manifests with a clear error and write nothing |
+ * | manifests.ts | silent (never answers); trickler (announces 16 MiB, sends 100 B/s) | give up after the first-byte deadline or under the minimum rate, ask others meanwhile, allocate only what arrives, ban after MANIFEST_SEARCH.maxStalls |
  */
 export { HostilePeer, PIECE_EXCHANGE, MANIFEST_EXCHANGE, fullBitfield, emptyBitfield, seededBytes } from './base.js'
 export type { ContentShape, HostileStats, HostilePeerInit, ManifestBehaviour, PieceBehaviour, PieceSession } from './base.js'
@@ -23,4 +24,4 @@ export { staller } from './staller.js'
 export type { StallerOptions } from './staller.js'
 export { flooder, floodStreams } from './flooder.js'
 export type { FloodMode, StreamFloodOptions } from './flooder.js'
-export { manifestForger, manifestNotFound, servesManifest, unsafeManifest, UNSAFE_NAMES } from './manifests.js'
+export { manifestForger, manifestNotFound, manifestSilent, manifestTrickler, servesManifest, unsafeManifest, UNSAFE_NAMES } from './manifests.js'

@@ -18,6 +18,24 @@ export function manifestForger (size = 5000): ManifestBehaviour {
   return () => ({ bytes: randomBytes(size) })
 }
 
+/**
+ * The silent manifest peer: takes the request and never answers, holding the stream open. The
+ * node must give it up after the protocol's first-byte deadline, ask others meanwhile, and
+ * ban it once it has stalled MANIFEST_SEARCH.maxStalls requests.
+ */
+export function manifestSilent (): ManifestBehaviour {
+  return () => ({ silent: true })
+}
+
+/**
+ * The manifest trickler: announces `size` bytes (16 MiB, the default cap, by default) and
+ * sends `bytesPerSecond` a second. The node must not allocate what is announced, must give
+ * it up once it falls under the protocol's minimum rate, and score it as a staller.
+ */
+export function manifestTrickler (options: { size?: number, bytesPerSecond?: number } = {}): ManifestBehaviour {
+  return () => ({ trickle: { size: options.size ?? 16 * 1024 * 1024, bytesPerSecond: options.bytesPerSecond ?? 100 } })
+}
+
 /** Serves the same manifest bytes whatever is asked. */
 export function servesManifest (bytes: Uint8Array): ManifestBehaviour {
   return () => ({ bytes })

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict'
+import { PeerStalledError, UnknownContentError } from '../../../src/errors.js'
+import { ManifestSearch } from '../../../src/swarm/manifest-search.js'
+import { makeContent } from '../fixtures.js'
+import { known, logger } from './fakes.js'
+import type { ManifestSearchTunables } from '../../../src/swarm/manifest-search.js'
+import type { CID } from 'multiformats/cid'
+
+const content = known(makeContent([{ path: 'data.bin', size: 1000 }]))
+const tunables: ManifestSearchTunables = { parallelCandidates: 4, retryAfter: 100, stalledRetryAfter: 10_000, roundPause: 20 }
+const log = logger.forComponent('shoal:test:manifest-search')
+
+type Answer = 'manifest' | 'not-found' | 'stall'
+
+/** Candidates in order, each answering as scripted; a stall holds until `stallMs`, or until cancelled. */
+class ScriptedNetwork {
+  readonly asked: string[] = []
+  readonly cancelled: string[] = []
+  running = 0
+  mostRunning = 0
+
+  constructor (private readonly answers: ReadonlyArray<[string, Answer]>, private readonly stallMs = 300) {}
+
+  async * findPeers (_cid: CID, signal: AbortSignal): AsyncIterable<string> {
+    for (const [peer] of this.answers) {
+      signal.throwIfAborted()
+      yield peer
+    }
+  }
+
+  async fetchManifest (peer: string, _cid: CID, signal: AbortSignal): Promise<Uint8Array> {
+    this.asked.push(peer)
+    this.running++
+    this.mostRunning = Math.max(this.mostRunning, this.running)
+    try {
+      const answer = this.answers.find(([p]) => p === peer)?.[1]
+      if (answer === 'manifest') return content.manifestBytes
+      if (answer === 'not-found') throw new UnknownContentError('no')
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, this.stallMs)
+        signal.addEventListener('abort', () => { clearTimeout(timer); this.cancelled.push(peer); reject(signal.reason) }, { once: true })
+      })
+      throw new PeerStalledError('silent')
+    } finally {
+      this.running--
+    }
+  }
+}
+
+describe('swarm/manifest-search', () => {
+  it('asks up to parallelCandidates at once: four stalling peers listed first cost one stall, not four', async () => {
+    const network = new ScriptedNetwork([['s1', 'stall'], ['s2', 'stall'], ['s3', 'stall'], ['s4', 'stall'], ['honest', 'manifest']])
+    const started = Date.now()
+    const found = await new ManifestSearch({ network, log, tunables }).find(content.cid, AbortSignal.timeout(5000))
+    const took = Date.now() - started
+    assert.deepEqual(found, content.manifestBytes)
+    assert.equal(network.mostRunning, 4)
+    assert.deepEqual(network.asked, ['s1', 's2', 's3', 's4', 'honest'])
+    assert.ok(took >= 250 && took < 1000, `found after ${took} ms (one stall is 300 ms)`)
+  })
+
+  it('the first manifest cancels the requests still running', async () => {
+    const network = new ScriptedNetwork([['s1', 'stall'], ['s2', 'stall'], ['honest', 'manifest']], 10_000)
+    const started = Date.now()
+    const found = await new ManifestSearch({ network, log, tunables }).find(content.cid, AbortSignal.timeout(5000))
+    assert.deepEqual(found, content.manifestBytes)
+    assert.ok(Date.now() - started < 1000)
+    await new Promise(resolve => setTimeout(resolve, 10))
+    assert.deepEqual(network.cancelled.sort(), ['s1', 's2'])
+  })
+
+  it('a peer that stalled waits stalledRetryAfter before it is asked again, one that said NOT_FOUND only retryAfter', async () => {
+    const network = new ScriptedNetwork([['staller', 'stall'], ['absent', 'not-found']], 50)
+    const found = await new ManifestSearch({ network, log, tunables }).find(content.cid, AbortSignal.timeout(1000))
+    assert.equal(found, undefined, 'nobody had it')
+    assert.equal(network.asked.filter(p => p === 'staller').length, 1)
+    const absent = network.asked.filter(p => p === 'absent').length
+    assert.ok(absent >= 5 && absent <= 11, `NOT_FOUND asked ${absent} times in 1 s`)
+  })
+
+  it('ends with undefined once its signal aborts, whatever is running', async () => {
+    const network = new ScriptedNetwork([['s1', 'stall']], 60_000)
+    const started = Date.now()
+    assert.equal(await new ManifestSearch({ network, log, tunables }).find(content.cid, AbortSignal.timeout(200)), undefined)
+    assert.ok(Date.now() - started < 1000)
+  })
+})
