@@ -151,3 +151,17 @@ export const SCORING = {
   /** Bytes a second below which a piece coming for `timeouts.request` since its first byte counts as stalled. */
   minPieceRate: 256
 } as const
+
+/** What `shoal start` leaves until after the node answers: background work, spread out. */
+export const START = {
+  /**
+   * ms before the DHT's first self-query (libp2p's default: 1 s), plus up to
+   * `dhtSelfQueryJitter` at random. The self-query dials the ~20 peers closest to our id, each
+   * a Noise handshake and identify at both ends (~20 ms CPU each): in a crowd starting at
+   * once, that is work for every starting node and every node already up. Nothing waits for
+   * it (queries run from the bootstrap peers at once), so it runs once start is over, and
+   * nodes started together do not all run it in the same second.
+   */
+  dhtSelfQueryDelay: 10_000,
+  dhtSelfQueryJitter: 10_000
+} as const

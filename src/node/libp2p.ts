@@ -7,7 +7,7 @@ import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
-import { NETWORK } from '../config/defaults.js'
+import { NETWORK, START } from '../config/defaults.js'
 import type { ShoalConfig } from '../config/schema.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PeerStore, PrivateKey, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
@@ -63,7 +63,8 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
       protocol: config.dht.protocol,
       clientMode: false,
       peerInfoMapper: passthroughMapper,
-      allowQueryWithZeroPeers: true
+      allowQueryWithZeroPeers: true,
+      initialQuerySelfInterval: START.dhtSelfQueryDelay + Math.random() * START.dhtSelfQueryJitter
     })
   }
   return await createLibp2p({
