@@ -74,9 +74,9 @@ export interface StartProbe {
 }
 
 export function lateness (p: StartProbe): string | undefined {
-  const measured = `after ${p.elapsedMs.toFixed(0)} ms, having used ${p.cpuMs === undefined ? 'unknown' : p.cpuMs.toFixed(0)} CPU ms; ${describeBaseline()}`
-  if (p.cpuMs !== undefined && p.cpuMs > cpuBudgetMs()) return `used more CPU than its budget of ${cpuBudgetMs().toFixed(0)} ms (${CPU_FACTOR} x the cheapest start, at least ${MIN_CPU_BUDGET_MS}) without getting ready, ${measured}`
+  const measured = `after ${p.elapsedMs.toFixed(0)} ms, having used ${p.cpuMs === undefined ? 'an unknown amount of' : p.cpuMs.toFixed(0)} CPU ms; ${describeBaseline()}`
+  if (p.cpuMs !== undefined && p.cpuMs > cpuBudgetMs()) return `used more CPU than its budget of ${cpuBudgetMs().toFixed(0)} ms (${CPU_FACTOR} x the cheapest start, at least ${MIN_CPU_BUDGET_MS} ms) without getting ready, ${measured}`
   if (p.idleMs > STALL_MS) return `used no CPU and printed nothing for ${(p.idleMs / 1000).toFixed(1)} s (hung), ${measured}`
-  if (p.cpuMs === undefined && p.elapsedMs > wallBudgetMs()) return `was not ready within ${wallBudgetMs().toFixed(0)} ms (${WALL_FACTOR} x the quickest start, at least ${MIN_WALL_BUDGET_MS}), ${measured}`
+  if (p.cpuMs === undefined && p.elapsedMs > wallBudgetMs()) return `was not ready within ${wallBudgetMs().toFixed(0)} ms (${WALL_FACTOR} x the quickest start, at least ${MIN_WALL_BUDGET_MS} ms), ${measured}`
   return undefined
 }
