@@ -7,7 +7,7 @@ import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
-import { NETWORK } from '../config/defaults.js'
+import { NETWORK, START } from '../config/defaults.js'
 import { protocolHost } from './protocol-host.js'
 import type { ProtocolHost } from './protocol-host.js'
 import type { ShoalConfig } from '../config/schema.js'
@@ -52,7 +52,17 @@ export interface BuildLibp2pOptions {
 export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<ShoalServices>> {
   const { config } = options
   const dht = config.dht.enabled
-    ? { dht: kadDHT({ protocol: config.dht.protocol, clientMode: false, peerInfoMapper: passthroughMapper, allowQueryWithZeroPeers: true }) }
+    ? {
+        dht: kadDHT({
+          protocol: config.dht.protocol,
+          clientMode: false,
+          peerInfoMapper: passthroughMapper,
+          allowQueryWithZeroPeers: true,
+          // a start does not walk the DHT at once: in a crowd starting together every walk dials
+          // every node; the bootstrap peers and identify fill the routing table meanwhile
+          initialQuerySelfInterval: START.dhtSelfQueryDelay + Math.random() * START.dhtSelfQueryJitter
+        })
+      }
     : {}
   return await createLibp2p<ShoalServices>({
     privateKey: options.privateKey,

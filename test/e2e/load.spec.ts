@@ -12,7 +12,10 @@ import { ShoalProcess, killAll, sha256 } from './helpers/shoal-process.js'
 const MiB = 1024 * 1024
 const LEECHERS = 32
 const SIZE = 8 * MiB
-/** Nodes started at once: each start polls `status` through the CLI until the node answers. */
+/**
+ * Nodes started at once. Each start is waited for by what it measures (see
+ * helpers/start-watch.ts), not a fixed time; the test prints the slowest.
+ */
 const START_BATCH = 8
 const MAX_STATUS_MS = 1000
 /**
@@ -57,6 +60,12 @@ function rssMiB (pid: number): number {
   return match === null ? 0 : Number(match[1]) / 1024
 }
 
+/** "1234 ms (456 CPU ms)": how long a node took to answer, and the CPU it used until ready. */
+function describeStart (node: ShoalProcess): string {
+  const cpu = node.startup?.cpuMs
+  return `${node.startup?.wallMs.toFixed(0) ?? '?'} ms${cpu === undefined ? '' : ` (${cpu.toFixed(0)} CPU ms)`}`
+}
+
 describe('e2e: load', function () {
   this.timeout(300_000)
   let dir: { path: string, cleanup: () => Promise<void> }
@@ -74,11 +83,15 @@ describe('e2e: load', function () {
     const contentId = await seeder.add(source)
     const address = (await seeder.status()).addresses[0]
     const leechers: ShoalProcess[] = []
+    const startsBegan = performance.now()
     for (let i = 0; i < LEECHERS; i += START_BATCH) {
       leechers.push(...await Promise.all(Array.from({ length: Math.min(START_BATCH, LEECHERS - i) }, async (_, j) =>
         await ShoalProcess.create(join(dir.path, `leecher${i + j}`), { bootstrap: [address] }, { niceness: LEECHER_NICENESS }))))
     }
 
+    const startsTook = (performance.now() - startsBegan) / 1000
+    const slowestStart = leechers.reduce((a, l) => (l.startup?.wallMs ?? 0) > (a.startup?.wallMs ?? 0) ? l : a)
+    process.stderr.write(`      (seeder start ${describeStart(seeder)}; ${LEECHERS} leecher starts in ${startsTook.toFixed(1)} s, slowest ${describeStart(slowestStart)})\n`)
     const started = performance.now()
     let polling = true
     let slowest = 0

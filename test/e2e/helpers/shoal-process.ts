@@ -4,6 +4,8 @@ import { createReadStream } from 'node:fs'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { lateness, processCpuMs, recordStart } from './start-watch.js'
+import type { StartMeasure } from './start-watch.js'
 import type { ChildProcess } from 'node:child_process'
 
 /** The built CLI; tests run from dist/test/e2e/helpers, the CLI is dist/src/cli/index.js. */
@@ -31,6 +33,10 @@ export interface RunOptions {
   cwd?: string
   /** Kill the command (SIGKILL, by pid) when it runs longer; default 60 s. */
   timeoutMs?: number
+}
+
+async function sleep (ms: number): Promise<void> {
+  await new Promise(resolve => setTimeout(resolve, ms))
 }
 
 /** Every child process a test started and has not seen exit yet, so `killAll` can end them. */
@@ -127,7 +133,11 @@ export class ShoalProcess {
   stderr = ''
   readonly exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
   readonly dataDir: string
+  /** What this node's start took; set once it answered `status`. */
+  startup?: StartMeasure
   private readonly child: ChildProcess
+  private readonly spawnedAt = performance.now()
+  private exit?: { code: number | null, signal: NodeJS.Signals | null }
 
   private constructor (readonly configPath: string, niceness: number) {
     this.dataDir = join(configPath, '..', 'data')
@@ -135,6 +145,7 @@ export class ShoalProcess {
     this.child.stdout?.setEncoding('utf8').on('data', (d: string) => { this.stdout += d })
     this.child.stderr?.setEncoding('utf8').on('data', (d: string) => { this.stderr += d })
     this.exited = track(this.child)
+    void this.exited.then(e => { this.exit = e })
   }
 
   get pid (): number {
@@ -142,29 +153,53 @@ export class ShoalProcess {
     return this.child.pid
   }
 
-  /** Start a node on an existing config (its dataDir must be `<config folder>/data`) and wait until `status --json` answers. */
-  static async start (configPath: string, timeoutMs = 30_000, opts: StartOptions = {}): Promise<ShoalProcess> {
+  /**
+   * Start a node on an existing config (its dataDir must be `<config folder>/data`) and wait
+   * until it prints its ready line and `status --json` answers: as long as the node keeps
+   * working, within budgets scaled from the cheapest start of this run (see start-watch.ts).
+   */
+  static async start (configPath: string, opts: StartOptions = {}): Promise<ShoalProcess> {
     const node = new ShoalProcess(configPath, opts.niceness ?? 0)
-    await node.waitReady(timeoutMs)
+    await node.waitReady()
     return node
   }
 
   /** Write a loopback config in `dir` (see writeConfig), start a node on it and wait until it answers. */
   static async create (dir: string, extra: Record<string, unknown> = {}, opts: StartOptions = {}): Promise<ShoalProcess> {
-    return await ShoalProcess.start(await writeConfig(dir, extra), 30_000, opts)
+    return await ShoalProcess.start(await writeConfig(dir, extra), opts)
   }
 
-  private async waitReady (timeoutMs: number): Promise<void> {
-    let exit: { code: number | null } | undefined
-    void this.exited.then(e => { exit = e })
-    const deadline = Date.now() + timeoutMs
-    while (Date.now() < deadline) {
-      if (exit !== undefined) throw new Error(`shoal start exited (${exit.code}) before answering:\n${this.stdout}${this.stderr}`)
+  private async waitReady (): Promise<void> {
+    const cpuMs = await this.watchStart()
+    // the ready line comes after the API files are written: one `status` shows the CLI reaches the node
+    for (let attempt = 1; ; attempt++) {
       const r = await this.shoal('status', '--json')
-      if (r.code === 0) return
-      await new Promise(resolve => setTimeout(resolve, 200))
+      if (r.code === 0) break
+      if (attempt === 3 || this.exit !== undefined) throw new Error(`shoal start printed ready, then status failed: ${explain(r)}`)
+      await sleep(200)
     }
-    throw new Error(`shoal start did not answer status within ${timeoutMs} ms:\n${this.stdout}${this.stderr}`)
+    this.startup = { wallMs: performance.now() - this.spawnedAt, cpuMs }
+    recordStart(this.startup)
+  }
+
+  /** Resolves with the CPU ms the node used until it printed ready; rejects when it exited first or is late. */
+  private async watchStart (): Promise<number | undefined> {
+    let cpuMs = processCpuMs(this.pid)
+    let outputLength = 0
+    let progressAt = performance.now()
+    while (!/^ready$/m.test(this.stdout)) {
+      if (this.exit !== undefined) throw new Error(`shoal start exited (${this.exit.code ?? this.exit.signal}) before answering:\n${this.stdout}${this.stderr}`)
+      const now = performance.now()
+      const cpuNow = processCpuMs(this.pid)
+      const output = this.stdout.length + this.stderr.length
+      if (cpuNow !== cpuMs || output !== outputLength) progressAt = now
+      cpuMs = cpuNow
+      outputLength = output
+      const late = lateness({ elapsedMs: now - this.spawnedAt, cpuMs, idleMs: now - progressAt })
+      if (late !== undefined) throw new Error(`shoal start ${late}:\n${this.stdout}${this.stderr}`)
+      await sleep(50)
+    }
+    return processCpuMs(this.pid) ?? cpuMs
   }
 
   /** Run `shoal ARGS --config <this node's config>`. */
