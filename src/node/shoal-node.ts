@@ -1,10 +1,10 @@
 import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
 import { MAX_FRAME_DATA, pieceExchange } from '../../protocols/piece-exchange/index.js'
+import { preparePrivateDataDir } from '../config/data-dir.js'
 import { resolveConfig } from '../config/load.js'
 import { parseContentId } from '../core/content-id.js'
 import { Announcer } from '../discovery/announcer.js'
@@ -87,7 +87,7 @@ export interface ShoalNode {
 export async function createNode (config: ShoalConfig | ConfigInput, options: CreateNodeOptions = {}): Promise<ShoalNode> {
   const resolved = isResolved(config) ? config : resolveConfig(config)
   const logger = options.logger ?? defaultLogger()
-  await mkdir(resolved.dataDir, { recursive: true })
+  await preparePrivateDataDir(resolved.dataDir, (message) => { logger.forComponent('shoal:node').error(message) })
   const privateKey = await loadOrCreateIdentity(resolved.dataDir)
   const swarmKey = resolved.swarmKey === undefined ? undefined : await readSwarmKey(resolved.swarmKey)
   const bans = await BanList.open({ durationMs: resolved.limits.banDuration, path: banFilePath(resolved.dataDir), log: logger.forComponent('shoal:bans') })
