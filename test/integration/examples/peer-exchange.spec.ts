@@ -9,6 +9,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { encodePex } from '../../../protocols/examples/peer-exchange/codec.js'
+import { MAX_RATE_ENTRIES } from '../../../protocols/examples/peer-exchange/constants.js'
 import { PexMessage } from '../../../protocols/examples/peer-exchange/pb/peer-exchange.js'
 import { startTestNodes, waitFor } from '../../../src/testing/index.js'
 import { tempDir } from '../../helpers/temp.js'
@@ -62,8 +63,8 @@ describe('examples: peer-exchange', function () {
       plain = await plainLibp2p()
     })
 
-    async function sendRaw (bytes: Uint8Array): Promise<void> {
-      const stream = await (plain as Libp2p).dialProtocol(multiaddr(target()), '/shoal/pex/1.0.0')
+    async function sendRaw (bytes: Uint8Array, from = plain as Libp2p): Promise<void> {
+      const stream = await from.dialProtocol(multiaddr(target()), '/shoal/pex/1.0.0')
       await lpStream(stream, { maxDataLength: 1024 * 1024 }).write(bytes).catch(() => {})
       await stream.close().catch(() => {})
     }
@@ -85,6 +86,29 @@ describe('examples: peer-exchange', function () {
       const stats = pex(net as TestNetwork, 1).stats()
       assert.equal(stats.learned, 0)
       assert.equal(stats.received, 0)
+    })
+
+    it('one peer naming 4096 made-up content ids fills one rate entry, not the table: another peer is still heard', async function () {
+      this.timeout(120_000)
+      const started = Date.now()
+      // as fast as the target takes them: MAX_INBOUND_STREAMS (4) streams at a time
+      const ids = Array.from({ length: MAX_RATE_ENTRIES }, (_, i) => `made-up-${i}`)
+      await Promise.all(Array.from({ length: 4 }, async (_, lane) => {
+        for (let i = lane; i < ids.length; i += 4) await sendRaw(encodePex(ids[i], []))
+      }))
+      await waitFor(() => pex(net as TestNetwork, 1).stats().received + pex(net as TestNetwork, 1).stats().refused >= MAX_RATE_ENTRIES, { what: 'every flood message handled', timeout: 30_000 })
+      const flood = pex(net as TestNetwork, 1).stats()
+      const floodMs = Date.now() - started
+      const honest = await plainLibp2p()
+      try {
+        await sendRaw(encodePex(contentId, [{ peerId: net?.nodes[0].peerId as string, addrs: net?.nodes[0].libp2p.getMultiaddrs() ?? [] }]), honest)
+        await waitFor(() => pex(net as TestNetwork, 1).stats().received + pex(net as TestNetwork, 1).stats().refused > flood.received + flood.refused, { what: 'the honest message handled' })
+      } finally {
+        await honest.stop()
+      }
+      const after = pex(net as TestNetwork, 1).stats()
+      assert.equal(after.received, flood.received + 1, `the honest peer's message was refused after a flood of ${MAX_RATE_ENTRIES} (${floodMs} ms): ${JSON.stringify({ flood, after })}`)
+      assert.equal(flood.received, 1, `the flooder got ${flood.received} messages through in one interval`)
     })
 
     it('a second message about a swarm within the interval is refused', async () => {
