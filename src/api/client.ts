@@ -1,6 +1,6 @@
 import { request } from 'node:http'
 import { ApiError, ApiLocationError } from '../errors.js'
-import { localScopeOf } from '../utils/local-ip.js'
+import { isUnspecifiedIp, localScopeOf } from '../utils/local-ip.js'
 import type { ApiEndpoint } from './files.js'
 import type { IncomingMessage } from 'node:http'
 
@@ -77,15 +77,10 @@ export function loopbackApiUrl (text: string, source = 'dataDir/api'): string {
   try { url = new URL(text) } catch {}
   const host = url?.hostname.replace(/^\[(.*)\]$/, '$1')
   const plain = url !== undefined && url.protocol === 'http:' && url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === ''
-  if (url === undefined || host === undefined || !plain || localScopeOf(host) !== 'loopback' || isUnspecified(host)) {
+  if (url === undefined || host === undefined || !plain || localScopeOf(host) !== 'loopback' || isUnspecifiedIp(host)) {
     throw new ApiLocationError(`${source} gives the control API address "${text.slice(0, 200)}", which is not http://<loopback IP>:<port>; refusing to send the API token there (a running node writes that file at start: restart it)`)
   }
   return url.origin
-}
-
-/** 0.0.0.0 and :: count as loopback for a dial, but a node never listens for its API there. */
-function isUnspecified (host: string): boolean {
-  return /^0(\.|$)/.test(host) || host === '::'
 }
 
 async function readAll (res: IncomingMessage): Promise<string> {

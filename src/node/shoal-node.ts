@@ -19,6 +19,7 @@ import { RegistryView } from '../swarm/swarms-view.js'
 import { rateLimit } from '../utils/token-bucket.js'
 import { BanList, banFilePath } from './bans.js'
 import { loadOrCreateIdentity } from './identity.js'
+import { withLocalDialFilter } from './dial-policy.js'
 import { buildLibp2p } from './libp2p.js'
 import { tradingOf } from './module-components.js'
 import { Libp2pNetwork } from './network.js'
@@ -91,7 +92,9 @@ export async function createNode (config: ShoalConfig | ConfigInput, options: Cr
   const privateKey = await loadOrCreateIdentity(resolved.dataDir)
   const swarmKey = resolved.swarmKey === undefined ? undefined : await readSwarmKey(resolved.swarmKey)
   const bans = await BanList.open({ durationMs: resolved.limits.banDuration, path: banFilePath(resolved.dataDir), log: logger.forComponent('shoal:bans') })
-  const libp2p = await buildLibp2p({ config: resolved, privateKey, psk: swarmKey?.psk, connectionGater: bans.gater(), logger })
+  // loopback and link-local addresses named by peers are not dialled unless the node lives there too
+  const connectionGater = withLocalDialFilter(bans.gater(), { listen: resolved.listen, dialLocalAddresses: resolved.dialLocalAddresses, trusted: resolved.bootstrap })
+  const libp2p = await buildLibp2p({ config: resolved, privateKey, psk: swarmKey?.psk, connectionGater, logger })
   const protocolBaseDir = options.protocolBaseDir ?? (resolved.configPath === undefined ? process.cwd() : dirname(resolved.configPath))
   const node = new Node(resolved, libp2p, bans, logger, protocolBaseDir, swarmKey?.fingerprint)
   if (options.start !== false) {

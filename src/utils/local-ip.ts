@@ -5,11 +5,14 @@ export type LocalScope = 'loopback' | 'link-local'
 
 type Subnet = [network: string, prefix: number, family: 'ipv4' | 'ipv6']
 
+/** No host in particular: "every interface" to listen on, this host to connect to. */
+const UNSPECIFIED_NETS: Subnet[] = [['0.0.0.0', 8, 'ipv4'], ['::', 128, 'ipv6']]
+const UNSPECIFIED = blockList(UNSPECIFIED_NETS)
 /**
  * This machine: loopback, and the unspecified addresses (a connection to 0.0.0.0 or :: reaches
  * this host). IPv4-mapped IPv6 addresses (::ffff:127.0.0.1) match the IPv4 rules.
  */
-const LOOPBACK = blockList([['127.0.0.0', 8, 'ipv4'], ['0.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6'], ['::', 128, 'ipv6']])
+const LOOPBACK = blockList([['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6'], ...UNSPECIFIED_NETS])
 /** This link only: 169.254.0.0/16 (where cloud metadata services answer) and fe80::/10. */
 const LINK_LOCAL = blockList([['169.254.0.0', 16, 'ipv4'], ['fe80::', 10, 'ipv6']])
 
@@ -21,6 +24,12 @@ export function localScopeOf (ip: string): LocalScope | undefined {
   if (LOOPBACK.check(ip, family)) return 'loopback'
   if (LINK_LOCAL.check(ip, family)) return 'link-local'
   return undefined
+}
+
+/** 0.0.0.0/8 or :: (see UNSPECIFIED_NETS). */
+export function isUnspecifiedIp (ip: string): boolean {
+  const version = isIP(ip)
+  return version !== 0 && UNSPECIFIED.check(ip, version === 4 ? 'ipv4' : 'ipv6')
 }
 
 function blockList (subnets: Subnet[]): BlockList {

@@ -3,9 +3,12 @@
  * the seeder through it; hostile messages (huge lists, bogus addresses, floods) are refused.
  */
 import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
+import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { peerIdFromString } from '@libp2p/peer-id'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { encodePex } from '../../../protocols/examples/peer-exchange/codec.js'
@@ -18,6 +21,7 @@ import { plainLibp2p } from '../helpers/plain-libp2p.js'
 import type { PeerExchange } from '../../../protocols/examples/peer-exchange/index.js'
 import type { TestNetwork } from '../../../src/testing/index.js'
 import type { Libp2p } from '@libp2p/interface'
+import type { AddressInfo } from 'node:net'
 
 const PEX = fileURLToPath(new URL('../../../protocols/examples/peer-exchange/index.js', import.meta.url))
 const pex = (net: TestNetwork, i: number): PeerExchange => net.nodes[i].protocol<PeerExchange>(PEX) as PeerExchange
@@ -118,6 +122,62 @@ describe('examples: peer-exchange', function () {
       await sendRaw(good)
       await refusedCount(1)
       assert.equal(pex(net as TestNetwork, 1).stats().received, 1)
+    })
+  })
+
+  describe('addresses named by peers', () => {
+    // nodes that do not listen on loopback: on this machine's own LAN address
+    const lan = Object.values(networkInterfaces()).flat().find(i => i !== undefined && i.family === 'IPv4' && !i.internal)?.address
+
+    /**
+     * A leecher listening on the LAN address is told through PEX, by a plain libp2p peer, that
+     * a peer of its swarm is at a loopback port where a TCP trap counts connections. Resolves
+     * with the dials the trap saw within `waitMs` (or as soon as one comes) and when.
+     */
+    async function loopbackDials (dialLocalAddresses: boolean, waitMs: number): Promise<{ dials: number, ms: number }> {
+      const trap = createServer(socket => { dials++; socket.destroy() })
+      let dials = 0
+      await new Promise<void>(resolve => trap.listen(0, '127.0.0.1', resolve))
+      try {
+        net = await startTestNodes({
+          count: 2,
+          connect: 'star',
+          protocols: [{ module: PEX, options: { interval: 60_000 } }],
+          config: { listen: [`/ip4/${lan ?? ''}/tcp/0`], dialLocalAddresses, limits: { downloadRate: 256 * 1024 } },
+          dir: join(dir.path, `nodes-${String(dialLocalAddresses)}`)
+        })
+        const [seeder, leecher] = net.nodes
+        const source = await makeFile(join(dir.path, 'src'), 'named.bin', 8 * MiB)
+        const { contentId } = await seeder.add(source)
+        const getting = leecher.get(contentId, { output: join(dir.path, `out-${String(dialLocalAddresses)}`, 'named.bin') }).catch(() => {})
+        await waitFor(() => leecher.status().swarms.some(s => s.contentId === contentId && s.state === 'downloading'), { what: 'the download under way' })
+        const named = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+        const at = multiaddr(`/ip4/127.0.0.1/tcp/${(trap.address() as AddressInfo).port}/p2p/${named}`)
+        plain = await plainLibp2p()
+        const stream = await plain.dialProtocol(leecher.libp2p.getMultiaddrs()[0], '/shoal/pex/1.0.0')
+        await lpStream(stream).write(encodePex(contentId, [{ peerId: named, addrs: [at] }]))
+        await stream.close()
+        await waitFor(() => pex(net as TestNetwork, 1).stats().learned === 1, { what: 'the named peer offered to the swarm' })
+        const told = Date.now()
+        await waitFor(() => dials > 0 || Date.now() - told > waitMs, { what: 'a dial or the wait', timeout: waitMs + 5000 })
+        const ms = Date.now() - told
+        await net.stop()
+        await getting
+        return { dials, ms }
+      } finally {
+        trap.close()
+      }
+    }
+
+    it('a loopback address named through PEX is not dialled by a node that does not listen on loopback; dialLocalAddresses dials it', async function () {
+      if (lan === undefined) this.skip()
+      this.timeout(120_000)
+      // side by side: how soon a lab node (dialLocalAddresses) dials it, then a default node given 3x as long (at least 3 s)
+      const lab = await loopbackDials(true, 15_000)
+      assert.ok(lab.dials > 0, `the lab node did not dial the named loopback address within ${lab.ms} ms`)
+      const waitMs = Math.max(3 * lab.ms, 3000)
+      const guarded = await loopbackDials(false, waitMs)
+      assert.equal(guarded.dials, 0, `a node on ${lan ?? ''} dialled 127.0.0.1 because a peer named it (lab node: ${lab.ms} ms to dial)`)
     })
   })
 })
