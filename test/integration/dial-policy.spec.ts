@@ -1,0 +1,76 @@
+/**
+ * Addresses learned from the DHT (issue 12, item 10): a peer that announces itself as a
+ * provider at a loopback address cannot make a node that does not listen on loopback dial its
+ * own machine; with `dialLocalAddresses` (a lab) it does, side by side. (Peer exchange: see
+ * test/integration/examples/peer-exchange.spec.ts.)
+ */
+import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
+import { networkInterfaces } from 'node:os'
+import { join } from 'node:path'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p } from 'libp2p'
+import { contentIdOf } from '../../src/core/content-id.js'
+import { useTestContext, waitFor } from './helpers/context.js'
+import type { AddressInfo } from 'node:net'
+
+/** This machine's own non-loopback IPv4 address, for nodes that must not listen on loopback. */
+const LAN = Object.values(networkInterfaces()).flat().find(i => i !== undefined && i.family === 'IPv4' && !i.internal)?.address
+
+describe('integration: addresses named by peers (DHT)', function () {
+  this.timeout(90_000)
+  const ctx = useTestContext('dial-policy')
+
+  /**
+   * A node on the LAN address, with the DHT, is told by a provider that it sits at a loopback
+   * port where a TCP trap counts connections; the provider then leaves and the node looks
+   * for the content. Resolves with the dials the trap saw within `waitMs` (or at the first).
+   */
+  async function loopbackDials (dialLocalAddresses: boolean, waitMs: number): Promise<{ dials: number, ms: number }> {
+    let dials = 0
+    const trap = createServer(socket => { dials++; socket.destroy() })
+    await new Promise<void>(resolve => trap.listen(0, '127.0.0.1', resolve))
+    try {
+      const node = await ctx.nodes.start(`node-${String(dialLocalAddresses)}`, { listen: [`/ip4/${LAN ?? ''}/tcp/0`], dialLocalAddresses, dht: { enabled: true } })
+      const liar = await createLibp2p({
+        addresses: { listen: ['/ip4/127.0.0.1/tcp/0'], announce: [`/ip4/127.0.0.1/tcp/${(trap.address() as AddressInfo).port}`] },
+        transports: [tcp()],
+        connectionEncrypters: [noise()],
+        streamMuxers: [yamux()],
+        services: { identify: identify(), ping: ping(), dht: kadDHT({ protocol: node.config.dht.protocol, clientMode: false, peerInfoMapper: passthroughMapper }) }
+      })
+      const cid = contentIdOf(new TextEncoder().encode(`a manifest only the liar claims ${String(dialLocalAddresses)}`))
+      try {
+        await liar.dial(node.libp2p.getMultiaddrs()[0])
+        await waitFor(() => liar.services.dht.getMode() === 'server' && node.libp2p.getPeers().length > 0, 'the liar in the node\'s DHT')
+        await liar.contentRouting.provide(cid, { signal: AbortSignal.timeout(20_000) })
+      } finally {
+        await liar.stop()
+      }
+      await waitFor(() => node.libp2p.getPeers().length === 0, 'the liar gone')
+      const started = Date.now()
+      const getting = node.get(cid, { output: join(ctx.dir, `out-${String(dialLocalAddresses)}`), discoveryTimeout: waitMs }).catch(() => {})
+      await waitFor(() => dials > 0 || Date.now() - started > waitMs, 'a dial or the wait', waitMs + 5000)
+      const ms = Date.now() - started
+      await node.stop()
+      await getting
+      return { dials, ms }
+    } finally {
+      trap.close()
+    }
+  }
+
+  it('a provider record pointing at loopback is not dialled by a node on a LAN address; dialLocalAddresses dials it', async function () {
+    if (LAN === undefined) this.skip()
+    const lab = await loopbackDials(true, 15_000)
+    assert.ok(lab.dials > 0, `the lab node did not dial the provider's loopback address within ${lab.ms} ms`)
+    const waitMs = Math.max(3 * lab.ms, 3000)
+    const guarded = await loopbackDials(false, waitMs)
+    assert.equal(guarded.dials, 0, `a node on ${LAN ?? ''} dialled 127.0.0.1 because a DHT record named it (lab node: ${lab.ms} ms to dial)`)
+  })
+})
