@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, readFile, readdir } from 'node:fs/promises'
+import { chmod, lstat, mkdir, readFile, readdir, realpath } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { DEFAULTS } from './defaults.js'
@@ -35,18 +35,19 @@ const DATA_FOLDERS = ['manifests', 'swarms']
 export async function preparePrivateDataDir (dataDir: string, warn: (message: string) => void): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   if (process.platform === 'win32') return // no POSIX modes: the folder's ACL decides
-  const top = await lstat(dataDir)
-  if (top.isDirectory() && (top.mode & 0o1000) !== 0) {
+  // the folder the config names, wherever a link there leads; inside it no link is followed
+  const dir = await realpath(dataDir)
+  if (((await lstat(dir)).mode & 0o1000) !== 0) {
     warn(`dataDir ${dataDir} is a shared folder (sticky bit set); give Shoal a folder of its own, or other users can see what it shares`)
     return
   }
-  if (!await tighten(dataDir, 0o700)) warn(`dataDir ${dataDir} is readable by other users and not owned by this user, so it was left as it is`)
+  if (!await tighten(dir, 0o700)) warn(`dataDir ${dataDir} is readable by other users and not owned by this user, so it was left as it is`)
   for (const name of DATA_FOLDERS) {
-    const folder = join(dataDir, name)
+    const folder = join(dir, name)
     if (!await tighten(folder, 0o700)) continue
     for (const entry of await readdir(folder).catch(() => [])) await tighten(join(folder, entry), 0o600)
   }
-  for (const name of DATA_FILES) await tighten(join(dataDir, name), 0o600)
+  for (const name of DATA_FILES) await tighten(join(dir, name), 0o600)
 }
 
 /**
