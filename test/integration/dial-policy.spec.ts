@@ -5,19 +5,11 @@
  * test/integration/examples/peer-exchange.spec.ts.)
  */
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
-import { ping } from '@libp2p/ping'
-import { tcp } from '@libp2p/tcp'
-import { createLibp2p } from 'libp2p'
 import { contentIdOf } from '../../src/core/content-id.js'
+import { loopbackTrap, provideAt } from '../kit/hostile/index.js'
 import { useTestContext, waitFor } from './helpers/context.js'
-import type { AddressInfo } from 'node:net'
 
 /** This machine's own non-loopback IPv4 address, for nodes that must not listen on loopback. */
 const LAN = Object.values(networkInterfaces()).flat().find(i => i !== undefined && i.family === 'IPv4' && !i.internal)?.address
@@ -27,39 +19,24 @@ describe('integration: addresses named by peers (DHT)', function () {
   const ctx = useTestContext('dial-policy')
 
   /**
-   * A node on the LAN address, with the DHT, is told by a provider that it sits at a loopback
-   * port where a TCP trap counts connections; the provider then leaves and the node looks
-   * for the content. Resolves with the dials the trap saw within `waitMs` (or at the first).
+   * A node on the LAN address, with the DHT, holds a provider record (from a peer that has
+   * since left) pointing at a loopback port where a trap counts connections, and looks for
+   * that content. Resolves with the dials the trap saw within `waitMs` (or at the first).
    */
   async function loopbackDials (dialLocalAddresses: boolean, waitMs: number): Promise<{ dials: number, ms: number }> {
-    let dials = 0
-    const trap = createServer(socket => { dials++; socket.destroy() })
-    await new Promise<void>(resolve => trap.listen(0, '127.0.0.1', resolve))
+    const trap = await loopbackTrap()
     try {
       const node = await ctx.nodes.start(`node-${String(dialLocalAddresses)}`, { listen: [`/ip4/${LAN ?? ''}/tcp/0`], dialLocalAddresses, dht: { enabled: true } })
-      const liar = await createLibp2p({
-        addresses: { listen: ['/ip4/127.0.0.1/tcp/0'], announce: [`/ip4/127.0.0.1/tcp/${(trap.address() as AddressInfo).port}`] },
-        transports: [tcp()],
-        connectionEncrypters: [noise()],
-        streamMuxers: [yamux()],
-        services: { identify: identify(), ping: ping(), dht: kadDHT({ protocol: node.config.dht.protocol, clientMode: false, peerInfoMapper: passthroughMapper }) }
-      })
-      const cid = contentIdOf(new TextEncoder().encode(`a manifest only the liar claims ${String(dialLocalAddresses)}`))
-      try {
-        await liar.dial(node.libp2p.getMultiaddrs()[0])
-        await waitFor(() => liar.services.dht.getMode() === 'server' && node.libp2p.getPeers().length > 0, 'the liar in the node\'s DHT')
-        await liar.contentRouting.provide(cid, { signal: AbortSignal.timeout(20_000) })
-      } finally {
-        await liar.stop()
-      }
-      await waitFor(() => node.libp2p.getPeers().length === 0, 'the liar gone')
+      const cid = contentIdOf(new TextEncoder().encode(`a manifest only the namer claims ${String(dialLocalAddresses)}`))
+      await provideAt(node.addresses()[0], cid, trap.address, node.config.dht.protocol)
+      await waitFor(() => node.libp2p.getPeers().length === 0, 'the namer gone')
       const started = Date.now()
       const getting = node.get(cid, { output: join(ctx.dir, `out-${String(dialLocalAddresses)}`), discoveryTimeout: waitMs }).catch(() => {})
-      await waitFor(() => dials > 0 || Date.now() - started > waitMs, 'a dial or the wait', waitMs + 5000)
+      await waitFor(() => trap.dials() > 0 || Date.now() - started > waitMs, 'a dial or the wait', waitMs + 5000)
       const ms = Date.now() - started
       await node.stop()
       await getting
-      return { dials, ms }
+      return { dials: trap.dials(), ms }
     } finally {
       trap.close()
     }

@@ -3,12 +3,10 @@
  * the seeder through it; hostile messages (huge lists, bogus addresses, floods) are refused.
  */
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { encodePex } from '../../../protocols/examples/peer-exchange/codec.js'
@@ -16,12 +14,12 @@ import { MAX_RATE_ENTRIES } from '../../../protocols/examples/peer-exchange/cons
 import { PexMessage } from '../../../protocols/examples/peer-exchange/pb/peer-exchange.js'
 import { startTestNodes, waitFor } from '../../../src/testing/index.js'
 import { tempDir } from '../../helpers/temp.js'
+import { floodPexContentIds, loopbackTrap, namePeerViaPex, sendPex } from '../../kit/hostile/index.js'
 import { MiB, fetchAndVerify, makeFile } from '../helpers/context.js'
 import { plainLibp2p } from '../helpers/plain-libp2p.js'
 import type { PeerExchange } from '../../../protocols/examples/peer-exchange/index.js'
 import type { TestNetwork } from '../../../src/testing/index.js'
 import type { Libp2p } from '@libp2p/interface'
-import type { AddressInfo } from 'node:net'
 
 const PEX = fileURLToPath(new URL('../../../protocols/examples/peer-exchange/index.js', import.meta.url))
 const pex = (net: TestNetwork, i: number): PeerExchange => net.nodes[i].protocol<PeerExchange>(PEX) as PeerExchange
@@ -67,8 +65,8 @@ describe('examples: peer-exchange', function () {
       plain = await plainLibp2p()
     })
 
-    async function sendRaw (bytes: Uint8Array, from = plain as Libp2p): Promise<void> {
-      const stream = await from.dialProtocol(multiaddr(target()), '/shoal/pex/1.0.0')
+    async function sendRaw (bytes: Uint8Array): Promise<void> {
+      const stream = await (plain as Libp2p).dialProtocol(multiaddr(target()), '/shoal/pex/1.0.0')
       await lpStream(stream, { maxDataLength: 1024 * 1024 }).write(bytes).catch(() => {})
       await stream.close().catch(() => {})
     }
@@ -95,17 +93,13 @@ describe('examples: peer-exchange', function () {
     it('one peer naming 4096 made-up content ids fills one rate entry, not the table: another peer is still heard', async function () {
       this.timeout(120_000)
       const started = Date.now()
-      // as fast as the target takes them: MAX_INBOUND_STREAMS (4) streams at a time
-      const ids = Array.from({ length: MAX_RATE_ENTRIES }, (_, i) => `made-up-${i}`)
-      await Promise.all(Array.from({ length: 4 }, async (_, lane) => {
-        for (let i = lane; i < ids.length; i += 4) await sendRaw(encodePex(ids[i], []))
-      }))
+      await floodPexContentIds(plain as Libp2p, target(), Array.from({ length: MAX_RATE_ENTRIES }, (_, i) => `made-up-${i}`))
       await waitFor(() => pex(net as TestNetwork, 1).stats().received + pex(net as TestNetwork, 1).stats().refused >= MAX_RATE_ENTRIES, { what: 'every flood message handled', timeout: 30_000 })
       const flood = pex(net as TestNetwork, 1).stats()
       const floodMs = Date.now() - started
       const honest = await plainLibp2p()
       try {
-        await sendRaw(encodePex(contentId, [{ peerId: net?.nodes[0].peerId as string, addrs: net?.nodes[0].libp2p.getMultiaddrs() ?? [] }]), honest)
+        await sendPex(honest, target(), encodePex(contentId, [{ peerId: net?.nodes[0].peerId as string, addrs: net?.nodes[0].libp2p.getMultiaddrs() ?? [] }]))
         await waitFor(() => pex(net as TestNetwork, 1).stats().received + pex(net as TestNetwork, 1).stats().refused > flood.received + flood.refused, { what: 'the honest message handled' })
       } finally {
         await honest.stop()
@@ -135,9 +129,7 @@ describe('examples: peer-exchange', function () {
      * with the dials the trap saw within `waitMs` (or as soon as one comes) and when.
      */
     async function loopbackDials (dialLocalAddresses: boolean, waitMs: number): Promise<{ dials: number, ms: number }> {
-      const trap = createServer(socket => { dials++; socket.destroy() })
-      let dials = 0
-      await new Promise<void>(resolve => trap.listen(0, '127.0.0.1', resolve))
+      const trap = await loopbackTrap()
       try {
         net = await startTestNodes({
           count: 2,
@@ -151,19 +143,15 @@ describe('examples: peer-exchange', function () {
         const { contentId } = await seeder.add(source)
         const getting = leecher.get(contentId, { output: join(dir.path, `out-${String(dialLocalAddresses)}`, 'named.bin') }).catch(() => {})
         await waitFor(() => leecher.status().swarms.some(s => s.contentId === contentId && s.state === 'downloading'), { what: 'the download under way' })
-        const named = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
-        const at = multiaddr(`/ip4/127.0.0.1/tcp/${(trap.address() as AddressInfo).port}/p2p/${named}`)
         plain = await plainLibp2p()
-        const stream = await plain.dialProtocol(leecher.libp2p.getMultiaddrs()[0], '/shoal/pex/1.0.0')
-        await lpStream(stream).write(encodePex(contentId, [{ peerId: named, addrs: [at] }]))
-        await stream.close()
+        await namePeerViaPex(plain, leecher.addresses()[0], contentId, trap.address)
         await waitFor(() => pex(net as TestNetwork, 1).stats().learned === 1, { what: 'the named peer offered to the swarm' })
         const told = Date.now()
-        await waitFor(() => dials > 0 || Date.now() - told > waitMs, { what: 'a dial or the wait', timeout: waitMs + 5000 })
+        await waitFor(() => trap.dials() > 0 || Date.now() - told > waitMs, { what: 'a dial or the wait', timeout: waitMs + 5000 })
         const ms = Date.now() - told
         await net.stop()
         await getting
-        return { dials, ms }
+        return { dials: trap.dials(), ms }
       } finally {
         trap.close()
       }

@@ -13,6 +13,7 @@
  * | staller.ts | accepts requests and never answers, or trickles 1 byte a second | snub it, endgame past it, never wait on it; ban it after SCORING.maxStalls |
  * | flooder.ts | oversized frames and length prefixes, garbage, unrequested piece runs; streams opened in a loop | reset before allocating, ban; bound streams by `maxInboundStreams` |
  * | manifests.ts | NOT_FOUND; forged manifests; unsafe names under a matching content id | refuse forgeries and ban; refuse unsafe manifests with a clear error and write nothing |
+ * | namers.ts | PEX messages about thousands of made-up content ids; a peer named (PEX) or a provider record (DHT) at an address on the node's own machine | keep the PEX rate table per peer; dial no loopback or link-local address a peer named unless the node listens there or allows it |
  */
 export { HostilePeer, PIECE_EXCHANGE, MANIFEST_EXCHANGE, fullBitfield, emptyBitfield, seededBytes } from './base.js'
 export type { ContentShape, HostileStats, HostilePeerInit, ManifestBehaviour, PieceBehaviour, PieceSession } from './base.js'
@@ -24,3 +25,5 @@ export type { StallerOptions } from './staller.js'
 export { flooder, floodStreams } from './flooder.js'
 export type { FloodMode, StreamFloodOptions } from './flooder.js'
 export { manifestForger, manifestNotFound, servesManifest, unsafeManifest, UNSAFE_NAMES } from './manifests.js'
+export { PEX, floodPexContentIds, loopbackTrap, namePeerViaPex, provideAt, sendPex } from './namers.js'
+export type { LoopbackTrap } from './namers.js'
