@@ -67,6 +67,11 @@ export class StorageError extends ShoalError {
   static override name = 'StorageError'
 }
 
+/** A record the node keeps in dataDir (a stored manifest, say) is damaged: what it holds is not used. */
+export class DamagedRecordError extends StorageError {
+  static override name = 'DamagedRecordError'
+}
+
 /** A write failed because the disk (or quota) is full; the message names the file. */
 export class DiskFullError extends StorageError {
   static override name = 'DiskFullError'
@@ -87,6 +92,14 @@ export class ApiError extends ShoalError {
   static override name = 'ApiError'
   constructor (message: string, readonly status = 500, options?: ErrorOptions) {
     super(message, options)
+  }
+}
+
+/** The control API address in dataDir/api is not plain HTTP on a loopback address: the CLI will not send its token there. */
+export class ApiLocationError extends ApiError {
+  static override name = 'ApiLocationError'
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, 400, options)
   }
 }
 

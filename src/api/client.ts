@@ -1,11 +1,17 @@
 import { request } from 'node:http'
-import { ApiError } from '../errors.js'
+import { ApiError, ApiLocationError } from '../errors.js'
+import { isUnspecifiedIp, localScopeOf } from '../utils/local-ip.js'
 import type { ApiEndpoint } from './files.js'
 import type { IncomingMessage } from 'node:http'
 
 /** The CLI's side of the control API. */
 export class ApiClient {
-  constructor (private readonly endpoint: ApiEndpoint, private readonly configLabel: string) {}
+  private readonly endpoint: ApiEndpoint
+
+  /** Refuses (ApiLocationError) an endpoint that is not plain HTTP on a loopback address: the token goes nowhere else. */
+  constructor (endpoint: ApiEndpoint, private readonly configLabel: string) {
+    this.endpoint = { url: loopbackApiUrl(endpoint.url, endpoint.source), token: endpoint.token }
+  }
 
   async call<T> (method: 'GET' | 'POST', path: string, body?: object): Promise<T> {
     const res = await this.send(method, path, body)
@@ -59,6 +65,22 @@ export class ApiClient {
       req.end(payload)
     })
   }
+}
+
+/**
+ * The origin of `text` if it is `http://<loopback IP>:<port>`, as a node writes it to
+ * `dataDir/api`. Anything else (another host, a name to resolve, a user or a path) is refused:
+ * whoever could write that file would otherwise receive the API token.
+ */
+export function loopbackApiUrl (text: string, source = 'dataDir/api'): string {
+  let url: URL | undefined
+  try { url = new URL(text) } catch {}
+  const host = url?.hostname.replace(/^\[(.*)\]$/, '$1')
+  const plain = url !== undefined && url.protocol === 'http:' && url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === ''
+  if (url === undefined || host === undefined || !plain || localScopeOf(host) !== 'loopback' || isUnspecifiedIp(host)) {
+    throw new ApiLocationError(`${source} gives the control API address "${text.slice(0, 200)}", which is not http://<loopback IP>:<port>; refusing to send the API token there (a running node writes that file at start: restart it)`)
+  }
+  return url.origin
 }
 
 async function readAll (res: IncomingMessage): Promise<string> {

@@ -18,13 +18,15 @@ export async function writeApiFiles (dataDir: string, url: string, token: string
 export interface ApiEndpoint {
   url: string
   token: string
+  /** The file the url was read from, to name in messages. */
+  source?: string
 }
 
 export async function readApiFiles (dataDir: string, configLabel: string): Promise<ApiEndpoint> {
   const paths = apiFilePaths(dataDir)
   try {
     const [url, token] = await Promise.all([readFile(paths.api, 'utf8'), readFile(paths.token, 'utf8')])
-    return { url: url.trim(), token: token.trim() }
+    return { url: url.trim(), token: token.trim(), source: paths.api }
   } catch {
     throw new ApiError(`no running node found for ${configLabel} (start one with: shoal start --config ${configLabel})`, 503)
   }

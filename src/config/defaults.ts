@@ -15,6 +15,12 @@ export const DEFAULTS = {
   dataDir: './data',
   listen: ['/ip4/0.0.0.0/tcp/4001'],
   bootstrap: [] as string[],
+  /**
+   * Dial loopback and link-local addresses that peers name (peer exchange, the DHT), even when
+   * the node listens on no such address: for labs. A node listening on loopback (or link-local)
+   * dials such addresses anyway, and `bootstrap` addresses are always dialled as given.
+   */
+  dialLocalAddresses: false,
   api: { host: '127.0.0.1', port: 0 },
 
   content: {

@@ -42,6 +42,7 @@ export const configSchema = z.strictObject({
   dataDir: nonEmptyString.default(DEFAULTS.dataDir),
   listen: z.array(multiaddrString).default([...DEFAULTS.listen]),
   bootstrap: z.array(peerMultiaddr).default([...DEFAULTS.bootstrap]),
+  dialLocalAddresses: z.boolean().default(DEFAULTS.dialLocalAddresses),
   api: z.strictObject({
     host: z.enum(['127.0.0.1', '::1', 'localhost'], { message: 'the control API listens on loopback only: 127.0.0.1, ::1 or localhost' }).default(DEFAULTS.api.host),
     port: z.number().int().min(0).max(65535).default(DEFAULTS.api.port)

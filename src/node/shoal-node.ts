@@ -1,10 +1,10 @@
 import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
 import { MAX_FRAME_DATA, pieceExchange } from '../../protocols/piece-exchange/index.js'
+import { preparePrivateDataDir } from '../config/data-dir.js'
 import { resolveConfig } from '../config/load.js'
 import { parseContentId } from '../core/content-id.js'
 import { Announcer } from '../discovery/announcer.js'
@@ -18,6 +18,7 @@ import { Swarms } from '../swarm/swarms.js'
 import { RegistryView } from '../swarm/swarms-view.js'
 import { rateLimit } from '../utils/token-bucket.js'
 import { BanList, banFilePath } from './bans.js'
+import { withLocalDialFilter } from './dial-policy.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { buildLibp2p } from './libp2p.js'
 import { tradingOf } from './module-components.js'
@@ -87,11 +88,13 @@ export interface ShoalNode {
 export async function createNode (config: ShoalConfig | ConfigInput, options: CreateNodeOptions = {}): Promise<ShoalNode> {
   const resolved = isResolved(config) ? config : resolveConfig(config)
   const logger = options.logger ?? defaultLogger()
-  await mkdir(resolved.dataDir, { recursive: true })
+  await preparePrivateDataDir(resolved.dataDir, (message) => { logger.forComponent('shoal:node').error(message) })
   const privateKey = await loadOrCreateIdentity(resolved.dataDir)
   const swarmKey = resolved.swarmKey === undefined ? undefined : await readSwarmKey(resolved.swarmKey)
   const bans = await BanList.open({ durationMs: resolved.limits.banDuration, path: banFilePath(resolved.dataDir), log: logger.forComponent('shoal:bans') })
-  const libp2p = await buildLibp2p({ config: resolved, privateKey, psk: swarmKey?.psk, connectionGater: bans.gater(), logger })
+  // loopback and link-local addresses named by peers are not dialled unless the node lives there too
+  const connectionGater = withLocalDialFilter(bans.gater(), { listen: resolved.listen, dialLocalAddresses: resolved.dialLocalAddresses, trusted: resolved.bootstrap })
+  const libp2p = await buildLibp2p({ config: resolved, privateKey, psk: swarmKey?.psk, connectionGater, logger })
   const protocolBaseDir = options.protocolBaseDir ?? (resolved.configPath === undefined ? process.cwd() : dirname(resolved.configPath))
   const node = new Node(resolved, libp2p, bans, logger, protocolBaseDir, swarmKey?.fingerprint)
   if (options.start !== false) {

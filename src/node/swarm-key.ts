@@ -1,6 +1,6 @@
 import { generateKey } from '@libp2p/pnet'
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import { SwarmKeyError } from '../errors.js'
 
 const HEADER = '/key/swarm/psk/1.0.0/'
@@ -20,13 +20,16 @@ export interface SwarmKey {
   fingerprint: string
 }
 
-/** Read and check a swarm key file, so a bad key fails at start with a clear message. */
+/**
+ * Read and check a swarm key file, so a bad key fails at start with a clear message. A key
+ * that other users may read or change is refused, as ssh refuses such a private key: whoever
+ * reads it can join the private swarm.
+ */
 export async function readSwarmKey (path: string): Promise<SwarmKey> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    throw new SwarmKeyError(`swarmKey: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+  const { text, mode } = await readKeyFile(path)
+  if ((mode & 0o077) !== 0 && process.platform !== 'win32') {
+    const shown = (mode & 0o777).toString(8).padStart(4, '0')
+    throw new SwarmKeyError(`swarmKey: ${path} has mode ${shown}: other users can read or change it, and anyone who reads it can join the private swarm; make it private with: chmod 600 ${path}`)
   }
   const lines = text.trim().split(/\r?\n/).map(l => l.trim())
   if (lines.length !== 3 || lines[0] !== HEADER || lines[1] !== ENCODING || !/^[0-9a-fA-F]{64}$/.test(lines[2])) {
@@ -35,4 +38,19 @@ export async function readSwarmKey (path: string): Promise<SwarmKey> {
   const canonical = `${HEADER}\n${ENCODING}\n${lines[2].toLowerCase()}`
   const fingerprint = createHash('sha256').update(lines[2].toLowerCase()).digest('hex').slice(0, 16)
   return { psk: new TextEncoder().encode(canonical), fingerprint }
+}
+
+/** The key file's text and permission bits, read from one open file. */
+async function readKeyFile (path: string): Promise<{ text: string, mode: number }> {
+  try {
+    const handle = await open(path, 'r')
+    try {
+      const { mode } = await handle.stat()
+      return { text: await handle.readFile('utf8'), mode }
+    } finally {
+      await handle.close()
+    }
+  } catch (err) {
+    throw new SwarmKeyError(`swarmKey: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+  }
 }

@@ -39,9 +39,9 @@ export class HaveFile implements HaveRecord {
   async save (have: Bitfield): Promise<void> {
     const bytes = encodeHave(have)
     const tmp = `${this.path}.tmp`
-    await mkdir(dirname(this.path), { recursive: true })
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 })
     try {
-      const handle = await open(tmp, 'w', 0o644)
+      const handle = await open(tmp, 'w', 0o600)
       try {
         await handle.writeFile(bytes)
         await handle.sync()

@@ -49,7 +49,8 @@ interface StateFileV1 {
 
 /**
  * The records under dataDir: `swarms.json`, `manifests/<cid>` and `swarms/<cid>.have`. Every
- * write replaces its file whole (see atomicWrite and HaveFile).
+ * write replaces its file whole (see atomicWrite and HaveFile); files are 0600 and folders 0700,
+ * as the list names the path of everything shared and the manifests every file name.
  */
 export class FileSwarmRecords implements SwarmRecords {
   private readonly listPath: string
@@ -85,7 +86,7 @@ export class FileSwarmRecords implements SwarmRecords {
   }
 
   async saveManifest (contentId: string, bytes: Uint8Array): Promise<void> {
-    await mkdir(this.manifestsDir, { recursive: true })
+    await mkdir(this.manifestsDir, { recursive: true, mode: 0o700 })
     await atomicWrite(join(this.manifestsDir, contentId), bytes)
   }
 

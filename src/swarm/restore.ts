@@ -1,6 +1,6 @@
-import { parseContentId } from '../core/content-id.js'
+import { matchesContentId, parseContentId } from '../core/content-id.js'
 import { decodeManifest, pieceCount } from '../core/manifest.js'
-import { StorageError } from '../errors.js'
+import { DamagedRecordError, StorageError } from '../errors.js'
 import { closeSwarm } from './registry.js'
 import { restoredPieces } from './resume.js'
 import type { SwarmOpener } from './opener.js'
@@ -28,6 +28,8 @@ export class SwarmRestorer {
     const { records, storage, opener, log, lifetime } = this.init
     const cid = parseContentId(record.contentId)
     const manifestBytes = await records.loadManifest(record.contentId)
+    // a damaged file served as this content's manifest would get the node banned as a forger
+    if (!matchesContentId(cid, manifestBytes)) throw new DamagedRecordError(`the stored manifest of ${record.contentId} is damaged (it no longer hashes to its content id); not serving it: add or get the content again`)
     const manifest = decodeManifest(manifestBytes)
     const haveRecord = records.have(record.contentId)
     const reader = storage.open({ root: record.path, manifest, mode: 'read' })

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict'
-import { writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { tempDir } from '../helpers/temp.js'
 import { STACK_LINE, ShoalProcess, explain, killAll, modeOf, readText, runShoal, writeConfig } from './helpers/shoal-process.js'
 import type { RunResult } from './helpers/shoal-process.js'
+import type { AddressInfo } from 'node:net'
 
 /** A CIDv1 (raw, sha2-256) that no node has: a valid id of unknown content. */
 const UNKNOWN_CID = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
@@ -83,6 +86,28 @@ describe('e2e: the shoal CLI on bad input', function () {
     const config = await writeConfig(dir.path)
     assertCleanFailure(await runShoal(['status', '--config', config]), /shoal start/)
     assertCleanFailure(await runShoal(['status', '--json', '--config', config]), /shoal start/)
+  })
+
+  it('a dataDir/api that names a non-loopback address gets no request and no token (exit 1, says why)', async function () {
+    // a listener on this machine's own non-loopback address stands for someone else's server
+    const lan = Object.values(networkInterfaces()).flat().find(i => i !== undefined && i.family === 'IPv4' && !i.internal)
+    if (lan === undefined) this.skip()
+    const seen: string[] = []
+    const server = createServer((req, res) => { seen.push(req.headers.authorization ?? ''); res.end('{}') })
+    await new Promise<void>(resolve => server.listen(0, lan?.address, resolve))
+    try {
+      const config = await writeConfig(dir.path)
+      const dataDir = join(dir.path, 'data')
+      await mkdir(dataDir, { recursive: true })
+      await writeFile(join(dataDir, 'api'), `http://${lan?.address ?? ''}:${(server.address() as AddressInfo).port}\n`)
+      await writeFile(join(dataDir, 'api.token'), 'the-api-token\n', { mode: 0o600 })
+      for (const command of [['status'], ['stop'], ['add', dir.path]]) {
+        assertCleanFailure(await runShoal([...command, '--config', config]), /not http:\/\/<loopback IP>:<port>; refusing to send the API token/)
+      }
+      assert.deepEqual(seen, [], 'the CLI sent requests (and its token) to a non-loopback address')
+    } finally {
+      server.close()
+    }
   })
 
   it('--help exits 0 and lists the commands', async () => {

@@ -1,10 +1,10 @@
 /**
  * Private swarms (libp2p pnet with a pre-shared key): members trade large content intact
  * (no stall after the first few MB), outsiders with another key or no key cannot even
- * connect, and a malformed key file stops the node at creation.
+ * connect, and a malformed key file, or one other users can read, stops the node at creation.
  */
 import assert from 'node:assert/strict'
-import { writeFile } from 'node:fs/promises'
+import { chmod, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createNode, generateSwarmKey } from '../../src/index.js'
 import { TestNodes } from '../helpers/nodes.js'
@@ -81,5 +81,19 @@ describe('integration: private swarm (swarmKey)', function () {
       await rejectsNamed(createNode({ dataDir: join(ctx.dir, 'nodes', name), listen: ['/ip4/127.0.0.1/tcp/0'], swarmKey }), 'SwarmKeyError')
     }
     await rejectsNamed(createNode({ dataDir: join(ctx.dir, 'nodes', 'missing'), listen: ['/ip4/127.0.0.1/tcp/0'], swarmKey: join(ctx.dir, 'no-such.key') }), 'SwarmKeyError')
+  })
+
+  it('a key file other users can read is refused at start with SwarmKeyError saying how to fix it; chmod 600 and it starts', async function () {
+    this.timeout(30_000)
+    const swarmKey = await keyFile('loose.key')
+    for (const mode of [0o644, 0o640, 0o604, 0o660]) {
+      await chmod(swarmKey, mode)
+      const err = await rejectsNamed(createNode({ dataDir: join(ctx.dir, 'nodes', 'loose'), listen: ['/ip4/127.0.0.1/tcp/0'], swarmKey }), 'SwarmKeyError')
+      assert.match(err.message, /chmod 600/)
+      assert.ok(err.message.includes(swarmKey))
+    }
+    await chmod(swarmKey, 0o600)
+    const node = await ctx.nodes.start('tight', { swarmKey })
+    assert.ok(node.status().swarmKey !== undefined)
   })
 })

@@ -20,7 +20,7 @@ export const DEFAULT_INTERVAL = 30_000
 export const DEFAULT_REMEMBER = 10 * 60_000
 /** Peers remembered per swarm (the most recently seen are kept). */
 export const MAX_REMEMBERED = 200
-/** (peer, swarm) pairs whose last message time is kept for the rate limit. */
+/** Senders whose last message times are kept for the rate limit; past it the one heard from longest ago is forgotten. */
 export const MAX_RATE_ENTRIES = 4096
 /** ms one exchange (open, write, close / read) may take. */
 export const DEFAULT_TIMEOUT = 10_000

@@ -19,8 +19,11 @@ export class PeerExchangeClass implements PeerExchange {
   private readonly recent: RecentPeers
   /** `${contentId} ${peerId}` -> when we last sent that peer a message about that swarm. */
   private readonly lastSent = new Map<string, number>()
-  /** `${contentId} ${peerId}` -> when that peer last sent us one (the receive rate limit). */
-  private readonly lastReceived = new Map<string, number>()
+  /**
+   * The receive rate limit, keyed by peer (a sender picks content ids, not its peer id): for
+   * each, when it last told us about each of our swarms (content we do not have counts as one).
+   */
+  private readonly lastReceived = new Map<string, Map<string, number>>()
   private readonly counts: PeerExchangeStats = { sent: 0, received: 0, refused: 0, learned: 0 }
   private timer?: NodeJS.Timeout
   private readonly onJoined = (event: SwarmEvents['swarm:peer-joined']): void => {
@@ -71,9 +74,10 @@ export class PeerExchangeClass implements PeerExchange {
   private tick (): void {
     const now = Date.now()
     this.recent.prune(now)
-    for (const map of [this.lastSent, this.lastReceived]) {
+    for (const map of [this.lastSent, ...this.lastReceived.values()]) {
       for (const [key, at] of map) if (now - at > 2 * this.interval) map.delete(key)
     }
+    for (const [peer, swarms] of this.lastReceived) if (swarms.size === 0) this.lastReceived.delete(peer)
     for (const swarm of this.components.swarms.list()) {
       for (const peer of swarm.peers) {
         this.recent.seen(swarm.contentId, peer)
@@ -120,10 +124,10 @@ export class PeerExchangeClass implements PeerExchange {
     const from = connection.remotePeer.toString()
     const bytes = await lpStream(stream, { maxDataLength: MAX_MESSAGE_SIZE }).read({ signal })
     const message = decodePex(bytes)
-    this.checkRate(`${message.contentId} ${from}`)
+    const swarm = this.components.swarms.get(message.contentId)
+    this.checkRate(from, swarm === undefined ? '' : message.contentId)
     await stream.close({ signal })
     this.counts.received++
-    const swarm = this.components.swarms.get(message.contentId)
     if (swarm?.state !== 'downloading') return
     const self = this.components.peerId.toString()
     for (const peer of message.peers) {
@@ -135,10 +139,18 @@ export class PeerExchangeClass implements PeerExchange {
     this.log('%p told us about %d peers of %s', connection.remotePeer, message.peers.length, message.contentId)
   }
 
-  private checkRate (key: string): void {
+  /**
+   * One message per peer and swarm per half interval. A peer holds one entry, however many
+   * content ids it makes up; past MAX_RATE_ENTRIES peers, the one heard from longest ago is
+   * forgotten (it may then send one message early), so nobody is ever refused for others' traffic.
+   */
+  private checkRate (from: string, swarmKey: string): void {
     const now = Date.now()
-    if (now - (this.lastReceived.get(key) ?? -Infinity) < this.interval / 2) throw new RateLimitedError('a second message too soon')
-    if (!this.lastReceived.has(key) && this.lastReceived.size >= MAX_RATE_ENTRIES) throw new RateLimitedError('too many peers talking at once')
-    this.lastReceived.set(key, now)
+    const swarms = this.lastReceived.get(from) ?? new Map<string, number>()
+    if (now - (swarms.get(swarmKey) ?? -Infinity) < this.interval / 2) throw new RateLimitedError('a second message too soon')
+    swarms.set(swarmKey, now)
+    this.lastReceived.delete(from) // re-inserted last: the map stays in order of last message
+    this.lastReceived.set(from, swarms)
+    if (this.lastReceived.size > MAX_RATE_ENTRIES) this.lastReceived.delete(this.lastReceived.keys().next().value as string)
   }
 }

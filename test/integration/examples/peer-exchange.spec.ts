@@ -3,15 +3,18 @@
  * the seeder through it; hostile messages (huge lists, bogus addresses, floods) are refused.
  */
 import assert from 'node:assert/strict'
+import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { encodePex } from '../../../protocols/examples/peer-exchange/codec.js'
+import { MAX_RATE_ENTRIES } from '../../../protocols/examples/peer-exchange/constants.js'
 import { PexMessage } from '../../../protocols/examples/peer-exchange/pb/peer-exchange.js'
 import { startTestNodes, waitFor } from '../../../src/testing/index.js'
 import { tempDir } from '../../helpers/temp.js'
+import { floodPexContentIds, loopbackTrap, namePeerViaPex, sendPex } from '../../kit/hostile/index.js'
 import { MiB, fetchAndVerify, makeFile } from '../helpers/context.js'
 import { plainLibp2p } from '../helpers/plain-libp2p.js'
 import type { PeerExchange } from '../../../protocols/examples/peer-exchange/index.js'
@@ -87,6 +90,25 @@ describe('examples: peer-exchange', function () {
       assert.equal(stats.received, 0)
     })
 
+    it('one peer naming 4096 made-up content ids fills one rate entry, not the table: another peer is still heard', async function () {
+      this.timeout(120_000)
+      const started = Date.now()
+      await floodPexContentIds(plain as Libp2p, target(), Array.from({ length: MAX_RATE_ENTRIES }, (_, i) => `made-up-${i}`))
+      await waitFor(() => pex(net as TestNetwork, 1).stats().received + pex(net as TestNetwork, 1).stats().refused >= MAX_RATE_ENTRIES, { what: 'every flood message handled', timeout: 30_000 })
+      const flood = pex(net as TestNetwork, 1).stats()
+      const floodMs = Date.now() - started
+      const honest = await plainLibp2p()
+      try {
+        await sendPex(honest, target(), encodePex(contentId, [{ peerId: net?.nodes[0].peerId as string, addrs: net?.nodes[0].libp2p.getMultiaddrs() ?? [] }]))
+        await waitFor(() => pex(net as TestNetwork, 1).stats().received + pex(net as TestNetwork, 1).stats().refused > flood.received + flood.refused, { what: 'the honest message handled' })
+      } finally {
+        await honest.stop()
+      }
+      const after = pex(net as TestNetwork, 1).stats()
+      assert.equal(after.received, flood.received + 1, `the honest peer's message was refused after a flood of ${MAX_RATE_ENTRIES} (${floodMs} ms): ${JSON.stringify({ flood, after })}`)
+      assert.equal(flood.received, 1, `the flooder got ${flood.received} messages through in one interval`)
+    })
+
     it('a second message about a swarm within the interval is refused', async () => {
       const good = encodePex(contentId, [{ peerId: net?.nodes[0].peerId as string, addrs: net?.nodes[0].libp2p.getMultiaddrs() ?? [] }])
       await sendRaw(good)
@@ -94,6 +116,56 @@ describe('examples: peer-exchange', function () {
       await sendRaw(good)
       await refusedCount(1)
       assert.equal(pex(net as TestNetwork, 1).stats().received, 1)
+    })
+  })
+
+  describe('addresses named by peers', () => {
+    // nodes that do not listen on loopback: on this machine's own LAN address
+    const lan = Object.values(networkInterfaces()).flat().find(i => i !== undefined && i.family === 'IPv4' && !i.internal)?.address
+
+    /**
+     * A leecher listening on the LAN address is told through PEX, by a plain libp2p peer, that
+     * a peer of its swarm is at a loopback port where a TCP trap counts connections. Resolves
+     * with the dials the trap saw within `waitMs` (or as soon as one comes) and when.
+     */
+    async function loopbackDials (dialLocalAddresses: boolean, waitMs: number): Promise<{ dials: number, ms: number }> {
+      const trap = await loopbackTrap()
+      try {
+        net = await startTestNodes({
+          count: 2,
+          connect: 'star',
+          protocols: [{ module: PEX, options: { interval: 60_000 } }],
+          config: { listen: [`/ip4/${lan ?? ''}/tcp/0`], dialLocalAddresses, limits: { downloadRate: 256 * 1024 } },
+          dir: join(dir.path, `nodes-${String(dialLocalAddresses)}`)
+        })
+        const [seeder, leecher] = net.nodes
+        const source = await makeFile(join(dir.path, 'src'), 'named.bin', 8 * MiB)
+        const { contentId } = await seeder.add(source)
+        const getting = leecher.get(contentId, { output: join(dir.path, `out-${String(dialLocalAddresses)}`, 'named.bin') }).catch(() => {})
+        await waitFor(() => leecher.status().swarms.some(s => s.contentId === contentId && s.state === 'downloading'), { what: 'the download under way' })
+        plain = await plainLibp2p()
+        await namePeerViaPex(plain, leecher.addresses()[0], contentId, trap.address)
+        await waitFor(() => pex(net as TestNetwork, 1).stats().learned === 1, { what: 'the named peer offered to the swarm' })
+        const told = Date.now()
+        await waitFor(() => trap.dials() > 0 || Date.now() - told > waitMs, { what: 'a dial or the wait', timeout: waitMs + 5000 })
+        const ms = Date.now() - told
+        await net.stop()
+        await getting
+        return { dials: trap.dials(), ms }
+      } finally {
+        trap.close()
+      }
+    }
+
+    it('a loopback address named through PEX is not dialled by a node that does not listen on loopback; dialLocalAddresses dials it', async function () {
+      if (lan === undefined) this.skip()
+      this.timeout(120_000)
+      // side by side: how soon a lab node (dialLocalAddresses) dials it, then a default node given 3x as long (at least 3 s)
+      const lab = await loopbackDials(true, 15_000)
+      assert.ok(lab.dials > 0, `the lab node did not dial the named loopback address within ${lab.ms} ms`)
+      const waitMs = Math.max(3 * lab.ms, 3000)
+      const guarded = await loopbackDials(false, waitMs)
+      assert.equal(guarded.dials, 0, `a node on ${lan ?? ''} dialled 127.0.0.1 because a peer named it (lab node: ${lab.ms} ms to dial)`)
     })
   })
 })

@@ -14,6 +14,7 @@
  * | flooder.ts | oversized frames and length prefixes, garbage, unrequested piece runs; streams opened in a loop | reset before allocating, ban; bound streams by `maxInboundStreams` |
  * | manifests.ts | NOT_FOUND; forged manifests; unsafe names under a matching content id | refuse forgeries and ban; refuse unsafe manifests with a clear error and write nothing |
  * | manifests.ts | silent (never answers); trickler (announces 16 MiB, sends 100 B/s) | give up after the first-byte deadline or under the minimum rate, ask others meanwhile, allocate only what arrives, ban after MANIFEST_SEARCH.maxStalls |
+ * | namers.ts | PEX messages about thousands of made-up content ids; a peer named (PEX) or a provider record (DHT) at an address on the node's own machine | keep the PEX rate table per peer; dial no loopback or link-local address a peer named unless the node listens there or allows it |
  */
 export { HostilePeer, PIECE_EXCHANGE, MANIFEST_EXCHANGE, fullBitfield, emptyBitfield, seededBytes } from './base.js'
 export type { ContentShape, HostileStats, HostilePeerInit, ManifestBehaviour, PieceBehaviour, PieceSession } from './base.js'
@@ -25,3 +26,5 @@ export type { StallerOptions } from './staller.js'
 export { flooder, floodStreams } from './flooder.js'
 export type { FloodMode, StreamFloodOptions } from './flooder.js'
 export { manifestForger, manifestNotFound, manifestSilent, manifestTrickler, servesManifest, unsafeManifest, UNSAFE_NAMES } from './manifests.js'
+export { PEX, floodPexContentIds, loopbackTrap, namePeerViaPex, provideAt, sendPex } from './namers.js'
+export type { LoopbackTrap } from './namers.js'

@@ -66,6 +66,18 @@ describe('swarm/swarms', () => {
     assert.deepEqual(p.records.list.map(r => r.contentId), [contentId, partialId, 'lost'])
   })
 
+  it('a stored manifest that no longer hashes to its content id is not restored (nor announced), and stays on the list', async () => {
+    await p.storage.put('/data.bin', content)
+    // another valid manifest under this content id: what a damaged file would decode to
+    const other = known(makeContent([{ path: 'data.bin', size: 4 * 16 * 1024 }]))
+    await p.records.saveManifest(contentId, other.manifestBytes)
+    p.records.list = [{ contentId, path: '/data.bin', origin: 'seed', files: [[content.data.byteLength, 0]] }]
+    await swarms.start()
+    assert.deepEqual(swarms.status(), [])
+    assert.deepEqual(p.network.provided, [])
+    assert.deepEqual(p.records.list.map(r => r.contentId), [contentId])
+  })
+
   it('after stop nothing is saved, and a get fails as stopped', async () => {
     await swarms.start()
     await swarms.stop()
