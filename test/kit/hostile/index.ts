@@ -13,8 +13,9 @@
  * | staller.ts | accepts requests and never answers, or trickles 1 byte a second | snub it, endgame past it, never wait on it; ban it after SCORING.maxStalls |
  * | flooder.ts | oversized frames and length prefixes, garbage, unrequested piece runs; streams opened in a loop | reset before allocating, ban; bound streams by `maxInboundStreams` |
  * | manifests.ts | NOT_FOUND; forged manifests; unsafe names under a matching content id | refuse forgeries and ban; refuse unsafe manifests with a clear error and write nothing |
+ * | identities.ts | fresh peer ids from one address (`localAddress`): idle connections held, identities banned in a row, idle sessions filling a swarm | cap connections per address; refuse an address whose peers keep getting banned; save bans in batches, keep a bounded number; drop the longest-idle peer of a full swarm for a newcomer |
  */
-export { HostilePeer, PIECE_EXCHANGE, MANIFEST_EXCHANGE, fullBitfield, emptyBitfield, seededBytes } from './base.js'
+export { HostilePeer, PIECE_EXCHANGE, MANIFEST_EXCHANGE, bareNode, fullBitfield, emptyBitfield, seededBytes } from './base.js'
 export type { ContentShape, HostileStats, HostilePeerInit, ManifestBehaviour, PieceBehaviour, PieceSession } from './base.js'
 export { poisoner } from './poisoner.js'
 export { liar } from './liar.js'
@@ -24,3 +25,7 @@ export type { StallerOptions } from './staller.js'
 export { flooder, floodStreams } from './flooder.js'
 export type { FloodMode, StreamFloodOptions } from './flooder.js'
 export { manifestForger, manifestNotFound, servesManifest, unsafeManifest, UNSAFE_NAMES } from './manifests.js'
+export { churnBannedIdentities, holdIdleConnections, joinIdle } from './identities.js'
+export type { ChurnResult, Held, IdentityOptions } from './identities.js'
+export { spawnIdentities } from './identities-process.js'
+export type { IdentityProcess, IdleResult } from './identities-process.js'
