@@ -115,17 +115,28 @@ export function addressKey (address: Multiaddr): string | undefined {
   if (config === null) return undefined
   if (config.type === 'ip4') return config.host
   if (config.type !== 'ip6') return undefined
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(config.host)
-  if (mapped !== null) return mapped[1]
-  return `${expandIpv6(config.host).slice(0, 4).join(':')}::/64`
+  const groups = expandIpv6(config.host)
+  // an IPv4-mapped address (::ffff:a.b.c.d) is that IPv4 host
+  if (groups.slice(0, 5).every(g => g === '0') && groups[5] === 'ffff') {
+    const [high, low] = [parseInt(groups[6], 16), parseInt(groups[7], 16)]
+    return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.')
+  }
+  return `${groups.slice(0, 4).join(':')}::/64`
 }
 
-/** The eight groups of an IPv6 address, as lower-case hex without leading zeros. */
+/** The eight groups of an IPv6 address, as lower-case hex without leading zeros (a dotted IPv4 tail becomes two). */
 function expandIpv6 (host: string): string[] {
   const [head, tail] = host.toLowerCase().split('%')[0].split('::') as [string, string | undefined]
-  const groups = (part: string | undefined): string[] => part === undefined || part === '' ? [] : part.split(':')
+  const groups = (part: string | undefined): string[] => part === undefined || part === '' ? [] : part.split(':').flatMap(dottedToGroups)
   const left = groups(head)
   const right = groups(tail)
   const middle = tail === undefined ? [] : Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0')
   return [...left, ...middle, ...right].map(g => (parseInt(g, 16) || 0).toString(16))
+}
+
+/** 'a.b.c.d' -> its two IPv6 groups; any other group as it is. */
+function dottedToGroups (group: string): string[] {
+  const bytes = group.split('.').map(Number)
+  if (bytes.length !== 4) return [group]
+  return [((bytes[0] << 8) | bytes[1]).toString(16), ((bytes[2] << 8) | bytes[3]).toString(16)]
 }

@@ -29,23 +29,19 @@ export interface Held {
 
 /**
  * Open `count` connections to `target` from `identities` fresh peer ids (several connections
- * each), and hold them, idle: no stream, nothing sent.
+ * each), `perSecond` a second (libp2p refuses more than `limits.inboundConnectionRate` a
+ * second from one address, so a patient attacker stays under it), and hold them, idle: no
+ * stream, nothing sent.
  */
-export async function holdIdleConnections (target: string, count: number, options: IdentityOptions & { identities?: number } = {}): Promise<Held> {
+export async function holdIdleConnections (target: string, count: number, options: IdentityOptions & { identities?: number, perSecond?: number } = {}): Promise<Held> {
   const nodes = await Promise.all(Array.from({ length: options.identities ?? 10 }, async (_, n) => await bareNode(addressOf(options, n), false)))
   const held: Held = { accepted: 0, refused: 0, refusals: [], stop: async () => { await Promise.all(nodes.map(async n => { await n.stop() })) } }
-  let next = 0
-  await inParallel(options.concurrency ?? 8, async () => {
-    while (next < count) {
-      const node = nodes[next++ % nodes.length]
-      try {
-        await node.dial(multiaddr(target), { force: true, signal: AbortSignal.timeout(10_000) })
-        held.accepted++
-      } catch {
-        held.refused++
-      }
-    }
-  })
+  const dials: Array<Promise<void>> = []
+  for (let n = 0; n < count; n++) {
+    dials.push(nodes[n % nodes.length].dial(multiaddr(target), { force: true, signal: AbortSignal.timeout(10_000) }).then(() => { held.accepted++ }, () => { held.refused++ }))
+    await new Promise(resolve => setTimeout(resolve, 1000 / (options.perSecond ?? 20)))
+  }
+  await Promise.all(dials)
   return held
 }
 
