@@ -113,11 +113,9 @@ export class BanList {
     if (text.length > 0 && this.bans.size === 0) this.init.log?.('no bans left in force in %s', this.init.path)
   }
 
-  /** Past `maxBans`, drop the expired bans, then the oldest. */
+  /** Past `maxBans`, drop the oldest bans (every ban lasts as long: they are also the first to expire). */
   private trim (): void {
     const max = this.init.maxBans ?? Infinity
-    if (this.bans.size <= max) return
-    for (const peerId of this.bans.keys()) this.isBanned(peerId)
     for (const peerId of this.bans.keys()) {
       if (this.bans.size <= max) break
       this.bans.delete(peerId)
