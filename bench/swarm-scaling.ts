@@ -40,7 +40,7 @@ export interface ScalingRow {
 
 /** Every node's upload capped by Shoal's own token bucket (`limits.uploadRate`), on loopback. */
 export function loopbackHosts (rate: number): ScalingHosts {
-  return { name: 'loopback, limits.uploadRate', node: () => ({ config: { limits: { uploadRate: rate } } }) }
+  return { name: 'loopback, limits.uploadRate', node: () => ({ config: { limits: { uploadRate: rate, maxConnectionsPerAddress: 1000 } } }) }
 }
 
 const LAB = fileURLToPath(new URL('../../../shared/lab/lab.sh', import.meta.url))

@@ -57,6 +57,14 @@ export class ProtocolViolationError extends ShoalError {
   static override name = 'ProtocolViolationError'
 }
 
+/**
+ * A peer's streams would hold more of the node's memory than it allows (unfinished frames,
+ * per peer and in all): the stream is reset. Not a violation: no ban for it alone.
+ */
+export class ResourceLimitError extends ShoalError {
+  static override name = 'ResourceLimitError'
+}
+
 /** A path to add or to write to that cannot be used. */
 export class PathError extends ShoalError {
   static override name = 'PathError'

@@ -27,3 +27,12 @@ export const RECEIVE_WINDOW = 16 * 1024 * 1024
  * syscall when sent alone; batched, a few per write. Peers learn of a piece this much later.
  */
 export const HAVE_BATCH_MS = 50
+/**
+ * Bytes of unfinished frames (a frame's first bytes, waiting for the rest) held for one peer
+ * over all its streams, and for all peers: a peer that starts a 64 KiB frame on each of 64
+ * streams on each of its connections would otherwise hold 4 MiB a connection. Four maximum
+ * frames at once is more than an honest peer ever has in flight (its frames are small but for
+ * handshakes); a stream that would pass either limit is reset.
+ */
+export const MAX_UNFINISHED_BYTES_PER_PEER = 4 * MAX_CONTROL_FRAME
+export const MAX_UNFINISHED_BYTES = 16 * 1024 * 1024

@@ -1,7 +1,8 @@
 import { TimeoutError } from '@libp2p/interface'
 import { parseContentId } from '../../src/core/content-id.js'
 import { ProtocolViolationError } from '../../src/errors.js'
-import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
+import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_UNFINISHED_BYTES, MAX_UNFINISHED_BYTES_PER_PEER, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
+import { FrameBudget } from './frame-budget.js'
 import { Wire } from './wire.js'
 import type { PieceExchange, PieceExchangeComponents, PieceExchangeInit } from './index.js'
 import type { PieceWire, SwarmEndpoint } from '../../src/index.js'
@@ -17,6 +18,8 @@ export class PieceExchangeClass implements PieceExchange {
   private readonly maxOutboundStreams: number
   private readonly onViolation?: (peerId: string, reason: string) => void
   private readonly wires = new Set<Wire>()
+  /** Memory held in unfinished frames by every stream of this node. */
+  readonly frames = new FrameBudget(MAX_UNFINISHED_BYTES_PER_PEER, MAX_UNFINISHED_BYTES)
   private started = false
 
   constructor (components: PieceExchangeComponents, init: PieceExchangeInit) {
@@ -115,7 +118,7 @@ export class PieceExchangeClass implements PieceExchange {
   }
 
   private track (stream: Stream, remotePeer: string, outbound: boolean): Wire {
-    const wire = new Wire({ stream, remotePeer, outbound, log: this.log, onClosed: (w) => this.wires.delete(w) })
+    const wire = new Wire({ stream, remotePeer, outbound, log: this.log, frames: this.frames, onClosed: (w) => this.wires.delete(w) })
     this.wires.add(wire)
     return wire
   }

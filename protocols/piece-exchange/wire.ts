@@ -1,10 +1,11 @@
 import { Uint8ArrayList } from 'uint8arraylist'
-import { ProtocolViolationError } from '../../src/errors.js'
+import { ProtocolViolationError, ResourceLimitError } from '../../src/errors.js'
 import { encodeFrame, waitForDrain } from '../../src/utils/frames.js'
 import { growReceiveWindow } from '../../src/utils/stream-window.js'
 import { HAVE_BATCH_MS, MAX_FRAME_DATA, RECEIVE_WINDOW } from './constants.js'
 import { WireDecoder, encodePieceRun } from './decoder.js'
 import { ErrorCode, Message, RejectCode } from './pb/piece-exchange.js'
+import type { FrameBudget } from './frame-budget.js'
 import type { Pacing, PieceWire, PieceWireHandler, RejectReason, SwarmEndpoint } from '../../src/core/wire.js'
 import type { Logger, Stream } from '@libp2p/interface'
 
@@ -46,6 +47,8 @@ export interface WireInit {
   log: Logger
   /** Called once when the stream is gone, whatever the phase. */
   onClosed?: (wire: Wire) => void
+  /** Where the bytes of unfinished frames this stream holds are counted. @default not counted */
+  frames?: FrameBudget
 }
 
 type WireState =
@@ -65,6 +68,9 @@ export class Wire implements PieceWire {
   private readonly stream: Stream
   private readonly log: Logger
   private readonly onClosed?: (wire: Wire) => void
+  private readonly frames?: FrameBudget
+  /** Bytes of unfinished frames held, as last counted in `frames`. */
+  private unfinished = 0
   private state: WireState = { phase: 'handshaking' }
   private readonly nextOffset = new Map<number, number>()
   /** The piece whose raw bytes are arriving now (after its Piece header). */
@@ -85,6 +91,7 @@ export class Wire implements PieceWire {
     this.outbound = init.outbound
     this.log = init.log
     this.onClosed = init.onClosed
+    this.frames = init.frames
     growReceiveWindow(this.stream, RECEIVE_WINDOW)
     this.listen()
   }
@@ -100,7 +107,9 @@ export class Wire implements PieceWire {
         decoder.push(evt.data)
       } catch (err) {
         this.close(err as Error)
+        return
       }
+      this.holdUnfinished(decoder.buffered)
     })
     this.stream.addEventListener('close', (evt) => { this.ended(evt.error) })
     this.stream.addEventListener('remoteCloseWrite', () => { this.close() })
@@ -222,10 +231,22 @@ export class Wire implements PieceWire {
     this.haveTimer = undefined
   }
 
+  /** Count the bytes of unfinished frames held now; reset the stream if that is over a limit. */
+  private holdUnfinished (bytes: number): void {
+    if (this.frames === undefined || bytes === this.unfinished) return
+    if (this.frames.hold(this.remotePeer, this.unfinished, bytes)) {
+      this.unfinished = bytes
+      return
+    }
+    this.close(new ResourceLimitError(`${this.remotePeer} holds too many bytes of unfinished frames`))
+  }
+
   private ended (err?: Error): void {
     const previous = this.state
     if (previous.phase === 'closed') return
     this.state = { phase: 'closed' }
+    this.frames?.hold(this.remotePeer, this.unfinished, 0)
+    this.unfinished = 0
     clearTimeout(this.haveTimer)
     if (previous.phase === 'open') previous.handler.onClose(err)
     this.onEnd?.(err)

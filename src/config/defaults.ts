@@ -47,6 +47,12 @@ export const DEFAULTS = {
      */
     inboundConnectionRate: 32,
     maxPendingConnections: 64,
+    /**
+     * Inbound connections open (or in their handshake) from one IP address (IPv6: one /64):
+     * enough for a household of Shoal nodes behind one NAT, few enough that one address
+     * cannot fill `maxConnections` with identities that cost it nothing.
+     */
+    maxConnectionsPerAddress: 8,
     /** Peers of one swarm we upload to at once, one of them chosen at random (optimistic unchoke). */
     uploadSlots: 8,
     /** Bytes per second the node uploads, over all swarms; 0 = unlimited. */
@@ -292,4 +298,34 @@ export const START = {
    */
   dhtSelfQueryDelay: 30_000,
   dhtSelfQueryJitter: 30_000
+} as const
+
+/**
+ * What fresh identities from one address may cost the node: peer ids are free, so limits
+ * that hold per peer id alone do not hold. (`limits.maxConnectionsPerAddress` is the
+ * user's knob; these are the rest.)
+ */
+export const IDENTITIES = {
+  /** Peers banned at one address within `banWindowMs` that get the address refused... */
+  bansPerAddress: 8,
+  banWindowMs: 10 * 60 * 1000,
+  /** ...for this long: no new connection from it, no dial to it. */
+  addressRefusalMs: 15 * 60 * 1000,
+  /** Addresses whose recent bans are remembered; past it the one seen longest ago is forgotten. */
+  maxTrackedAddresses: 4096,
+  /** Bans kept, in memory and in bans.json; past it the oldest ban goes (an address refusal still holds). */
+  maxBans: 10_000,
+  /** ms a ban may wait to be saved with those that follow it: one write for a burst. */
+  banSaveDelay: 1000,
+  /**
+   * A full swarm makes room for a newcomer by dropping the peer that has sent and received
+   * no piece bytes for longest, if that is at least this many ms (time to be unchoked and
+   * served): idle peers cannot hold a swarm, and working peers are never dropped for one.
+   */
+  minIdleToDrop: 15_000,
+  /** kad-dht provider records kept, in all and per content key; past either, the oldest goes. */
+  maxProviderRecords: 16_384,
+  maxProvidersPerKey: 64,
+  /** Concurrent inbound kad-dht streams per connection (kad-dht's 32 each may hold a 4 MiB message). */
+  dhtInboundStreams: 8
 } as const

@@ -68,6 +68,7 @@ export const configSchema = z.strictObject({
     maxConnections: positiveInt.default(DEFAULTS.limits.maxConnections),
     inboundConnectionRate: positiveInt.max(10_000).default(DEFAULTS.limits.inboundConnectionRate),
     maxPendingConnections: positiveInt.max(10_000).default(DEFAULTS.limits.maxPendingConnections),
+    maxConnectionsPerAddress: positiveInt.max(100_000).default(DEFAULTS.limits.maxConnectionsPerAddress),
     uploadSlots: positiveInt.max(1000).default(DEFAULTS.limits.uploadSlots),
     uploadRate: bytesPerSecond.default(DEFAULTS.limits.uploadRate),
     downloadRate: bytesPerSecond.default(DEFAULTS.limits.downloadRate),

@@ -15,6 +15,10 @@ export interface BanListInit {
   durationMs: number
   /** Where bans are kept across restarts (`dataDir/bans.json`); in memory only without it. */
   path?: string
+  /** Most bans kept; past it the oldest goes. @default unbounded */
+  maxBans?: number
+  /** ms a ban may wait to be saved with those that follow it (one write for a burst). @default 0 */
+  saveDelayMs?: number
   log?: Logger
   now?: () => number
 }
@@ -33,12 +37,14 @@ export function banFilePath (dataDir: string): string {
  * Peers we refuse, by peer id, enforced by the libp2p connection gater: no dial to them and
  * no connection from them once their identity is known (after Noise). Bans are saved to a
  * file (atomically, mode 0600) and loaded at start, so they hold across restarts until
- * they expire.
+ * they expire. Peer ids are free, so the list is bounded (the oldest ban goes first) and
+ * saved in batches: a stream of fresh identities costs one write a `saveDelayMs`, not one each.
  */
 export class BanList {
   private readonly bans = new Map<string, Ban>()
   private readonly now: () => number
   private saving: Promise<void> = Promise.resolve()
+  private saveTimer?: NodeJS.Timeout
 
   constructor (private readonly init: BanListInit) {
     this.now = init.now ?? Date.now
@@ -52,8 +58,11 @@ export class BanList {
   }
 
   ban (peerId: string, reason: string): void {
+    // re-inserted: the map's order is the bans' age, oldest first
+    this.bans.delete(peerId)
     this.bans.set(peerId, { peerId, reason, until: this.now() + this.init.durationMs })
-    this.save()
+    this.trim()
+    this.scheduleSave()
   }
 
   isBanned (peerId: string): boolean {
@@ -70,6 +79,11 @@ export class BanList {
 
   /** Resolves once every ban made so far is on disk. */
   async flush (): Promise<void> {
+    if (this.saveTimer !== undefined) {
+      clearTimeout(this.saveTimer)
+      this.saveTimer = undefined
+      this.save()
+    }
     await this.saving
   }
 
@@ -92,8 +106,32 @@ export class BanList {
       return
     }
     const now = this.now()
-    for (const ban of parseBans(text)) if (ban.until > now) this.bans.set(ban.peerId, ban)
+    // oldest first, as bans made in this run are kept
+    const bans = parseBans(text).filter(b => b.until > now).sort((a, b) => a.until - b.until)
+    for (const ban of bans) this.bans.set(ban.peerId, ban)
+    this.trim()
     if (text.length > 0 && this.bans.size === 0) this.init.log?.('no bans left in force in %s', this.init.path)
+  }
+
+  /** Past `maxBans`, drop the oldest bans (every ban lasts as long: they are also the first to expire). */
+  private trim (): void {
+    const max = this.init.maxBans ?? Infinity
+    for (const peerId of this.bans.keys()) {
+      if (this.bans.size <= max) break
+      this.bans.delete(peerId)
+    }
+  }
+
+  /** Save soon, with whatever other bans come meanwhile. */
+  private scheduleSave (): void {
+    if (this.saveTimer !== undefined) return
+    const delay = this.init.saveDelayMs ?? 0
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined
+      this.save()
+    }, delay)
+    // a pending save never holds the process open; stop() flushes
+    this.saveTimer.unref()
   }
 
   /** Write the bans in force; writes are serialised, so the last one wins. */

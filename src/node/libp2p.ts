@@ -7,12 +7,13 @@ import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
-import { NETWORK, START } from '../config/defaults.js'
+import { IDENTITIES, NETWORK, START } from '../config/defaults.js'
+import { boundProviderRecords, withDatastore } from './dht-store.js'
 import { protocolHost } from './protocol-host.js'
 import type { ProtocolHost } from './protocol-host.js'
 import type { ShoalConfig } from '../config/schema.js'
 import type { Identify } from '@libp2p/identify'
-import type { KadDHT } from '@libp2p/kad-dht'
+import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PeerStore, PrivateKey, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -51,19 +52,7 @@ export interface BuildLibp2pOptions {
  */
 export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<ShoalServices>> {
   const { config } = options
-  const dht = config.dht.enabled
-    ? {
-        dht: kadDHT({
-          protocol: config.dht.protocol,
-          clientMode: false,
-          peerInfoMapper: passthroughMapper,
-          allowQueryWithZeroPeers: true,
-          // a start does not walk the DHT at once: in a crowd starting together every walk dials
-          // every node; the bootstrap peers and identify fill the routing table meanwhile
-          initialQuerySelfInterval: START.dhtSelfQueryDelay + Math.random() * START.dhtSelfQueryJitter
-        })
-      }
-    : {}
+  const dht = config.dht.enabled ? { dht: boundedKadDHT(config.dht.protocol) } : {}
   return await createLibp2p<ShoalServices>({
     privateKey: options.privateKey,
     addresses: { listen: [...config.listen] },
@@ -72,6 +61,7 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
     streamMuxers: [yamux()],
     ...(options.psk === undefined ? {} : { connectionProtector: preSharedKey({ psk: options.psk }) }),
     connectionGater: options.connectionGater,
+    // (limits.maxConnectionsPerAddress is enforced by the gater, which knows each connection's address)
     connectionManager: {
       maxConnections: config.limits.maxConnections,
       inboundConnectionThreshold: config.limits.inboundConnectionRate,
@@ -83,4 +73,24 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
     services: { identify: identify(), ping: ping(), ...dht, protocols: protocolHost() },
     start: false
   })
+}
+
+/**
+ * Kademlia under Shoal's own protocol id, in server mode, keeping private addresses; with
+ * its provider records bounded (kad-dht keeps every one it is sent) and fewer concurrent
+ * inbound streams per connection than its 32, each of which may hold a 4 MiB message.
+ */
+function boundedKadDHT (protocol: string): (components: KadDHTComponents) => KadDHT {
+  const dht = kadDHT({
+    protocol,
+    clientMode: false,
+    peerInfoMapper: passthroughMapper,
+    allowQueryWithZeroPeers: true,
+    maxInboundStreams: IDENTITIES.dhtInboundStreams,
+    // a start does not walk the DHT at once: in a crowd starting together every walk dials
+    // every node; the bootstrap peers and identify fill the routing table meanwhile
+    initialQuerySelfInterval: START.dhtSelfQueryDelay + Math.random() * START.dhtSelfQueryJitter
+  })
+  const limits = { maxRecords: IDENTITIES.maxProviderRecords, maxPerKey: IDENTITIES.maxProvidersPerKey }
+  return (components) => dht(withDatastore(components, boundProviderRecords(components.datastore, limits)))
 }

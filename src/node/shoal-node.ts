@@ -5,6 +5,7 @@ import { dirname } from 'node:path'
 import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
 import { MAX_FRAME_DATA, pieceExchange } from '../../protocols/piece-exchange/index.js'
 import { preparePrivateDataDir } from '../config/data-dir.js'
+import { IDENTITIES } from '../config/defaults.js'
 import { resolveConfig } from '../config/load.js'
 import { parseContentId } from '../core/content-id.js'
 import { Announcer } from '../discovery/announcer.js'
@@ -17,6 +18,7 @@ import { SwarmRegistry } from '../swarm/registry.js'
 import { Swarms } from '../swarm/swarms.js'
 import { RegistryView } from '../swarm/swarms-view.js'
 import { rateLimit } from '../utils/token-bucket.js'
+import { AddressGuard } from './address-guard.js'
 import { BanList, banFilePath } from './bans.js'
 import { withLocalDialFilter } from './dial-policy.js'
 import { loadOrCreateIdentity } from './identity.js'
@@ -91,12 +93,13 @@ export async function createNode (config: ShoalConfig | ConfigInput, options: Cr
   await preparePrivateDataDir(resolved.dataDir, (message) => { logger.forComponent('shoal:node').error(message) })
   const privateKey = await loadOrCreateIdentity(resolved.dataDir)
   const swarmKey = resolved.swarmKey === undefined ? undefined : await readSwarmKey(resolved.swarmKey)
-  const bans = await BanList.open({ durationMs: resolved.limits.banDuration, path: banFilePath(resolved.dataDir), log: logger.forComponent('shoal:bans') })
+  const bans = await BanList.open({ durationMs: resolved.limits.banDuration, path: banFilePath(resolved.dataDir), maxBans: IDENTITIES.maxBans, saveDelayMs: IDENTITIES.banSaveDelay, log: logger.forComponent('shoal:bans') })
+  const addresses = addressGuard(resolved, logger)
   // loopback and link-local addresses named by peers are not dialled unless the node lives there too
-  const connectionGater = withLocalDialFilter(bans.gater(), { listen: resolved.listen, dialLocalAddresses: resolved.dialLocalAddresses, trusted: resolved.bootstrap })
+  const connectionGater = withLocalDialFilter({ ...bans.gater(), ...addresses.gater() }, { listen: resolved.listen, dialLocalAddresses: resolved.dialLocalAddresses, trusted: resolved.bootstrap })
   const libp2p = await buildLibp2p({ config: resolved, privateKey, psk: swarmKey?.psk, connectionGater, logger })
   const protocolBaseDir = options.protocolBaseDir ?? (resolved.configPath === undefined ? process.cwd() : dirname(resolved.configPath))
-  const node = new Node(resolved, libp2p, bans, logger, protocolBaseDir, swarmKey?.fingerprint)
+  const node = new Node(resolved, libp2p, { bans, addresses }, logger, protocolBaseDir, swarmKey?.fingerprint)
   if (options.start !== false) {
     try {
       await node.start()
@@ -108,6 +111,18 @@ export async function createNode (config: ShoalConfig | ConfigInput, options: Cr
   return node
 }
 
+/** Limits by remote address: connections held from one, and refusal of one whose peers keep getting banned. */
+function addressGuard (config: ShoalConfig, logger: ComponentLogger): AddressGuard {
+  return new AddressGuard({
+    maxConnectionsPerAddress: config.limits.maxConnectionsPerAddress,
+    bansPerAddress: IDENTITIES.bansPerAddress,
+    banWindowMs: IDENTITIES.banWindowMs,
+    refusalMs: IDENTITIES.addressRefusalMs,
+    maxTrackedAddresses: IDENTITIES.maxTrackedAddresses,
+    log: logger.forComponent('shoal:addresses')
+  })
+}
+
 function isResolved (config: ShoalConfig | ConfigInput): config is ShoalConfig {
   return Object.isFrozen(config)
 }
@@ -117,6 +132,7 @@ class Node implements ShoalNode {
   readonly libp2p: Libp2p<ShoalServices>
   private readonly log: Logger
   private readonly bans: BanList
+  private readonly addressGuard: AddressGuard
   /** The swarms by content id: what the protocols and the network look swarms up in. */
   private readonly registry: SwarmRegistry
   private readonly swarms: Swarms
@@ -129,10 +145,12 @@ class Node implements ShoalNode {
   private readonly swarmKeyFingerprint?: string
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
 
-  constructor (config: ShoalConfig, libp2p: Libp2p<ShoalServices>, bans: BanList, logger: ComponentLogger, private readonly protocolBaseDir: string, swarmKeyFingerprint?: string) {
+  constructor (config: ShoalConfig, libp2p: Libp2p<ShoalServices>, gates: { bans: BanList, addresses: AddressGuard }, logger: ComponentLogger, private readonly protocolBaseDir: string, swarmKeyFingerprint?: string) {
+    const { bans } = gates
     this.config = config
     this.libp2p = libp2p
     this.bans = bans
+    this.addressGuard = gates.addresses
     this.swarmKeyFingerprint = swarmKeyFingerprint
     this.log = logger.forComponent('shoal:node')
     if (libp2p.services.dht !== undefined) {
@@ -247,7 +265,10 @@ class Node implements ShoalNode {
     if (!fatal || this.bans.isBanned(peer)) return
     this.bans.ban(peer, reason)
     this.log.error('banned %s: %s', peer, reason)
-    void this.libp2p.hangUp(peerIdFromString(peer)).catch(() => {})
+    const peerId = peerIdFromString(peer)
+    // peer ids are free, addresses are not: enough bans at one address and it is refused
+    this.addressGuard.recordBan(this.libp2p.getConnections(peerId).map(c => c.remoteAddr))
+    void this.libp2p.hangUp(peerId).catch(() => {})
   }
 
   private assertRunning (): void {

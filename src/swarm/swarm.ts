@@ -2,11 +2,12 @@ import { Bitfield } from '../core/bitfield.js'
 import { PieceLayout } from '../core/layout.js'
 import { verifyPiece } from '../core/piece-hash.js'
 import { PiecePicker } from '../core/piece-picker.js'
-import { PICKING, SCORING } from '../config/defaults.js'
+import { IDENTITIES, PICKING, SCORING } from '../config/defaults.js'
 import { ProtocolViolationError, StorageError } from '../errors.js'
 import { BufferPool } from '../utils/buffer-pool.js'
 import { RateMeter } from '../utils/rate-meter.js'
 import { TokenBucket } from '../utils/token-bucket.js'
+import { IdlePeers } from './idle-peers.js'
 import { PeerSession } from './peer-session.js'
 import { StallWatch } from './stalls.js'
 import { Uploader } from './upload.js'
@@ -60,6 +61,8 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   private readonly buffers: BufferPool
   private readonly timer: NodeJS.Timeout
   private readonly rates: RateLimits
+  /** Who a full swarm drops for a newcomer. */
+  private readonly idlePeers = new IdlePeers(IDENTITIES.minIdleToDrop)
   private ticks = 0
 
   constructor (init: SwarmInit) {
@@ -152,7 +155,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     if (existing !== undefined) {
       if (!this.prefer(wire, existing)) return 'duplicate'
       existing.close()
-    } else if (this.sessions.size >= this.limits.maxPeersPerSwarm) {
+    } else if (this.sessions.size >= this.limits.maxPeersPerSwarm && !this.makeRoom()) {
       return 'swarm-full'
     }
     const session = new PeerSession(this, wire, remoteHas)
@@ -166,6 +169,15 @@ export class Swarm implements SwarmEndpoint, SessionHost {
       this.uploader.rechoke()
     })
     return session
+  }
+
+  /** Drop the peer of no use for longest, if one has been for long enough; false if none. */
+  private makeRoom (): boolean {
+    const idle = this.idlePeers.longestIdle(this.sessions.values(), Date.now())
+    if (idle === undefined) return false
+    this.log('swarm full: dropping %s, the peer of no use for longest', idle.peerId)
+    idle.close()
+    return true
   }
 
   /** Announce to `session` the pieces verified after our handshake (with `sent`) went out. */
@@ -324,6 +336,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   private tick (): void {
     if (!this.trading) return
     this.ticks++
+    this.idlePeers.observe(this.sessions.values(), Date.now())
     this.uploader.tick(this.ticks)
     if (this.stateValue !== 'downloading') return
     this.stalls.check(this.sessions.values())

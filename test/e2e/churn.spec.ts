@@ -14,6 +14,8 @@ const MiB = 1024 * 1024
 const SIZE = 48 * MiB
 const LEECHERS = 6
 const SEED_RATE = 8 * MiB
+/** Seven nodes on 127.0.0.1, restarted again and again (two connections a pair at times): more than a household's cap per address. */
+const LAB_CONNECTIONS = 64
 const PIECE_SIZE = 256 * 1024 // automatic for 48 MiB
 /** The churn schedule's seed: change it to try another schedule, keep it to replay one. */
 const CHURN_SEED = Number(process.env.SHOAL_CHURN_SEED ?? 20261201)
@@ -39,11 +41,11 @@ describe('e2e: churn', function () {
   async function startSwarm (leecherRate = 0): Promise<{ seeder: ShoalProcess, contentId: string, source: string, leechers: Leecher[] }> {
     const source = join(dir.path, 'source.bin')
     await randomFile(source, SIZE)
-    const seeder = await ShoalProcess.create(join(dir.path, 'seeder'), { limits: { uploadRate: SEED_RATE } })
+    const seeder = await ShoalProcess.create(join(dir.path, 'seeder'), { limits: { uploadRate: SEED_RATE, maxConnectionsPerAddress: LAB_CONNECTIONS } })
     const contentId = await seeder.add(source)
     const boot = (await seeder.status()).addresses[0]
     const leechers = await Promise.all(Array.from({ length: LEECHERS }, async (_, i) => {
-      const config = await writeConfig(join(dir.path, `leecher${i + 1}`), { bootstrap: [boot], limits: { uploadRate: leecherRate } })
+      const config = await writeConfig(join(dir.path, `leecher${i + 1}`), { bootstrap: [boot], limits: { uploadRate: leecherRate, maxConnectionsPerAddress: LAB_CONNECTIONS } })
       const node = await ShoalProcess.start(config)
       const output = join(dir.path, 'out', `leecher${i + 1}.bin`)
       return { config, node, output, get: startGet(node, contentId, output), restarts: 0 }

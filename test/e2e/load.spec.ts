@@ -30,6 +30,8 @@ const MAX_STATUS_MS = 1000
 const LEECHER_NICENESS = Number(process.env.SHOAL_LOAD_NICENESS ?? 10)
 /** The seeder's peak resident memory: its windows (read-ahead per peer served, buffers) and 32 connections. */
 const MAX_SEEDER_RSS_MIB = 400
+/** The 33 nodes stand in for 33 machines but all connect from 127.0.0.1: no cap per address. */
+const LAB = { limits: { maxConnectionsPerAddress: 1000 } }
 
 /** A node's control API, through the files `shoal start` leaves in its dataDir (what the CLI does, without 32 CLI processes). */
 async function api (dataDir: string): Promise<{ url: string, headers: Record<string, string> }> {
@@ -79,14 +81,14 @@ describe('e2e: load', function () {
   it(`one seeder serves ${LEECHERS} leecher processes: all byte-identical, status within ${MAX_STATUS_MS} ms throughout, seeder memory bounded`, async () => {
     const source = join(dir.path, 'source.bin')
     await randomFile(source, SIZE)
-    const seeder = await ShoalProcess.create(join(dir.path, 'seeder'))
+    const seeder = await ShoalProcess.create(join(dir.path, 'seeder'), LAB)
     const contentId = await seeder.add(source)
     const address = (await seeder.status()).addresses[0]
     const leechers: ShoalProcess[] = []
     const startsBegan = performance.now()
     for (let i = 0; i < LEECHERS; i += START_BATCH) {
       leechers.push(...await Promise.all(Array.from({ length: Math.min(START_BATCH, LEECHERS - i) }, async (_, j) =>
-        await ShoalProcess.create(join(dir.path, `leecher${i + j}`), { bootstrap: [address] }, { niceness: LEECHER_NICENESS }))))
+        await ShoalProcess.create(join(dir.path, `leecher${i + j}`), { bootstrap: [address], ...LAB }, { niceness: LEECHER_NICENESS }))))
     }
 
     const startsTook = (performance.now() - startsBegan) / 1000

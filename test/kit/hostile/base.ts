@@ -9,6 +9,7 @@ import { Chunk, Request, Response, Status } from '../../../protocols/manifest-ex
 import { Message } from '../../../protocols/piece-exchange/pb/piece-exchange.js'
 import { encodeFrame } from '../../../src/utils/frames.js'
 import { readFrames } from '../../integration/helpers/read-frames.js'
+import type { TCPSocketOptions } from '@libp2p/tcp'
 import type { Libp2p, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -78,6 +79,28 @@ export interface HostilePeerInit {
   pieces?: { shape: ContentShape, behaviour: PieceBehaviour }
   /** Speak manifest exchange, answering as this says. */
   manifest?: ManifestBehaviour
+  /**
+   * Dial from this local IP address (any of 127.0.0.0/8 on loopback), so that the node sees
+   * the peer at another address than its honest peers on 127.0.0.1. @default the system's choice
+   */
+  localAddress?: string
+}
+
+/**
+ * A bare libp2p node of the kit (TCP, Noise, Yamux, identify), dialling from `localAddress`
+ * when one is given, listening on loopback unless `listen` is false. Every call makes a
+ * fresh identity.
+ */
+export async function bareNode (localAddress?: string, listen = true): Promise<Libp2p> {
+  // @libp2p/tcp passes its dial options on to net.connect, which takes a local address
+  const dialOpts = (localAddress === undefined ? {} : { localAddress }) as TCPSocketOptions
+  return await createLibp2p({
+    addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0'] : [] },
+    transports: [tcp({ dialOpts })],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() }
+  })
 }
 
 /**
@@ -91,13 +114,7 @@ export class HostilePeer {
   private constructor (readonly libp2p: Libp2p, private readonly init: HostilePeerInit) {}
 
   static async start (init: HostilePeerInit): Promise<HostilePeer> {
-    const libp2p = await createLibp2p({
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: { identify: identify() }
-    })
+    const libp2p = await bareNode(init.localAddress)
     const peer = new HostilePeer(libp2p, init)
     if (init.pieces !== undefined) {
       const { shape, behaviour } = init.pieces

@@ -15,8 +15,9 @@
  * | manifests.ts | NOT_FOUND; forged manifests; unsafe names under a matching content id | refuse forgeries and ban; refuse unsafe manifests with a clear error and write nothing |
  * | manifests.ts | silent (never answers); trickler (announces 16 MiB, sends 100 B/s) | give up after the first-byte deadline or under the minimum rate, ask others meanwhile, allocate only what arrives, ban after MANIFEST_SEARCH.maxStalls |
  * | namers.ts | PEX messages about thousands of made-up content ids; a peer named (PEX) or a provider record (DHT) at an address on the node's own machine | keep the PEX rate table per peer; dial no loopback or link-local address a peer named unless the node listens there or allows it |
+ * | identities.ts | fresh peer ids from one address (`localAddress`): idle connections held, identities banned in a row, idle sessions filling a swarm | cap connections per address; refuse an address whose peers keep getting banned; save bans in batches, keep a bounded number; drop the longest-idle peer of a full swarm for a newcomer |
  */
-export { HostilePeer, PIECE_EXCHANGE, MANIFEST_EXCHANGE, fullBitfield, emptyBitfield, seededBytes } from './base.js'
+export { HostilePeer, PIECE_EXCHANGE, MANIFEST_EXCHANGE, bareNode, fullBitfield, emptyBitfield, seededBytes } from './base.js'
 export type { ContentShape, HostileStats, HostilePeerInit, ManifestBehaviour, PieceBehaviour, PieceSession } from './base.js'
 export { poisoner } from './poisoner.js'
 export { liar } from './liar.js'
@@ -28,3 +29,7 @@ export type { FloodMode, StreamFloodOptions } from './flooder.js'
 export { manifestForger, manifestNotFound, manifestSilent, manifestTrickler, servesManifest, unsafeManifest, UNSAFE_NAMES } from './manifests.js'
 export { PEX, floodPexContentIds, loopbackTrap, namePeerViaPex, provideAt, sendPex } from './namers.js'
 export type { LoopbackTrap } from './namers.js'
+export { churnBannedIdentities, holdIdleConnections, joinIdle } from './identities.js'
+export type { ChurnResult, Held, IdentityOptions } from './identities.js'
+export { spawnIdentities } from './identities-process.js'
+export type { IdentityProcess, IdleResult } from './identities-process.js'

@@ -57,4 +57,30 @@ describe('node/bans', () => {
     assert.equal(gater.denyInboundEncryptedConnection?.(peer, undefined as any), true)
     assert.equal(gater.denyDialPeer?.(other), false)
   })
+
+  it('keeps at most maxBans: past it the oldest ban goes, also of those loaded from the file', async () => {
+    const path = banFilePath(dir.path)
+    const first = await BanList.open({ durationMs: 60_000, path, maxBans: 100 })
+    for (let n = 0; n < 1000; n++) first.ban(`peer-${n}`, 'churn')
+    assert.equal(first.list().length, 100)
+    assert.equal(first.isBanned('peer-899'), false)
+    assert.equal(first.isBanned('peer-900'), true)
+    await first.flush()
+    const second = await BanList.open({ durationMs: 60_000, path, maxBans: 10 })
+    assert.deepEqual(second.list().map(b => b.peerId), Array.from({ length: 10 }, (_, n) => `peer-${990 + n}`))
+  })
+
+  it('saves a burst of bans in one write, saveDelayMs after the first', async () => {
+    const path = banFilePath(dir.path)
+    const bans = await BanList.open({ durationMs: 60_000, path, saveDelayMs: 200 })
+    bans.ban('peer-A', 'x')
+    await new Promise(resolve => setTimeout(resolve, 50))
+    bans.ban('peer-B', 'x')
+    await assert.rejects(stat(path), 'nothing is written before the delay')
+    await new Promise(resolve => setTimeout(resolve, 400))
+    assert.equal(JSON.parse(await readFile(path, 'utf8')).bans.length, 2)
+    bans.ban('peer-C', 'x')
+    await bans.flush() // at once, without waiting for the delay
+    assert.equal(JSON.parse(await readFile(path, 'utf8')).bans.length, 3)
+  })
 })
