@@ -242,3 +242,9 @@ export const SWARM = {
   /** ms before a piece a peer refused is asked of that peer again. */
   refusalMs: 3000
 } as const
+
+/** What `add` tells about what it left out. */
+export const ADD_NOTICE = {
+  /** Symbolic links named in `add`'s notice (the rest are counted). */
+  skippedLinksListed: 10
+} as const

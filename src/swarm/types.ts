@@ -76,12 +76,20 @@ export interface GetOptions {
   signal?: AbortSignal
 }
 
+export interface AddOptions {
+  /** Follow symbolic links inside a folder to the files they name (skipped by default). */
+  followSymlinks?: boolean
+  signal?: AbortSignal
+}
+
 export interface AddResult {
   contentId: string
   name: string
   size: number
   pieceCount: number
   path: string
+  /** Symbolic links in the folder that were not followed (absent when there were none). */
+  skippedLinks?: { count: number, first: string[] }
 }
 
 /** What the swarms need from the network; the node builds it from libp2p. */

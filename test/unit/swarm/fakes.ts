@@ -132,7 +132,7 @@ export class MemoryStorage implements ContentStorage {
   async importContent (path: string): Promise<ImportedContent> {
     const content = this.contents.get(path)
     if (content === undefined) throw new PathError(`${path}: no such file or folder`)
-    return { contentId: content.cid, manifest: content.manifest, manifestBytes: content.manifestBytes, root: path }
+    return { contentId: content.cid, manifest: content.manifest, manifestBytes: content.manifestBytes, root: path, skippedLinks: [] }
   }
 }
 
