@@ -248,3 +248,9 @@ export const ADD_NOTICE = {
   /** Symbolic links named in `add`'s notice (the rest are counted). */
   skippedLinksListed: 10
 } as const
+
+/** The paths downloads made (dataDir/outputs.json): `get --force` replaces only one of these, made by the same content. */
+export const OUTPUTS = {
+  /** Paths remembered; the oldest are forgotten first. */
+  remembered: 10_000
+} as const
