@@ -254,3 +254,12 @@ export const OUTPUTS = {
   /** Paths remembered; the oldest are forgotten first. */
   remembered: 10_000
 } as const
+
+/** How the check of seeded files for changes (every `timeouts.seedCheck`) keeps its cost bounded. */
+export const SEED_WATCH = {
+  /**
+   * The most of the node's time the checks may take: after a check that took t ms, the next
+   * waits at least t × (1 / maxBusyShare - 1). (Reads check their file anyway: see PieceStore.)
+   */
+  maxBusyShare: 0.1
+} as const

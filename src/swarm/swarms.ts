@@ -1,4 +1,4 @@
-import { ADDING, ADD_NOTICE } from '../config/defaults.js'
+import { ADDING, ADD_NOTICE, SEED_WATCH } from '../config/defaults.js'
 import { Bitfield } from '../core/bitfield.js'
 import { pieceCount, totalSize } from '../core/manifest.js'
 import { StorageError } from '../errors.js'
@@ -55,10 +55,10 @@ export class Swarms {
     this.log = init.logger.forComponent('shoal:swarms')
     const { registry, records, storage, network } = init
     const lifetime = this.lifetime.signal
-    this.opener = new SwarmOpener({ ...init, lifetime, onChangedOnDisk: () => { this.seedWatch.checkNow() } })
+    this.opener = new SwarmOpener({ ...init, lifetime, onChangedOnDisk: () => { void this.seedWatch.checkNow() } })
     this.restorer = new SwarmRestorer({ registry, records, storage, opener: this.opener, log: this.log, lifetime })
     this.downloader = new Downloader({ registry, records, storage, network, opener: this.opener, restorer: this.restorer, timeouts: init.timeouts, maxManifestSize: init.maxManifestSize, log: this.log, lifetime })
-    this.seedWatch = new SeedWatch({ registry, reopen: async (entry) => await this.restorer.reopen(entry), interval: init.timeouts.seedCheck, log: this.log, lifetime })
+    this.seedWatch = new SeedWatch({ registry, reopen: async (entry) => await this.restorer.reopen(entry), interval: init.timeouts.seedCheck, maxBusyShare: SEED_WATCH.maxBusyShare, log: this.log, lifetime })
   }
 
   /** Bring back the swarms of the last run and announce them. A swarm that cannot be restored is logged and kept on the list. */
