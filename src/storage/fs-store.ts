@@ -239,6 +239,8 @@ export class FsPieceStore implements PieceStore {
       if (this.folders.has(relative)) continue
       const folder = depth === 0 ? this.root : join(this.root, ...parts.slice(0, depth))
       await mkdir(folder).catch(async (err: NodeJS.ErrnoException) => {
+        // a fresh download's own folder is new: one already there may be someone else's
+        if (err.code === 'EEXIST' && depth === 0 && this.fresh) throw new PathError(`${folder} appeared while the download was starting: it is not written into`)
         if (err.code !== 'EEXIST') await this.io(Promise.reject(err), fileIndex)
       })
       const info = await this.io(lstat(folder), fileIndex)
