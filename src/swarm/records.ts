@@ -105,26 +105,28 @@ export class FileSwarmRecords implements SwarmRecords {
   }
 
   async noteOutput (path: string, contentId: string): Promise<void> {
-    const outputs = await this.loadOutputs()
-    outputs.delete(path)
-    outputs.set(path, contentId)
-    // the oldest are forgotten: their paths then need moving away by hand
-    for (const oldest of outputs.keys()) {
-      if (outputs.size <= OUTPUTS.remembered) break
-      outputs.delete(oldest)
-    }
-    const body = JSON.stringify({ version: 1, outputs: [...outputs] })
-    this.writingOutputs = this.writingOutputs.catch(() => {}).then(async () => { await atomicWrite(join(this.dataDir, 'outputs.json'), body) })
+    // read, change and write as one step in the chain: two gets at once both stay noted
+    this.writingOutputs = this.writingOutputs.catch(() => {}).then(async () => {
+      const outputs = await this.readOutputs()
+      outputs.delete(path)
+      outputs.set(path, contentId)
+      // the oldest are forgotten: their paths then need moving away by hand
+      for (const oldest of outputs.keys()) {
+        if (outputs.size <= OUTPUTS.remembered) break
+        outputs.delete(oldest)
+      }
+      await atomicWrite(join(this.dataDir, 'outputs.json'), JSON.stringify({ version: 1, outputs: [...outputs] }), 0o600)
+    })
     await this.writingOutputs
   }
 
   async outputOf (path: string): Promise<string | undefined> {
-    return (await this.loadOutputs()).get(path)
+    await this.writingOutputs.catch(() => {})
+    return (await this.readOutputs()).get(path)
   }
 
   /** dataDir/outputs.json: [path, content id] pairs, oldest first; a damaged file remembers nothing. */
-  private async loadOutputs (): Promise<Map<string, string>> {
-    await this.writingOutputs.catch(() => {})
+  private async readOutputs (): Promise<Map<string, string>> {
     try {
       const state = JSON.parse(await readFile(join(this.dataDir, 'outputs.json'), 'utf8')) as { version: number, outputs: Array<[string, string]> }
       if (state.version !== 1 || !Array.isArray(state.outputs)) return new Map()
