@@ -45,14 +45,15 @@ export function checkFileTree (files: readonly TreeFile[], limits: TreeLimits = 
         }
         continue
       }
-      const where = parts.slice(0, i + 1).join('/')
+      // only on the way to a failure: joined on every step, it would cost the square of the depth
+      const where = (): string => parts.slice(0, i + 1).join('/')
       if (found < 0 || isFile) {
         // a file met again, or a folder where a file ends
         if (found < 0 && isFile && files[-found - 1]?.path === file.path) fail(`"${printable(file.path)}" appears twice`)
-        if ((found < 0) !== isFile) fail(`"${printable(where)}" is both a file and a folder`)
+        if ((found < 0) !== isFile) fail(`"${printable(where())}" is both a file and a folder`)
         fail(`"${printable(files[-found - 1].path)}" and "${printable(file.path)}" ${ONE_FILE}`)
       }
-      if (folderNames[found] !== name) fail(`the folders "${printable(folderNames[found])}" and "${printable(name)}" in "${printable(where)}" ${ONE_FILE}`)
+      if (folderNames[found] !== name) fail(`the folders "${printable(folderNames[found])}" and "${printable(name)}" in "${printable(where())}" ${ONE_FILE}`)
       parent = found
     }
   }

@@ -91,6 +91,8 @@ export function expensiveManifests (maxBytes = 16 * 1024 * 1024): Array<{ what: 
   return [
     // 64 levels of 62-character folders, each path its own chain: every prefix is distinct
     { ...make('deep paths, every prefix distinct', numbered(i => Array.from({ length: 64 }, (_, d) => component(i * 64 + d, 62)).join('/'))) },
+    // 64 levels of 62-character folders shared by every file: few folders, long paths
+    { ...make('deep paths, one shared folder chain', numbered(i => [...Array.from({ length: 63 }, (_, d) => component(d, 62)), component(i, 62)].join('/'))) },
     // as many zero-byte files as the bytes hold (about 1.4 million)
     { ...make('zero-byte files by the million', numbered(i => component(i, 4))) },
     // one file per folder, as many files as allowed: as many folders as files
