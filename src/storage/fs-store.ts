@@ -42,8 +42,9 @@ export class FsPieceStore implements PieceStore {
   private readonly maxOpenFiles: number
   /** Files this store created or opened for writing: a fresh store creates each exclusively, once. */
   private readonly created = new Set<number>()
-  /** Folders (relative paths) made or checked to be real folders, not links. */
+  /** Folders below the root (relative paths) made or checked to be real folders, not links. */
   private readonly folders = new Set<string>()
+  private rootReady?: Promise<void>
   private verifiedAs?: FileFingerprints
   private onChanged?: () => void
   /** Insertion order doubles as least-recently-used order. */
@@ -233,20 +234,26 @@ export class FsPieceStore implements PieceStore {
 
   /** The root folder and `parts` below it, each made if missing and refused if it is a link or a file. */
   private async makeFolders (parts: string[], fileIndex: number): Promise<void> {
+    // made once, whatever number of pieces come in at the same time
+    this.rootReady ??= this.makeFolder(this.root, this.fresh, fileIndex)
+    await this.rootReady
     let relative = ''
-    for (let depth = 0; depth <= parts.length; depth++) {
-      relative = depth === 0 ? '' : depth === 1 ? parts[0] : `${relative}/${parts[depth - 1]}`
+    for (let depth = 1; depth <= parts.length; depth++) {
+      relative = depth === 1 ? parts[0] : `${relative}/${parts[depth - 1]}`
       if (this.folders.has(relative)) continue
-      const folder = depth === 0 ? this.root : join(this.root, ...parts.slice(0, depth))
-      await mkdir(folder).catch(async (err: NodeJS.ErrnoException) => {
-        // a fresh download's own folder is new: one already there may be someone else's
-        if (err.code === 'EEXIST' && depth === 0 && this.fresh) throw new PathError(`${folder} appeared while the download was starting: it is not written into`)
-        if (err.code !== 'EEXIST') await this.io(Promise.reject(err), fileIndex)
-      })
-      const info = await this.io(lstat(folder), fileIndex)
-      if (!info.isDirectory()) throw new PathError(`${folder} is ${info.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}: nothing is written through it`)
+      await this.makeFolder(join(this.root, ...parts.slice(0, depth)), false, fileIndex)
       this.folders.add(relative)
     }
+  }
+
+  /** `exclusive`: a fresh download's own folder is new, and one already there may be someone else's. */
+  private async makeFolder (folder: string, exclusive: boolean, fileIndex: number): Promise<void> {
+    await mkdir(folder).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST' && exclusive) throw new PathError(`${folder} appeared while the download was starting: it is not written into`)
+      if (err.code !== 'EEXIST') await this.io(Promise.reject(err), fileIndex)
+    })
+    const info = await this.io(lstat(folder), fileIndex)
+    if (!info.isDirectory()) throw new PathError(`${folder} is ${info.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}: nothing is written through it`)
   }
 
   private async evictOldest (): Promise<void> {

@@ -68,6 +68,18 @@ describe('storage/fs-store', () => {
       }
     })
 
+    it('a fresh store takes pieces written at the same time: its folder is made once', async () => {
+      const content = makeContent(FOLDER)
+      const store = storeFor(content, { fresh: true })
+      await store.prepare()
+      await Promise.all(Array.from({ length: pieceCount(content.manifest) }, async (_, i) => { await store.writePiece(i, [pieceOf(content, i)]) }))
+      await store.complete()
+      await store.close()
+      for (const [i, file] of content.manifest.files.entries()) {
+        assert.ok((await readFile(join(dir.path, 'root', file.path))).equals(content.fileData[i]), file.path)
+      }
+    })
+
     it('content of empty files only is made at prepare (no piece will come)', async () => {
       const content = makeContent([{ path: 'a/empty', size: 0 }, { path: 'b', size: 0 }])
       await storeFor(content, { fresh: true }).prepare()
