@@ -13,9 +13,12 @@
  * | staller.ts | accepts requests and never answers, or trickles 1 byte a second | snub it, endgame past it, never wait on it; ban it after SCORING.maxStalls |
  * | flooder.ts | oversized frames and length prefixes, garbage, unrequested piece runs; streams opened in a loop | reset before allocating, ban; bound streams by `maxInboundStreams` |
  * | manifests.ts | NOT_FOUND; forged manifests; unsafe names under a matching content id | refuse forgeries and ban; refuse unsafe manifests with a clear error and write nothing |
+ * | handshaker.ts | a wrong handshake, answered or sent: bitfield too short, too long or with spare bits set, another piece count or content id; or no answer | settle every connect within `timeouts.handshake`, ban the breach, keep dialling others |
  */
 export { HostilePeer, PIECE_EXCHANGE, MANIFEST_EXCHANGE, fullBitfield, emptyBitfield, seededBytes } from './base.js'
-export type { ContentShape, HostileStats, HostilePeerInit, ManifestBehaviour, PieceBehaviour, PieceSession } from './base.js'
+export type { ContentShape, HandshakeFields, HostileStats, HostilePeerInit, ManifestBehaviour, PieceBehaviour, PieceSession } from './base.js'
+export { BAD_BITFIELDS, badHandshake, badHandshakeFor, dialWithBadHandshake } from './handshaker.js'
+export type { BadHandshakeKind } from './handshaker.js'
 export { poisoner } from './poisoner.js'
 export { liar } from './liar.js'
 export type { LiarOptions } from './liar.js'
