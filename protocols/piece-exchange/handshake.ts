@@ -4,6 +4,18 @@ import { ProtocolViolationError } from '../../src/errors.js'
 import { BITFIELD_PART_BYTES, MAX_CONTROL_FRAME } from './constants.js'
 import type { Message } from './pb/piece-exchange.js'
 
+/**
+ * The exchange ended during the handshake with no breach of the protocol by the peer: the
+ * stream closed, or we refused the peer (`swarm-full`, `duplicate`, `shutting-down`).
+ */
+export class HandshakeEndedError extends Error {
+  static override name = 'HandshakeEndedError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'HandshakeEndedError'
+  }
+}
+
 /** The generated codec types bytes as ArrayBuffer-backed; ours always are. */
 const asBytes = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => bytes as Uint8Array<ArrayBuffer>
 

@@ -37,18 +37,6 @@ export class RemoteRefusedError extends Error {
   }
 }
 
-/**
- * The exchange ended during the handshake with no breach of the protocol by the peer: the
- * stream closed, or we refused the peer (`swarm-full`, `duplicate`, `shutting-down`).
- */
-export class HandshakeEndedError extends Error {
-  static override name = 'HandshakeEndedError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'HandshakeEndedError'
-  }
-}
-
 export interface WireInit {
   stream: Stream
   remotePeer: string
