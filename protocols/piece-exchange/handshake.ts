@@ -65,14 +65,22 @@ export interface HandshakeHooks {
   complete(bitfield: Uint8Array): void
 }
 
+/** A bitfield arriving in parts: what came so far, copied, and how many bytes it must come to. */
+interface Parts {
+  pieceCount: number
+  bytes: number
+  received: Uint8Array[]
+  filled: number
+}
+
 /**
  * Reads the other side's handshake from the first messages of a stream: a Handshake, and
  * for large content the BitfieldParts after it. Throws ProtocolViolationError on anything
- * else. The bitfield is allocated only at the size of a piece count `header` accepted
- * (content we have), never on the peer's word alone.
+ * else. Parts are accepted only up to the size for a piece count `header` accepted (content
+ * we have), and held as they come: memory follows what the peer sent, not what it announced.
  */
 export class HandshakeReader {
-  private parts?: { pieceCount: number, bitfield: Uint8Array, filled: number }
+  private parts?: Parts
   private done = false
 
   constructor (private readonly hooks: HandshakeHooks) {}
@@ -96,17 +104,18 @@ export class HandshakeReader {
       return
     }
     if (bitfield.byteLength !== 0) throw new ProtocolViolationError(`a bitfield of ${pieceCount} pieces does not fit in a handshake: it comes in parts`)
-    this.parts = { pieceCount, bitfield: new Uint8Array(Math.ceil(pieceCount / 8)), filled: 0 }
+    this.parts = { pieceCount, bytes: Math.ceil(pieceCount / 8), received: [], filled: 0 }
   }
 
-  private takePart (message: Message, parts: { pieceCount: number, bitfield: Uint8Array, filled: number }): void {
+  private takePart (message: Message, parts: Parts): void {
     if (message.bitfieldPart === undefined) throw new ProtocolViolationError('expected the rest of the bitfield')
     const { data } = message.bitfieldPart
-    const left = parts.bitfield.byteLength - parts.filled
+    const left = parts.bytes - parts.filled
     if (data.byteLength === 0 || data.byteLength > left) throw new ProtocolViolationError(`bitfield part of ${data.byteLength} bytes where ${left} are left`)
-    parts.bitfield.set(data, parts.filled)
+    // a copy: the part may be a view into a larger buffer of the transport's
+    parts.received.push(data.slice())
     parts.filled += data.byteLength
-    if (parts.filled === parts.bitfield.byteLength) this.finish(parts.bitfield, parts.pieceCount)
+    if (parts.filled === parts.bytes) this.finish(Buffer.concat(parts.received), parts.pieceCount)
   }
 
   private finish (bitfield: Uint8Array, pieceCount: number): void {
