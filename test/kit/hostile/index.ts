@@ -16,9 +16,12 @@
  * | manifests.ts | silent (never answers); trickler (announces 16 MiB, sends 100 B/s) | give up after the first-byte deadline or under the minimum rate, ask others meanwhile, allocate only what arrives, ban after MANIFEST_SEARCH.maxStalls |
  * | namers.ts | PEX messages about thousands of made-up content ids; a peer named (PEX) or a provider record (DHT) at an address on the node's own machine | keep the PEX rate table per peer; dial no loopback or link-local address a peer named unless the node listens there or allows it |
  * | identities.ts | fresh peer ids from one address (`localAddress`): idle connections held, identities banned in a row, idle sessions filling a swarm | cap connections per address; refuse an address whose peers keep getting banned; save bans in batches, keep a bounded number; drop the longest-idle peer of a full swarm for a newcomer |
+ * | handshaker.ts | a wrong handshake, answered or sent: bitfield too short, too long or with spare bits set, another piece count or content id; or no answer | settle every connect within `timeouts.handshake`, ban the breach, keep dialling others |
  */
 export { HostilePeer, PIECE_EXCHANGE, MANIFEST_EXCHANGE, bareNode, fullBitfield, emptyBitfield, seededBytes } from './base.js'
-export type { ContentShape, HostileStats, HostilePeerInit, ManifestBehaviour, PieceBehaviour, PieceSession } from './base.js'
+export type { ContentShape, HandshakeFields, HostileStats, HostilePeerInit, ManifestBehaviour, PieceBehaviour, PieceSession } from './base.js'
+export { BAD_BITFIELDS, badHandshake, badHandshakeFor, dialWithBadHandshake } from './handshaker.js'
+export type { BadHandshakeKind } from './handshaker.js'
 export { poisoner } from './poisoner.js'
 export { liar } from './liar.js'
 export type { LiarOptions } from './liar.js'
