@@ -27,3 +27,14 @@ export const RECEIVE_WINDOW = 16 * 1024 * 1024
  * syscall when sent alone; batched, a few per write. Peers learn of a piece this much later.
  */
 export const HAVE_BATCH_MS = 50
+/**
+ * Bytes queued to one peer on one stream and not yet taken by the transport (Yamux holds what
+ * the peer's receive window does not admit), control messages and piece data together. A run
+ * of piece data is written only once the stream has taken what came before it, and control
+ * messages wait meanwhile; past this the peer is not reading, and the stream is reset as a
+ * violation. An honest peer reads as fast as it can: only a peer that stops reading (while
+ * it keeps asking) fills this.
+ */
+export const MAX_QUEUED_BYTES = 512 * 1024
+/** ms a graceful close waits for the peer to take what is still queued before the stream is reset. */
+export const CLOSE_TIMEOUT = 5000
