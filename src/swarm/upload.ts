@@ -68,7 +68,8 @@ export class Uploader {
   private heldElsewhere (requester: PeerSession, index: number): boolean {
     const { peers } = this.init
     const last = this.copies.lastRecipient(index)
-    if (last !== undefined && last !== requester.peerId && peers.has(last)) return true
+    // a copy queued to a peer that does not read is no copy in the swarm
+    if (last !== undefined && last !== requester.peerId && peers.get(last)?.reading === true) return true
     for (const peer of peers.values()) if (peer !== requester && peer.remoteHas.has(index)) return true
     return false
   }
