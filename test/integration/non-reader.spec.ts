@@ -89,6 +89,8 @@ describe('integration: a peer that stops reading', function () {
       ShoalProcess.create(join(ctx.dir, 'clean-seeder'), seederConfig),
       ShoalProcess.create(join(ctx.dir, 'seeder'), seederConfig)
     ])
+    // deferred first, so run last: after the pollers, before the test's folder is removed
+    ctx.defer(async () => { await Promise.all([cleanSeeder.kill(), seeder.kill()]) })
     const contentId = await seeder.add(source)
     assert.equal(await cleanSeeder.add(source), contentId)
     const [cleanAddress, address] = [(await cleanSeeder.status()).addresses[0], (await seeder.status()).addresses[0]]
