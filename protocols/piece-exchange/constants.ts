@@ -28,13 +28,13 @@ export const RECEIVE_WINDOW = 16 * 1024 * 1024
  */
 export const HAVE_BATCH_MS = 50
 /**
- * Bytes queued to one peer on one stream and not yet taken by the transport (Yamux holds what
- * the peer's receive window does not admit), control messages and piece data together. A run
- * of piece data is written only once the stream has taken what came before it, and control
- * messages wait meanwhile; past this the peer is not reading, and the stream is reset as a
- * violation. An honest peer reads as fast as it can: only a peer that stops reading (while
- * it keeps asking) fills this.
+ * Bytes of control messages held for a peer that does not take what we write (its receive
+ * window is full): past this the stream is reset as a violation. Piece data waits too: a run
+ * is written only once the stream took what came before it, so at most one run
+ * (MAX_FRAME_DATA) sits unread in the stream, and what is queued to one peer on one stream
+ * stays under 512 KiB. An honest peer reads as fast as it can: only a peer that stops
+ * reading, and keeps asking, fills this.
  */
-export const MAX_QUEUED_BYTES = 512 * 1024
+export const MAX_QUEUED_CONTROL = 256 * 1024
 /** ms a graceful close waits for the peer to take what is still queued before the stream is reset. */
 export const CLOSE_TIMEOUT = 5000

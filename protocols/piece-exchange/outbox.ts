@@ -29,6 +29,11 @@ export class Outbox {
     return this.pending.byteLength + this.stream.writeBufferLength
   }
 
+  /** Bytes of control messages waiting for the stream to take what it holds. */
+  get waiting (): number {
+    return this.pending.byteLength
+  }
+
   /** The peer's receive window is full: what we write now waits in the stream. */
   get blocked (): boolean {
     return this.stream.writableNeedsDrain
@@ -59,6 +64,8 @@ export class Outbox {
 
   /** Write a run of piece data (or anything that must follow what is queued); false when the stream is now blocked. */
   write (bytes: Uint8Array | Uint8ArrayList): boolean {
+    // the peer took all we wrote before: a wait on it from here starts afresh
+    if (this.stream.writeBufferLength === 0) this.window = undefined
     this.written += bytes.byteLength
     return this.stream.send(bytes)
   }

@@ -1,7 +1,7 @@
 import { ProtocolViolationError } from '../../src/errors.js'
 import { encodeFrame } from '../../src/utils/frames.js'
 import { growReceiveWindow } from '../../src/utils/stream-window.js'
-import { CLOSE_TIMEOUT, HAVE_BATCH_MS, MAX_FRAME_DATA, MAX_QUEUED_BYTES, RECEIVE_WINDOW } from './constants.js'
+import { CLOSE_TIMEOUT, HAVE_BATCH_MS, MAX_FRAME_DATA, MAX_QUEUED_CONTROL, RECEIVE_WINDOW } from './constants.js'
 import { WireDecoder, encodePieceRun } from './decoder.js'
 import { Outbox } from './outbox.js'
 import { ErrorCode, Message, RejectCode } from './pb/piece-exchange.js'
@@ -70,7 +70,7 @@ export class Wire implements PieceWire {
   /** The piece whose raw bytes are arriving now (after its Piece header). */
   private incoming?: { index: number, offset: number }
   private sending: Promise<void> = Promise.resolve()
-  /** What we wrote that the peer has not taken yet, capped at MAX_QUEUED_BYTES. */
+  /** What we wrote that the peer has not taken yet; what waits while it does not read is capped (MAX_QUEUED_CONTROL). */
   private readonly outbox: Outbox
   /** Haves waiting for HAVE_BATCH_MS (or for any other write) to go out together. */
   private readonly pendingHaves: number[] = []
@@ -195,14 +195,14 @@ export class Wire implements PieceWire {
   /**
    * Queue a control message. Messages made in one turn of the event loop go out as one
    * write: a burst of requests or haves costs one muxer frame and one syscall, not one each.
-   * While the peer does not read they wait, counted: past MAX_QUEUED_BYTES it is a violation.
+   * While the peer does not read they wait, counted: past MAX_QUEUED_CONTROL it is a violation.
    */
   private send (message: Message): void {
     if (this.state.phase === 'closed') return
     // waiting haves go first: batching delays them, it never reorders them
     this.takeHaves()
     this.outbox.append(encodeFrame(Message.encode(message)))
-    if (this.outbox.queued > MAX_QUEUED_BYTES) {
+    if (this.outbox.waiting > MAX_QUEUED_CONTROL) {
       this.close(new ProtocolViolationError(`does not read what we send it: ${this.outbox.queued} bytes queued to it`))
       return
     }

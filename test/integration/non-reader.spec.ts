@@ -37,7 +37,7 @@ const TIME_FACTOR = 1.5
 /**
  * The hostile seeder's peak RSS may exceed the clean one's by this much, 16 MiB per
  * non-reader: what the seeder holds for it (its read-ahead, SWARM.readAheadBytes, 2 MiB; at
- * most MAX_QUEUED_BYTES, 512 KiB, queued to it) and what any peer served costs (its
+ * most 512 KiB queued to it: MAX_QUEUED_CONTROL and one run) and what any peer served costs (its
  * connection, session and buffers; the V8 heap's slack: an honest leecher costs the clean
  * seeder about 11 MiB).
  */
@@ -64,7 +64,7 @@ describe('integration: a peer that stops reading', function () {
   it(`${NON_READERS} non-readers flooding requests do not hold a seeder: ${LEECHERS} honest leechers finish within ${TIME_FACTOR}x a clean run, the seeder's RSS stays bounded`, async function () {
     this.timeout(240_000)
     const { nonReaders, bans } = await attack(FLOOD_PER_SECOND)
-    // asking on while not reading: dropped at the first stall (see PeerSession.onChokedRequest), or when MAX_QUEUED_BYTES fill
+    // asking on while not reading: dropped at the first stall (see PeerSession.onChokedRequest), or when MAX_QUEUED_CONTROL fills
     assert.equal(nonReaders.filter(p => bans().some(b => b.peerId === p)).length, NON_READERS, 'a flooding non-reader is not banned')
   })
 
