@@ -21,6 +21,8 @@ export class Outbox {
   private written = 0
   /** The current stretch of waiting on the peer: since when, and what it had taken then. */
   private window?: { since: number, taken: number }
+  /** The watch that last saw the peer stall, until the peer reads again. */
+  private stalledWatch?: ReadWatch
 
   constructor (private readonly stream: Stream) {}
 
@@ -90,10 +92,22 @@ export class Outbox {
       if (!this.blocked) continue
       const rate = (this.taken - window.taken) * 1000 / Math.max(1, Date.now() - window.since)
       this.window = { since: Date.now(), taken: this.taken }
-      if (rate < watch.minRate) watch.onStall()
+      if (rate >= watch.minRate) continue
+      this.stalledWatch = watch
+      watch.onStall()
     }
     // the peer has caught up: the next wait on it starts afresh
     if (this.stream.writeBufferLength === 0) this.window = undefined
+  }
+
+  /**
+   * The stream drained: the peer reads. Called from the stream's 'drain' event, so a watch
+   * that saw it stall hears of it before the peer's next messages are handled.
+   */
+  drained (): void {
+    const watch = this.stalledWatch
+    this.stalledWatch = undefined
+    watch?.onRead?.()
   }
 
   /** Bytes the stream has handed on to the transport. */

@@ -106,8 +106,11 @@ export class Wire implements PieceWire {
     })
     this.stream.addEventListener('close', (evt) => { this.ended(evt.error) })
     this.stream.addEventListener('remoteCloseWrite', () => { this.close() })
-    // the peer took what was queued: the messages that waited go out
-    this.stream.addEventListener('drain', () => { this.flush() })
+    // the peer took what was queued: it reads again, and the messages that waited go out
+    this.stream.addEventListener('drain', () => {
+      this.outbox.drained()
+      this.flush()
+    })
   }
 
   get isOpen (): boolean {

@@ -30,6 +30,8 @@ export interface ReadWatch {
   /** Bytes a second. */
   readonly minRate: number
   onStall(): void
+  /** After a stall, the peer took bytes again: called at once, before anything else it sent is handled. */
+  onRead?(): void
 }
 
 /** What a swarm can send to one peer about one content. */

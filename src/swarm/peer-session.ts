@@ -69,10 +69,16 @@ export class PeerSession implements PieceWireHandler {
   private chokedByPeer = true
   /** Requests are out but nothing came for a while: its pieces went to others. */
   private isSnubbed = false
-  /** The peer takes what we send it; false from a stall (READING) until a piece gets through. */
+  /** The peer takes what we send it; false from a stall (READING) until it takes bytes again. */
   private isReading = true
   /** How a piece send reports a peer that does not read. */
-  private readonly readWatch: ReadWatch = { stallMs: READING.stallMs, minRate: READING.minRate, onStall: () => { this.onReadStall() } }
+  private readonly readWatch: ReadWatch = {
+    stallMs: READING.stallMs,
+    minRate: READING.minRate,
+    onStall: () => { this.onReadStall() },
+    // eligible for a slot again from the next choke round
+    onRead: () => { this.isReading = true }
+  }
   /** Aborted when the session closes: waits on its behalf (upload pacing) end with it. */
   private readonly lifetime = new AbortController()
 
@@ -236,14 +242,11 @@ export class PeerSession implements PieceWireHandler {
 
   /**
    * Send a piece taken from the queue, watching the peer read (READING); true if it all went
-   * out (its bytes are counted, and the peer reads again), false if the wire closed first.
+   * out (its bytes are counted), false if the wire closed first.
    */
   async sendPiece (index: number, data: Uint8Array, pacing?: Pacing): Promise<boolean> {
     const sent = await this.wire.sendPiece(index, data, pacing, this.readWatch)
-    if (sent) {
-      this.uploadMeter.add(data.byteLength)
-      this.isReading = true
-    }
+    if (sent) this.uploadMeter.add(data.byteLength)
     return sent
   }
 

@@ -64,8 +64,8 @@ class WindowedStream extends EventTarget {
 const asStream = (s: WindowedStream): Stream => s as unknown as Stream
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
-function watch (stallMs: number, minRate: number): ReadWatch & { stalls: number } {
-  const w = { stallMs, minRate, stalls: 0, onStall: () => { w.stalls++ } }
+function watch (stallMs: number, minRate: number): ReadWatch & { stalls: number, reads: number } {
+  const w = { stallMs, minRate, stalls: 0, reads: 0, onStall: () => { w.stalls++ }, onRead: () => { w.reads++ } }
   return w
 }
 
@@ -113,7 +113,10 @@ describe('protocols/piece-exchange outbox', () => {
     const waiting = outbox.writable(w).then(() => { done = true })
     await until(() => w.stalls >= 2, 5000, 'two stalls')
     assert.equal(done, false)
+    assert.equal(w.reads, 0)
     stream.read(1000)
+    outbox.drained()
+    assert.equal(w.reads, 1, 'the watch was not told at once that the peer reads again')
     await waiting
     const stalls = w.stalls
     await sleep(60)
@@ -170,12 +173,15 @@ describe('protocols/piece-exchange wire: a peer that does not read', () => {
     assert.ok(sent > 20_000 && sent < 60_000, `${sent} rejects queued before the reset`)
   })
 
-  it('a piece send waits on a peer that reads nothing, reporting each stall, and fails once the stream is reset', async () => {
+  it('a piece send waits on a peer that reads nothing, reporting each stall and, at once, its reading again; it fails once the stream is reset', async () => {
     const stream = new WindowedStream(1000)
     const wire = new Wire({ stream: asStream(stream), remotePeer: 'peer-A', outbound: false, log })
     const w = watch(30, 1)
     const sending = wire.sendPiece(0, new Uint8Array(600 * 1024), undefined, w)
     await until(() => w.stalls >= 2, 5000, 'two stalls')
+    // the stream's drain tells the watch at once, before anything the peer sent next is handled
+    stream.read(1000)
+    assert.equal(w.reads, 1)
     wire.close(new Error('dropped'))
     await assert.rejects(sending)
   })

@@ -462,7 +462,7 @@ describe('swarm/peer-session', () => {
       assert.equal(wire.watch?.minRate, READING.minRate)
     })
 
-    it('loses its slot at the first stall, reads again once a piece gets through, and is dropped as a violation at READING.maxStalls', async () => {
+    it('loses its slot at the first stall, reads again once it takes bytes, and is dropped as a violation at READING.maxStalls', async () => {
       const { host, wire, session } = setup()
       let finish!: (sent: boolean) => void
       wire.nextSend = new Promise(resolve => { finish = resolve })
@@ -474,9 +474,10 @@ describe('swarm/peer-session', () => {
       // stalls go on while the same send waits: counted, reported once
       wire.watch?.onStall()
       assert.equal(host.stoppedReading, 1)
+      wire.watch?.onRead?.()
+      assert.equal(session.reading, true)
       finish(true)
       assert.equal(await sending, true)
-      assert.equal(session.reading, true)
       assert.equal(session.uploadMeter.bytes, PIECE)
 
       for (let stall = 3; stall < READING.maxStalls; stall++) wire.watch?.onStall()
