@@ -17,6 +17,7 @@
  * | namers.ts | PEX messages about thousands of made-up content ids; a peer named (PEX) or a provider record (DHT) at an address on the node's own machine | keep the PEX rate table per peer; dial no loopback or link-local address a peer named unless the node listens there or allows it |
  * | identities.ts | fresh peer ids from one address (`localAddress`): idle connections held, identities banned in a row, idle sessions filling a swarm | cap connections per address; refuse an address whose peers keep getting banned; save bans in batches, keep a bounded number; drop the longest-idle peer of a full swarm for a newcomer |
  * | handshaker.ts | a wrong handshake, answered or sent: bitfield too short, too long or with spare bits set, another piece count or content id; or no answer | settle every connect within `timeouts.handshake`, ban the breach, keep dialling others |
+ * | non-reader.ts | a leecher that asks for pieces, then never reads (optionally asking on, as a flood) | choke it, give its slot to another, drop it if it persists; bound what is queued to it |
  */
 export { HostilePeer, PIECE_EXCHANGE, MANIFEST_EXCHANGE, bareNode, fullBitfield, emptyBitfield, seededBytes } from './base.js'
 export type { ContentShape, HandshakeFields, HostileStats, HostilePeerInit, ManifestBehaviour, PieceBehaviour, PieceSession } from './base.js'
@@ -36,3 +37,5 @@ export { churnBannedIdentities, holdIdleConnections, joinIdle } from './identiti
 export type { ChurnResult, Held, IdentityOptions } from './identities.js'
 export { spawnIdentities } from './identities-process.js'
 export type { IdentityProcess, IdleResult } from './identities-process.js'
+export { stopReading } from './non-reader.js'
+export type { NonReaderOptions, NonReading } from './non-reader.js'
