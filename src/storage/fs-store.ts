@@ -206,10 +206,15 @@ export class FsPieceStore implements PieceStore {
       this.handles.set(index, cached)
       return await cached
     }
-    if (this.handles.size >= this.maxOpenFiles) await this.evictOldest()
+    if (this.handles.size >= this.maxOpenFiles) {
+      await this.evictOldest()
+      // another read or write of this file may have opened it while we waited: one handle per file
+      const opened = this.handles.get(index)
+      if (opened !== undefined) return await opened
+    }
     const opening = this.openFile(index)
     this.handles.set(index, opening)
-    opening.catch(() => this.handles.delete(index))
+    opening.catch(() => { if (this.handles.get(index) === opening) this.handles.delete(index) })
     return await opening
   }
 

@@ -40,6 +40,9 @@ export interface DownloaderInit {
  * the first peer that has it, the output prepared, the swarm opened, and the wait for it.
  */
 export class Downloader {
+  /** Swarms being opened (output claimed, records written): a second get of the same content joins it. */
+  private readonly opening = new Map<string, Promise<OpenSwarm>>()
+
   constructor (private readonly init: DownloaderInit) {}
 
   /** Resolves with the content's path once every piece is verified and written. */
@@ -66,10 +69,19 @@ export class Downloader {
     const manifest = decodeManifest(manifestBytes, this.init.maxManifestSize)
     options.onProgress?.({ type: 'shoal:get:manifest', contentId, name: manifest.name, size: totalSize(manifest), pieceCount: pieceCount(manifest) })
     const output = outputPath(target, manifest.name)
-    const raced = registry.get(contentId)
+    // no await unless one is being opened: the check and the set below must be one turn
+    const pending = this.opening.get(contentId)
+    const raced = registry.get(contentId) ?? (pending === undefined ? undefined : await pending)
     if (raced !== undefined) return await this.getExisting(raced, output, options)
-    if ('folder' in target) await this.claim(output, contentId, options.force === true)
-    return await waitForCompletion(await this.open(cid, manifest, manifestBytes, output, options), options)
+    const opening = this.claimAndOpen(cid, manifest, manifestBytes, output, target, options)
+      .finally(() => { this.opening.delete(contentId) })
+    this.opening.set(contentId, opening)
+    return await waitForCompletion(await opening, options)
+  }
+
+  private async claimAndOpen (cid: CID, manifest: Manifest, manifestBytes: Uint8Array, output: string, target: OutputTarget, options: GetOptions): Promise<OpenSwarm> {
+    if ('folder' in target) await this.claim(output, cid.toString(), options.force === true)
+    return await this.open(cid, manifest, manifestBytes, output, options)
   }
 
   /** Content already open here: wait for it where it is, or copy it once it is complete. */
@@ -145,6 +157,8 @@ export async function waitForCompletion (entry: OpenSwarm, options: GetOptions):
   }
   report(swarm)
   if (swarm.state === 'seeding') return done()
+  // aborted while the swarm was being opened: its listener would never fire
+  options.signal?.throwIfAborted()
   return await new Promise<string>((resolve, reject) => {
     const onAbort = (): void => { finish(); reject(options.signal?.reason) }
     const finish = (): void => {

@@ -39,6 +39,18 @@ describe('swarm/download', () => {
     assert.equal(p.registry.get(contentId)?.swarm.state, 'seeding')
   })
 
+  it('two gets of the same content at once open one swarm: the second joins the first', async () => {
+    p.network.seeders.set('seeder', content)
+    const paths = await within(Promise.all([
+      downloader.get(content.cid, { folder: '/downloads' }),
+      downloader.get(content.cid, { folder: '/downloads' })
+    ]), 10_000, 'the gets')
+    assert.deepEqual(paths, ['/downloads/data.bin', '/downloads/data.bin'])
+    assert.deepEqual(p.storage.claimed, ['/downloads/data.bin'], 'the output is claimed once')
+    assert.deepEqual(p.records.list.map(r => r.contentId), [contentId])
+    assert.equal(p.registry.get(contentId)?.swarm.state, 'seeding')
+  })
+
   it('finds no peer with the content: NoProvidersError within the timeout, nothing claimed or recorded', async () => {
     const started = Date.now()
     await assert.rejects(downloader.get(content.cid, { folder: '/downloads' }, { discoveryTimeout: 200 }), isNamed('NoProvidersError'))
