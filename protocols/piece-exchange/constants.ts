@@ -15,6 +15,11 @@ export const PROTOCOL_VERSION = '2.0.0'
  */
 export const MAX_FRAME_DATA = 256 * 1024
 export const MAX_CONTROL_FRAME = 64 * 1024
+/**
+ * SPEC.md "Handshake": bitfield bytes per BitfieldPart, for content whose Handshake would not
+ * fit in one frame with its bitfield (over ~523,000 pieces): well under MAX_CONTROL_FRAME.
+ */
+export const BITFIELD_PART_BYTES = 32 * 1024
 
 /** One stream per content per peer pair; a peer may share many contents with us. */
 export const MAX_INBOUND_STREAMS = 64

@@ -3,6 +3,7 @@ import { parseContentId } from '../../src/core/content-id.js'
 import { ProtocolViolationError } from '../../src/errors.js'
 import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_UNFINISHED_BYTES, MAX_UNFINISHED_BYTES_PER_PEER, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
 import { FrameBudget } from './frame-budget.js'
+import { HandshakeEndedError } from './handshake.js'
 import { Wire } from './wire.js'
 import type { PieceExchange, PieceExchangeComponents, PieceExchangeInit } from './index.js'
 import type { PieceWire, SwarmEndpoint } from '../../src/index.js'
@@ -50,37 +51,56 @@ export class PieceExchangeClass implements PieceExchange {
     return this.started
   }
 
+  /**
+   * Open a stream to `peer` and trade handshakes. Settles within the handshake timeout
+   * whatever the peer does; a breach of the handshake by the peer is reported to
+   * `onViolation` (as one by a peer that dialled us is) before the promise rejects.
+   */
   async connect (peer: PeerId, endpoint: SwarmEndpoint, options: { signal?: AbortSignal } = {}): Promise<PieceWire> {
     const signal = AbortSignal.any([AbortSignal.timeout(this.handshakeTimeout), ...(options.signal === undefined ? [] : [options.signal])])
     const stream = await this.components.connectionManager.openStream(peer, this.protocol, { signal })
-    const wire = this.track(stream, peer.toString(), true)
+    const remotePeer = peer.toString()
+    const wire = this.track(stream, remotePeer, true)
     const contentId = parseContentId(endpoint.contentId).bytes
     return await new Promise<PieceWire>((resolve, reject) => {
-      const fail = (err: Error): void => {
-        signal.removeEventListener('abort', onAbort)
-        wire.close(err)
-        reject(err)
-      }
-      const onAbort = (): void => { fail(signal.reason instanceof Error && signal.reason.name !== 'TimeoutError' ? signal.reason : new TimeoutError('piece-exchange handshake timed out')) }
-      signal.addEventListener('abort', onAbort, { once: true })
-      wire.onEnd = (err) => { fail(err ?? new ProtocolViolationError('stream ended during the handshake')) }
-      wire.onHandshake = (remoteId, pieceCount, bitfield) => {
+      let settled = false
+      /** Once: stop listening, then open the exchange, or end it (a violation is reported). */
+      const settle = (err?: Error): void => {
+        if (settled) return
+        settled = true
         signal.removeEventListener('abort', onAbort)
         wire.onEnd = undefined
-        if (!sameBytes(remoteId, contentId) || pieceCount !== endpoint.pieceCount) {
-          fail(new ProtocolViolationError('handshake for different content'))
+        wire.onHandshake = undefined
+        wire.onBitfield = undefined
+        if (err === undefined) {
+          resolve(wire)
           return
         }
+        wire.close(err)
+        if (err.name === 'ProtocolViolationError') this.onViolation?.(remotePeer, err.message)
+        reject(err)
+      }
+      const onAbort = (): void => { settle(signal.reason instanceof Error && signal.reason.name !== 'TimeoutError' ? signal.reason : new TimeoutError('piece-exchange handshake timed out')) }
+      signal.addEventListener('abort', onAbort, { once: true })
+      // whatever ends the stream first ends the handshake: a breach, a refusal, a reset
+      wire.onEnd = (err) => { settle(err ?? new HandshakeEndedError('stream ended during the handshake')) }
+      wire.onHandshake = (remoteId) => {
+        if (!sameBytes(remoteId, contentId)) throw new ProtocolViolationError('handshake for different content')
+        return endpoint
+      }
+      wire.onBitfield = (bitfield) => {
         const handler = endpoint.attach(wire, bitfield, wire.sentBitfield)
         if (typeof handler === 'string') {
+          wire.onEnd = undefined
           wire.refuse(handler)
-          reject(new ProtocolViolationError(`refused: ${handler}`))
+          settle(new HandshakeEndedError(`refused: ${handler}`))
           return
         }
         wire.open(endpoint, handler)
-        resolve(wire)
+        settle()
       }
-      wire.sendHandshake(contentId, endpoint)
+      if (signal.aborted) onAbort()
+      else wire.sendHandshake(contentId, endpoint)
     })
   }
 
@@ -88,31 +108,45 @@ export class PieceExchangeClass implements PieceExchange {
     const remotePeer = connection.remotePeer.toString()
     const wire = this.track(stream, remotePeer, false)
     const timer = setTimeout(() => { wire.close(new TimeoutError('no handshake')) }, this.handshakeTimeout)
-    wire.onEnd = (err) => {
-      clearTimeout(timer)
-      if (err?.name === 'ProtocolViolationError') this.onViolation?.(remotePeer, err.message)
-    }
-    wire.onHandshake = (contentIdBytes, pieceCount, bitfield) => {
+    /** The handshake is over, either way: the swarm's session reports what happens from now on. */
+    const done = (): void => {
       clearTimeout(timer)
       wire.onEnd = undefined
+      wire.onHandshake = undefined
+      wire.onBitfield = undefined
+    }
+    // a breach at any step of the handshake (frame, content id, piece count, bitfield) ends here
+    wire.onEnd = (err) => {
+      done()
+      if (err?.name === 'ProtocolViolationError') this.onViolation?.(remotePeer, err.message)
+    }
+    let accepted: { contentId: Uint8Array, endpoint: SwarmEndpoint } | undefined
+    wire.onHandshake = (remoteId) => {
       let contentId: string
       try {
-        contentId = parseContentId(contentIdBytes).toString()
+        contentId = parseContentId(remoteId).toString()
       } catch {
         throw new ProtocolViolationError('handshake with a malformed content id')
       }
       const endpoint = this.started ? this.components.trading.endpoint(contentId) : undefined
       if (endpoint === undefined) {
+        done()
         wire.refuse(this.started ? 'unknown-content' : 'shutting-down')
-        return
+        return undefined
       }
-      if (pieceCount !== endpoint.pieceCount) throw new ProtocolViolationError('handshake piece count differs from the manifest')
+      accepted = { contentId: remoteId, endpoint }
+      return endpoint
+    }
+    wire.onBitfield = (bitfield) => {
+      if (accepted === undefined) return
+      const { contentId, endpoint } = accepted
       const handler = endpoint.attach(wire, bitfield)
+      done()
       if (typeof handler === 'string') {
         wire.refuse(handler)
         return
       }
-      wire.sendHandshake(contentIdBytes, endpoint)
+      wire.sendHandshake(contentId, endpoint)
       wire.open(endpoint, handler)
     }
   }

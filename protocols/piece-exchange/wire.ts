@@ -4,6 +4,7 @@ import { encodeFrame, waitForDrain } from '../../src/utils/frames.js'
 import { growReceiveWindow } from '../../src/utils/stream-window.js'
 import { HAVE_BATCH_MS, MAX_FRAME_DATA, RECEIVE_WINDOW } from './constants.js'
 import { WireDecoder, encodePieceRun } from './decoder.js'
+import { HandshakeReader, handshakeMessages } from './handshake.js'
 import { ErrorCode, Message, RejectCode } from './pb/piece-exchange.js'
 import type { FrameBudget } from './frame-budget.js'
 import type { Pacing, PieceWire, PieceWireHandler, RejectReason, SwarmEndpoint } from '../../src/core/wire.js'
@@ -27,9 +28,6 @@ const ERROR_TO_WIRE: Record<string, ErrorCode> = {
   'shutting-down': ErrorCode.SHUTTING_DOWN,
   duplicate: ErrorCode.DUPLICATE
 }
-
-/** The generated codec types bytes as ArrayBuffer-backed; ours always are. */
-const asBytes = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => bytes as Uint8Array<ArrayBuffer>
 
 /** The remote ended the exchange with an Error message; `code` says why. */
 export class RemoteRefusedError extends Error {
@@ -81,9 +79,20 @@ export class Wire implements PieceWire {
   private readonly pendingHaves: number[] = []
   private haveTimer?: NodeJS.Timeout
   private flushQueued = false
-  /** Called with the remote's handshake; set by whoever drives the handshake. */
-  onHandshake?: (contentId: Uint8Array, pieceCount: number, bitfield: Uint8Array) => void
+  /**
+   * The remote's Handshake names this content id and piece count: the endpoint to trade it
+   * with (the wire then checks the piece count and takes the bitfield), or undefined once
+   * the exchange is refused. Set by whoever drives the handshake; throwing
+   * ProtocolViolationError ends the stream as a breach.
+   */
+  onHandshake?: (contentId: Uint8Array, pieceCount: number) => SwarmEndpoint | undefined
+  /** The remote's whole bitfield, checked: exactly one bit per piece, spare bits zero. */
+  onBitfield?: (bitfield: Uint8Array) => void
   onEnd?: (err?: Error) => void
+  private readonly handshake = new HandshakeReader({
+    header: (contentId, pieceCount) => this.onHandshake?.(contentId, pieceCount)?.pieceCount,
+    complete: (bitfield) => { this.onBitfield?.(bitfield) }
+  })
 
   constructor (init: WireInit) {
     this.stream = init.stream
@@ -125,7 +134,7 @@ export class Wire implements PieceWire {
   sendHandshake (contentId: Uint8Array, endpoint: SwarmEndpoint): void {
     if (this.state.phase === 'handshaking') this.state = { phase: 'handshaking', endpoint }
     this.sentBitfield = endpoint.bitfield()
-    this.send({ handshake: { contentId: asBytes(contentId), pieceCount: endpoint.pieceCount, bitfield: asBytes(this.sentBitfield) } })
+    for (const message of handshakeMessages(contentId, endpoint.pieceCount, this.sentBitfield)) this.send(message)
   }
 
   /** Handshakes are done: from now on messages go to `handler`. */
@@ -263,9 +272,7 @@ export class Wire implements PieceWire {
       return
     }
     if (state.phase === 'handshaking') {
-      if (message.handshake === undefined) throw new ProtocolViolationError('expected a handshake first')
-      const { contentId, pieceCount, bitfield } = message.handshake
-      this.onHandshake?.(contentId, pieceCount, bitfield)
+      this.handshake.take(message)
       return
     }
     this.dispatch(message, state.endpoint, state.handler)
@@ -291,7 +298,7 @@ export class Wire implements PieceWire {
     } else if (message.unchoke !== undefined) {
       handler.onUnchoke()
     } else {
-      throw new ProtocolViolationError('message with no known field set')
+      throw new ProtocolViolationError('a handshake message after the handshake, or no known field set')
     }
   }
 

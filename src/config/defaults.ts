@@ -329,3 +329,14 @@ export const IDENTITIES = {
   /** Concurrent inbound kad-dht streams per connection (kad-dht's 32 each may hold a 4 MiB message). */
   dhtInboundStreams: 8
 } as const
+
+/** How an incomplete swarm's peer finder queues the peers it cannot try yet. */
+export const PEER_BACKLOG = {
+  /**
+   * Peers offered while maxPeersPerSwarm are being tried or traded with wait for a slot, up
+   * to this many (the rest are found again by a later search): as each attempt settles,
+   * within timeouts.handshake, the next is tried, so peers that answer badly or not at all
+   * hold the honest ones back by one handshake at most, not by a search round.
+   */
+  maxWaiting: 256
+} as const

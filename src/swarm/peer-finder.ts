@@ -1,4 +1,4 @@
-import { PEER_FINDING } from '../config/defaults.js'
+import { PEER_BACKLOG, PEER_FINDING } from '../config/defaults.js'
 import { sleep } from '../utils/sleep.js'
 import type { Swarm } from './swarm.js'
 import type { PeerNetwork } from './types.js'
@@ -9,6 +9,7 @@ import type { CID } from 'multiformats/cid'
 const RETRY_AFTER: number = PEER_FINDING.retryAfter
 const FIRST_PAUSE: number = PEER_FINDING.firstPause
 const FIRST_JITTER: number = PEER_FINDING.firstJitter
+const MAX_WAITING: number = PEER_BACKLOG.maxWaiting
 
 export interface PeerFinderInit {
   swarm: Swarm
@@ -30,6 +31,9 @@ export class PeerFinder {
   private readonly init: PeerFinderInit
   private readonly controller = new AbortController()
   private readonly trying = new Set<string>()
+  /** Peers offered while every slot was taken, tried oldest first as attempts end (see PEER_BACKLOG). */
+  private readonly waiting = new Set<string>()
+  /** When each peer last failed, oldest first: only failures of the last RETRY_AFTER are kept. */
   private readonly failedAt = new Map<string, number>()
 
   constructor (init: PeerFinderInit) {
@@ -45,20 +49,55 @@ export class PeerFinder {
     this.controller.abort()
   }
 
-  /** Open a piece exchange with `peer` unless it is in the swarm, being tried, or failed lately. */
+  /**
+   * Open a piece exchange with `peer` unless it is in the swarm, being tried, or failed
+   * lately; with every slot taken, it waits for one (an attempt settles within the handshake
+   * timeout, so peers that never answer properly cannot keep the rest out).
+   */
   offer (peer: string): void {
-    const { swarm, network, maxPeers } = this.init
+    const { swarm, network } = this.init
     if (this.controller.signal.aborted || swarm.state !== 'downloading') return
     if (peer === network.localPeerId || swarm.peers.has(peer) || this.trying.has(peer)) return
     if (Date.now() - (this.failedAt.get(peer) ?? 0) < RETRY_AFTER) return
-    if (swarm.peers.size + this.trying.size >= maxPeers) return
+    if (!this.hasRoom()) {
+      if (this.waiting.size < MAX_WAITING) this.waiting.add(peer)
+      return
+    }
+    this.waiting.delete(peer)
     this.trying.add(peer)
     network.connect(peer, swarm.contentId, this.controller.signal)
       .catch(err => {
-        this.failedAt.set(peer, Date.now())
+        this.failed(peer)
         this.init.log('no exchange with %s - %e', peer, err)
       })
-      .finally(() => this.trying.delete(peer))
+      .finally(() => {
+        this.trying.delete(peer)
+        this.offerWaiting()
+      })
+  }
+
+  /** Peers being tried and peers in the swarm, under maxPeers. */
+  private hasRoom (): boolean {
+    return this.init.swarm.peers.size + this.trying.size < this.init.maxPeers
+  }
+
+  /** A slot came free: the peers that waited for one, oldest first. */
+  private offerWaiting (): void {
+    for (const peer of this.waiting) {
+      if (!this.hasRoom()) return
+      this.waiting.delete(peer)
+      this.offer(peer)
+    }
+  }
+
+  private failed (peer: string): void {
+    const now = Date.now()
+    this.failedAt.delete(peer)
+    this.failedAt.set(peer, now)
+    for (const [old, at] of this.failedAt) {
+      if (now - at < RETRY_AFTER) break
+      this.failedAt.delete(old)
+    }
   }
 
   private async searchLoop (signal: AbortSignal): Promise<void> {

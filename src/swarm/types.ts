@@ -89,7 +89,10 @@ export interface PeerNetwork {
   readonly localPeerId: string
   /** Candidate peers for a content: connected peers first, then DHT providers as found. */
   findPeers(cid: CID, signal: AbortSignal): AsyncIterable<string>
-  /** Open a piece exchange with `peer` for a swarm. */
+  /**
+   * Open a piece exchange with `peer` for a swarm. Settles within `timeouts.handshake`
+   * whatever the peer does (the finder counts on it to free the peer's slot).
+   */
   connect(peer: string, contentId: string, signal: AbortSignal): Promise<void>
   /** Ask `peer` for the manifest of `cid`; only bytes that hash to `cid` are returned. */
   fetchManifest(peer: string, cid: CID, signal: AbortSignal): Promise<Uint8Array>

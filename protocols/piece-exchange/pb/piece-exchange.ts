@@ -140,6 +140,95 @@ export namespace Handshake {
   }
 }
 
+export interface BitfieldPart {
+  data: Uint8Array<ArrayBuffer>
+}
+
+export namespace BitfieldPart {
+  let _codec: Codec<BitfieldPart>
+
+  export const codec = (): Codec<BitfieldPart> => {
+    if (_codec == null) {
+      _codec = message<BitfieldPart>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.data != null && obj.data.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.data)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          data: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.data = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.data`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface BitfieldPartDataFieldEvent {
+    field: '$.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<BitfieldPart>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, BitfieldPart.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BitfieldPart>): BitfieldPart {
+    return decodeMessage(buf, BitfieldPart.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BitfieldPart>): Generator<BitfieldPartDataFieldEvent> {
+    return streamMessage(buf, BitfieldPart.codec(), opts)
+  }
+}
+
 export interface Have {
   index: number
 }
@@ -923,6 +1012,7 @@ export interface Message {
   error?: Error
   choke?: Choke
   unchoke?: Unchoke
+  bitfieldPart?: BitfieldPart
 }
 
 export namespace Message {
@@ -978,6 +1068,11 @@ export namespace Message {
         if (obj.unchoke != null) {
           w.uint32(74)
           Unchoke.codec().encode(obj.unchoke, w)
+        }
+
+        if (obj.bitfieldPart != null) {
+          w.uint32(82)
+          BitfieldPart.codec().encode(obj.bitfieldPart, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1043,6 +1138,12 @@ export namespace Message {
             case 9: {
               obj.unchoke = Unchoke.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.unchoke
+              })
+              break
+            }
+            case 10: {
+              obj.bitfieldPart = BitfieldPart.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.bitfieldPart
               })
               break
             }
@@ -1124,6 +1225,13 @@ export namespace Message {
 
               break
             }
+            case 10: {
+              yield * BitfieldPart.codec().stream(reader, reader.uint32(), `${prefix}.bitfieldPart`, {
+                limits: opts.limits?.bitfieldPart
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1196,6 +1304,11 @@ export namespace Message {
     value: ErrorCode
   }
 
+  export interface MessageBitfieldPartDataFieldEvent {
+    field: '$.bitfieldPart.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Message>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Message.codec())
   }
@@ -1204,7 +1317,7 @@ export namespace Message {
     return decodeMessage(buf, Message.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Message>): Generator<MessageHandshakeContentIdFieldEvent | MessageHandshakePieceCountFieldEvent | MessageHandshakeBitfieldFieldEvent | MessageHaveIndexFieldEvent | MessageRequestIndexFieldEvent | MessageCancelIndexFieldEvent | MessageRejectIndexFieldEvent | MessageRejectCodeFieldEvent | MessagePieceIndexFieldEvent | MessagePieceOffsetFieldEvent | MessagePieceLengthFieldEvent | MessageErrorCodeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Message>): Generator<MessageHandshakeContentIdFieldEvent | MessageHandshakePieceCountFieldEvent | MessageHandshakeBitfieldFieldEvent | MessageHaveIndexFieldEvent | MessageRequestIndexFieldEvent | MessageCancelIndexFieldEvent | MessageRejectIndexFieldEvent | MessageRejectCodeFieldEvent | MessagePieceIndexFieldEvent | MessagePieceOffsetFieldEvent | MessagePieceLengthFieldEvent | MessageErrorCodeFieldEvent | MessageBitfieldPartDataFieldEvent> {
     return streamMessage(buf, Message.codec(), opts)
   }
 }

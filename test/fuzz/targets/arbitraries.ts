@@ -15,7 +15,8 @@ const fields = {
   piece: fc.record({ index, offset: fc.oneof(fc.constantFrom(0, 256 * 1024), fc.nat({ max: 0xffffffff })), length: fc.oneof(fc.integer({ min: 0, max: 2000 }), fc.nat({ max: 0xffffffff })) }),
   error: fc.record({ code: fc.integer({ min: 0, max: 4 }) }),
   choke: fc.constant({}),
-  unchoke: fc.constant({})
+  unchoke: fc.constant({}),
+  bitfieldPart: fc.record({ data: bytes(64) })
 }
 
 /** One field set, as an honest peer sends. */

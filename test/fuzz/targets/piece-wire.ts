@@ -64,7 +64,10 @@ async function feed (data: Uint8Array, cuts: number[], open: boolean, outbound: 
   const wire = new Wire({ stream: local, remotePeer: 'fuzzer', outbound, log })
   wire.onEnd = (err) => { ended = { err } }
   if (open) wire.open(endpoint, handler)
-  else wire.onHandshake = () => { wire.open(endpoint, handler) }
+  else {
+    wire.onHandshake = () => endpoint
+    wire.onBitfield = () => { wire.open(endpoint, handler) }
+  }
   for (const chunk of chunked(data, cuts)) remote.send(chunk)
   await remote.close().catch(() => {})
   const deadline = Date.now() + CLOSE_WAIT_MS

@@ -60,10 +60,22 @@ export interface PieceSession {
 export interface PieceBehaviour {
   /** The bitfield of our handshake. @default every piece */
   bitfield?(pieceCount: number): Uint8Array
+  /**
+   * Our whole answer to the node's handshake, or undefined for none at all (then nothing
+   * else is sent either). @default its content id and piece count, with `bitfield`
+   */
+  handshake?(theirs: HandshakeFields): HandshakeFields | undefined
   /** Our handshake and Unchoke are out. */
   onOpen?(session: PieceSession): void
   onRequest?(session: PieceSession, index: number): void
   onCancel?(session: PieceSession, index: number): void
+}
+
+/** The fields of a Handshake message. */
+export interface HandshakeFields {
+  contentId: Uint8Array
+  pieceCount: number
+  bitfield: Uint8Array
 }
 
 /**
@@ -163,8 +175,11 @@ export class HostilePeer {
         if (message.handshake !== undefined) {
           this.stats.handshakes++
           pieceCount = message.handshake.pieceCount
-          const bitfield = behaviour.bitfield?.(pieceCount) ?? fullBitfield(pieceCount)
-          session.send({ handshake: { contentId: message.handshake.contentId, pieceCount, bitfield: bitfield as Uint8Array<ArrayBuffer> } })
+          const ours = behaviour.handshake === undefined
+            ? { contentId: message.handshake.contentId, pieceCount, bitfield: behaviour.bitfield?.(pieceCount) ?? fullBitfield(pieceCount) }
+            : behaviour.handshake(message.handshake)
+          if (ours === undefined) return
+          session.send({ handshake: { contentId: ours.contentId as Uint8Array<ArrayBuffer>, pieceCount: ours.pieceCount, bitfield: ours.bitfield as Uint8Array<ArrayBuffer> } })
           // an upload slot at once: every exchange starts choked, and a hostile peer wants to be asked
           session.send({ unchoke: {} })
           behaviour.onOpen?.(session)

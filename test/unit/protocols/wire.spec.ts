@@ -54,10 +54,10 @@ class Recorder implements PieceWireHandler {
   }
 }
 
-function endpoint (bitfield: Uint8Array): SwarmEndpoint {
+function endpoint (bitfield: Uint8Array, pieceCount = PIECE_COUNT): SwarmEndpoint {
   return {
     contentId: 'test',
-    pieceCount: PIECE_COUNT,
+    pieceCount,
     pieceLength,
     bitfield: () => bitfield,
     attach: () => { throw new Error('attach is not used by the wire') }
@@ -89,17 +89,25 @@ async function pair (): Promise<{ left: Side, right: Side }> {
  * The handshake as piece-exchange.ts drives it: the dialer sends, the listener answers and
  * opens, the dialer opens on the answer.
  */
-async function openPair (leftBits: Uint8Array = Uint8Array.of(0xf0), rightBits: Uint8Array = Uint8Array.of(0x40)): Promise<{ left: Side, right: Side }> {
+async function openPair (leftBits: Uint8Array = Uint8Array.of(0xf0), rightBits: Uint8Array = Uint8Array.of(0x40), pieceCount = PIECE_COUNT): Promise<{ left: Side, right: Side }> {
   const { left, right } = await pair()
-  const leftEndpoint = endpoint(leftBits)
-  const rightEndpoint = endpoint(rightBits)
-  right.wire.onHandshake = (contentId, pieceCount, bitfield) => {
-    right.handshake = { contentId, pieceCount, bitfield }
+  const leftEndpoint = endpoint(leftBits, pieceCount)
+  const rightEndpoint = endpoint(rightBits, pieceCount)
+  right.wire.onHandshake = (contentId, pieceCount) => {
+    right.handshake = { contentId, pieceCount, bitfield: new Uint8Array(0) }
+    return rightEndpoint
+  }
+  right.wire.onBitfield = (bitfield) => {
+    if (right.handshake !== undefined) right.handshake.bitfield = bitfield
     right.wire.sendHandshake(CONTENT_ID, rightEndpoint)
     right.wire.open(rightEndpoint, right.handler)
   }
-  left.wire.onHandshake = (contentId, pieceCount, bitfield) => {
-    left.handshake = { contentId, pieceCount, bitfield }
+  left.wire.onHandshake = (contentId, pieceCount) => {
+    left.handshake = { contentId, pieceCount, bitfield: new Uint8Array(0) }
+    return leftEndpoint
+  }
+  left.wire.onBitfield = (bitfield) => {
+    if (left.handshake !== undefined) left.handshake.bitfield = bitfield
     left.wire.open(leftEndpoint, left.handler)
   }
   left.wire.sendHandshake(CONTENT_ID, leftEndpoint)
@@ -139,8 +147,8 @@ describe('protocols/piece-exchange wire', () => {
     for (const side of sides.splice(0)) side.wire.close()
   })
 
-  async function open (leftBits?: Uint8Array, rightBits?: Uint8Array): Promise<{ left: Side, right: Side }> {
-    const opened = await openPair(leftBits, rightBits)
+  async function open (leftBits?: Uint8Array, rightBits?: Uint8Array, pieceCount?: number): Promise<{ left: Side, right: Side }> {
+    const opened = await openPair(leftBits, rightBits, pieceCount)
     sides.push(opened.left, opened.right)
     return opened
   }
@@ -164,6 +172,40 @@ describe('protocols/piece-exchange wire', () => {
       assert.match(right.ended[0].message, /handshake first/)
       assert.equal(right.closedCalls, 1)
     })
+
+    it('content too large for one handshake frame (600,000 pieces): both bitfields go in parts and arrive whole', async () => {
+      const pieceCount = 600_000
+      const leftBits = randomBytes(pieceCount / 8)
+      const rightBits = randomBytes(pieceCount / 8)
+      const { left, right } = await open(leftBits, rightBits, pieceCount)
+      assert.equal(right.handshake?.pieceCount, pieceCount)
+      assert.deepEqual(Buffer.from(right.handshake?.bitfield ?? []), leftBits)
+      assert.deepEqual(Buffer.from(left.handshake?.bitfield ?? []), rightBits)
+      // and the exchange goes on as usual
+      left.wire.sendHave(pieceCount - 1)
+      await until(() => right.handler.events.length === 1)
+      assert.deepEqual(right.handler.events, [['have', pieceCount - 1]])
+    })
+
+    for (const [what, handshake, why] of [
+      ['a piece count other than the endpoint\'s', { pieceCount: PIECE_COUNT + 1, bitfield: Uint8Array.of(0xf8) }, /5 pieces where the manifest has 4/],
+      ['a bitfield of the wrong length', { pieceCount: PIECE_COUNT, bitfield: Uint8Array.of(0xf0, 0) }, /bitfield of 2 bytes for 4 pieces/],
+      ['a bit set past the last piece', { pieceCount: PIECE_COUNT, bitfield: Uint8Array.of(0xf8) }, /past the last piece/],
+      ['bitfield parts for content whose bitfield fits in the handshake', { pieceCount: PIECE_COUNT, bitfield: new Uint8Array(0) }, /bitfield of 0 bytes/]
+    ] as const) {
+      it(`${what} ends the wire as a breach before the bitfield is handed on`, async () => {
+        const { left, right } = await pair()
+        sides.push(left, right)
+        let handedOn = false
+        right.wire.onHandshake = () => endpoint(Uint8Array.of(0), PIECE_COUNT)
+        right.wire.onBitfield = () => { handedOn = true }
+        left.stream.send(rawMessage({ handshake: { contentId: CONTENT_ID as Uint8Array<ArrayBuffer>, pieceCount: handshake.pieceCount, bitfield: handshake.bitfield as Uint8Array<ArrayBuffer> } }))
+        await until(() => right.ended.length > 0, 3000, 'the wire to end')
+        assert.equal(right.ended[0]?.name, 'ProtocolViolationError')
+        assert.match(right.ended[0].message, why)
+        assert.equal(handedOn, false)
+      })
+    }
   })
 
   describe('control messages', () => {
