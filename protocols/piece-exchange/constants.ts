@@ -41,3 +41,14 @@ export const HAVE_BATCH_MS = 50
  */
 export const MAX_UNFINISHED_BYTES_PER_PEER = 4 * MAX_CONTROL_FRAME
 export const MAX_UNFINISHED_BYTES = 16 * 1024 * 1024
+/**
+ * Bytes of control messages held for a peer that does not take what we write (its receive
+ * window is full): past this the stream is reset as a violation. Piece data waits too: a run
+ * is written only once the stream took what came before it, so at most one run
+ * (MAX_FRAME_DATA) sits unread in the stream, and what is queued to one peer on one stream
+ * stays under 512 KiB. An honest peer reads as fast as it can: only a peer that stops
+ * reading, and keeps asking, fills this.
+ */
+export const MAX_QUEUED_CONTROL = 256 * 1024
+/** ms a graceful close waits for the peer to take what is still queued before the stream is reset. */
+export const CLOSE_TIMEOUT = 5000

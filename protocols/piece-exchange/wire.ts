@@ -1,13 +1,13 @@
-import { Uint8ArrayList } from 'uint8arraylist'
 import { ProtocolViolationError, ResourceLimitError } from '../../src/errors.js'
-import { encodeFrame, waitForDrain } from '../../src/utils/frames.js'
+import { encodeFrame } from '../../src/utils/frames.js'
 import { growReceiveWindow } from '../../src/utils/stream-window.js'
-import { HAVE_BATCH_MS, MAX_FRAME_DATA, RECEIVE_WINDOW } from './constants.js'
+import { CLOSE_TIMEOUT, HAVE_BATCH_MS, MAX_FRAME_DATA, MAX_QUEUED_CONTROL, RECEIVE_WINDOW } from './constants.js'
 import { WireDecoder, encodePieceRun } from './decoder.js'
 import { HandshakeReader, handshakeMessages } from './handshake.js'
+import { Outbox } from './outbox.js'
 import { ErrorCode, Message, RejectCode } from './pb/piece-exchange.js'
 import type { FrameBudget } from './frame-budget.js'
-import type { Pacing, PieceWire, PieceWireHandler, RejectReason, SwarmEndpoint } from '../../src/core/wire.js'
+import type { Pacing, PieceWire, PieceWireHandler, ReadWatch, RejectReason, SwarmEndpoint } from '../../src/core/wire.js'
 import type { Logger, Stream } from '@libp2p/interface'
 
 const REJECT_TO_WIRE: Partial<Record<RejectReason, RejectCode>> = {
@@ -74,7 +74,8 @@ export class Wire implements PieceWire {
   /** The piece whose raw bytes are arriving now (after its Piece header). */
   private incoming?: { index: number, offset: number }
   private sending: Promise<void> = Promise.resolve()
-  private pending = new Uint8ArrayList()
+  /** What we wrote that the peer has not taken yet; what waits while it does not read is capped (MAX_QUEUED_CONTROL). */
+  private readonly outbox: Outbox
   /** Haves waiting for HAVE_BATCH_MS (or for any other write) to go out together. */
   private readonly pendingHaves: number[] = []
   private haveTimer?: NodeJS.Timeout
@@ -101,6 +102,7 @@ export class Wire implements PieceWire {
     this.log = init.log
     this.onClosed = init.onClosed
     this.frames = init.frames
+    this.outbox = new Outbox(this.stream)
     growReceiveWindow(this.stream, RECEIVE_WINDOW)
     this.listen()
   }
@@ -122,6 +124,11 @@ export class Wire implements PieceWire {
     })
     this.stream.addEventListener('close', (evt) => { this.ended(evt.error) })
     this.stream.addEventListener('remoteCloseWrite', () => { this.close() })
+    // the peer took what was queued: it reads again, and the messages that waited go out
+    this.stream.addEventListener('drain', () => {
+      this.outbox.drained()
+      this.flush()
+    })
   }
 
   get isOpen (): boolean {
@@ -168,7 +175,7 @@ export class Wire implements PieceWire {
   sendChoke (): void { this.send({ choke: {} }) }
   sendUnchoke (): void { this.send({ unchoke: {} }) }
 
-  async sendPiece (index: number, data: Uint8Array, pacing?: Pacing): Promise<boolean> {
+  async sendPiece (index: number, data: Uint8Array, pacing?: Pacing, watch?: ReadWatch): Promise<boolean> {
     // one piece at a time, so the runs of a piece stay contiguous on the stream
     const previous = this.sending
     let done!: () => void
@@ -179,11 +186,12 @@ export class Wire implements PieceWire {
       for (let offset = 0; offset < data.byteLength; offset += runBytes) {
         const run = data.subarray(offset, offset + runBytes)
         if (pacing !== undefined) await pacing.take(run.byteLength)
+        // a run waits until the peer has taken what came before it: one at most sits in the stream
+        await this.outbox.writable(watch)
         if (this.state.phase === 'closed') return false
         this.flush()
-        const sentAll = this.stream.send(encodePieceRun(index, offset, run))
+        this.outbox.write(encodePieceRun(index, offset, run))
         this.stats.uploaded += run.byteLength
-        if (!sentAll) await waitForDrain(this.stream)
       }
       return true
     } finally {
@@ -193,11 +201,14 @@ export class Wire implements PieceWire {
 
   close (err?: Error): void {
     if (this.state.phase === 'closed') return
-    if (err === undefined) this.flush()
     if (err !== undefined) {
       this.stream.abort(err)
     } else {
-      this.stream.close().catch(e => { this.stream.abort(e) })
+      // the last messages (a refusal) go out even behind a blocked stream; a peer that does
+      // not take them within CLOSE_TIMEOUT has its stream reset
+      this.takeHaves()
+      this.outbox.flush(true)
+      this.stream.close({ signal: AbortSignal.timeout(CLOSE_TIMEOUT) }).catch(e => { this.stream.abort(e) })
     }
     this.ended(err)
   }
@@ -205,26 +216,29 @@ export class Wire implements PieceWire {
   /**
    * Queue a control message. Messages made in one turn of the event loop go out as one
    * write: a burst of requests or haves costs one muxer frame and one syscall, not one each.
+   * While the peer does not read they wait, counted: past MAX_QUEUED_CONTROL it is a violation.
    */
   private send (message: Message): void {
     if (this.state.phase === 'closed') return
     // waiting haves go first: batching delays them, it never reorders them
     this.takeHaves()
-    this.pending.append(encodeFrame(Message.encode(message)))
-    if (this.pending.byteLength === 0 || this.flushQueued) return
+    this.outbox.append(encodeFrame(Message.encode(message)))
+    if (this.outbox.waiting > MAX_QUEUED_CONTROL) {
+      this.close(new ProtocolViolationError(`does not read what we send it: ${this.outbox.queued} bytes queued to it`))
+      return
+    }
+    if (this.flushQueued) return
     this.flushQueued = true
     queueMicrotask(() => { this.flush() })
   }
 
   private flush (): void {
     this.flushQueued = false
+    if (this.state.phase === 'closed') return
     // haves ride along with whatever goes out now
-    if (this.state.phase !== 'closed') this.takeHaves()
-    if (this.pending.byteLength === 0 || this.state.phase === 'closed' || this.stream.writeStatus !== 'writable') return
-    const frames = this.pending
-    this.pending = new Uint8ArrayList()
+    this.takeHaves()
     try {
-      this.stream.send(frames)
+      this.outbox.flush()
     } catch (err) {
       this.log.error('send to %s failed - %e', this.remotePeer, err)
       this.close(err as Error)
@@ -234,7 +248,7 @@ export class Wire implements PieceWire {
   /** Move the waiting haves into the pending write. */
   private takeHaves (): void {
     if (this.pendingHaves.length === 0) return
-    for (const index of this.pendingHaves) this.pending.append(encodeFrame(Message.encode({ have: { index } })))
+    for (const index of this.pendingHaves) this.outbox.append(encodeFrame(Message.encode({ have: { index } })))
     this.pendingHaves.length = 0
     clearTimeout(this.haveTimer)
     this.haveTimer = undefined

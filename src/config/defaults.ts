@@ -340,3 +340,21 @@ export const PEER_BACKLOG = {
    */
   maxWaiting: 256
 } as const
+
+/** How the upload side treats a peer that does not read what we send it (swarm/peer-session). */
+export const READING = {
+  /**
+   * A piece send that waits on the peer (its receive window is full) for this many ms while
+   * the peer takes less than `minRate` bytes a second is a stall: the peer is choked at once,
+   * its upload slot goes to another, and it gets none while it does not read. Its send keeps
+   * waiting; each further `stallMs` of it is another stall.
+   */
+  stallMs: 3000,
+  minRate: 4 * KiB,
+  /**
+   * Stalls before the peer is disconnected and banned: a peer that reads nothing at all is
+   * dropped after `maxStalls * stallMs` (15 s), one that reads, stops and reads again after
+   * its fifth stall.
+   */
+  maxStalls: 5
+} as const

@@ -18,6 +18,22 @@ export interface Pacing {
   runBytes: number
 }
 
+/**
+ * How a piece send watches the peer read: the send waits on the peer whenever the stream holds
+ * bytes the peer's receive window has not admitted, and every `stallMs` of such waiting in
+ * which the peer took less than `minRate` bytes a second, `onStall` is called (the send goes
+ * on waiting; `onStall` may end the exchange). Our own pauses (pacing, a busy event loop) do
+ * not count against the peer.
+ */
+export interface ReadWatch {
+  readonly stallMs: number
+  /** Bytes a second. */
+  readonly minRate: number
+  onStall(): void
+  /** After a stall, the peer took bytes again: called at once, before anything else it sent is handled. */
+  onRead?(): void
+}
+
 /** What a swarm can send to one peer about one content. */
 export interface PieceWire {
   readonly remotePeer: string
@@ -35,9 +51,10 @@ export interface PieceWire {
    * true if the whole piece went out, false if the wire closed first.
    * `pacing`, when given, is awaited before each frame with its size (rate limits). A copy,
    * once begun, goes out whole: the receiver takes a piece's frames in order, to its end.
+   * `watch`, when given, is told when the peer does not read (see ReadWatch).
    */
-  sendPiece(index: number, data: Uint8Array, pacing?: Pacing): Promise<boolean>
-  /** Bytes of piece data sent and received on this wire. */
+  sendPiece(index: number, data: Uint8Array, pacing?: Pacing, watch?: ReadWatch): Promise<boolean>
+  /** Bytes of piece data sent (handed to the stream, per run) and received on this wire. */
   readonly stats: { readonly uploaded: number, readonly downloaded: number }
   /** End the exchange; with an error, the stream is reset rather than closed. */
   close(err?: Error): void

@@ -1,5 +1,5 @@
 import { Bitfield } from '../core/bitfield.js'
-import { SCORING } from '../config/defaults.js'
+import { READING, SCORING } from '../config/defaults.js'
 import { PeerScore } from '../core/peer-score.js'
 import { ProtocolViolationError } from '../errors.js'
 import { RateMeter } from '../utils/rate-meter.js'
@@ -7,7 +7,7 @@ import { RequestBook } from './requests.js'
 import { UploadQueue } from './upload-queue.js'
 import type { PeerStatus } from './types.js'
 import type { PieceHasher } from '../core/piece-hash.js'
-import type { Pacing, PieceWire, PieceWireHandler, RejectReason } from '../core/wire.js'
+import type { Pacing, PieceWire, PieceWireHandler, ReadWatch, RejectReason } from '../core/wire.js'
 
 /** What a peer session needs from its swarm: the swarm owns all cross-peer state. */
 export interface SessionHost {
@@ -32,6 +32,8 @@ export interface SessionHost {
    */
   admitUpload(session: PeerSession, index: number, insisted: boolean): boolean
   onUploadWanted(session: PeerSession): void
+  /** The peer stopped reading what we send it: it can use no upload slot now. */
+  onStoppedReading(session: PeerSession): void
   onPeerClosed(session: PeerSession, err?: Error): void
 }
 
@@ -45,7 +47,7 @@ export class PeerSession implements PieceWireHandler {
   readonly remoteHas: Bitfield
   readonly connectedAt = Date.now()
   /** Offences short of a protocol violation; enough of them end the exchange with one. */
-  readonly score = new PeerScore(SCORING)
+  readonly score = new PeerScore({ ...SCORING, maxReadStalls: READING.maxStalls, minReadRate: READING.minRate })
   /** Piece bytes received from / sent to this peer, recently (for the choker and status). */
   readonly downloadMeter = new RateMeter()
   readonly uploadMeter = new RateMeter()
@@ -67,6 +69,16 @@ export class PeerSession implements PieceWireHandler {
   private chokedByPeer = true
   /** Requests are out but nothing came for a while: its pieces went to others. */
   private isSnubbed = false
+  /** The peer takes what we send it; false from a stall (READING) until it takes bytes again. */
+  private isReading = true
+  /** How a piece send reports a peer that does not read. */
+  private readonly readWatch: ReadWatch = {
+    stallMs: READING.stallMs,
+    minRate: READING.minRate,
+    onStall: () => { this.onReadStall() },
+    // eligible for a slot again from the next choke round
+    onRead: () => { this.isReading = true }
+  }
   /** Aborted when the session closes: waits on its behalf (upload pacing) end with it. */
   private readonly lifetime = new AbortController()
 
@@ -83,6 +95,12 @@ export class PeerSession implements PieceWireHandler {
   get chokedBy (): boolean { return this.chokedByPeer }
   get snubbed (): boolean { return this.isSnubbed }
   get badPieces (): number { return this.badPieceCount }
+  get reading (): boolean { return this.isReading }
+  /**
+   * Piece bytes handed to this peer's stream, counted as each run is written, read or not:
+   * what the choker weighs (a peer holding our bytes unread has had them).
+   */
+  get given (): number { return this.wire.stats.uploaded }
   /** When piece bytes last arrived (or the first request went out): for snubbing. */
   get lastDataAt (): number { return this.requests.lastDataAt }
   /** Shortest time from a request to its first byte, in ms: the round trip without queueing. */
@@ -222,11 +240,26 @@ export class PeerSession implements PieceWireHandler {
     return this.uploads.isCancelled(index)
   }
 
-  /** Send a piece taken from the queue; true if it all went out (its bytes are counted), false if the wire closed first. */
+  /**
+   * Send a piece taken from the queue, watching the peer read (READING); true if it all went
+   * out (its bytes are counted), false if the wire closed first.
+   */
   async sendPiece (index: number, data: Uint8Array, pacing?: Pacing): Promise<boolean> {
-    const sent = await this.wire.sendPiece(index, data, pacing)
+    const sent = await this.wire.sendPiece(index, data, pacing, this.readWatch)
     if (sent) this.uploadMeter.add(data.byteLength)
     return sent
+  }
+
+  /** A send waited READING.stallMs on the peer: it loses its slot at once; after READING.maxStalls, the exchange (and a ban). */
+  private onReadStall (): void {
+    const verdict = this.score.record('read-stall')
+    if (verdict !== undefined) {
+      this.close(new ProtocolViolationError(verdict))
+      return
+    }
+    if (!this.isReading) return
+    this.isReading = false
+    this.host.onStoppedReading(this)
   }
 
   /** The upload side is done with `index`, sent or not. */
@@ -261,9 +294,13 @@ export class PeerSession implements PieceWireHandler {
     }
   }
 
-  /** A request while choked: an offence before we ever unchoked it, or long after we choked it. */
+  /**
+   * A request while choked: an offence before we ever unchoked it, long after we choked it, or
+   * while it does not read (it asks on without taking our answers: it cannot have missed the
+   * Choke for lack of time).
+   */
   private onChokedRequest (): void {
-    if (this.chokedAt !== undefined && Date.now() - this.chokedAt <= SCORING.chokeGraceMs) return
+    if (this.isReading && this.chokedAt !== undefined && Date.now() - this.chokedAt <= SCORING.chokeGraceMs) return
     const verdict = this.score.record('choked-request')
     if (verdict !== undefined) throw new ProtocolViolationError(verdict)
   }

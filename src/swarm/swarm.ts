@@ -221,6 +221,12 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.uploader.serve(session)
   }
 
+  onStoppedReading (session: PeerSession): void {
+    this.log('peer %s does not read what we send it: choked', session.peerId)
+    this.observer.onMisbehaviour?.(this, session.peerId, `stalled reading ${session.score.count('read-stall')} time(s)`, false)
+    this.uploader.rechoke()
+  }
+
   onPeerClosed (session: PeerSession, err?: Error): void {
     if (this.sessions.get(session.peerId) === session) {
       this.sessions.delete(session.peerId)

@@ -68,7 +68,8 @@ export class Uploader {
   private heldElsewhere (requester: PeerSession, index: number): boolean {
     const { peers } = this.init
     const last = this.copies.lastRecipient(index)
-    if (last !== undefined && last !== requester.peerId && peers.has(last)) return true
+    // a copy queued to a peer that does not read is no copy in the swarm
+    if (last !== undefined && last !== requester.peerId && peers.get(last)?.reading === true) return true
     for (const peer of peers.values()) if (peer !== requester && peer.remoteHas.has(index)) return true
     return false
   }
@@ -97,9 +98,9 @@ export class Uploader {
     const decision = choke({
       peers: sessions.map(s => ({
         id: s.peerId,
-        interested: this.interests(s),
+        interested: this.wantsSlot(s),
         downloadRate: s.downloadMeter.rate(),
-        uploaded: s.uploadMeter.bytes,
+        uploaded: s.given,
         unchoked: !s.choking,
         joinedAt: s.connectedAt
       })),
@@ -121,14 +122,14 @@ export class Uploader {
     let waiting = false
     for (const s of this.init.peers.values()) {
       if (!s.choking) unchoked++
-      else if (!waiting && this.interests(s)) waiting = true
+      else if (!waiting && this.wantsSlot(s)) waiting = true
     }
     return waiting && unchoked < this.init.uploadSlots
   }
 
-  /** The peer lacks a piece we have. */
-  private interests (session: PeerSession): boolean {
-    return !session.isSeed && this.init.have.hasAnyMissingFrom(session.remoteHas)
+  /** The peer lacks a piece we have, and reads what we send it (a peer that does not would hold the slot for nothing). */
+  private wantsSlot (session: PeerSession): boolean {
+    return session.reading && !session.isSeed && this.init.have.hasAnyMissingFrom(session.remoteHas)
   }
 
   /**

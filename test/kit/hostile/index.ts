@@ -13,6 +13,7 @@
  * | staller.ts | accepts requests and never answers, or trickles 1 byte a second | snub it, endgame past it, never wait on it; ban it after SCORING.maxStalls |
  * | flooder.ts | oversized frames and length prefixes, garbage, unrequested piece runs; streams opened in a loop | reset before allocating, ban; bound streams by `maxInboundStreams` |
  * | handshaker.ts | a wrong handshake, answered or sent: bitfield too short, too long or with spare bits set, another piece count or content id; or no answer | settle every connect within `timeouts.handshake`, ban the breach, keep dialling others |
+ * | non-reader.ts | a leecher that asks for pieces, then never reads (optionally asking on, as a flood) | choke it, give its slot to another, drop it if it persists; bound what is queued to it |
  * | manifests.ts | NOT_FOUND; forged manifests; unsafe names under a matching content id | refuse forgeries and ban; refuse unsafe manifests with a clear error and write nothing |
  * | manifests.ts | silent (never answers); trickler (announces 16 MiB, sends 100 B/s) | give up after the first-byte deadline or under the minimum rate, ask others meanwhile, allocate only what arrives, ban after MANIFEST_SEARCH.maxStalls |
  * | namers.ts | PEX messages about thousands of made-up content ids; a peer named (PEX) or a provider record (DHT) at an address on the node's own machine | keep the PEX rate table per peer; dial no loopback or link-local address a peer named unless the node listens there or allows it |
@@ -29,6 +30,8 @@ export { staller } from './staller.js'
 export type { StallerOptions } from './staller.js'
 export { flooder, floodStreams } from './flooder.js'
 export type { FloodMode, StreamFloodOptions } from './flooder.js'
+export { stopReading } from './non-reader.js'
+export type { NonReaderOptions, NonReading } from './non-reader.js'
 export { manifestForger, manifestNotFound, manifestSilent, manifestTrickler, servesManifest, unsafeManifest, UNSAFE_NAMES } from './manifests.js'
 export { PEX, floodPexContentIds, loopbackTrap, namePeerViaPex, provideAt, sendPex } from './namers.js'
 export type { LoopbackTrap } from './namers.js'

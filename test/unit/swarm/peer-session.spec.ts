@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { Bitfield } from '../../../src/core/bitfield.js'
-import { SCORING, SWARM } from '../../../src/config/defaults.js'
+import { READING, SCORING, SWARM } from '../../../src/config/defaults.js'
 import { PeerSession } from '../../../src/swarm/peer-session.js'
 import { isNamedError, sha256 } from '../fixtures.js'
-import type { PieceWire, RejectReason } from '../../../src/core/wire.js'
+import type { PieceWire, ReadWatch, RejectReason } from '../../../src/core/wire.js'
 import type { SessionHost } from '../../../src/swarm/peer-session.js'
 
 const KiB = 1024
@@ -31,7 +31,15 @@ class FakeWire implements PieceWire {
   sendReject (index: number, reason: RejectReason): void { this.calls.push(['reject', index, reason]) }
   sendChoke (): void { this.calls.push(['choke']) }
   sendUnchoke (): void { this.calls.push(['unchoke']) }
-  async sendPiece (): Promise<boolean> { return true }
+  /** The watch of the last piece sent: a test calls its onStall as the wire would. */
+  watch?: ReadWatch
+  /** What the next sendPiece resolves with: true (sent), or a promise the test settles. */
+  nextSend: Promise<boolean> = Promise.resolve(true)
+  async sendPiece (_index: number, _data: Uint8Array, _pacing?: unknown, watch?: ReadWatch): Promise<boolean> {
+    this.watch = watch
+    return await this.nextSend
+  }
+
   close (err?: Error): void { this.calls.push(['close', err]) }
 }
 
@@ -66,6 +74,8 @@ class FakeHost implements SessionHost {
   /** Pieces the host wants fetched from other peers. */
   readonly elsewhere = new Set<number>()
   admitUpload (_s: PeerSession, index: number, insisted: boolean): boolean { return insisted || !this.elsewhere.has(index) }
+  stoppedReading = 0
+  onStoppedReading (): void { this.stoppedReading++ }
   onPeerClosed (_s: PeerSession, err?: Error): void { this.closed.push(err) }
 }
 
@@ -441,6 +451,47 @@ describe('swarm/peer-session', () => {
       session.onRequest(1)
       session.takeUpload(() => 0)
       assert.equal(session.isCancelled(1), false)
+    })
+  })
+
+  describe('a peer that does not read', () => {
+    it('every piece send is watched with READING\'s stall time and rate', async () => {
+      const { wire, session } = setup()
+      await session.sendPiece(0, new Uint8Array(PIECE))
+      assert.equal(wire.watch?.stallMs, READING.stallMs)
+      assert.equal(wire.watch?.minRate, READING.minRate)
+    })
+
+    it('loses its slot at the first stall, reads again once it takes bytes, and is dropped as a violation at READING.maxStalls', async () => {
+      const { host, wire, session } = setup()
+      let finish!: (sent: boolean) => void
+      wire.nextSend = new Promise(resolve => { finish = resolve })
+      const sending = session.sendPiece(0, new Uint8Array(PIECE))
+      await Promise.resolve()
+      wire.watch?.onStall()
+      assert.equal(session.reading, false)
+      assert.equal(host.stoppedReading, 1)
+      // stalls go on while the same send waits: counted, reported once
+      wire.watch?.onStall()
+      assert.equal(host.stoppedReading, 1)
+      wire.watch?.onRead?.()
+      assert.equal(session.reading, true)
+      finish(true)
+      assert.equal(await sending, true)
+      assert.equal(session.uploadMeter.bytes, PIECE)
+
+      for (let stall = 3; stall < READING.maxStalls; stall++) wire.watch?.onStall()
+      assert.ok(!wire.calls.some(c => c[0] === 'close'))
+      wire.watch?.onStall()
+      const close = wire.calls.find(c => c[0] === 'close')
+      assert.ok(close !== undefined && isNamedError('ProtocolViolationError', new RegExp(`did not read what we sent it, ${READING.maxStalls} times`))(close[1]), 'not closed as a violation')
+    })
+
+    it('counts as given what was handed to its stream, read or not', () => {
+      const { wire, session } = setup()
+      wire.stats.uploaded = 3 * PIECE
+      assert.equal(session.given, 3 * PIECE)
+      assert.equal(session.uploadMeter.bytes, 0)
     })
   })
 

@@ -11,7 +11,7 @@ import { MemoryPieceStore } from '../../../src/storage/memory-store.js'
 import { Swarm } from '../../../src/swarm/swarm.js'
 import { makeContent, pieceOf } from '../fixtures.js'
 import type { Content } from '../fixtures.js'
-import type { Pacing, PieceWire, PieceWireHandler, RejectReason } from '../../../src/core/wire.js'
+import type { Pacing, PieceWire, PieceWireHandler, ReadWatch, RejectReason } from '../../../src/core/wire.js'
 import type { SwarmInit, SwarmObserver } from '../../../src/swarm/swarm.js'
 
 export const PIECE = 16 * 1024
@@ -29,6 +29,10 @@ export class FakeWire implements PieceWire {
   readonly stats = { uploaded: 0, downloaded: 0 }
   readonly calls: WireCall[] = []
   readonly pacings: Array<Pacing | undefined> = []
+  /** The read watch of each piece sent, in order: a test calls onStall as the wire would. */
+  readonly watches: Array<ReadWatch | undefined> = []
+  /** Set, piece sends wait for it (a peer that does not read). */
+  hold?: Promise<boolean>
   handler?: PieceWireHandler
   closed = false
 
@@ -40,12 +44,13 @@ export class FakeWire implements PieceWire {
   sendReject (index: number, reason: RejectReason): void { this.calls.push(['reject', index, reason]) }
   sendChoke (): void { this.calls.push(['choke']) }
   sendUnchoke (): void { this.calls.push(['unchoke']) }
-  async sendPiece (index: number, data: Uint8Array, pacing?: Pacing): Promise<boolean> {
+  async sendPiece (index: number, data: Uint8Array, pacing?: Pacing, watch?: ReadWatch): Promise<boolean> {
     if (this.closed) return false
     this.calls.push(['piece', index])
     this.pacings.push(pacing)
+    this.watches.push(watch)
     this.stats.uploaded += data.byteLength
-    return true
+    return await (this.hold ?? true)
   }
 
   close (err?: Error): void {

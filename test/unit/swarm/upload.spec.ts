@@ -53,6 +53,24 @@ describe('swarm/upload', () => {
     assert.ok(choked.wire.has(['reject', 3, 'choked']))
   })
 
+  it('a peer that stops reading loses its slot at once to a peer waiting for one, and gets none while it does not read', async () => {
+    const { swarm } = await seeding({ limits: { ...LIMITS, uploadSlots: 1 } })
+    const first = await join(swarm, 'first')
+    const second = await join(swarm, 'second')
+    const chokedNow = (id: string): boolean => swarm.peers.get(id)?.choking === true
+    const [holder, waiting] = chokedNow('first') ? [second, first] : [first, second]
+    holder.wire.hold = new Promise(() => {})
+    holder.handler.onRequest(0)
+    await until(() => holder.wire.watches.length === 1)
+    holder.wire.watches[0]?.onStall()
+    assert.ok(holder.wire.has(['choke']), 'the peer that does not read is not choked')
+    assert.equal(chokedNow(waiting.wire.remotePeer), false, 'its slot did not go to the waiting peer')
+    // a later round (a newcomer's) leaves it choked while it does not read
+    await join(swarm, 'third')
+    await settle()
+    assert.equal(chokedNow(holder.wire.remotePeer), true)
+  })
+
   it('a piece cancelled while it is read ahead is not sent; the rest are', async () => {
     const { swarm, store } = await seeding()
     const reads: Array<() => void> = []
