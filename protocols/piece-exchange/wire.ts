@@ -223,7 +223,9 @@ export class Wire implements PieceWire {
     // waiting haves go first: batching delays them, it never reorders them
     this.takeHaves()
     this.outbox.append(encodeFrame(Message.encode(message)))
-    if (this.outbox.waiting > MAX_QUEUED_CONTROL) {
+    // only what waits on a blocked stream counts: a burst of our own within one turn (a
+    // handshake whose bitfield goes in parts, up to 1 MiB) is written at the end of the turn
+    if (this.outbox.blocked && this.outbox.waiting > MAX_QUEUED_CONTROL) {
       this.close(new ProtocolViolationError(`does not read what we send it: ${this.outbox.queued} bytes queued to it`))
       return
     }
