@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomFile, tempDir } from '../helpers/temp.js'
 import { listTree } from '../integration/helpers/sandbox.js'
-import { getThroughApi, rssOf, statusOf } from './helpers/node-api.js'
+import { getThroughApi, rssOf, statusOf, uploadsOf } from './helpers/node-api.js'
 import { ShoalProcess, killAll, tree } from './helpers/shoal-process.js'
 import { spawnStranger } from './helpers/stranger-process.js'
 import type { Ban } from './helpers/node-api.js'
@@ -21,11 +21,11 @@ import type { StrangerProcess } from './helpers/stranger-process.js'
 
 const MiB = 1024 * 1024
 const LEECHERS = 4
-/** The content: a folder of three files (6 MiB), in 64 KiB pieces (96), so every stranger gets asked for some. */
-const FILES = [3 * MiB, 2 * MiB + 12_345, MiB - 12_345]
+/** The content: a folder of three files (10 MiB), in 64 KiB pieces (160), so every stranger gets asked for some. */
+const FILES = [5 * MiB, 3 * MiB + 12_345, 2 * MiB - 12_345]
 const PIECE_SIZE = 64 * 1024
 /**
- * Each seeder's upload cap: a clean run then takes 12 s or more, set by the cap more than by
+ * Each seeder's upload cap: a clean run then takes 20 s or more, set by the cap more than by
  * this machine's load, and long enough for the stranger's whole first round to meet it.
  */
 const SEED_RATE = 512 * 1024
@@ -85,14 +85,20 @@ describe('e2e: strangers in a swarm', function () {
     const outputOf = (swarm: Swarm, i: number): string => join(dir.path, 'out', `${swarm.name}-${i}`)
     await mkdir(join(dir.path, 'out'))
     const began = performance.now()
+    const toStranger = trackUploadsToStrangers(hostile)
     stranger.go(await addressOf(hostile.seeder), contentId)
+    const manifestMs: Record<Swarm['name'], number[]> = { clean: [], hostile: [] }
     const [cleanMs, hostileMs] = await Promise.all([clean, hostile].map(async (swarm) => await Promise.all(swarm.leechers.map(async (leecher, i) => {
-      const last = await getThroughApi(leecher.dataDir, contentId, outputOf(swarm, i), AbortSignal.timeout(180_000))
+      const last = await getThroughApi(leecher.dataDir, contentId, outputOf(swarm, i), AbortSignal.timeout(180_000), (event) => {
+        if (event.type === 'shoal:get:manifest') manifestMs[swarm.name][i] = performance.now() - began
+      })
       assert.equal(last.type, 'done', `${swarm.name} leecher ${i}: ${JSON.stringify(last)}`)
       return performance.now() - began
     }))))
     clearInterval(sampler)
     const records = await stranger.stop()
+    const uploaded = await Promise.all([clean, hostile].map(async (swarm) => (await statusOf(swarm.seeder.dataDir)).swarms[0].uploaded))
+    const strangerBytes = await toStranger.stop()
 
     const expected = await tree(source)
     for (const swarm of [clean, hostile]) {
@@ -102,6 +108,11 @@ describe('e2e: strangers in a swarm', function () {
     const outputs = [clean, hostile].flatMap(s => s.leechers.map((_, i) => `out/${s.name}-${i}/`))
     assert.deepEqual(after.filter(p => !before.includes(p)), [...outputs.flatMap(o => [o, ...FILES.map((_, f) => `${o}file${f}.bin`)]), 'out/'].sort(), 'something was written outside the outputs')
     assert.deepEqual(before.filter(p => !after.includes(p)), [], 'something outside the outputs went missing')
+    // and in each node's own state, the stranger left nothing but bans: the same files as its clean counterpart's
+    for (const [i, node] of [hostile.seeder, ...hostile.leechers].entries()) {
+      const counterpart = [clean.seeder, ...clean.leechers][i]
+      assert.deepEqual(await stateFiles(node), await stateFiles(counterpart), `${node.dataDir} holds other files than ${counterpart.dataDir}`)
+    }
 
     const bans = await Promise.all([hostile.seeder, ...hostile.leechers].map(async (node) => (await statusOf(node.dataDir)).bans))
     const honest = new Set(await Promise.all([clean, hostile].flatMap(s => [s.seeder, ...s.leechers]).map(async (n) => (await statusOf(n.dataDir)).peerId)))
@@ -109,7 +120,7 @@ describe('e2e: strangers in a swarm', function () {
 
     const cleanRun = Math.max(...cleanMs)
     const slowest = Math.max(...hostileMs)
-    report(records, bans, { cleanMs, hostileMs, peakRss })
+    report(records, bans, { cleanMs, hostileMs, manifestMs, peakRss, uploaded, strangerBytes })
     for (const [i, ms] of hostileMs.entries()) assert.ok(ms <= cleanRun * TIME_FACTOR, `hostile leecher ${i}: ${ms.toFixed(0)} ms against ${cleanRun.toFixed(0)} ms clean, over ${TIME_FACTOR}x`)
     assert.ok(peakRss.hostile < MAX_SEEDER_RSS_MIB * MiB, `the hostile swarm's seeder reached ${(peakRss.hostile / MiB).toFixed(0)} MiB`)
     const late = records.filter(r => r.round === 1 && r.startedMs > slowest)
@@ -142,13 +153,42 @@ async function addressOf (node: ShoalProcess): Promise<string> {
   return (await statusOf(node.dataDir)).addresses[0]
 }
 
+/**
+ * Poll the hostile swarm's seeder for what it hands to each peer; `stop` resolves with the
+ * bytes that went to peers other than its leechers (the stranger's non-readers), each
+ * counted at the most it was seen to reach.
+ */
+function trackUploadsToStrangers (swarm: Swarm): { stop: () => Promise<number> } {
+  const most = new Map<string, number>()
+  let polling = true
+  const poll = (async () => {
+    while (polling) {
+      for (const [peer, bytes] of await uploadsOf(swarm.seeder.dataDir).catch(() => new Map<string, number>())) most.set(peer, Math.max(most.get(peer) ?? 0, bytes))
+      await new Promise(resolve => setTimeout(resolve, 250))
+    }
+  })()
+  return {
+    stop: async () => {
+      polling = false
+      await poll
+      const honest = new Set(await Promise.all(swarm.leechers.map(async (l) => (await statusOf(l.dataDir)).peerId)))
+      return [...most].filter(([peer]) => !honest.has(peer)).reduce((total, [, bytes]) => total + bytes, 0)
+    }
+  }
+}
+
 /** The test's temporary tree, but for each node's own dataDir (its state: records, bans, the API files). */
 async function listOutsideData (root: string): Promise<string[]> {
   return (await listTree(root)).filter(p => !/^[^/]+\/data\//.test(p))
 }
 
+/** The files of a node's dataDir, but for its bans (the clean swarm's nodes have none to save). */
+async function stateFiles (node: ShoalProcess): Promise<string[]> {
+  return (await listTree(node.dataDir)).filter(p => !p.startsWith('bans.json'))
+}
+
 /** Print the table the README's Reliability section quotes. */
-function report (records: BehaviourRecord[], bans: Ban[][], figures: { cleanMs: number[], hostileMs: number[], peakRss: { clean: number, hostile: number } }): void {
+function report (records: BehaviourRecord[], bans: Ban[][], figures: { cleanMs: number[], hostileMs: number[], manifestMs: Record<Swarm['name'], number[]>, peakRss: { clean: number, hostile: number }, uploaded: number[], strangerBytes: number }): void {
   const owner = new Map<string, BehaviourRecord>()
   for (const r of records) for (const id of r.identities) owner.set(id, r)
   const bannedBy = new Map<BehaviourRecord | undefined, Ban[]>()
@@ -161,7 +201,7 @@ function report (records: BehaviourRecord[], bans: Ban[][], figures: { cleanMs: 
   for (const r of records.filter(r => r.round <= 1)) {
     const theirs = bannedBy.get(r) ?? []
     const reasons = [...new Set(theirs.map(b => b.reason.replace(/\d+/g, 'N')))].join('; ')
-    lines.push(`| ${r.round} | ${r.behaviour} | ${s(r.startedMs)} s | ${r.identityCount} | ${r.accepted} / ${r.refused} | ${r.handshakes} | ${r.requests} | ${r.piecesSent} | ${r.manifestRequests} | ${theirs.length}${reasons === '' ? '' : ` (${reasons})`} |`)
+    lines.push(`| ${r.round} | ${r.behaviour} | ${r.round === 0 ? 'before' : `${s(r.startedMs)} s`} | ${r.identityCount} | ${r.accepted} / ${r.refused} | ${r.handshakes} | ${r.requests} | ${r.piecesSent} | ${r.manifestRequests} | ${theirs.length}${reasons === '' ? '' : ` (${reasons})`} |`)
   }
   const later = records.filter(r => r.round > 1)
   if (later.length > 0) {
@@ -170,7 +210,9 @@ function report (records: BehaviourRecord[], bans: Ban[][], figures: { cleanMs: 
   }
   const unowned = bannedBy.get(undefined) ?? []
   lines.push(`bans of churned identities (ids not kept): ${unowned.length}${unowned.length === 0 ? '' : ` (${[...new Set(unowned.map(b => b.reason.replace(/\d+/g, 'N')))].join('; ')})`}`)
-  const { cleanMs, hostileMs, peakRss } = figures
+  const { cleanMs, hostileMs, manifestMs, peakRss, uploaded, strangerBytes } = figures
+  lines.push(`the seeder uploaded: clean ${(uploaded[0] / MiB).toFixed(1)} MiB, with the stranger ${(uploaded[1] / MiB).toFixed(1)} MiB, of which ${(strangerBytes / MiB).toFixed(1)} MiB to the stranger's identities`)
+  lines.push(`manifest in hand: clean ${manifestMs.clean.map(s).join(', ')} s; with the stranger ${manifestMs.hostile.map(s).join(', ')} s`)
   lines.push(`leechers clean: ${cleanMs.map(s).join(', ')} s; with the stranger: ${hostileMs.map(s).join(', ')} s; slowest ${s(Math.max(...hostileMs))} / ${s(Math.max(...cleanMs))} s = ${(Math.max(...hostileMs) / Math.max(...cleanMs)).toFixed(2)}x`)
   lines.push(`seeder peak RSS: clean ${(peakRss.clean / MiB).toFixed(0)} MiB, with the stranger ${(peakRss.hostile / MiB).toFixed(0)} MiB (bound ${MAX_SEEDER_RSS_MIB} MiB)`)
   process.stderr.write(lines.map(l => `      ${l}\n`).join(''))

@@ -13,23 +13,43 @@ async function api (dataDir: string): Promise<{ url: string, headers: Record<str
 
 export interface GetEvent { type: string, error?: { message: string } }
 
-/** `get` through the API: resolves with the last event of the node's progress stream. */
-export async function getThroughApi (dataDir: string, contentId: string, output: string, signal: AbortSignal): Promise<GetEvent> {
+/** `get` through the API: resolves with the last event of the node's progress stream; `onEvent` sees each as it comes. */
+export async function getThroughApi (dataDir: string, contentId: string, output: string, signal: AbortSignal, onEvent?: (event: GetEvent) => void): Promise<GetEvent> {
   const { url, headers } = await api(dataDir)
   const res = await fetch(`${url}/v1/get`, { method: 'POST', headers, body: JSON.stringify({ contentId, output, timeout: 60_000 }), signal })
-  const lines = (await res.text()).trim().split('\n')
-  return JSON.parse(lines[lines.length - 1]) as GetEvent
+  if (res.body === null) throw new Error(`get answered ${res.status} with no body`)
+  let last: GetEvent | undefined
+  let partial = ''
+  for await (const chunk of res.body.pipeThrough(new TextDecoderStream())) {
+    const lines = (partial + chunk).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines.filter(l => l.trim() !== '')) {
+      last = JSON.parse(line) as GetEvent
+      onEvent?.(last)
+    }
+  }
+  if (partial.trim() !== '') last = JSON.parse(partial) as GetEvent
+  if (last === undefined) throw new Error('get answered nothing')
+  return last
 }
 
 export interface Ban { peerId: string, reason: string }
 
 /** The parts of `status` this test reads. */
-export interface StatusView { peerId: string, addresses: string[], connections: number, bans: Ban[] }
+export interface StatusView { peerId: string, addresses: string[], connections: number, bans: Ban[], swarms: Array<{ uploaded: number, downloaded: number }> }
 
 export async function statusOf (dataDir: string): Promise<StatusView> {
   const { url, headers } = await api(dataDir)
   const res = await fetch(`${url}/v1/status`, { headers, signal: AbortSignal.timeout(10_000) })
   return (await res.json()) as StatusView
+}
+
+/** Bytes of piece data the node has handed to each peer of its first swarm, as `status --peers` shows them now. */
+export async function uploadsOf (dataDir: string): Promise<Map<string, number>> {
+  const { url, headers } = await api(dataDir)
+  const res = await fetch(`${url}/v1/status?peers=1`, { headers, signal: AbortSignal.timeout(10_000) })
+  const { swarms } = (await res.json()) as { swarms: Array<{ peerDetails?: Array<{ peerId: string, uploaded: number }> }> }
+  return new Map((swarms[0]?.peerDetails ?? []).map(p => [p.peerId, p.uploaded]))
 }
 
 /** A process's resident set, in bytes (Linux: /proc/<pid>/status); 0 once it is gone. */
