@@ -52,7 +52,10 @@ describe('e2e: strangers in a swarm', function () {
   let dir: { path: string, cleanup: () => Promise<void> }
   let stranger: StrangerProcess | undefined
 
-  beforeEach(async () => { dir = await tempDir('shoal-e2e-strangers-') })
+  beforeEach(async () => {
+    stranger = undefined
+    dir = await tempDir('shoal-e2e-strangers-')
+  })
   afterEach(async () => {
     await stranger?.kill()
     await killAll()
