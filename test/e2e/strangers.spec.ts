@@ -85,50 +85,56 @@ describe('e2e: strangers in a swarm', function () {
       peakRss.clean = Math.max(peakRss.clean, rssOf(clean.seeder.pid))
       peakRss.hostile = Math.max(peakRss.hostile, rssOf(hostile.seeder.pid))
     }, 100)
-    const outputOf = (swarm: Swarm, i: number): string => join(dir.path, 'out', `${swarm.name}-${i}`)
+    const toStranger = trackUploadsToStrangers(hostile)
+    let times: Times
+    try {
+      stranger.go(await addressOf(hostile.seeder), contentId)
+      times = await downloadSideBySide([clean, hostile], contentId)
+    } finally {
+      clearInterval(sampler)
+      await toStranger.stop()
+    }
+    const records = await stranger.stop()
+    const uploaded = await Promise.all([clean, hostile].map(async (swarm) => (await statusOf(swarm.seeder.dataDir)).swarms[0].uploaded))
+
+    const expected = await tree(source)
+    for (const swarm of [clean, hostile]) {
+      for (let i = 0; i < LEECHERS; i++) assert.deepEqual(await tree(outputOf(swarm, i)), expected, `${swarm.name} leecher ${i}'s output differs from the source`)
+    }
+    await assertWroteOnlyOutputs(before, await listOutsideData(dir.path), [clean, hostile])
+
+    const bans = await Promise.all([hostile.seeder, ...hostile.leechers].map(async (node) => (await statusOf(node.dataDir)).bans))
+    const honest = new Set(await Promise.all([clean, hostile].flatMap(s => [s.seeder, ...s.leechers]).map(async (n) => (await statusOf(n.dataDir)).peerId)))
+    for (const ban of bans.flat()) assert.ok(!honest.has(ban.peerId), `an honest node was banned: ${ban.reason}`)
+
+    const { cleanMs, hostileMs } = times
+    const cleanRun = Math.max(...cleanMs)
+    const slowest = Math.max(...hostileMs)
+    report(records, bans, { ...times, peakRss, uploaded, strangerBytes: await toStranger.stop() })
+    for (const [i, ms] of hostileMs.entries()) assert.ok(ms <= cleanRun * TIME_FACTOR, `hostile leecher ${i}: ${ms.toFixed(0)} ms against ${cleanRun.toFixed(0)} ms clean, over ${TIME_FACTOR}x`)
+    assert.ok(peakRss.hostile < MAX_SEEDER_RSS_MIB * MiB, `the hostile swarm's seeder reached ${(peakRss.hostile / MiB).toFixed(0)} MiB`)
+    const late = records.filter(r => r.round === 1 && r.startedMs > slowest)
+    assert.deepEqual(late.map(r => r.behaviour), [], 'these behaviours started only after the downloads were over: the test proves nothing about them')
+  })
+
+  function outputOf (swarm: Swarm, i: number): string {
+    return join(dir.path, 'out', `${swarm.name}-${i}`)
+  }
+
+  /** Every leecher of both swarms `get`s at the same moment; ms from then to its manifest and to its end. */
+  async function downloadSideBySide (swarms: Swarm[], contentId: string): Promise<Times> {
     await mkdir(join(dir.path, 'out'))
     const began = performance.now()
-    const toStranger = trackUploadsToStrangers(hostile)
-    stranger.go(await addressOf(hostile.seeder), contentId)
-    const manifestMs: Record<Swarm['name'], number[]> = { clean: [], hostile: [] }
-    const [cleanMs, hostileMs] = await Promise.all([clean, hostile].map(async (swarm) => await Promise.all(swarm.leechers.map(async (leecher, i) => {
+    const manifestMs: Times['manifestMs'] = { clean: [], hostile: [] }
+    const [cleanMs, hostileMs] = await Promise.all(swarms.map(async (swarm) => await Promise.all(swarm.leechers.map(async (leecher, i) => {
       const last = await getThroughApi(leecher.dataDir, contentId, outputOf(swarm, i), AbortSignal.timeout(180_000), (event) => {
         if (event.type === 'shoal:get:manifest') manifestMs[swarm.name][i] = performance.now() - began
       })
       assert.equal(last.type, 'done', `${swarm.name} leecher ${i}: ${JSON.stringify(last)}`)
       return performance.now() - began
     }))))
-    clearInterval(sampler)
-    const records = await stranger.stop()
-    const uploaded = await Promise.all([clean, hostile].map(async (swarm) => (await statusOf(swarm.seeder.dataDir)).swarms[0].uploaded))
-    const strangerBytes = await toStranger.stop()
-
-    const expected = await tree(source)
-    for (const swarm of [clean, hostile]) {
-      for (let i = 0; i < LEECHERS; i++) assert.deepEqual(await tree(outputOf(swarm, i)), expected, `${swarm.name} leecher ${i}'s output differs from the source`)
-    }
-    const after = await listOutsideData(dir.path)
-    const outputs = [clean, hostile].flatMap(s => s.leechers.map((_, i) => `out/${s.name}-${i}/`))
-    assert.deepEqual(after.filter(p => !before.includes(p)), [...outputs.flatMap(o => [o, ...FILES.map((_, f) => `${o}file${f}.bin`)]), 'out/'].sort(), 'something was written outside the outputs')
-    assert.deepEqual(before.filter(p => !after.includes(p)), [], 'something outside the outputs went missing')
-    // and in each node's own state, the stranger left nothing but bans: the same files as its clean counterpart's
-    for (const [i, node] of [hostile.seeder, ...hostile.leechers].entries()) {
-      const counterpart = [clean.seeder, ...clean.leechers][i]
-      assert.deepEqual(await stateFiles(node), await stateFiles(counterpart), `${node.dataDir} holds other files than ${counterpart.dataDir}`)
-    }
-
-    const bans = await Promise.all([hostile.seeder, ...hostile.leechers].map(async (node) => (await statusOf(node.dataDir)).bans))
-    const honest = new Set(await Promise.all([clean, hostile].flatMap(s => [s.seeder, ...s.leechers]).map(async (n) => (await statusOf(n.dataDir)).peerId)))
-    for (const ban of bans.flat()) assert.ok(!honest.has(ban.peerId), `an honest node was banned: ${ban.reason}`)
-
-    const cleanRun = Math.max(...cleanMs)
-    const slowest = Math.max(...hostileMs)
-    report(records, bans, { cleanMs, hostileMs, manifestMs, peakRss, uploaded, strangerBytes })
-    for (const [i, ms] of hostileMs.entries()) assert.ok(ms <= cleanRun * TIME_FACTOR, `hostile leecher ${i}: ${ms.toFixed(0)} ms against ${cleanRun.toFixed(0)} ms clean, over ${TIME_FACTOR}x`)
-    assert.ok(peakRss.hostile < MAX_SEEDER_RSS_MIB * MiB, `the hostile swarm's seeder reached ${(peakRss.hostile / MiB).toFixed(0)} MiB`)
-    const late = records.filter(r => r.round === 1 && r.startedMs > slowest)
-    assert.deepEqual(late.map(r => r.behaviour), [], 'these behaviours started only after the downloads were over: the test proves nothing about them')
-  })
+    return { cleanMs, hostileMs, manifestMs }
+  }
 
   /** LEECHERS leechers, each its own `shoal start` process, knowing nobody yet. */
   async function startLeechers (name: Swarm['name']): Promise<ShoalProcess[]> {
@@ -142,6 +148,29 @@ describe('e2e: strangers in a swarm', function () {
     return { name, seeder, leechers }
   }
 })
+
+interface Times {
+  /** ms from the `get`s' start to each leecher's end, by swarm. */
+  cleanMs: number[]
+  hostileMs: number[]
+  /** ms from the `get`s' start to each leecher's manifest in hand. */
+  manifestMs: Record<Swarm['name'], number[]>
+}
+
+/**
+ * The test's tree changed only by the outputs (folders `out/<swarm>-<i>/` of FILES); and in each
+ * node's own state, the stranger left nothing but bans: the same files as its clean counterpart's.
+ */
+async function assertWroteOnlyOutputs (before: string[], after: string[], [clean, hostile]: Swarm[]): Promise<void> {
+  const outputs = [clean, hostile].flatMap(s => s.leechers.map((_, i) => `out/${s.name}-${i}/`))
+  const expected = ['out/', ...outputs.flatMap(o => [o, ...FILES.map((_, f) => `${o}file${f}.bin`)])].sort()
+  assert.deepEqual(after.filter(p => !before.includes(p)), expected, 'something was written outside the outputs')
+  assert.deepEqual(before.filter(p => !after.includes(p)), [], 'something outside the outputs went missing')
+  for (const [i, node] of [hostile.seeder, ...hostile.leechers].entries()) {
+    const counterpart = [clean.seeder, ...clean.leechers][i]
+    assert.deepEqual(await stateFiles(node), await stateFiles(counterpart), `${node.dataDir} holds other files than ${counterpart.dataDir}`)
+  }
+}
 
 /** Wait until the seeder is connected to every leecher, so that both swarms start from the same place. */
 async function waitForSeederLinks (swarm: Swarm): Promise<void> {
@@ -164,6 +193,7 @@ async function addressOf (node: ShoalProcess): Promise<string> {
 function trackUploadsToStrangers (swarm: Swarm): { stop: () => Promise<number> } {
   const most = new Map<string, number>()
   let polling = true
+  let total: Promise<number> | undefined
   const poll = (async () => {
     while (polling) {
       for (const [peer, bytes] of await uploadsOf(swarm.seeder.dataDir).catch(() => new Map<string, number>())) most.set(peer, Math.max(most.get(peer) ?? 0, bytes))
@@ -173,9 +203,11 @@ function trackUploadsToStrangers (swarm: Swarm): { stop: () => Promise<number> }
   return {
     stop: async () => {
       polling = false
-      await poll
-      const honest = new Set(await Promise.all(swarm.leechers.map(async (l) => (await statusOf(l.dataDir)).peerId)))
-      return [...most].filter(([peer]) => !honest.has(peer)).reduce((total, [, bytes]) => total + bytes, 0)
+      total ??= poll.then(async () => {
+        const honest = new Set(await Promise.all(swarm.leechers.map(async (l) => (await statusOf(l.dataDir)).peerId)))
+        return [...most].filter(([peer]) => !honest.has(peer)).reduce((sum, [, bytes]) => sum + bytes, 0)
+      })
+      return await total
     }
   }
 }
@@ -191,7 +223,7 @@ async function stateFiles (node: ShoalProcess): Promise<string[]> {
 }
 
 /** Print the table the README's Reliability section quotes. */
-function report (records: BehaviourRecord[], bans: Ban[][], figures: { cleanMs: number[], hostileMs: number[], manifestMs: Record<Swarm['name'], number[]>, peakRss: { clean: number, hostile: number }, uploaded: number[], strangerBytes: number }): void {
+function report (records: BehaviourRecord[], bans: Ban[][], figures: Times & { peakRss: { clean: number, hostile: number }, uploaded: number[], strangerBytes: number }): void {
   const owner = new Map<string, BehaviourRecord>()
   for (const r of records) for (const id of r.identities) owner.set(id, r)
   const bannedBy = new Map<BehaviourRecord | undefined, Ban[]>()
