@@ -35,9 +35,10 @@ const PHASE_MS = 1000
 const STRANGER_ADDRESS = '127.0.0.2'
 const TIME_FACTOR = 2
 /**
- * The hostile swarm's seeder's peak resident memory. A clean seeder of this content peaks at
- * about 130-150 MiB; the stranger's non-readers may hold at most a read-ahead (2 MiB) and a
- * capped queue (512 KiB) each, and its other identities cost a session each.
+ * The hostile swarm's seeder's peak resident memory. A clean seeder of this content peaked at
+ * 139-141 MiB, the one beside the stranger at 184-190 MiB (2026-12-05): each non-reader may
+ * hold a read-ahead (2 MiB) and a capped queue (512 KiB), each identity a connection and a
+ * session, and the handshakes of the churn raise the allocator's high-water mark.
  */
 const MAX_SEEDER_RSS_MIB = 250
 
@@ -136,7 +137,10 @@ describe('e2e: strangers in a swarm', function () {
     return { cleanMs, hostileMs, manifestMs }
   }
 
-  /** LEECHERS leechers, each its own `shoal start` process, knowing nobody yet. */
+  /**
+   * LEECHERS leechers, each its own `shoal start` process, knowing nobody yet. Default limits:
+   * a node sees at most LEECHERS honest peers at 127.0.0.1, within `limits.maxConnectionsPerAddress`.
+   */
   async function startLeechers (name: Swarm['name']): Promise<ShoalProcess[]> {
     return await Promise.all(Array.from({ length: LEECHERS }, async (_, i) => await ShoalProcess.create(join(dir.path, `${name}-leecher${i}`))))
   }
