@@ -21,14 +21,14 @@ import type { StrangerProcess } from './helpers/stranger-process.js'
 
 const MiB = 1024 * 1024
 const LEECHERS = 4
-/** The content: a folder of three files (10 MiB), in 64 KiB pieces (160), so every stranger gets asked for some. */
-const FILES = [5 * MiB, 3 * MiB + 12_345, 2 * MiB - 12_345]
+/** The content: a folder of three files (16 MiB), in 64 KiB pieces (256), so every stranger gets asked for some. */
+const FILES = [8 * MiB, 5 * MiB + 12_345, 3 * MiB - 12_345]
 const PIECE_SIZE = 64 * 1024
 /**
- * Each seeder's upload cap: a clean run then takes 20 s or more, set by the cap more than by
+ * Each seeder's upload cap: a clean run then takes 16 s or more, set by the cap more than by
  * this machine's load, and long enough for the stranger's whole first round to meet it.
  */
-const SEED_RATE = 512 * 1024
+const SEED_RATE = 1024 * 1024
 /** ms from one of the stranger's behaviours to the next. */
 const PHASE_MS = 1000
 /** The address the stranger dials from: never 127.0.0.1, or its bans get the honest nodes refused too. */
@@ -36,7 +36,7 @@ const STRANGER_ADDRESS = '127.0.0.2'
 const TIME_FACTOR = 2
 /**
  * The hostile swarm's seeder's peak resident memory. A clean seeder of this content peaked at
- * 139-141 MiB, the one beside the stranger at 184-190 MiB (2026-12-05): each non-reader may
+ * 144-151 MiB, the one beside the stranger at 188-191 MiB (2026-12-05): each non-reader may
  * hold a read-ahead (2 MiB) and a capped queue (512 KiB), each identity a connection and a
  * session, and the handshakes of the churn raise the allocator's high-water mark.
  */
@@ -234,18 +234,18 @@ function report (records: BehaviourRecord[], bans: Ban[][], figures: Times & { p
   for (const ban of bans.flat()) bannedBy.set(owner.get(ban.peerId), [...(bannedBy.get(owner.get(ban.peerId)) ?? []), ban])
   const s = (ms: number): string => (ms / 1000).toFixed(1)
   const lines = [
-    '| round | behaviour | at | identities | accepted / refused | handshakes | requests | pieces sent | manifest requests | bans (reasons) |',
-    '|---|---|---|---|---|---|---|---|---|---|'
+    '| round | behaviour | at | identities | accepted / refused | handshakes | requests | pieces sent | manifest requests | exchanges the node ended | bans (reasons) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|'
   ]
   for (const r of records.filter(r => r.round <= 1)) {
     const theirs = bannedBy.get(r) ?? []
     const reasons = [...new Set(theirs.map(b => b.reason.replace(/\d+/g, 'N')))].join('; ')
-    lines.push(`| ${r.round} | ${r.behaviour} | ${r.round === 0 ? 'before' : `${s(r.startedMs)} s`} | ${r.identityCount} | ${r.accepted} / ${r.refused} | ${r.handshakes} | ${r.requests} | ${r.piecesSent} | ${r.manifestRequests} | ${theirs.length}${reasons === '' ? '' : ` (${reasons})`} |`)
+    lines.push(`| ${r.round} | ${r.behaviour} | ${r.round === 0 ? 'before' : `${s(r.startedMs)} s`} | ${r.identityCount} | ${r.accepted} / ${r.refused} | ${r.handshakes} | ${r.requests} | ${r.piecesSent} | ${r.manifestRequests} | ${r.ended} | ${theirs.length}${reasons === '' ? '' : ` (${reasons})`} |`)
   }
   const later = records.filter(r => r.round > 1)
   if (later.length > 0) {
     const rounds = Math.max(...later.map(r => r.round))
-    lines.push(`| 2-${rounds} | the whole cycle again | | ${later.reduce((a, r) => a + r.identityCount, 0)} | ${later.reduce((a, r) => a + r.accepted, 0)} / ${later.reduce((a, r) => a + r.refused, 0)} | | | | | |`)
+    lines.push(`| 2-${rounds} | the whole cycle again | | ${later.reduce((a, r) => a + r.identityCount, 0)} | ${later.reduce((a, r) => a + r.accepted, 0)} / ${later.reduce((a, r) => a + r.refused, 0)} | | | | | | |`)
   }
   const unowned = bannedBy.get(undefined) ?? []
   lines.push(`bans of churned identities (ids not kept): ${unowned.length}${unowned.length === 0 ? '' : ` (${[...new Set(unowned.map(b => b.reason.replace(/\d+/g, 'N')))].join('; ')})`}`)
