@@ -9,7 +9,8 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { CYCLE, MANIFEST_PHASES, newRecord, runPhase } from './stranger.js'
+import { NODE } from './shoal-process.js'
+import { CYCLE, MANIFEST_PHASES, newRecord, startPhase } from './stranger.js'
 import type { BehaviourRecord, Running, StrangerPlan } from './stranger.js'
 import type { HostilePeer, Held } from '../../kit/hostile/index.js'
 
@@ -28,7 +29,7 @@ export interface StrangerProcess {
 const STOP_TIMEOUT = 15_000
 
 export function spawnStranger (plan: StrangerPlan): StrangerProcess {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), JSON.stringify(plan)], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(NODE, [fileURLToPath(import.meta.url), JSON.stringify(plan)], { stdio: ['pipe', 'pipe', 'inherit'] })
   const exited = new Promise<void>(resolve => { child.once('exit', () => { resolve() }) })
   const lines = createInterface({ input: child.stdout })
   const line = async (key: string): Promise<Record<string, unknown>> => await new Promise((resolve, reject) => {
@@ -72,11 +73,9 @@ async function main (plan: StrangerPlan): Promise<void> {
   let began = Date.now()
   let stopping = false
   const run = async (round: number, phase: typeof CYCLE[number]): Promise<void> => {
-    const record = newRecord(round, phase.name, Date.now() - began)
-    running.push(await runPhase(phase, plan, record, peers, held).catch((err: Error) => {
-      process.stderr.write(`stranger: ${phase.name}: ${err.message}\n`)
-      return { record, refresh: () => {} }
-    }))
+    const started = startPhase(phase, plan, newRecord(round, phase.name, Date.now() - began), peers, held)
+    running.push(started.running)
+    await started.done.catch((err: Error) => { process.stderr.write(`stranger: ${phase.name}: ${err.message}\n`) })
   }
   for (const phase of MANIFEST_PHASES) await run(0, phase)
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`)

@@ -45,10 +45,11 @@ export interface BehaviourRecord {
   ended: number
 }
 
-/** Where a behaviour runs: the plan, its record, and the identities to stop at the end. */
+/** Where a behaviour runs: the plan, its record, and what it starts, to stop at the end. */
 interface PhaseContext {
   plan: StrangerPlan
   record: BehaviourRecord
+  /** The identities this phase started. */
   peers: HostilePeer[]
   /** Anything else to end when the stranger stops (held connections). */
   held: Held[]
@@ -73,6 +74,8 @@ const NON_READERS = 3
 const NON_READER_FLOOD = 1000
 const CHURN_PER_NODE = 12
 const IDLE_CONNECTIONS = 24
+/** Identities the idle connections are spread over. */
+const IDLE_IDENTITIES = 6
 
 /** The cycle, in order: each round goes through it with fresh identities. */
 export const CYCLE: Phase[] = [
@@ -98,19 +101,22 @@ export interface Running {
   refresh(): void
 }
 
-/** Run one phase into `record`; the identities it started go to `peers` and `held`, for the stranger to stop. */
-export async function runPhase (phase: Phase, plan: StrangerPlan, record: BehaviourRecord, peers: HostilePeer[], held: Held[]): Promise<Running> {
-  const ctx: PhaseContext = { plan, record, peers: [], held, probes: [] }
+/**
+ * Start one phase into `record`: `running` is live at once (a phase still under way when the
+ * stranger stops is counted as far as it got), `done` settles when the phase has run.
+ * The identities it starts go to `peers` and `held`, for the stranger to stop.
+ */
+export function startPhase (phase: Phase, plan: StrangerPlan, record: BehaviourRecord, peers: HostilePeer[], held: Held[]): { running: Running, done: Promise<void> } {
+  const mine: HostilePeer[] = []
+  const ctx: PhaseContext = { plan, record, peers: mine, held, probes: [] }
   // the kit counts on each peer's stats, live: the record sums them whenever it is refreshed
-  ctx.probes.push(() => { tally(record, ctx.peers) })
-  const refresh = (): void => { for (const probe of ctx.probes) probe() }
-  try {
-    await phase.run(ctx)
-  } finally {
-    peers.push(...ctx.peers)
-    refresh()
-  }
-  return { record, refresh }
+  ctx.probes.push(() => { tally(record, mine) })
+  const running: Running = { record, refresh: () => { for (const probe of ctx.probes) probe() } }
+  const done = phase.run(ctx).finally(() => {
+    peers.push(...mine)
+    running.refresh()
+  })
+  return { running, done }
 }
 
 function tally (record: BehaviourRecord, peers: HostilePeer[]): void {
@@ -176,7 +182,7 @@ async function churn (ctx: PhaseContext): Promise<void> {
   const { plan, record } = ctx
   const { seeder } = seedOf(plan)
   const targets = [seeder, ...plan.leechers]
-  const idle = holdIdleConnections(seeder, IDLE_CONNECTIONS, { localAddress: plan.localAddress, identities: 6, perSecond: 20 })
+  const idle = holdIdleConnections(seeder, IDLE_CONNECTIONS, { localAddress: plan.localAddress, identities: IDLE_IDENTITIES, perSecond: 20 })
   const results = await Promise.all(targets.map(async (target) => await churnBannedIdentities(target, CHURN_PER_NODE, { localAddress: plan.localAddress, concurrency: 2 })))
   for (const result of results) {
     record.identityCount += result.violated + result.refused
@@ -185,7 +191,7 @@ async function churn (ctx: PhaseContext): Promise<void> {
   }
   const held = await idle
   ctx.held.push(held)
-  record.identityCount += 6
+  record.identityCount += IDLE_IDENTITIES
   record.accepted += held.accepted
   record.refused += held.refused
 }
