@@ -36,7 +36,7 @@ const STRANGER_ADDRESS = '127.0.0.2'
 const TIME_FACTOR = 2
 /**
  * The hostile swarm's seeder's peak resident memory. A clean seeder of this content peaked at
- * 144-151 MiB, the one beside the stranger at 188-191 MiB (2026-12-05): each non-reader may
+ * 144-151 MiB, the one beside the stranger at 188-194 MiB (2026-12-05): each non-reader may
  * hold a read-ahead (2 MiB) and a capped queue (512 KiB), each identity a connection and a
  * session, and the handshakes of the churn raise the allocator's high-water mark.
  */
