@@ -92,22 +92,24 @@ export interface HostilePeerInit {
   /** Speak manifest exchange, answering as this says. */
   manifest?: ManifestBehaviour
   /**
-   * Dial from this local IP address (any of 127.0.0.0/8 on loopback), so that the node sees
-   * the peer at another address than its honest peers on 127.0.0.1. @default the system's choice
+   * Dial from (and listen on) this local IP address (any of 127.0.0.0/8 on loopback), so that
+   * the node sees the peer at another address than its honest peers on 127.0.0.1. @default
+   * the system's choice (listening on 127.0.0.1)
    */
   localAddress?: string
 }
 
 /**
  * A bare libp2p node of the kit (TCP, Noise, Yamux, identify), dialling from `localAddress`
- * when one is given, listening on loopback unless `listen` is false. Every call makes a
- * fresh identity.
+ * when one is given and listening there too (127.0.0.1 without one) unless `listen` is false.
+ * Every call makes a fresh identity.
  */
 export async function bareNode (localAddress?: string, listen = true): Promise<Libp2p> {
   // @libp2p/tcp passes its dial options on to net.connect, which takes a local address
   const dialOpts = (localAddress === undefined ? {} : { localAddress }) as TCPSocketOptions
+  // a node that dials us back, or bans us, must see the address we dial from, not the honest nodes' 127.0.0.1
   return await createLibp2p({
-    addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0'] : [] },
+    addresses: { listen: listen ? [`/ip4/${localAddress ?? '127.0.0.1'}/tcp/0`] : [] },
     transports: [tcp({ dialOpts })],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

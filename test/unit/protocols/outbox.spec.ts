@@ -9,7 +9,7 @@ import { MAX_QUEUED_CONTROL } from '../../../protocols/piece-exchange/constants.
 import { Outbox } from '../../../protocols/piece-exchange/outbox.js'
 import { Wire } from '../../../protocols/piece-exchange/wire.js'
 import { until } from '../fixtures.js'
-import type { ReadWatch } from '../../../src/core/wire.js'
+import type { ReadWatch, SwarmEndpoint } from '../../../src/core/wire.js'
 import type { Stream } from '@libp2p/interface'
 
 /**
@@ -171,6 +171,17 @@ describe('protocols/piece-exchange wire: a peer that does not read', () => {
     assert.equal(ended?.name, 'ProtocolViolationError')
     // 256 KiB of rejects of a few bytes each
     assert.ok(sent > 20_000 && sent < 60_000, `${sent} rejects queued before the reset`)
+  })
+
+  it('our own handshake into a fresh stream is no offence, however large: a bitfield of 1 MiB in parts goes out whole', async () => {
+    const stream = new WindowedStream(0)
+    const wire = new Wire({ stream: asStream(stream), remotePeer: 'peer-A', outbound: true, log })
+    const pieceCount = 8 * 1024 * 1024
+    const endpoint = { pieceCount, bitfield: () => new Uint8Array(pieceCount / 8) } as unknown as SwarmEndpoint
+    wire.sendHandshake(new Uint8Array(36), endpoint)
+    await sleep(0)
+    assert.equal(stream.aborted, undefined, `the stream was reset: ${stream.aborted?.message ?? ''}`)
+    assert.ok(stream.writeBufferLength > pieceCount / 8, `${stream.writeBufferLength} bytes handed to the stream`)
   })
 
   it('a piece send waits on a peer that reads nothing, reporting each stall and, at once, its reading again; it fails once the stream is reset', async () => {
