@@ -1,5 +1,6 @@
+import { Uint8ArrayList } from 'uint8arraylist'
 import { ProtocolViolationError, ResourceLimitError } from '../../src/errors.js'
-import { encodeFrame } from '../../src/utils/frames.js'
+import { encodeFrame, waitForDrain } from '../../src/utils/frames.js'
 import { growReceiveWindow } from '../../src/utils/stream-window.js'
 import { CLOSE_TIMEOUT, HAVE_BATCH_MS, MAX_FRAME_DATA, MAX_QUEUED_CONTROL, RECEIVE_WINDOW } from './constants.js'
 import { WireDecoder, encodePieceRun } from './decoder.js'
@@ -137,11 +138,20 @@ export class Wire implements PieceWire {
 
   /** The bitfield our handshake carried, if it has been sent. */
   sentBitfield?: Uint8Array
+  /**
+   * Bytes of our own handshake: they may wait for the peer on top of MAX_QUEUED_CONTROL (a
+   * bitfield in parts is up to about 1 MiB for the largest content the manifest rules allow,
+   * all written at once before the peer has read a byte).
+   */
+  private handshakeBytes = 0
 
   sendHandshake (contentId: Uint8Array, endpoint: SwarmEndpoint): void {
     if (this.state.phase === 'handshaking') this.state = { phase: 'handshaking', endpoint }
     this.sentBitfield = endpoint.bitfield()
-    for (const message of handshakeMessages(contentId, endpoint.pieceCount, this.sentBitfield)) this.send(message)
+    const messages = handshakeMessages(contentId, endpoint.pieceCount, this.sentBitfield)
+    // the bitfield, plus each message's framing and fields (a few dozen bytes, and the content id)
+    this.handshakeBytes = this.sentBitfield.byteLength + messages.length * (contentId.byteLength + 32)
+    for (const message of messages) this.send(message)
   }
 
   /** Handshakes are done: from now on messages go to `handler`. */
@@ -223,9 +233,7 @@ export class Wire implements PieceWire {
     // waiting haves go first: batching delays them, it never reorders them
     this.takeHaves()
     this.outbox.append(encodeFrame(Message.encode(message)))
-    // only what waits on a blocked stream counts: a burst of our own within one turn (a
-    // handshake whose bitfield goes in parts, up to 1 MiB) is written at the end of the turn
-    if (this.outbox.blocked && this.outbox.waiting > MAX_QUEUED_CONTROL) {
+    if (this.outbox.waiting > MAX_QUEUED_CONTROL + this.handshakeBytes) {
       this.close(new ProtocolViolationError(`does not read what we send it: ${this.outbox.queued} bytes queued to it`))
       return
     }

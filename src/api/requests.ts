@@ -17,6 +17,8 @@ export class HttpError extends Error {
 
 export interface AddRequest {
   path: string
+  /** Follow symbolic links inside a folder (they are skipped otherwise). */
+  followSymlinks: boolean
 }
 
 export interface GetRequest {
@@ -74,7 +76,8 @@ export function parseJsonBody (text: string): Record<string, unknown> {
 export function parseAddRequest (body: Record<string, unknown>): AddRequest {
   const path = requireString(body, 'path')
   if (!isAbsolute(path)) throw new HttpError(400, 'path must be absolute')
-  return { path }
+  if (body.followSymlinks !== undefined && typeof body.followSymlinks !== 'boolean') throw new HttpError(400, '"followSymlinks" must be true or false')
+  return { path, followSymlinks: body.followSymlinks === true }
 }
 
 export function parseGetRequest (body: Record<string, unknown>): GetRequest {

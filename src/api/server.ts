@@ -6,7 +6,7 @@ import { parseContentId } from '../core/content-id.js'
 import { isUserFacing } from '../errors.js'
 import { writeApiFiles, apiFilePaths } from './files.js'
 import { HttpError, parseAddRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
-import type { AddResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
+import type { AddOptions, AddResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
 import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -16,7 +16,7 @@ import type { CID } from 'multiformats/cid'
 export interface ApiNode {
   /** The node's status, sent as it is: `status --json` shows these fields. */
   status(options: { peers?: boolean }): object
-  add(path: string): Promise<AddResult>
+  add(path: string, options?: AddOptions): Promise<AddResult>
   /** Resolves with the path the content was written to. */
   get(contentId: CID, options: GetOptions): Promise<string>
 }
@@ -109,8 +109,8 @@ export class ApiServer {
         this.json(res, 200, this.init.node.status({ peers: statusQuery(req.url).peers }))
         return
       case 'POST /v1/add': {
-        const { path } = parseAddRequest(await readJson(req))
-        this.json(res, 200, await this.init.node.add(path))
+        const { path, followSymlinks } = parseAddRequest(await readJson(req))
+        this.json(res, 200, await this.init.node.add(path, followSymlinks ? { followSymlinks } : {}))
         return
       }
       case 'POST /v1/get':

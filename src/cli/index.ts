@@ -31,7 +31,7 @@ async function main (argv: string[]): Promise<number> {
       await (await import('./commands/start.js')).start(ctx)
       return 0
     case 'add':
-      await (await import('./commands/add.js')).add(ctx, needArg('a PATH'))
+      await (await import('./commands/add.js')).add(ctx, needArg('a PATH'), { followSymlinks: values['follow-symlinks'] === true })
       return 0
     case 'get': {
       const timeout = values.timeout === undefined ? undefined : parseDuration(values.timeout)
@@ -70,6 +70,7 @@ function parseOptions (argv: string[]) {
       output: { type: 'string', short: 'o' },
       timeout: { type: 'string' },
       force: { type: 'boolean' },
+      'follow-symlinks': { type: 'boolean' },
       sequential: { type: 'boolean' },
       peers: { type: 'boolean' },
       json: { type: 'boolean' },

@@ -10,9 +10,10 @@ export const USAGE = `Usage: shoal <command> [options]
 Commands:
   start                      run the node in the foreground (Ctrl-C stops it)
   add PATH                   add a file or folder; prints its content id last
+        [--follow-symlinks]    follow symbolic links inside the folder (skipped, with a notice, by default)
   get CID [--output PATH]    download content by id; exits 0 once it is complete and verified
         [--timeout DURATION]   give up when no peer is found in time (e.g. 30s, 2m; default from config)
-        [--force]              replace what is at the output path
+        [--force]              replace what an earlier get of the same content left at the output path
         [--sequential]         fetch pieces in order (streaming, previews) rather than rarest first
   status [--json] [--peers]  the node and its swarms; --peers: every peer of every swarm
   stop                       stop the running node

@@ -330,6 +330,27 @@ export const IDENTITIES = {
   dhtInboundStreams: 8
 } as const
 
+/** What `add` tells about what it left out. */
+export const ADD_NOTICE = {
+  /** Symbolic links named in `add`'s notice (the rest are counted). */
+  skippedLinksListed: 10
+} as const
+
+/** The paths downloads made (dataDir/outputs.json): `get --force` replaces only one of these, made by the same content. */
+export const OUTPUTS = {
+  /** Paths remembered; the oldest are forgotten first. */
+  remembered: 10_000
+} as const
+
+/** How the check of seeded files for changes (every `timeouts.seedCheck`) keeps its cost bounded. */
+export const SEED_WATCH = {
+  /**
+   * The most of the node's time the checks may take: after a check that took t ms, the next
+   * waits at least t × (1 / maxBusyShare - 1). (Reads check their file anyway: see PieceStore.)
+   */
+  maxBusyShare: 0.1
+} as const
+
 /** How an incomplete swarm's peer finder queues the peers it cannot try yet. */
 export const PEER_BACKLOG = {
   /**

@@ -32,7 +32,7 @@ import type { Ban } from './bans.js'
 import type { ShoalServices } from './libp2p.js'
 import type { LoadedProtocol, ShoalProtocolService } from './protocol-api.js'
 import type { ProtocolHost, SwarmComponents } from './protocol-host.js'
-import type { AddResult, GetOptions, SwarmStatus } from '../swarm/types.js'
+import type { AddOptions, AddResult, GetOptions, SwarmStatus } from '../swarm/types.js'
 import type { ComponentLogger, Libp2p, Logger } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -73,7 +73,7 @@ export interface ShoalNode {
   start(): Promise<void>
   addresses(): string[]
   /** Hash a file or folder, seed it in place, announce it; resolves with its content id. */
-  add(path: string, options?: { signal?: AbortSignal }): Promise<AddResult>
+  add(path: string, options?: AddOptions): Promise<AddResult>
   /**
    * Fetch content by id (text, or a parsed CID) into `options.output`; resolves once it is
    * complete and verified. Relative paths resolve against the working directory.
@@ -222,7 +222,7 @@ class Node implements ShoalNode {
     return this.libp2p.getMultiaddrs().map(a => a.toString())
   }
 
-  async add (path: string, options: { signal?: AbortSignal } = {}): Promise<AddResult> {
+  async add (path: string, options: AddOptions = {}): Promise<AddResult> {
     this.assertRunning()
     return await this.swarms.add(path, options)
   }

@@ -1,4 +1,4 @@
-import { mkdir, open, rm, stat } from 'node:fs/promises'
+import { lstat, mkdir, open, rm, stat } from 'node:fs/promises'
 import { constants, fstatSync } from 'node:fs'
 import { dirname, join, resolve, sep } from 'node:path'
 import { PieceLayout } from '../core/layout.js'
@@ -18,9 +18,10 @@ export type { FileFingerprints }
 /** The node's files as the swarm layer reaches them: stores over the content's own files. */
 export const fsStorage: ContentStorage = {
   open: (init) => new FsPieceStore(init),
-  claimPath: async (path, force) => {
-    const exists = await stat(path).then(() => true, () => false)
-    if (exists && !force) throw new PathError(`${path} already exists (use --force to replace it)`)
+  claimPath: async (path, { replace, taken }) => {
+    // lstat: a link planted at the path is something there, not the place it points to
+    const exists = await lstat(path).then(() => true, () => false)
+    if (exists && !replace) throw new PathError(taken)
     if (exists) await rm(path, { recursive: true, force: true })
     await mkdir(dirname(path), { recursive: true })
   },
@@ -37,7 +38,13 @@ export class FsPieceStore implements PieceStore {
   private readonly manifest: Manifest
   private readonly layout: PieceLayout
   private readonly mode: 'read' | 'write'
+  private readonly fresh: boolean
   private readonly maxOpenFiles: number
+  /** Files this store created or opened for writing: a fresh store creates each exclusively, once. */
+  private readonly created = new Set<number>()
+  /** Folders below the root (relative paths) made or checked to be real folders, not links. */
+  private readonly folders = new Set<string>()
+  private rootReady?: Promise<void>
   private verifiedAs?: FileFingerprints
   private onChanged?: () => void
   /** Insertion order doubles as least-recently-used order. */
@@ -50,6 +57,7 @@ export class FsPieceStore implements PieceStore {
     this.manifest = init.manifest
     this.layout = new PieceLayout(init.manifest)
     this.mode = init.mode
+    this.fresh = init.fresh === true
     this.maxOpenFiles = init.maxOpenFiles ?? 64
   }
 
@@ -76,12 +84,33 @@ export class FsPieceStore implements PieceStore {
     return path
   }
 
+  /**
+   * Nothing is created before a piece arrives: a file is made (exclusively, for a fresh
+   * download) when its first piece is written and grows as pieces land. Empty files are made
+   * by complete(), or here when the content has no pieces at all. Resuming, a file longer
+   * than the manifest says is cut back (a shorter one fills in).
+   */
   async prepare (): Promise<void> {
     if (this.mode !== 'write') return
+    if (this.layout.pieceCount === 0) {
+      await this.complete()
+      return
+    }
+    if (this.fresh) return
     for (let i = 0; i < this.manifest.files.length; i++) {
-      const handle = await this.handle(i)
-      const { size } = await handle.stat()
-      if (size !== this.manifest.files[i].size) await handle.truncate(this.manifest.files[i].size)
+      const info = await lstat(this.filePath(i)).catch(() => undefined)
+      if (info !== undefined && (!info.isFile() || info.size > this.manifest.files[i].size)) {
+        const handle = await this.handle(i)
+        await this.io(handle.truncate(this.manifest.files[i].size), i)
+      }
+    }
+  }
+
+  /** Create the files no piece wrote (the empty ones): the content is then whole on disk. */
+  async complete (): Promise<void> {
+    if (this.mode !== 'write') return
+    for (let i = 0; i < this.manifest.files.length; i++) {
+      if (this.manifest.files[i].size === 0 && !this.created.has(i)) await this.handle(i)
     }
   }
 
@@ -177,18 +206,59 @@ export class FsPieceStore implements PieceStore {
       this.handles.set(index, cached)
       return await cached
     }
-    if (this.handles.size >= this.maxOpenFiles) await this.evictOldest()
+    if (this.handles.size >= this.maxOpenFiles) {
+      await this.evictOldest()
+      // another read or write of this file may have opened it while we waited: one handle per file
+      const opened = this.handles.get(index)
+      if (opened !== undefined) return await opened
+    }
     const opening = this.openFile(index)
     this.handles.set(index, opening)
-    opening.catch(() => this.handles.delete(index))
+    opening.catch(() => { if (this.handles.get(index) === opening) this.handles.delete(index) })
     return await opening
   }
 
+  /**
+   * Nothing is written through a symbolic link: folders are made one by one and each checked
+   * to be a real folder, and files are opened with O_NOFOLLOW (created with O_EXCL the first
+   * time a fresh store opens them).
+   */
   private async openFile (index: number): Promise<FileHandle> {
     const path = this.filePath(index)
     if (this.mode === 'read') return await this.io(open(path, 'r'), index)
-    await this.io(mkdir(dirname(path), { recursive: true }), index)
-    return await this.io(open(path, constants.O_RDWR | constants.O_CREAT, 0o644), index)
+    if (this.manifest.directory) await this.makeFolders(this.manifest.files[index].path.split('/').slice(0, -1), index)
+    const exclusive = this.fresh && !this.created.has(index) ? constants.O_EXCL : 0
+    const handle = await this.io(open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW | exclusive, 0o644).catch(async (err: NodeJS.ErrnoException) => {
+      // O_EXCL meets a planted link as EEXIST: say what it is
+      if (err.code === 'EEXIST' && (await lstat(path).catch(() => undefined))?.isSymbolicLink() === true) err.code = 'ELOOP'
+      throw err
+    }), index)
+    this.created.add(index)
+    return handle
+  }
+
+  /** The root folder and `parts` below it, each made if missing and refused if it is a link or a file. */
+  private async makeFolders (parts: string[], fileIndex: number): Promise<void> {
+    // made once, whatever number of pieces come in at the same time
+    this.rootReady ??= this.makeFolder(this.root, this.fresh, fileIndex)
+    await this.rootReady
+    let relative = ''
+    for (let depth = 1; depth <= parts.length; depth++) {
+      relative = depth === 1 ? parts[0] : `${relative}/${parts[depth - 1]}`
+      if (this.folders.has(relative)) continue
+      await this.makeFolder(join(this.root, ...parts.slice(0, depth)), false, fileIndex)
+      this.folders.add(relative)
+    }
+  }
+
+  /** `exclusive`: a fresh download's own folder is new, and one already there may be someone else's. */
+  private async makeFolder (folder: string, exclusive: boolean, fileIndex: number): Promise<void> {
+    await mkdir(folder).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST' && exclusive) throw new PathError(`${folder} appeared while the download was starting: it is not written into`)
+      if (err.code !== 'EEXIST') await this.io(Promise.reject(err), fileIndex)
+    })
+    const info = await this.io(lstat(folder), fileIndex)
+    if (!info.isDirectory()) throw new PathError(`${folder} is ${info.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}: nothing is written through it`)
   }
 
   private async evictOldest (): Promise<void> {
@@ -209,6 +279,8 @@ export class FsPieceStore implements PieceStore {
       if (code === 'ENOSPC' || code === 'EDQUOT') {
         throw new DiskFullError(`${this.filePath(fileIndex)}: the disk is full (no space left on device); free some space and run the same get again to resume`, { cause: err })
       }
+      if (code === 'ELOOP') throw new PathError(`${this.filePath(fileIndex)} is a symbolic link: nothing is written through it`, { cause: err })
+      if (code === 'EEXIST') throw new PathError(`${this.filePath(fileIndex)} appeared while the download was starting: it is not overwritten`, { cause: err })
       const what = code === 'ENOENT' ? 'the file is missing' : code === 'EACCES' ? 'permission denied' : (err as Error).message
       throw new StorageError(`${this.filePath(fileIndex)}: ${what}`, { cause: err })
     }

@@ -15,6 +15,7 @@ export class MemoryPieceStore implements PieceStore {
   }
 
   async prepare (): Promise<void> {}
+  async complete (): Promise<void> {}
 
   async readPiece (index: number): Promise<Uint8Array> {
     const piece = this.pieces.get(index)

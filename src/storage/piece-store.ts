@@ -9,8 +9,13 @@ export type FileFingerprints = Array<[size: number, mtimeMs: number]>
  * and only reads pieces its bitfield says it has; the store does positional I/O and nothing else.
  */
 export interface PieceStore {
-  /** Make the content's files and folders exist (empty files included), sized to the manifest. */
+  /**
+   * Get ready to write: nothing is created before the first piece arrives (files are made as
+   * their pieces are written); a resumed download's files are cut back to the manifest's sizes.
+   */
   prepare(): Promise<void>
+  /** Every piece is written: create what no piece made (empty files). */
+  complete(): Promise<void>
   /** The bytes of piece `index`, exactly its length. */
   readPiece(index: number): Promise<Uint8Array>
   /** Write piece `index`, given as consecutive chunks that together are the whole piece. */
@@ -33,6 +38,8 @@ export interface StoreInit {
   manifest: Manifest
   /** 'read' serves files in place and never writes; 'write' creates and fills them. */
   mode: 'read' | 'write'
+  /** A new download: nothing of it exists yet, and each file is created exclusively (never one already there). */
+  fresh?: boolean
 }
 
 /**
@@ -41,8 +48,11 @@ export interface StoreInit {
  */
 export interface ContentStorage {
   open(init: StoreInit): PieceStore
-  /** The path must be free (or `force` clears it); its parent folder is created. */
-  claimPath(path: string, force: boolean): Promise<void>
+  /**
+   * The path must be free, or `replace` clears it (a link is removed, never followed);
+   * otherwise a PathError says `taken`. Its parent folder is created.
+   */
+  claimPath(path: string, claim: { replace: boolean, taken: string }): Promise<void>
   /** Hash a file or folder into a manifest, reading it in place. */
   importContent(path: string, options?: ImportOptions): Promise<ImportedContent>
 }

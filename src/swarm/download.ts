@@ -40,6 +40,9 @@ export interface DownloaderInit {
  * the first peer that has it, the output prepared, the swarm opened, and the wait for it.
  */
 export class Downloader {
+  /** Swarms being opened (output claimed, records written): a second get of the same content joins it. */
+  private readonly opening = new Map<string, Promise<OpenSwarm>>()
+
   constructor (private readonly init: DownloaderInit) {}
 
   /** Resolves with the content's path once every piece is verified and written. */
@@ -60,16 +63,25 @@ export class Downloader {
       await registry.remove(contentId)
     }
     // with an explicit output, refuse a taken path before any network work
-    if ('path' in target) await this.init.storage.claimPath(target.path, options.force === true)
+    if ('path' in target) await this.claim(target.path, contentId, options.force === true)
     options.onProgress?.({ type: 'shoal:get:searching', contentId })
     const manifestBytes = await this.findManifest(cid, options)
     const manifest = decodeManifest(manifestBytes, this.init.maxManifestSize)
     options.onProgress?.({ type: 'shoal:get:manifest', contentId, name: manifest.name, size: totalSize(manifest), pieceCount: pieceCount(manifest) })
     const output = outputPath(target, manifest.name)
-    const raced = registry.get(contentId)
+    // no await unless one is being opened: the check and the set below must be one turn
+    const pending = this.opening.get(contentId)
+    const raced = registry.get(contentId) ?? (pending === undefined ? undefined : await pending)
     if (raced !== undefined) return await this.getExisting(raced, output, options)
-    if ('folder' in target) await this.init.storage.claimPath(output, options.force === true)
-    return await waitForCompletion(await this.open(cid, manifest, manifestBytes, output, options), options)
+    const opening = this.claimAndOpen(cid, manifest, manifestBytes, output, target, options)
+      .finally(() => { this.opening.delete(contentId) })
+    this.opening.set(contentId, opening)
+    return await waitForCompletion(await opening, options)
+  }
+
+  private async claimAndOpen (cid: CID, manifest: Manifest, manifestBytes: Uint8Array, output: string, target: OutputTarget, options: GetOptions): Promise<OpenSwarm> {
+    if ('folder' in target) await this.claim(output, cid.toString(), options.force === true)
+    return await this.open(cid, manifest, manifestBytes, output, options)
   }
 
   /** Content already open here: wait for it where it is, or copy it once it is complete. */
@@ -80,8 +92,9 @@ export class Downloader {
     if (swarm.state !== 'seeding') {
       throw new PathError(`${swarm.contentId} is already being downloaded to ${swarm.path}`)
     }
-    await this.init.storage.claimPath(output, options.force === true)
-    await copyVerified(swarm, this.init.storage.open({ root: output, manifest: swarm.manifest, mode: 'write' }))
+    await this.claim(output, swarm.contentId, options.force === true)
+    await this.init.records.noteOutput(output, swarm.contentId)
+    await copyVerified(swarm, this.init.storage.open({ root: output, manifest: swarm.manifest, mode: 'write', fresh: true }))
     options.onProgress?.({ type: 'shoal:get:complete', contentId: swarm.contentId, path: output })
     return output
   }
@@ -91,12 +104,13 @@ export class Downloader {
     const contentId = cid.toString()
     const record: SwarmRecord = { contentId, path: output, origin: 'download' }
     await records.saveManifest(contentId, manifestBytes)
+    await records.noteOutput(output, contentId)
     // an empty record from the start: a restart resumes from records, never by rehashing
     await records.have(contentId).save(new Bitfield(pieceCount(manifest)))
     // the swarm is on record before its files exist: a crash in between leaves a download
     // that the next start (or get) goes on with, not a stray file that blocks the path
     await registry.save([record])
-    const store = this.init.storage.open({ root: output, manifest, mode: 'write' })
+    const store = this.init.storage.open({ root: output, manifest, mode: 'write', fresh: true })
     try {
       await store.prepare()
     } catch (err) {
@@ -104,6 +118,18 @@ export class Downloader {
       throw err
     }
     return this.init.opener.open({ cid, record, manifest, manifestBytes, store, have: new Bitfield(pieceCount(manifest)), sequential: options.sequential === true })
+  }
+
+  /**
+   * Make `path` the download's: free, or (with `force`) holding what a download of the same
+   * content left there. Anything else stays: content named `.ssh` must not delete ~/.ssh.
+   */
+  private async claim (path: string, contentId: string, force: boolean): Promise<void> {
+    const madeByThisContent = (await this.init.records.outputOf(path)) === contentId
+    const taken = !force
+      ? `${path} already exists (${madeByThisContent ? 'use --force to replace it' : 'move it away or choose another --output'})`
+      : `${path} was not made by a download of ${contentId}: --force replaces only what a get of the same content left there; move it away yourself or choose another --output`
+    await this.init.storage.claimPath(path, { replace: force && madeByThisContent, taken })
   }
 
   /** The manifest from the first peer that serves it, looking again until the discovery timeout. */
@@ -131,6 +157,8 @@ export async function waitForCompletion (entry: OpenSwarm, options: GetOptions):
   }
   report(swarm)
   if (swarm.state === 'seeding') return done()
+  // aborted while the swarm was being opened: its listener would never fire
+  options.signal?.throwIfAborted()
   return await new Promise<string>((resolve, reject) => {
     const onAbort = (): void => { finish(); reject(options.signal?.reason) }
     const finish = (): void => {

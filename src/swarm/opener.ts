@@ -137,6 +137,7 @@ export class SwarmOpener {
     entry.finder?.stop()
     try {
       await entry.checkpoint?.close()
+      await entry.store.complete()
       await entry.store.flush()
       entry.record.files = await entry.store.fingerprints()
       this.guard(entry.store, entry.record.files)

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path'
 import { verifyPiece } from '../core/piece-hash.js'
-import { StorageError } from '../errors.js'
+import { PathError, StorageError } from '../errors.js'
 import type { Swarm } from './swarm.js'
 import type { GetOptions } from './types.js'
 import type { PieceStore } from '../storage/piece-store.js'
@@ -16,9 +16,15 @@ export function resolveOutput (options: Pick<GetOptions, 'output' | 'outputDir'>
   return options.output === undefined ? { folder: resolve(options.outputDir ?? '.') } : { path: resolve(options.output) }
 }
 
-/** The content's path for a target; `name` is the manifest's, a single checked path component. */
+/**
+ * The content's path for a target; `name` is the manifest's, a single checked path component.
+ * A name starting with a dot is never taken as a default output: content named `.ssh` or
+ * `.git` would land among (or replace) the user's own settings.
+ */
 export function outputPath (target: OutputTarget, name: string): string {
-  return 'path' in target ? target.path : join(target.folder, name)
+  if ('path' in target) return target.path
+  if (name.startsWith('.')) throw new PathError(`the content is named "${name}", which starts with a dot: give --output to say where it goes`)
+  return join(target.folder, name)
 }
 
 /** A second copy of content this node already seeds, into `store` (prepared here), checked piece by piece. */
@@ -32,6 +38,7 @@ export async function copyVerified (swarm: Swarm, store: PieceStore): Promise<vo
       }
       await store.writePiece(i, [data])
     }
+    await store.complete()
   } finally {
     await store.close()
   }

@@ -1,5 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { OUTPUTS } from '../config/defaults.js'
 import { StorageError } from '../errors.js'
 import { atomicWrite } from '../utils/atomic-write.js'
 import { HaveFile } from './have-file.js'
@@ -40,6 +41,10 @@ export interface SwarmRecords {
   saveManifest(contentId: string, bytes: Uint8Array): Promise<void>
   loadManifest(contentId: string): Promise<Uint8Array>
   have(contentId: string): HaveRecord
+  /** Remember that a download of `contentId` made `path` (what `--force` may replace later). */
+  noteOutput(path: string, contentId: string): Promise<void>
+  /** The content id whose download made `path`, if one did (as far as the last OUTPUTS.remembered are known). */
+  outputOf(path: string): Promise<string | undefined>
 }
 
 interface StateFileV1 {
@@ -48,14 +53,16 @@ interface StateFileV1 {
 }
 
 /**
- * The records under dataDir: `swarms.json`, `manifests/<cid>` and `swarms/<cid>.have`. Every
- * write replaces its file whole (see atomicWrite and HaveFile); files are 0600 and folders 0700,
- * as the list names the path of everything shared and the manifests every file name.
+ * The records under dataDir: `swarms.json`, `manifests/<cid>`, `swarms/<cid>.have` and
+ * `outputs.json` (the paths downloads made). Every write replaces its file whole (see
+ * atomicWrite and HaveFile); files are 0600 and folders 0700, as the list names the path of
+ * everything shared and the manifests every file name.
  */
 export class FileSwarmRecords implements SwarmRecords {
   private readonly listPath: string
   private readonly manifestsDir: string
   private writing: Promise<void> = Promise.resolve()
+  private writingOutputs: Promise<void> = Promise.resolve()
 
   constructor (private readonly dataDir: string) {
     this.listPath = join(dataDir, 'swarms.json')
@@ -96,5 +103,37 @@ export class FileSwarmRecords implements SwarmRecords {
 
   have (contentId: string): HaveRecord {
     return new HaveFile(this.dataDir, contentId)
+  }
+
+  async noteOutput (path: string, contentId: string): Promise<void> {
+    // read, change and write as one step in the chain: two gets at once both stay noted
+    this.writingOutputs = this.writingOutputs.catch(() => {}).then(async () => {
+      const outputs = await this.readOutputs()
+      outputs.delete(path)
+      outputs.set(path, contentId)
+      // the oldest are forgotten: their paths then need moving away by hand
+      for (const oldest of outputs.keys()) {
+        if (outputs.size <= OUTPUTS.remembered) break
+        outputs.delete(oldest)
+      }
+      await atomicWrite(join(this.dataDir, 'outputs.json'), JSON.stringify({ version: 1, outputs: [...outputs] }), 0o600)
+    })
+    await this.writingOutputs
+  }
+
+  async outputOf (path: string): Promise<string | undefined> {
+    await this.writingOutputs.catch(() => {})
+    return (await this.readOutputs()).get(path)
+  }
+
+  /** dataDir/outputs.json: [path, content id] pairs, oldest first; a damaged file remembers nothing. */
+  private async readOutputs (): Promise<Map<string, string>> {
+    try {
+      const state = JSON.parse(await readFile(join(this.dataDir, 'outputs.json'), 'utf8')) as { version: number, outputs: Array<[string, string]> }
+      if (state.version !== 1 || !Array.isArray(state.outputs)) return new Map()
+      return new Map(state.outputs.filter(e => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string'))
+    } catch {
+      return new Map()
+    }
   }
 }

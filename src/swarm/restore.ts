@@ -44,14 +44,20 @@ export class SwarmRestorer {
       record = { contentId: record.contentId, path: record.path, origin: record.origin, files, ...(changed ? { partial: true } : {}) }
     }
     const store = storage.open({ root: record.path, manifest, mode: record.origin === 'seed' || have.complete ? 'read' : 'write' })
-    if (!have.complete && !changed) await store.prepare()
-    if ((have.complete || changed) && record.files !== undefined) opener.guard(store, record.files)
-    log('restored %s with %d/%d pieces (from %s)', record.contentId, have.count, pieceCount(manifest), from)
-    const changedOnDisk = changed ? new StorageError(changedMessage(record.path, have.count, pieceCount(manifest))) : undefined
-    // the node stopped meanwhile: nothing may open after it
-    lifetime.throwIfAborted()
-    const kept = { ...record, files: have.complete || changed ? record.files : undefined }
-    return opener.open({ cid, record: kept, manifest, manifestBytes, store, have, changedOnDisk })
+    try {
+      if (!have.complete && !changed) await store.prepare()
+      if ((have.complete || changed) && record.files !== undefined) opener.guard(store, record.files)
+      log('restored %s with %d/%d pieces (from %s)', record.contentId, have.count, pieceCount(manifest), from)
+      const changedOnDisk = changed ? new StorageError(changedMessage(record.path, have.count, pieceCount(manifest))) : undefined
+      // the node stopped meanwhile: nothing may open after it
+      lifetime.throwIfAborted()
+      const kept = { ...record, files: have.complete || changed ? record.files : undefined }
+      return opener.open({ cid, record: kept, manifest, manifestBytes, store, have, changedOnDisk })
+    } catch (err) {
+      // no swarm took the store: its handles are ours to close
+      await store.close().catch(() => {})
+      throw err
+    }
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Bitfield } from '../core/bitfield.js'
+import { PieceLayout } from '../core/layout.js'
 import { pieceCount } from '../core/manifest.js'
 import { verifyStoredPieces } from '../storage/verify.js'
 import type { HaveRecord, SwarmRecord } from './records.js'
@@ -17,7 +18,7 @@ export type RestoredFrom = 'fingerprints' | 'have-record' | 'rehash'
  * over its files), as cheaply as is safe:
  * - its files have the size and modification time recorded when it was complete: all of them
  *   (for added files that had changed, `partial`: the pieces on the have record);
- * - a download with its files at their full sizes and a have record: the recorded pieces,
+ * - a download whose files reach every piece on its have record: the recorded pieces,
  *   trusted without reading (the record only claims pieces made durable first). Pieces
  *   written after the last record are treated as missing and fetched again;
  * - otherwise (a seeder whose files changed, a record missing or damaged): every piece is
@@ -35,13 +36,26 @@ export async function restoredPieces (store: PieceStore, record: SwarmRecord, ma
     const recorded = await loadRecord()
     if (recorded !== undefined) return { have: recorded, from: 'have-record', files }
   }
-  if (record.origin === 'download' && files.every(([size], i) => size === manifest.files[i].size)) {
+  // files are made as their pieces land: a download's may be missing or short, never long
+  if (record.origin === 'download' && files.every(([size], i) => size <= manifest.files[i].size)) {
     const recorded = await loadRecord()
-    if (recorded !== undefined) return { have: recorded, from: 'have-record', files }
+    if (recorded !== undefined && reachesEveryPiece(recorded, manifest, files)) return { have: recorded, from: 'have-record', files }
   }
   return { have: await verifyStoredPieces(store, manifest, signal), from: 'rehash', files }
 }
 
 export function sameFingerprints (a: Fingerprints, b: Fingerprints): boolean {
   return a.length === b.length && a.every(([size, mtime], i) => b[i][0] === size && b[i][1] === mtime)
+}
+
+/** Every piece on `have` lies within the files as long as they are now. */
+function reachesEveryPiece (have: Bitfield, manifest: Manifest, files: Fingerprints): boolean {
+  const layout = new PieceLayout(manifest)
+  for (let i = 0; i < layout.pieceCount; i++) {
+    if (!have.has(i)) continue
+    for (const span of layout.spans(i)) {
+      if (files[span.fileIndex][0] < span.fileOffset + span.length) return false
+    }
+  }
+  return true
 }

@@ -6,8 +6,10 @@ export interface SeedWatchInit {
   registry: SwarmRegistry
   /** Take a swarm down and bring it back from its files (see SwarmRestorer.reopen). */
   reopen(entry: OpenSwarm): Promise<OpenSwarm>
-  /** ms between checks of seeded files for changes. */
+  /** ms between checks of seeded files for changes, at least. */
   interval: number
+  /** The most of the time checks may take (0 to 1): slow checks space out. @default 1 */
+  maxBusyShare?: number
   log: Logger
   /** The node is stopping: no check starts or goes on after it. */
   lifetime: AbortSignal
@@ -20,34 +22,53 @@ export interface SeedWatchInit {
  */
 export class SeedWatch {
   private timer?: NodeJS.Timeout
-  private checking = false
+  private running?: Promise<void>
   private checkAgain = false
+  private stopped = false
 
   constructor (private readonly init: SeedWatchInit) {}
 
+  /**
+   * Check every `interval`, or less often when checks are slow: each waits after the last
+   * for long enough that checking takes at most `maxBusyShare` of the time (a node seeding a
+   * million files spends a tenth of its time on stats, not all of it).
+   */
   start (): void {
-    this.timer = setInterval(() => { this.checkNow() }, this.init.interval)
-    this.timer.unref()
+    this.schedule(this.init.interval)
   }
 
   stop (): void {
-    clearInterval(this.timer)
+    this.stopped = true
+    clearTimeout(this.timer)
+  }
+
+  private schedule (delay: number): void {
+    if (this.stopped || this.init.lifetime.aborted) return
+    this.timer = setTimeout(() => {
+      const started = performance.now()
+      void this.checkNow().finally(() => {
+        const share = this.init.maxBusyShare ?? 1
+        this.schedule(Math.max(this.init.interval, (performance.now() - started) * (1 / share - 1)))
+      })
+    }, delay)
+    this.timer.unref()
   }
 
   /** Check the seeds now, or once more right after the check that is running (a change it may have passed by). */
-  checkNow (): void {
-    if (this.checking) {
+  async checkNow (): Promise<void> {
+    if (this.running !== undefined) {
       this.checkAgain = true
+      await this.running
       return
     }
-    this.checking = true
-    void this.check().finally(() => {
-      this.checking = false
+    this.running = this.check().catch((err: Error) => { this.init.log.error('seed check failed - %e', err) }).finally(() => {
+      this.running = undefined
       if (this.checkAgain && !this.init.lifetime.aborted) {
         this.checkAgain = false
-        this.checkNow()
+        void this.checkNow()
       }
     })
+    await this.running
   }
 
   /** Resolves once every seeding swarm was checked (and reopened where its files changed). */

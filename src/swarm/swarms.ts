@@ -1,4 +1,4 @@
-import { ADDING } from '../config/defaults.js'
+import { ADDING, ADD_NOTICE, SEED_WATCH } from '../config/defaults.js'
 import { Bitfield } from '../core/bitfield.js'
 import { pieceCount, totalSize } from '../core/manifest.js'
 import { StorageError } from '../errors.js'
@@ -12,7 +12,7 @@ import type { SwarmRecord, SwarmRecords } from './records.js'
 import type { SwarmRegistry } from './registry.js'
 import type { RateLimits, SwarmLimits } from './swarm.js'
 import type { SwarmsTimeouts } from './swarm-init.js'
-import type { AddResult, GetOptions, PeerNetwork, SwarmStatus } from './types.js'
+import type { AddOptions, AddResult, GetOptions, PeerNetwork, SwarmStatus } from './types.js'
 import type { ContentStorage } from '../storage/piece-store.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -55,10 +55,10 @@ export class Swarms {
     this.log = init.logger.forComponent('shoal:swarms')
     const { registry, records, storage, network } = init
     const lifetime = this.lifetime.signal
-    this.opener = new SwarmOpener({ ...init, lifetime, onChangedOnDisk: () => { this.seedWatch.checkNow() } })
+    this.opener = new SwarmOpener({ ...init, lifetime, onChangedOnDisk: () => { void this.seedWatch.checkNow() } })
     this.restorer = new SwarmRestorer({ registry, records, storage, opener: this.opener, log: this.log, lifetime })
     this.downloader = new Downloader({ registry, records, storage, network, opener: this.opener, restorer: this.restorer, timeouts: init.timeouts, maxManifestSize: init.maxManifestSize, log: this.log, lifetime })
-    this.seedWatch = new SeedWatch({ registry, reopen: async (entry) => await this.restorer.reopen(entry), interval: init.timeouts.seedCheck, log: this.log, lifetime })
+    this.seedWatch = new SeedWatch({ registry, reopen: async (entry) => await this.restorer.reopen(entry), interval: init.timeouts.seedCheck, maxBusyShare: SEED_WATCH.maxBusyShare, log: this.log, lifetime })
   }
 
   /** Bring back the swarms of the last run and announce them. A swarm that cannot be restored is logged and kept on the list. */
@@ -89,13 +89,14 @@ export class Swarms {
   }
 
   /** Hash a file or folder, seed it from where it is, and announce it. */
-  async add (path: string, options: { signal?: AbortSignal } = {}): Promise<AddResult> {
+  async add (path: string, options: AddOptions = {}): Promise<AddResult> {
     const { registry, records, storage, network } = this.init
     const startedAt = Date.now()
-    const imported = await storage.importContent(path, { adding: ADDING, pieceSize: this.init.pieceSize, signal: options.signal })
-    const { manifest, manifestBytes } = imported
+    const imported = await storage.importContent(path, { adding: ADDING, pieceSize: this.init.pieceSize, followSymlinks: options.followSymlinks, signal: options.signal })
+    const { manifest, manifestBytes, skippedLinks } = imported
     const contentId = imported.contentId.toString()
-    const result = { contentId, name: manifest.name, size: totalSize(manifest), pieceCount: pieceCount(manifest), path: imported.root }
+    const result: AddResult = { contentId, name: manifest.name, size: totalSize(manifest), pieceCount: pieceCount(manifest), path: imported.root }
+    if (skippedLinks.length > 0) result.skippedLinks = { count: skippedLinks.length, first: skippedLinks.slice(0, ADD_NOTICE.skippedLinksListed) }
     const existing = registry.get(contentId)
     if (existing?.swarm.state === 'seeding') return result
     if (existing?.swarm.state === 'checking') throw new StorageError(`the files of ${contentId} are being verified again; try once that is done`)

@@ -64,15 +64,21 @@ export type GetProgressEvent =
 export interface GetOptions {
   /** Where the content goes: the file for a file, the folder for a folder (relative to the working directory). */
   output?: string
-  /** Without `output`: the folder in which the content's own name is used. Default: the working directory. */
+  /** Without `output`: the folder in which the content's own name is used (never a name starting with a dot). Default: the working directory. */
   outputDir?: string
   /** Give up when no peer with the manifest is found within this many ms. */
   discoveryTimeout?: number
-  /** Replace an existing path that holds something else. */
+  /** Replace what is at the output path, if (and only if) a download of the same content id made it. */
   force?: boolean
   /** Fetch pieces in order (streaming, previews) rather than rarest first. */
   sequential?: boolean
   onProgress?(event: GetProgressEvent): void
+  signal?: AbortSignal
+}
+
+export interface AddOptions {
+  /** Follow symbolic links inside a folder to the files they name (skipped by default). */
+  followSymlinks?: boolean
   signal?: AbortSignal
 }
 
@@ -82,6 +88,8 @@ export interface AddResult {
   size: number
   pieceCount: number
   path: string
+  /** Symbolic links in the folder that were not followed (absent when there were none). */
+  skippedLinks?: { count: number, first: string[] }
 }
 
 /** What the swarms need from the network; the node builds it from libp2p. */

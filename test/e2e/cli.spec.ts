@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
@@ -79,6 +79,43 @@ describe('e2e: the shoal CLI on bad input', function () {
 
     it('--timeout abc is a usage error (exit 2)', async () => {
       assertCleanFailure(await node.shoal('get', UNKNOWN_CID, '--timeout', 'abc'), /timeout/, 2)
+    })
+
+    it('add of a folder skips a symbolic link with a notice; --follow-symlinks follows it', async () => {
+      const tree = join(dir.path, 'tree')
+      await mkdir(tree)
+      await writeFile(join(tree, 'notes.txt'), 'public')
+      const secret = join(dir.path, 'id_ed25519')
+      await writeFile(secret, 'private key')
+      await symlink(secret, join(tree, 'key'))
+      const skipping = await node.shoal('add', tree)
+      assert.equal(skipping.code, 0, explain(skipping))
+      assert.match(skipping.stderr, /skipped 1 symbolic link \(key\); add --follow-symlinks to follow them/)
+      const following = await node.shoal('add', tree, '--follow-symlinks')
+      assert.equal(following.code, 0, explain(following))
+      assert.doesNotMatch(following.stderr, /skipped/)
+      assert.notEqual(following.stdout.trim(), skipping.stdout.trim(), 'the followed link made no difference to the content')
+    })
+
+    it('add of a folder whose names are one file on macOS and Windows fails and says which', async () => {
+      const tree = join(dir.path, 'cases')
+      await mkdir(tree)
+      await writeFile(join(tree, 'Makefile'), 'a')
+      await writeFile(join(tree, 'makefile'), 'b')
+      assertCleanFailure(await node.shoal('add', tree), /"Makefile" and "makefile" are one name on case-insensitive file systems/)
+    })
+
+    it('get without --output of content named with a leading dot asks for --output and writes nothing', async () => {
+      const hidden = join(dir.path, 'src', '.ssh')
+      await mkdir(hidden, { recursive: true })
+      await writeFile(join(hidden, 'authorized_keys'), 'ssh-ed25519 AAAA attacker')
+      const added = await node.shoal('add', hidden)
+      assert.equal(added.code, 0, explain(added))
+      const home = join(dir.path, 'home')
+      await mkdir(home)
+      const r = await node.run(['get', added.stdout.trim()], { cwd: home })
+      assertCleanFailure(r, /named "\.ssh", which starts with a dot: give --output/)
+      assert.deepEqual(await readdir(home), [])
     })
   })
 

@@ -4,7 +4,7 @@
  * a malformed id, a taken output path.
  */
 import assert from 'node:assert/strict'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { contentIdOf } from '../../src/core/content-id.js'
 import { TestNodes } from '../helpers/nodes.js'
@@ -67,7 +67,7 @@ describe('integration: discovery through the DHT', function () {
     assert.equal(await exists(output), false)
   })
 
-  it('get into an existing path fails with PathError, and replaces it with force: true', async function () {
+  it('get into an existing path fails with PathError, and force does not replace a path no download of the content made', async function () {
     this.timeout(60_000)
     const { b, s, l } = await startTrio()
     await waitForConnections(s, [b.peerId])
@@ -86,10 +86,15 @@ describe('integration: discovery through the DHT', function () {
     await rejectsNamed(l.get(added.contentId, { output: folder, discoveryTimeout: 20_000 }), 'PathError')
     assert.ok(await exists(join(folder, 'keep.txt')))
 
-    await fetchAndVerify(l, added.contentId, output, source, { force: true, discoveryTimeout: 30_000 })
+    // --force does not replace what no download of this content made, and says why
+    const forced = await rejectsNamed(l.get(added.contentId, { output, force: true, discoveryTimeout: 20_000 }), 'PathError')
+    assert.match(forced.message, /was not made by a download of .*: --force replaces only what a get of the same content left there/)
+    assert.equal(await sha256File(output), before, 'a refused forced get changed the existing file')
+    await rejectsNamed(l.get(added.contentId, { output: folder, force: true, discoveryTimeout: 20_000 }), 'PathError')
+    assert.ok(await exists(join(folder, 'keep.txt')))
   })
 
-  it('get of content this node already has into an existing path also needs force', async function () {
+  it('get of content this node already has: force replaces a copy a get made, never a foreign file', async function () {
     this.timeout(60_000)
     const { b, s, l } = await startTrio()
     await waitForConnections(s, [b.peerId])
@@ -99,8 +104,16 @@ describe('integration: discovery through the DHT', function () {
     const second = join(ctx.dir, 'out', 'second.bin')
     await writeFile(second, 'in the way')
     await rejectsNamed(l.get(added.contentId, { output: second }), 'PathError')
-    const path = await l.get(added.contentId, { output: second, force: true })
-    assert.equal(path, second)
-    assert.equal(await sha256File(second), await sha256File(source))
+    await rejectsNamed(l.get(added.contentId, { output: second, force: true }), 'PathError')
+    assert.equal(await readFile(second, 'utf8'), 'in the way')
+    // a copy a get made, changed since: --force replaces it
+    const third = join(ctx.dir, 'out', 'third.bin')
+    assert.equal(await l.get(added.contentId, { output: third }), third)
+    await writeFile(third, 'edited')
+    const refused = await rejectsNamed(l.get(added.contentId, { output: third }), 'PathError')
+    assert.match(refused.message, /use --force to replace it/)
+    const path = await l.get(added.contentId, { output: third, force: true })
+    assert.equal(path, third)
+    assert.equal(await sha256File(third), await sha256File(source))
   })
 })

@@ -8,7 +8,7 @@ import { copyFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TestNodes } from '../helpers/nodes.js'
 import { parseContentId } from '../../src/core/content-id.js'
-import { HostilePeer, UNSAFE_NAMES, manifestForger, manifestNotFound, poisoner as poisoning, unsafeManifest } from '../kit/hostile/index.js'
+import { COLLIDING_NAMES, HostilePeer, UNSAFE_NAMES, expensiveManifests, manifestForger, manifestNotFound, poisoner as poisoning, unsafeManifest } from '../kit/hostile/index.js'
 import { MiB, exists, fetchAndVerify, makeFile, rejectsNamed, swarmStatus, useTestContext, waitFor, waitForConnections } from './helpers/context.js'
 import { listTree } from './helpers/sandbox.js'
 import type { HostilePeerInit } from '../kit/hostile/index.js'
@@ -77,9 +77,9 @@ describe('integration: hostile and unreliable peers', function () {
     assert.match(ban.reason, /forged manifest/)
   })
 
-  it('a manifest that hashes to its content id but names unsafe paths is refused with a clear error, and nothing is written', async function () {
+  it('a manifest that hashes to its content id but names unsafe or colliding paths is refused with a clear error, and nothing is written', async function () {
     this.timeout(60_000)
-    const variants = UNSAFE_NAMES.map(v => ({ ...v, ...unsafeManifest(v) }))
+    const variants = [...UNSAFE_NAMES, ...COLLIDING_NAMES].map(v => ({ ...v, ...unsafeManifest(v) }))
     const byId = new Map(variants.map(v => [v.contentId.toString(), v.bytes]))
     const attacker = await startHostile({
       manifest: (contentId) => {
@@ -94,11 +94,39 @@ describe('integration: hostile and unreliable peers', function () {
     for (const variant of variants) {
       const cid = variant.contentId.toString()
       const withOutput = await rejectsNamed(leecher.get(cid, { output: join(sandbox, 'out', 'content'), discoveryTimeout: 10_000 }), 'InvalidManifestError')
-      assert.match(withOutput.message, /unsafe name|path length/, `${variant.what}: ${withOutput.message}`)
+      assert.match(withOutput.message, /unsafe name|path length|one name on case-insensitive file systems/, `${variant.what}: ${withOutput.message}`)
       await rejectsNamed(leecher.get(cid, { outputDir: join(sandbox, 'out'), discoveryTimeout: 10_000 }), 'InvalidManifestError')
       assert.equal(await exists(join(leecher.config.dataDir, 'manifests', cid)), false, `${variant.what}: the manifest was stored`)
     }
     assert.ok(attacker.stats.manifestRequests >= variants.length * 2)
+    assert.deepEqual(await listTree(sandbox), ['out/'], 'something was written')
+    assert.deepEqual(leecher.status().swarms, [])
+  })
+
+  it('16 MiB manifests built to be expensive are refused quickly, and nothing is created', async function () {
+    this.timeout(120_000)
+    // the ones the rules refuse (the accepted ones are measured in test/unit/core/manifest-cost.spec.ts)
+    const variants = expensiveManifests().filter(v => /every prefix distinct|by the million|a folder for every file/.test(v.what))
+    assert.equal(variants.length, 3)
+    const byId = new Map(variants.map(v => [v.contentId.toString(), v.bytes]))
+    const attacker = await startHostile({
+      manifest: (contentId) => {
+        const bytes = [...byId.entries()].find(([id]) => Buffer.from(parseId(id)).equals(Buffer.from(contentId)))?.[1]
+        return bytes === undefined ? { notFound: true } : { bytes }
+      }
+    })
+    const sandbox = join(ctx.dir, 'sandbox')
+    await mkdir(join(sandbox, 'out'), { recursive: true })
+    const leecher = await ctx.nodes.start('leecher', { bootstrap: [attacker.address] })
+    await waitForConnections(leecher, [attacker.peerId])
+    for (const variant of variants) {
+      const cid = variant.contentId.toString()
+      const started = Date.now()
+      const err = await rejectsNamed(leecher.get(cid, { outputDir: join(sandbox, 'out'), discoveryTimeout: 30_000 }), 'InvalidManifestError')
+      assert.match(err.message, /more than 50000 folders|too many elements/, `${variant.what}: ${err.message}`)
+      process.stdout.write(`      ${variant.what}: refused in ${Date.now() - started} ms\n`)
+      assert.equal(await exists(join(leecher.config.dataDir, 'manifests', cid)), false, `${variant.what}: the manifest was stored`)
+    }
     assert.deepEqual(await listTree(sandbox), ['out/'], 'something was written')
     assert.deepEqual(leecher.status().swarms, [])
   })

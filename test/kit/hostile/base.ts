@@ -7,7 +7,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { Chunk, Request, Response, Status } from '../../../protocols/manifest-exchange/pb/manifest-exchange.js'
 import { Message } from '../../../protocols/piece-exchange/pb/piece-exchange.js'
-import { encodeFrame } from '../../../src/utils/frames.js'
+import { encodeFrame, waitForDrain } from '../../../src/utils/frames.js'
 import { readFrames } from '../../integration/helpers/read-frames.js'
 import type { TCPSocketOptions } from '@libp2p/tcp'
 import type { Libp2p, Stream } from '@libp2p/interface'
@@ -213,10 +213,15 @@ export class HostilePeer {
         if ('notFound' in answer) {
           stream.send(encodeFrame(Response.encode({ status: Status.NOT_FOUND, size: 0 })))
         } else {
-          stream.send(encodeFrame(Response.encode({ status: Status.OK, size: answer.bytes.byteLength })))
-          for (let offset = 0; offset < answer.bytes.byteLength; offset += 16 * 1024) {
-            stream.send(encodeFrame(Chunk.encode({ data: answer.bytes.subarray(offset, offset + 16 * 1024) as Uint8Array<ArrayBuffer> })))
-          }
+          // with back-pressure: a 16 MiB manifest overflows the stream's write buffer otherwise
+          void (async () => {
+            stream.send(encodeFrame(Response.encode({ status: Status.OK, size: answer.bytes.byteLength })))
+            for (let offset = 0; offset < answer.bytes.byteLength; offset += 16 * 1024) {
+              if (!stream.send(encodeFrame(Chunk.encode({ data: answer.bytes.subarray(offset, offset + 16 * 1024) as Uint8Array<ArrayBuffer> })))) await waitForDrain(stream)
+            }
+            await stream.close()
+          })().catch(err => { stream.abort(err) })
+          return
         }
         stream.close().catch(err => { stream.abort(err) })
       },

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdir, readFile, readdir, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, stat, symlink, truncate, unlink, utimes, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { MANIFEST_VERSION, pieceCount } from '../../../src/core/manifest.js'
 import { FsPieceStore } from '../../../src/storage/fs-store.js'
@@ -48,20 +48,46 @@ describe('storage/fs-store', () => {
   }
 
   describe('prepare (mode write)', () => {
-    it('creates nested folders and every file, empty ones included, at the manifest sizes', async () => {
+    async function writeAll (store: FsPieceStore, content: Content): Promise<void> {
+      for (let i = pieceCount(content.manifest) - 1; i >= 0; i--) await store.writePiece(i, [pieceOf(content, i)])
+    }
+
+    it('creates nothing: each file is made as its first piece lands, the empty ones by complete()', async () => {
       const content = makeContent(FOLDER)
-      await storeFor(content).prepare()
-      const root = join(dir.path, 'root')
+      const store = storeFor(content, { fresh: true })
+      await store.prepare()
+      assert.deepEqual(await readdir(dir.path), [], 'prepare created something')
+      await store.writePiece(0, [pieceOf(content, 0)])
+      assert.deepEqual(await readdir(join(dir.path, 'root')), ['a'])
+      await writeAll(store, content)
+      await store.complete()
       for (const file of content.manifest.files) {
-        const info = await stat(join(root, file.path))
+        const info = await stat(join(dir.path, 'root', file.path))
         assert.ok(info.isFile(), file.path)
         assert.equal(info.size, file.size, file.path)
       }
-      assert.deepEqual((await readdir(root)).sort(), ['a', 'top.txt', 'z'])
-      assert.deepEqual((await readdir(join(root, 'a'))).sort(), ['b', 'empty'])
     })
 
-    it('sizes files that already exist to the manifest, longer or shorter', async () => {
+    it('a fresh store takes pieces written at the same time: its folder is made once', async () => {
+      const content = makeContent(FOLDER)
+      const store = storeFor(content, { fresh: true })
+      await store.prepare()
+      await Promise.all(Array.from({ length: pieceCount(content.manifest) }, async (_, i) => { await store.writePiece(i, [pieceOf(content, i)]) }))
+      await store.complete()
+      await store.close()
+      for (const [i, file] of content.manifest.files.entries()) {
+        assert.ok((await readFile(join(dir.path, 'root', file.path))).equals(content.fileData[i]), file.path)
+      }
+    })
+
+    it('content of empty files only is made at prepare (no piece will come)', async () => {
+      const content = makeContent([{ path: 'a/empty', size: 0 }, { path: 'b', size: 0 }])
+      await storeFor(content, { fresh: true }).prepare()
+      assert.equal((await stat(join(dir.path, 'root', 'a', 'empty'))).size, 0)
+      assert.equal((await stat(join(dir.path, 'root', 'b'))).size, 0)
+    })
+
+    it('resuming, cuts back a file longer than the manifest; a shorter one fills in', async () => {
       const content = makeContent(FOLDER)
       const root = join(dir.path, 'root')
       await mkdir(join(root, 'a/b'), { recursive: true })
@@ -69,14 +95,15 @@ describe('storage/fs-store', () => {
       await writeFile(join(root, 'top.txt'), 'short')
       await storeFor(content).prepare()
       assert.equal((await stat(join(root, 'a/b/c.bin'))).size, 30_000)
-      assert.equal((await stat(join(root, 'top.txt'))).size, 10_000)
+      assert.equal((await stat(join(root, 'top.txt'))).size, 5)
     })
 
     it('a single file is the root path itself', async () => {
       const content = makeContent([{ path: 'movie.bin', size: 40_000 }])
-      const store = storeFor(content, { root: join(dir.path, 'movie.bin') })
+      const store = storeFor(content, { root: join(dir.path, 'movie.bin'), fresh: true })
       assert.equal(store.filePath(0), join(dir.path, 'movie.bin'))
       await store.prepare()
+      await writeAll(store, content)
       assert.equal((await stat(join(dir.path, 'movie.bin'))).size, 40_000)
     })
 
@@ -84,11 +111,58 @@ describe('storage/fs-store', () => {
       const content = makeContent(FOLDER)
       const store = storeFor(content)
       await store.prepare()
-      for (let i = pieceCount(content.manifest) - 1; i >= 0; i--) await store.writePiece(i, [pieceOf(content, i)])
+      await writeAll(store, content)
+      await store.complete()
       await store.close()
       for (const [i, file] of content.manifest.files.entries()) {
         assert.ok((await readFile(join(dir.path, 'root', file.path))).equals(content.fileData[i]), file.path)
       }
+    })
+  })
+
+  describe('nothing is written through a symbolic link', () => {
+    it('a link planted where a file goes is refused, and its target is untouched', async () => {
+      const content = makeContent(FOLDER)
+      const victim = join(dir.path, 'victim.txt')
+      await writeFile(victim, 'keep me')
+      await mkdir(join(dir.path, 'root'))
+      await symlink(victim, join(dir.path, 'root', 'top.txt'))
+      const last = pieceCount(content.manifest) - 1
+      await assert.rejects(storeFor(content).writePiece(last, [pieceOf(content, last)]), isNamedError('PathError', /top.txt is a symbolic link: nothing is written through it/))
+      // a fresh download does not even enter a folder that was there before it
+      await assert.rejects(storeFor(content, { fresh: true }).writePiece(last, [pieceOf(content, last)]), isNamedError('PathError'))
+      assert.equal(await readFile(victim, 'utf8'), 'keep me')
+    })
+
+    it('a link planted where a folder goes is refused, and nothing is made through it', async () => {
+      const content = makeContent(FOLDER)
+      const elsewhere = join(dir.path, 'elsewhere')
+      await mkdir(elsewhere)
+      await mkdir(join(dir.path, 'root'))
+      await symlink(elsewhere, join(dir.path, 'root', 'a'))
+      await assert.rejects(storeFor(content).writePiece(0, [pieceOf(content, 0)]), isNamedError('PathError', /root\/a is a symbolic link/))
+      assert.deepEqual(await readdir(elsewhere), [])
+    })
+
+    it('an output that is itself a link is refused', async () => {
+      const content = makeContent([{ path: 'movie.bin', size: 40_000 }])
+      const victim = join(dir.path, 'victim.bin')
+      await writeFile(victim, 'keep me')
+      await symlink(victim, join(dir.path, 'movie.bin'))
+      const store = storeFor(content, { root: join(dir.path, 'movie.bin') })
+      await assert.rejects(store.prepare().then(async () => { await store.writePiece(0, [pieceOf(content, 0)]) }), isNamedError('PathError', /symbolic link/))
+      assert.equal(await readFile(victim, 'utf8'), 'keep me')
+    })
+
+    it('a fresh download creates its folder and files exclusively: one that appeared meanwhile is not written into', async () => {
+      const content = makeContent(FOLDER)
+      await mkdir(join(dir.path, 'root'))
+      await writeFile(join(dir.path, 'root', 'top.txt'), 'not ours')
+      const last = pieceCount(content.manifest) - 1
+      await assert.rejects(storeFor(content, { fresh: true }).writePiece(last, [pieceOf(content, last)]), isNamedError('PathError', /root appeared while the download was starting: it is not written into/))
+      const single = makeContent([{ path: 'top.txt', size: 100 }])
+      await assert.rejects(storeFor(single, { fresh: true, root: join(dir.path, 'root', 'top.txt') }).writePiece(0, [pieceOf(single, 0)]), isNamedError('PathError', /top.txt appeared while the download was starting: it is not overwritten/))
+      assert.equal(await readFile(join(dir.path, 'root', 'top.txt'), 'utf8'), 'not ours')
     })
   })
 

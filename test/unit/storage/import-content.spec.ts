@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { contentIdOf } from '../../../src/core/content-id.js'
 import { decodeManifest, pieceCount, totalSize } from '../../../src/core/manifest.js'
@@ -176,6 +176,43 @@ describe('storage/import-content', () => {
       const path = join(dir.path, 'data.bin')
       await randomFile(path, 100_000)
       await assert.rejects(importContent(path, { adding: ADDING, signal: AbortSignal.abort() }))
+    })
+  })
+
+  describe('symbolic links and names', () => {
+    it('skips symbolic links inside a folder and lists them, unless asked to follow them', async () => {
+      const root = join(dir.path, 'tree')
+      await makeTree(root, { 'plain.txt': 10, 'sub/kept.bin': 5 })
+      const secret = join(dir.path, 'id_ed25519')
+      await writeFile(secret, 'private key')
+      await symlink(secret, join(root, 'sub', 'key'))
+      await symlink(join(dir.path, 'missing'), join(root, 'dangling'))
+
+      const skipping = await importContent(root, { adding: ADDING })
+      assert.deepEqual(skipping.manifest.files.map(f => f.path), ['plain.txt', 'sub/kept.bin'])
+      assert.deepEqual(skipping.skippedLinks, ['dangling', 'sub/key'])
+
+      await rm(join(root, 'dangling'))
+      const following = await importContent(root, { adding: ADDING, followSymlinks: true })
+      assert.deepEqual(following.manifest.files.map(f => f.path), ['plain.txt', 'sub/kept.bin', 'sub/key'])
+      assert.deepEqual(following.skippedLinks, [])
+    })
+
+    it('a path given itself is followed when it is a link', async () => {
+      const target = join(dir.path, 'real.bin')
+      await randomFile(target, 1000)
+      await symlink(target, join(dir.path, 'link.bin'))
+      const imported = await importContent(join(dir.path, 'link.bin'), { adding: ADDING })
+      assert.equal(imported.manifest.files[0].size, 1000)
+    })
+
+    it('refuses, before hashing, a folder whose names are one file on macOS and Windows', async () => {
+      const root = join(dir.path, 'cases')
+      await makeTree(root, { README: 1, readme: 1 })
+      await assert.rejects(importContent(root, { adding: ADDING }), isNamedError('PathError', /cannot be added: "README" and "readme" are one name on case-insensitive file systems/))
+      await rm(root, { recursive: true })
+      await makeTree(root, { 'caf\u00e9': 1, 'cafe\u0301': 1 })
+      await assert.rejects(importContent(root, { adding: ADDING }), isNamedError('PathError', /one name/))
     })
   })
 

@@ -39,6 +39,18 @@ describe('swarm/download', () => {
     assert.equal(p.registry.get(contentId)?.swarm.state, 'seeding')
   })
 
+  it('two gets of the same content at once open one swarm: the second joins the first', async () => {
+    p.network.seeders.set('seeder', content)
+    const paths = await within(Promise.all([
+      downloader.get(content.cid, { folder: '/downloads' }),
+      downloader.get(content.cid, { folder: '/downloads' })
+    ]), 10_000, 'the gets')
+    assert.deepEqual(paths, ['/downloads/data.bin', '/downloads/data.bin'])
+    assert.deepEqual(p.storage.claimed, ['/downloads/data.bin'], 'the output is claimed once')
+    assert.deepEqual(p.records.list.map(r => r.contentId), [contentId])
+    assert.equal(p.registry.get(contentId)?.swarm.state, 'seeding')
+  })
+
   it('finds no peer with the content: NoProvidersError within the timeout, nothing claimed or recorded', async () => {
     const started = Date.now()
     await assert.rejects(downloader.get(content.cid, { folder: '/downloads' }, { discoveryTimeout: 200 }), isNamed('NoProvidersError'))
@@ -48,13 +60,28 @@ describe('swarm/download', () => {
     assert.equal(p.registry.get(contentId), undefined)
   })
 
-  it('refuses a taken output path before any search, unless forced', async () => {
+  it('refuses a taken output path before any search; force replaces it only if a download of the same content made it', async () => {
     await p.storage.put('/taken', known(makeContent([{ path: 'other', size: 10 }])))
     p.network.seeders.set('seeder', content)
     const events: GetProgressEvent[] = []
     await assert.rejects(downloader.get(content.cid, { path: '/taken' }, { onProgress: (e) => events.push(e) }), isNamed('PathError'))
     assert.deepEqual(events, [])
+    // a foreign path: --force refuses, and says why
+    await assert.rejects(downloader.get(content.cid, { path: '/taken' }, { force: true }), (err: Error) => err.name === 'PathError' && /was not made by a download of/.test(err.message))
+    await p.records.noteOutput('/taken', 'another-content-id')
+    await assert.rejects(downloader.get(content.cid, { path: '/taken' }, { force: true }), isNamed('PathError'))
+    // what a download of this content left there: replaced
+    await p.records.noteOutput('/taken', contentId)
+    await assert.rejects(downloader.get(content.cid, { path: '/taken' }), (err: Error) => /use --force to replace it/.test(err.message))
     assert.equal(await within(downloader.get(content.cid, { path: '/taken' }, { force: true }), 10_000, 'the forced get'), '/taken')
+  })
+
+  it('a manifest name starting with a dot is not a default output: it asks for --output', async () => {
+    const dotted = known(makeContent([{ path: '.ssh', size: 100 }]))
+    p.network.seeders.set('seeder', dotted)
+    await assert.rejects(downloader.get(dotted.cid, { folder: '/home/user' }), (err: Error) => err.name === 'PathError' && /named ".ssh", which starts with a dot: give --output/.test(err.message))
+    assert.deepEqual(p.storage.claimed, [])
+    assert.equal(await within(downloader.get(dotted.cid, { path: '/home/user/keys' }), 10_000, 'the get with an output'), '/home/user/keys')
   })
 
   it('content this node seeds: a get at its own path resolves at once, elsewhere it is copied piece by piece', async () => {

@@ -83,6 +83,16 @@ export class MemoryRecords implements SwarmRecords {
     return bytes
   }
 
+  readonly outputs = new Map<string, string>()
+
+  async noteOutput (path: string, contentId: string): Promise<void> {
+    this.outputs.set(path, contentId)
+  }
+
+  async outputOf (path: string): Promise<string | undefined> {
+    return this.outputs.get(path)
+  }
+
   have (contentId: string): MemoryHaveRecord {
     let record = this.haves.get(contentId)
     if (record === undefined) this.haves.set(contentId, record = new MemoryHaveRecord())
@@ -116,8 +126,8 @@ export class MemoryStorage implements ContentStorage {
     return store
   }
 
-  async claimPath (path: string, force: boolean): Promise<void> {
-    if ((this.stores.has(path) || this.contents.has(path)) && !force) throw new PathError(`${path} already exists (use --force to replace it)`)
+  async claimPath (path: string, { replace, taken }: { replace: boolean, taken: string }): Promise<void> {
+    if ((this.stores.has(path) || this.contents.has(path)) && !replace) throw new PathError(taken)
     this.stores.delete(path)
     this.claimed.push(path)
   }
@@ -132,7 +142,7 @@ export class MemoryStorage implements ContentStorage {
   async importContent (path: string): Promise<ImportedContent> {
     const content = this.contents.get(path)
     if (content === undefined) throw new PathError(`${path}: no such file or folder`)
-    return { contentId: content.cid, manifest: content.manifest, manifestBytes: content.manifestBytes, root: path }
+    return { contentId: content.cid, manifest: content.manifest, manifestBytes: content.manifestBytes, root: path, skippedLinks: [] }
   }
 }
 

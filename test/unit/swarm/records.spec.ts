@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { readdir, writeFile } from 'node:fs/promises'
+import { readdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Bitfield } from '../../../src/core/bitfield.js'
 import { FileSwarmRecords } from '../../../src/swarm/records.js'
@@ -17,6 +17,19 @@ describe('swarm/records', () => {
 
   const seed: SwarmRecord = { contentId: 'a', path: '/a', origin: 'seed', files: [[10, 1234]] }
   const download: SwarmRecord = { contentId: 'b', path: '/b', origin: 'download' }
+
+  it('the paths downloads made: what --force may replace, kept across instances, mode 0600; a damaged file remembers nothing', async () => {
+    assert.equal(await records.outputOf('/out/x'), undefined)
+    await Promise.all([records.noteOutput('/out/x', 'cid-1'), records.noteOutput('/out/y', 'cid-2')])
+    assert.equal(await records.outputOf('/out/x'), 'cid-1', 'a note made at the same time as another was lost')
+    await records.noteOutput('/out/x', 'cid-3')
+    const again = new FileSwarmRecords(dir.path)
+    assert.equal(await again.outputOf('/out/x'), 'cid-3')
+    assert.equal(await again.outputOf('/out/y'), 'cid-2')
+    assert.equal((await stat(join(dir.path, 'outputs.json'))).mode & 0o777, 0o600)
+    await writeFile(join(dir.path, 'outputs.json'), '{"version":1,"outputs":')
+    assert.equal(await again.outputOf('/out/x'), undefined)
+  })
 
   it('the swarm list: empty before the first save, then what was saved last', async () => {
     assert.deepEqual(await records.loadList(), [])

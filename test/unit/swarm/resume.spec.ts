@@ -133,7 +133,25 @@ describe('swarm/have record and resume', () => {
       assert.deepEqual([0, 1, 2, 3, 4].filter(i => rehashed.have.has(i)), [0])
     })
 
-    it('a file of the wrong size is rehashed even with a record', async () => {
+    it('a download whose files are made as pieces land: a short file that holds every recorded piece trusts the record', async () => {
+      const root = join(dir.path, 'data.bin')
+      await writeFile(root, content.data.subarray(0, 2 * 16 * 1024))
+      const file = new HaveFile(dir.path, 'cid')
+      await file.save(bits(5, [0, 1]))
+      const restored = await restore(record(root), file)
+      assert.equal(restored.from, 'have-record')
+      assert.equal(restored.have.count, 2)
+    })
+
+    it('a file longer than the manifest is rehashed even with a record', async () => {
+      const root = join(dir.path, 'data.bin')
+      await writeFile(root, Buffer.concat([content.data, Buffer.alloc(10)]))
+      const file = new HaveFile(dir.path, 'cid')
+      await file.save(bits(5, [0]))
+      assert.equal((await restore(record(root), file)).from, 'rehash')
+    })
+
+    it('a record claiming pieces past the end of a file is rehashed', async () => {
       const root = join(dir.path, 'data.bin')
       await writeFile(root, content.data.subarray(0, 16 * 1024))
       const file = new HaveFile(dir.path, 'cid')

@@ -65,4 +65,30 @@ describe('swarm/seed-watch', () => {
     await until(() => reopened.length === 2, 2000, 'the check after')
     assert.deepEqual(reopened, ['/b', '/a'])
   })
+
+  it('slow checks space out: checking takes at most maxBusyShare of the time, side by side with an unbounded watch', async () => {
+    const entry = await seedHere(p, '/many-files', content)
+    // a store whose every check costs 40 ms, as stats of many files would
+    const store = entry.store as TouchableStore
+    let checks = 0
+    const fingerprints = store.fingerprints.bind(store)
+    store.fingerprints = async () => {
+      checks++
+      await new Promise(resolve => setTimeout(resolve, 40))
+      return await fingerprints()
+    }
+    const countFor = async (maxBusyShare: number | undefined): Promise<number> => {
+      const timed = new SeedWatch({ registry: p.registry, reopen: async (e) => e, interval: 5, maxBusyShare, log: logger.forComponent('shoal:test:seed-watch'), lifetime: p.lifetime.signal })
+      checks = 0
+      timed.start()
+      await new Promise(resolve => setTimeout(resolve, 1000))
+      timed.stop()
+      return checks
+    }
+    const unbounded = await countFor(undefined)
+    const bounded = await countFor(0.1)
+    process.stdout.write(`      checks in 1 s of 40 ms each: ${unbounded} unbounded, ${bounded} at a 10% share\n`)
+    assert.ok(bounded <= 4, `${bounded} checks of 40 ms in 1 s at a 10% share`)
+    assert.ok(unbounded >= 2 * bounded, `unbounded ${unbounded}, bounded ${bounded}`)
+  })
 })
