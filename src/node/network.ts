@@ -38,6 +38,10 @@ export class Libp2pNetwork implements PeerNetwork {
     this.localPeerId = init.libp2p.peerId.toString()
   }
 
+  connectedPeers (): string[] {
+    return this.init.libp2p.getPeers().map(String).filter(peer => !this.init.bans.isBanned(peer))
+  }
+
   async * findPeers (cid: CID, signal: AbortSignal): AsyncIterable<string> {
     const seen = new Set<string>([this.localPeerId])
     const fresh = (peer: string): boolean => {

@@ -42,6 +42,9 @@ export class PeerFinder {
 
   start (lifetime: AbortSignal): void {
     const signal = AbortSignal.any([this.controller.signal, lifetime])
+    // connected peers at once: the search's jitter spreads DHT queries, and a 1 -> 1 get
+    // waited up to FIRST_JITTER for the seeder it was already connected to
+    for (const peer of this.init.network.connectedPeers()) this.offer(peer)
     void this.searchLoop(signal)
   }
 

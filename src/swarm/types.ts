@@ -97,6 +97,8 @@ export interface PeerNetwork {
   readonly localPeerId: string
   /** Candidate peers for a content: connected peers first, then DHT providers as found. */
   findPeers(cid: CID, signal: AbortSignal): AsyncIterable<string>
+  /** Peers connected now (not banned): the first a new swarm tries, at once. */
+  connectedPeers(): string[]
   /**
    * Open a piece exchange with `peer` for a swarm. Settles within `timeouts.handshake`
    * whatever the peer does (the finder counts on it to free the peer's slot).

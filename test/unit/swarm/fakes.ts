@@ -157,6 +157,11 @@ export class FakeNetwork implements PeerNetwork {
   readonly seeders = new Map<string, KnownContent>()
   swarms?: SwarmLookup
 
+  /** Seeders are found by a search, never already connected. */
+  connectedPeers (): string[] {
+    return []
+  }
+
   async * findPeers (cid: CID, signal: AbortSignal): AsyncIterable<string> {
     for (const [peer, content] of this.seeders) {
       signal.throwIfAborted()

@@ -14,13 +14,14 @@ import type { PeerNetwork } from '../../../src/swarm/types.js'
 const CONTENT = CID.parse('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy')
 
 /** Peers named `bad*` fail their handshake after `failMs`; any other joins the swarm. */
-function scripted (failMs: number): { network: PeerNetwork, swarm: Swarm, dialled: string[] } {
+function scripted (failMs: number, connectedNow: string[] = []): { network: PeerNetwork, swarm: Swarm, dialled: string[] } {
   const peers = new Map<string, unknown>()
   const swarm = { state: 'downloading', contentId: CONTENT.toString(), peers } as unknown as Swarm
   const dialled: string[] = []
   const network: PeerNetwork = {
     localPeerId: 'local',
     findPeers: async function * () {},
+    connectedPeers: () => connectedNow,
     connect: async (peer) => {
       dialled.push(peer)
       if (peer.startsWith('bad')) {
@@ -50,6 +51,17 @@ describe('swarm/peer-finder', () => {
       finder.offer('bad0')
       await new Promise(resolve => setTimeout(resolve, 50))
       assert.equal(dialled.filter(p => p === 'bad0').length, 1)
+    } finally {
+      finder.stop()
+    }
+  })
+
+  it('tries the peers connected now as it starts, before the jittered first search', () => {
+    const { network, swarm, dialled } = scripted(20, ['seeder', 'local'])
+    const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 3, interval: 60_000, log: defaultLogger().forComponent('test') })
+    try {
+      finder.start(new AbortController().signal)
+      assert.deepEqual(dialled, ['seeder'], 'dialled at once, not after up to PEER_FINDING.firstJitter')
     } finally {
       finder.stop()
     }
