@@ -77,9 +77,8 @@ describe('integration: hostile and unreliable peers', function () {
     assert.match(ban.reason, /forged manifest/)
   })
 
-  it('a manifest that hashes to its content id but names unsafe or colliding paths is refused with a clear error, and nothing is written', async function () {
-    this.timeout(60_000)
-    const variants = [...UNSAFE_NAMES, ...COLLIDING_NAMES].map(v => ({ ...v, ...unsafeManifest(v) }))
+  /** A hostile peer serving these manifests under their content ids, and a leecher connected to it with an empty sandbox. */
+  async function servingManifests (variants: Array<{ contentId: { toString: () => string }, bytes: Uint8Array }>): Promise<{ attacker: Awaited<ReturnType<typeof startHostile>>, sandbox: string, leecher: Awaited<ReturnType<typeof ctx.nodes.start>> }> {
     const byId = new Map(variants.map(v => [v.contentId.toString(), v.bytes]))
     const attacker = await startHostile({
       manifest: (contentId) => {
@@ -91,6 +90,13 @@ describe('integration: hostile and unreliable peers', function () {
     await mkdir(join(sandbox, 'out'), { recursive: true })
     const leecher = await ctx.nodes.start('leecher', { bootstrap: [attacker.address] })
     await waitForConnections(leecher, [attacker.peerId])
+    return { attacker, sandbox, leecher }
+  }
+
+  it('a manifest that hashes to its content id but names unsafe or colliding paths is refused with a clear error, and nothing is written', async function () {
+    this.timeout(60_000)
+    const variants = [...UNSAFE_NAMES, ...COLLIDING_NAMES].map(v => ({ ...v, ...unsafeManifest(v) }))
+    const { attacker, sandbox, leecher } = await servingManifests(variants)
     for (const variant of variants) {
       const cid = variant.contentId.toString()
       const withOutput = await rejectsNamed(leecher.get(cid, { output: join(sandbox, 'out', 'content'), discoveryTimeout: 10_000 }), 'InvalidManifestError')
@@ -108,17 +114,7 @@ describe('integration: hostile and unreliable peers', function () {
     // the ones the rules refuse (the accepted ones are measured in test/unit/core/manifest-cost.spec.ts)
     const variants = expensiveManifests().filter(v => /every prefix distinct|by the million|a folder for every file/.test(v.what))
     assert.equal(variants.length, 3)
-    const byId = new Map(variants.map(v => [v.contentId.toString(), v.bytes]))
-    const attacker = await startHostile({
-      manifest: (contentId) => {
-        const bytes = [...byId.entries()].find(([id]) => Buffer.from(parseId(id)).equals(Buffer.from(contentId)))?.[1]
-        return bytes === undefined ? { notFound: true } : { bytes }
-      }
-    })
-    const sandbox = join(ctx.dir, 'sandbox')
-    await mkdir(join(sandbox, 'out'), { recursive: true })
-    const leecher = await ctx.nodes.start('leecher', { bootstrap: [attacker.address] })
-    await waitForConnections(leecher, [attacker.peerId])
+    const { attacker, sandbox, leecher } = await servingManifests(variants)
     for (const variant of variants) {
       const cid = variant.contentId.toString()
       const started = Date.now()
