@@ -8,7 +8,8 @@ const NAMED_ADDRESSES = 2
  * NoProvidersError. A headline, then the likely cause and what to do on a second line.
  */
 export function explainNotFound (contentId: string, timeoutMs: number, report: SearchReport): string {
-  return `no peer with content ${contentId} was found within ${Math.round(timeoutMs / 1000)} s\n${likelyCause(contentId, report)}`
+  const within = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`
+  return `no peer with content ${contentId} was found within ${within}\n${likelyCause(contentId, report)}`
 }
 
 export function likelyCause (contentId: string, report: SearchReport): string {
