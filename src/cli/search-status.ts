@@ -12,17 +12,21 @@ export interface StatusStream {
 export interface SearchStatusOptions {
   /** ms between lines without a terminal. @default SEARCH_REPORTS.lineInterval */
   lineInterval?: number
+  /** ms searched before the first line without a terminal. @default SEARCH_REPORTS.firstLineAfter */
+  firstLineAfter?: number
   now?: () => number
 }
 
 /**
  * What a `get` does while it looks for the content, from the node's searching reports: on a
- * terminal one line updated in place, else a line at most every `lineInterval` (the first at
- * once). It ends, and a terminal's line is cleared, with the first event of another kind (the
+ * terminal one line updated in place, else a line at most every `lineInterval` (the first once
+ * the search has gone on for `firstLineAfter`: a get that finds the content at once stays
+ * quiet in a script's log). It ends, and a terminal's line is cleared, with the first event of another kind (the
  * manifest arrived: the progress bar takes over) or `stop`.
  */
 export class SearchStatus {
   private readonly lineInterval: number
+  private readonly firstLineAfter: number
   private readonly now: () => number
   private lastLineAt = -Infinity
   private showing = false
@@ -30,6 +34,7 @@ export class SearchStatus {
 
   constructor (private readonly stream: StatusStream, private readonly contentId: string, options: SearchStatusOptions = {}) {
     this.lineInterval = options.lineInterval ?? SEARCH_REPORTS.lineInterval
+    this.firstLineAfter = options.firstLineAfter ?? SEARCH_REPORTS.firstLineAfter
     this.now = options.now ?? Date.now
   }
 
@@ -45,6 +50,7 @@ export class SearchStatus {
       this.showing = true
       return
     }
+    if ((event.search?.elapsed ?? 0) < this.firstLineAfter) return
     const now = this.now()
     // reports come every second, a little late or early: ~lineInterval apart, not 6 s
     if (now - this.lastLineAt < this.lineInterval * 0.9) return

@@ -385,5 +385,7 @@ export const SEARCH_REPORTS = {
   /** ms between the node's `shoal:get:searching` reports while a search goes on. */
   interval: 1000,
   /** ms between the CLI's status lines when stderr is not a terminal (on one, the line updates in place). */
-  lineInterval: 5000
+  lineInterval: 5000,
+  /** ms of search before the first such line: a get that finds the content at once prints none. */
+  firstLineAfter: 1000
 } as const

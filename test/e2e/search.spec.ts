@@ -77,7 +77,7 @@ describe('e2e: a get that finds nobody says what it sees and why', function () {
     const leecher = await ShoalProcess.create(join(dir.path, 'leecher'), { bootstrap: [(await seeder.status()).addresses[0]] })
     const { r, ms } = await timedGet(leecher, '8s')
     const lines = assertExplained(r, new RegExp(`connected to 1 peer, none has ${UNKNOWN_CID}: check the content id, or that a node holding it is online`), ms, 8000)
-    // one at once, then one about every 5 s: not one a second
+    // one after a second, then one about every 5 s: not one a second
     assert.ok(lines.length >= 2 && lines.length <= 3, `status lines: ${lines.join(' | ')}`)
     assert.match(lines.at(-1) ?? '', /1 connection, asked 1 peer: 1 don't have it$/)
   })

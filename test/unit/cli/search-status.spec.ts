@@ -49,15 +49,17 @@ describe('cli/search-status', () => {
     assert.equal(shortId('bafyshort'), 'bafyshort')
   })
 
-  it('without a terminal: the first report at once, then a line per lineInterval, not one per report', () => {
+  it('without a terminal: nothing for a search that ends at once, then a line per lineInterval, not one per report', () => {
     let now = 0
     const stream = sink(false)
-    const status = new SearchStatus(stream, CID, { lineInterval: 5000, now: () => now })
-    for (let second = 0; second <= 11; second++) {
+    const status = new SearchStatus(stream, CID, { lineInterval: 5000, firstLineAfter: 1000, now: () => now })
+    status.update(searching(0))
+    assert.equal(stream.writes.length, 0)
+    for (let second = 1; second <= 12; second++) {
       now = second * 1000
       status.update(searching(now))
     }
-    assert.deepEqual(stream.writes.map(w => /\((\d+) s\)/.exec(w)?.[1]), ['0', '5', '10'])
+    assert.deepEqual(stream.writes.map(w => /\((\d+) s\)/.exec(w)?.[1]), ['1', '6', '11'])
     assert.ok(stream.writes.every(w => w.endsWith('\n') && !w.includes('\r')))
   })
 
