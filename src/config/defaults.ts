@@ -379,3 +379,13 @@ export const READING = {
    */
   maxStalls: 5
 } as const
+
+/** What a `get` shows while it looks for the content (swarm/download, cli/search-status). */
+export const SEARCH_REPORTS = {
+  /** ms between the node's `shoal:get:searching` reports while a search goes on. */
+  interval: 1000,
+  /** ms between the CLI's status lines when stderr is not a terminal (on one, the line updates in place). */
+  lineInterval: 5000,
+  /** ms of search before the first such line: a get that finds the content at once prints none. */
+  firstLineAfter: 1000
+} as const

@@ -1,4 +1,6 @@
 import { DISCOVERY } from '../config/defaults.js'
+import { dialFailureOf, mostTelling } from './dial-failure.js'
+import type { DialFailure } from './dial-failure.js'
 import type { Logger } from '@libp2p/interface'
 
 /** Back-off of the dials: see DISCOVERY.bootstrap. */
@@ -15,7 +17,25 @@ export interface BootstrapKeeperInit {
   now?: () => number
 }
 
-interface PeerState { retryAt: number, pause: number, dialing: boolean }
+interface PeerState {
+  retryAt: number
+  pause: number
+  dialing: boolean
+  /** When its last dial by the keeper ended. */
+  settledAt: number
+  /** The keeper's dials to it that failed, and why the last one did. */
+  failures: number
+  lastFailure?: DialFailure
+}
+
+/** What the keeper's dials to the bootstrap peers have come to (for a get that finds nobody). */
+export interface BootstrapDials {
+  peers: number
+  connected: number
+  /** Dials that failed since start, all peers together; the most telling reason among each peer's last. */
+  failedDials: number
+  lastFailure?: DialFailure
+}
 
 /**
  * libp2p's bootstrap module dials each bootstrap peer once, at start. A node whose first dial
@@ -33,7 +53,7 @@ export class BootstrapKeeper {
     this.init = init
     this.now = init.now ?? Date.now
     // the bootstrap module makes the first dial: the keeper starts after a pause
-    for (const peer of init.peers) this.state.set(peer, { retryAt: this.now() + firstCheck, pause: firstRetry, dialing: false })
+    for (const peer of init.peers) this.state.set(peer, { retryAt: this.now() + firstCheck, pause: firstRetry, dialing: false, settledAt: -Infinity, failures: 0 })
   }
 
   start (): void {
@@ -58,16 +78,51 @@ export class BootstrapKeeper {
         continue
       }
       if (state.dialing || now < state.retryAt) continue
-      state.dialing = true
-      this.init.dial(peer, this.controller.signal)
-        .catch((err) => { this.init.log('bootstrap peer %s not reached - %e', peer, err) })
-        .finally(() => {
-          // after any dial, wait longer next time: the back-off resets only once a check
-          // sees the peer connected (above), not on a dial it accepts and then hangs up
-          state.dialing = false
-          state.pause = Math.min(state.pause * 2, maxRetry)
-          state.retryAt = this.now() + state.pause
-        })
+      this.dial(peer, state)
     }
+  }
+
+  /**
+   * The node is alone while a get searches: dial every bootstrap peer that is not connected
+   * now, whatever its back-off (which may have grown to a minute), but each at most once per
+   * `firstRetry`, as a search asks on every pass.
+   */
+  dialNow (): void {
+    const now = this.now()
+    for (const [peer, state] of this.state) {
+      if (state.dialing || this.init.isConnected(peer) || now - state.settledAt < firstRetry) continue
+      this.dial(peer, state)
+    }
+  }
+
+  report (): BootstrapDials {
+    let connected = 0
+    let failedDials = 0
+    const reasons: DialFailure[] = []
+    for (const [peer, state] of this.state) {
+      if (this.init.isConnected(peer)) connected++
+      failedDials += state.failures
+      if (state.lastFailure !== undefined) reasons.push(state.lastFailure)
+    }
+    return { peers: this.state.size, connected, failedDials, ...(reasons.length === 0 ? {} : { lastFailure: mostTelling(reasons) }) }
+  }
+
+  private dial (peer: string, state: PeerState): void {
+    if (this.controller.signal.aborted) return
+    state.dialing = true
+    this.init.dial(peer, this.controller.signal)
+      .then(() => { state.lastFailure = undefined }, (err) => {
+        state.failures++
+        state.lastFailure = dialFailureOf(err)
+        this.init.log('bootstrap peer %s not reached - %e', peer, err)
+      })
+      .finally(() => {
+        // after any dial, wait longer next time: the back-off resets only once a check
+        // sees the peer connected (above), not on a dial it accepts and then hangs up
+        state.dialing = false
+        state.settledAt = this.now()
+        state.pause = Math.min(state.pause * 2, maxRetry)
+        state.retryAt = this.now() + state.pause
+      })
   }
 }

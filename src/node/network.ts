@@ -5,8 +5,9 @@ import { Strikes } from './strikes.js'
 import type { BanList } from './bans.js'
 import type { ShoalServices } from './libp2p.js'
 import type { Announcer } from '../discovery/announcer.js'
+import type { BootstrapKeeper } from '../discovery/bootstrap-keeper.js'
 import type { SwarmLookup } from '../core/wire.js'
-import type { PeerNetwork } from '../swarm/types.js'
+import type { FoundPeer, NetworkConnectivity, PeerNetwork } from '../swarm/types.js'
 import type { ManifestExchange } from '../../protocols/manifest-exchange/index.js'
 import type { PieceExchange } from '../../protocols/piece-exchange/index.js'
 import type { Libp2p, Logger } from '@libp2p/interface'
@@ -19,6 +20,12 @@ export interface Libp2pNetworkInit {
   /** The registry of swarms: where a piece exchange we open finds its swarm. */
   swarms: SwarmLookup
   announcer?: Announcer
+  /** The config's bootstrap addresses and their keeper: what a search that finds nobody reports. */
+  bootstrap?: { addresses: readonly string[], keeper: Pick<BootstrapKeeper, 'report' | 'dialNow'> }
+  /** The node has a swarm key. */
+  privateSwarm?: boolean
+  /** The config file, named in advice. */
+  configFile?: string
   bans: BanList
   log: Logger
   /**
@@ -42,15 +49,34 @@ export class Libp2pNetwork implements PeerNetwork {
     return this.init.libp2p.getPeers().map(String).filter(peer => !this.init.bans.isBanned(peer))
   }
 
-  async * findPeers (cid: CID, signal: AbortSignal): AsyncIterable<string> {
+  connectivity (): NetworkConnectivity {
+    const { bootstrap, privateSwarm, configFile } = this.init
+    const dials = bootstrap?.keeper.report()
+    return {
+      connections: this.init.libp2p.getPeers().length,
+      bootstrap: {
+        addresses: bootstrap?.addresses ?? [],
+        connected: dials?.connected ?? 0,
+        failedDials: dials?.failedDials ?? 0,
+        ...(dials?.lastFailure === undefined ? {} : { lastFailure: dials.lastFailure })
+      },
+      privateSwarm: privateSwarm === true,
+      ...(configFile === undefined ? {} : { configFile })
+    }
+  }
+
+  async * findPeers (cid: CID, signal: AbortSignal): AsyncIterable<FoundPeer> {
     const seen = new Set<string>([this.localPeerId])
     const fresh = (peer: string): boolean => {
       if (seen.has(peer) || this.init.bans.isBanned(peer)) return false
       seen.add(peer)
       return true
     }
-    for (const peer of this.init.libp2p.getPeers()) {
-      if (fresh(peer.toString())) yield peer.toString()
+    const connected = this.init.libp2p.getPeers()
+    // alone: the bootstrap keeper's back-off may have grown to a minute while a get waits
+    if (connected.length === 0) this.init.bootstrap?.keeper.dialNow()
+    for (const peer of connected) {
+      if (fresh(peer.toString())) yield { peerId: peer.toString(), source: 'connected' }
     }
     if (this.init.libp2p.services.dht === undefined) return
     for await (const provider of this.init.libp2p.contentRouting.findProviders(cid, { signal })) {
@@ -60,7 +86,7 @@ export class Libp2pNetwork implements PeerNetwork {
         await this.init.libp2p.peerStore.merge(provider.id, { multiaddrs: provider.multiaddrs }).catch(() => {})
       }
       this.init.log('found provider %s for %c', peer, cid)
-      yield peer
+      yield { peerId: peer, source: 'provider' }
     }
   }
 

@@ -166,7 +166,20 @@ class Node implements ShoalNode {
     // built in, yet built as any module is: through the public protocol API, started with libp2p
     const pieces = this.protocols.add('shoal:piece-exchange', pieceExchange({ handshakeTimeout: config.timeouts.handshake, onViolation: (peer, reason) => { this.onMisbehaviour(peer, reason, true) } }), this.swarmComponents)
     const manifests = this.protocols.add('shoal:manifest-exchange', manifestExchange({ maxManifestSize: config.limits.maxManifestSize }), this.swarmComponents)
-    const network = new Libp2pNetwork({ libp2p, pieceExchange: pieces, manifestExchange: manifests, swarms: this.registry, announcer: this.announcer, bans, log: this.log, onMisbehaviour: (peer, reason) => { this.onMisbehaviour(peer, reason, true) } })
+    const network = new Libp2pNetwork({
+      libp2p,
+      pieceExchange: pieces,
+      manifestExchange: manifests,
+      swarms: this.registry,
+      announcer: this.announcer,
+      // what a get that finds nobody reports, and names in its advice
+      bootstrap: { addresses: config.bootstrap, keeper: this.bootstrapKeeper },
+      privateSwarm: swarmKeyFingerprint !== undefined,
+      configFile: config.configPath,
+      bans,
+      log: this.log,
+      onMisbehaviour: (peer, reason) => { this.onMisbehaviour(peer, reason, true) }
+    })
     this.swarms = new Swarms({
       registry: this.registry,
       records,

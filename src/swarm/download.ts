@@ -1,8 +1,11 @@
+import { SEARCH_REPORTS } from '../config/defaults.js'
 import { Bitfield } from '../core/bitfield.js'
 import { decodeManifest, pieceCount, totalSize } from '../core/manifest.js'
 import { NoProvidersError, NodeStoppedError, PathError, StorageError } from '../errors.js'
 import { ManifestSearch } from './manifest-search.js'
 import { copyVerified, outputPath } from './output.js'
+import { explainNotFound } from './search-diagnosis.js'
+import { SearchTally } from './search-tally.js'
 import { bytesHave } from './status.js'
 import type { ManifestSearchTunables } from './manifest-search.js'
 import type { SwarmOpener } from './opener.js'
@@ -64,7 +67,6 @@ export class Downloader {
     }
     // with an explicit output, refuse a taken path before any network work
     if ('path' in target) await this.claim(target.path, contentId, options.force === true)
-    options.onProgress?.({ type: 'shoal:get:searching', contentId })
     const manifestBytes = await this.findManifest(cid, options)
     const manifest = decodeManifest(manifestBytes, this.init.maxManifestSize)
     options.onProgress?.({ type: 'shoal:get:manifest', contentId, name: manifest.name, size: totalSize(manifest), pieceCount: pieceCount(manifest) })
@@ -132,16 +134,29 @@ export class Downloader {
     await this.init.storage.claimPath(path, { replace: force && madeByThisContent, taken })
   }
 
-  /** The manifest from the first peer that serves it, looking again until the discovery timeout. */
+  /**
+   * The manifest from the first peer that serves it, looking again until the discovery
+   * timeout; what the search sees is reported as it goes, and explains a failure.
+   */
   private async findManifest (cid: CID, options: GetOptions): Promise<Uint8Array> {
     const { network, lifetime, log } = this.init
     const timeout = options.discoveryTimeout ?? this.init.timeouts.discovery
     const deadline = AbortSignal.any([lifetime, AbortSignal.timeout(timeout), ...(options.signal === undefined ? [] : [options.signal])])
-    const found = await new ManifestSearch({ network, log, tunables: this.init.manifestSearch }).find(cid, deadline)
+    const tally = new SearchTally(network)
+    const contentId = cid.toString()
+    const report = (): void => { options.onProgress?.({ type: 'shoal:get:searching', contentId, search: tally.report() }) }
+    const reports = options.onProgress === undefined ? undefined : setInterval(report, SEARCH_REPORTS.interval)
+    if (reports !== undefined) report()
+    let found: Uint8Array | undefined
+    try {
+      found = await new ManifestSearch({ network, log, tunables: this.init.manifestSearch, tally }).find(cid, deadline)
+    } finally {
+      clearInterval(reports)
+    }
     if (found !== undefined) return found
     options.signal?.throwIfAborted()
     if (lifetime.aborted) throw new NodeStoppedError('the node stopped while looking for the content')
-    throw new NoProvidersError(`no peer with content ${cid.toString()} was found within ${Math.round(timeout / 1000)} s`)
+    throw new NoProvidersError(explainNotFound(contentId, timeout, tally.report()))
   }
 }
 

@@ -1,5 +1,6 @@
 import { MANIFEST_SEARCH } from '../config/defaults.js'
 import { sleep } from '../utils/sleep.js'
+import type { SearchTally } from './search-tally.js'
 import type { PeerNetwork } from './types.js'
 import type { Logger } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -17,6 +18,8 @@ export interface ManifestSearchInit {
   log: Logger
   /** @default MANIFEST_SEARCH */
   tunables?: ManifestSearchTunables
+  /** Told every candidate found, asked and failed: what the get reports while it looks. */
+  tally?: SearchTally
 }
 
 /**
@@ -60,7 +63,9 @@ export class ManifestSearch {
       running.add(request)
     }
     try {
-      for await (const peer of this.init.network.findPeers(cid, passSignal)) {
+      for await (const candidate of this.init.network.findPeers(cid, passSignal)) {
+        this.init.tally?.found(candidate)
+        const peer = candidate.peerId
         if (!this.due(peer)) continue
         while (running.size >= this.tunables.parallelCandidates && found === undefined) await Promise.race(running)
         if (found !== undefined) break
@@ -76,10 +81,12 @@ export class ManifestSearch {
 
   /** The peer's manifest, or undefined when it failed (logged, and the peer made to wait). */
   private async ask (peer: string, cid: CID, signal: AbortSignal): Promise<Uint8Array | undefined> {
+    this.init.tally?.asking(peer)
     try {
       return await this.init.network.fetchManifest(peer, cid, signal)
     } catch (err) {
       if (signal.aborted) return undefined
+      this.init.tally?.answered(peer, err)
       const stalled = (err as Error).name === 'PeerStalledError'
       this.retryAt.set(peer, Date.now() + (stalled ? this.tunables.stalledRetryAfter : this.tunables.retryAfter))
       this.init.log('no manifest from %s - %e', peer, err)

@@ -117,7 +117,7 @@ export class PeerFinder {
       }
       const round = AbortSignal.any([signal, AbortSignal.timeout(interval)])
       try {
-        for await (const peer of network.findPeers(cid, round)) this.offer(peer)
+        for await (const { peerId } of network.findPeers(cid, round)) this.offer(peerId)
       } catch (err) {
         if (!round.aborted) this.init.log('provider search failed - %e', err)
       }

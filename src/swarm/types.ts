@@ -56,10 +56,50 @@ export interface PeerStatus {
 
 /** Progress of a `get`, delivered through `onProgress`. */
 export type GetProgressEvent =
-  | { type: 'shoal:get:searching', contentId: string }
+  /** Once as the search starts, then every SEARCH_REPORTS.interval while it goes on. */
+  | { type: 'shoal:get:searching', contentId: string, search?: SearchReport }
   | { type: 'shoal:get:manifest', contentId: string, name: string, size: number, pieceCount: number }
   | { type: 'shoal:get:progress', contentId: string, piecesHave: number, pieceCount: number, bytesHave: number, size: number, peers: number }
   | { type: 'shoal:get:complete', contentId: string, path: string }
+
+/** Why a dial failed (see discovery/dial-failure). */
+export type DialFailure = 'refused' | 'timeout' | 'encryption' | 'other'
+
+/** What a peer answered when asked for a manifest, short of the manifest. */
+export type ManifestAnswer = 'not-found' | 'stalled' | 'bad' | 'refused' | 'unreachable'
+
+/** The node's links to the network now: what a search that finds nobody is explained by. */
+export interface NetworkConnectivity {
+  /** Peers connected now. */
+  connections: number
+  bootstrap: {
+    /** The config's `bootstrap` addresses. */
+    addresses: readonly string[]
+    /** Of those peers, connected now. */
+    connected: number
+    /** Dials to them that failed since the node started, and the most telling reason why. */
+    failedDials: number
+    lastFailure?: DialFailure
+  }
+  /** The node has a swarm key: it reaches only nodes with the same key. */
+  privateSwarm: boolean
+  /** The config file the node runs on, to name in advice (absent for a config given in code). */
+  configFile?: string
+}
+
+/** What a `get` has seen while looking for a manifest. */
+export interface SearchReport extends NetworkConnectivity {
+  /** ms since the search began. */
+  elapsed: number
+  /** Distinct peers connected at some point during the search. */
+  connectedPeers: number
+  /** Distinct peers the DHT named as providers of the content. */
+  providers: number
+  /** Distinct peers asked for the manifest. */
+  asked: number
+  /** Peers by their last answer (a peer asked and still answering counts in none). */
+  answers: Record<ManifestAnswer, number>
+}
 
 export interface GetOptions {
   /** Where the content goes: the file for a file, the folder for a folder (relative to the working directory). */
@@ -95,8 +135,11 @@ export interface AddResult {
 /** What the swarms need from the network; the node builds it from libp2p. */
 export interface PeerNetwork {
   readonly localPeerId: string
-  /** Candidate peers for a content: connected peers first, then DHT providers as found. */
-  findPeers(cid: CID, signal: AbortSignal): AsyncIterable<string>
+  /**
+   * Candidate peers for a content: connected peers first, then DHT providers as found. With
+   * no peer connected, the node dials its bootstrap peers again at once.
+   */
+  findPeers(cid: CID, signal: AbortSignal): AsyncIterable<FoundPeer>
   /** Peers connected now (not banned): the first a new swarm tries, at once. */
   connectedPeers(): string[]
   /**
@@ -108,4 +151,11 @@ export interface PeerNetwork {
   fetchManifest(peer: string, cid: CID, signal: AbortSignal): Promise<Uint8Array>
   /** Announce that we can serve `cid` (in the background). */
   provide(cid: CID): void
+  connectivity(): NetworkConnectivity
+}
+
+/** A candidate for a content: a peer connected now, or one the DHT named as a provider. */
+export interface FoundPeer {
+  peerId: string
+  source: 'connected' | 'provider'
 }

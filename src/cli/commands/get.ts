@@ -3,6 +3,7 @@ import { parseContentId } from '../../core/content-id.js'
 import { remoteError } from '../../api/client.js'
 import { formatBytes } from '../format.js'
 import { ProgressBar } from '../progress.js'
+import { SearchStatus } from '../search-status.js'
 import type { GetProgressEvent } from '../../swarm/types.js'
 import type { CommandContext } from '../context.js'
 
@@ -23,6 +24,7 @@ export async function get (ctx: CommandContext, cidText: string, flags: GetFlags
   const contentId = parseContentId(cidText).toString()
   const client = await ctx.client()
   const bar = process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined
+  const search = new SearchStatus(process.stderr, contentId)
   let result: StreamEvent | undefined
   try {
     await client.stream('/v1/get', {
@@ -33,10 +35,15 @@ export async function get (ctx: CommandContext, cidText: string, flags: GetFlags
       force: flags.force,
       ...(flags.sequential ? { sequential: true } : {})
     }, (event: StreamEvent) => {
-      if (event.type === 'done' || event.type === 'error') result = event
-      else bar?.update(event)
+      if (event.type === 'done' || event.type === 'error') {
+        result = event
+        return
+      }
+      search.update(event)
+      bar?.update(event)
     })
   } finally {
+    search.stop()
     bar?.stop()
   }
   if (result === undefined) throw remoteError({ name: 'ApiError', message: 'the node closed the download without a result' })

@@ -95,4 +95,50 @@ describe('discovery/bootstrap-keeper', () => {
     const gaps = dials.slice(1).map((t, i) => t - dials[i])
     assert.deepEqual(gaps.slice(0, 4), [2000, 4000, 8000, 16000])
   })
+
+  it('dialNow: a search that finds the node alone dials at once, whatever the back-off, but each peer at most once per FIRST_RETRY_MS', async () => {
+    const { keeper, dials, connected, failing, advance } = setup(['a', 'b'])
+    failing.add('a')
+    connected.add('b')
+    keeper.dialNow()
+    await advance(0)
+    assert.deepEqual(dials, ['a'], 'the unconnected peer, before the first check; the connected one not')
+    // a search asks on every pass: not a dial per pass
+    for (let i = 0; i < 5; i++) {
+      keeper.dialNow()
+      await advance(100)
+    }
+    assert.deepEqual(dials, ['a'])
+    await advance(FIRST_RETRY_MS)
+    keeper.dialNow()
+    await advance(0)
+    assert.deepEqual(dials, ['a', 'a'])
+  })
+
+  it('reports the peers connected, the dials that failed, and why the last one did', async () => {
+    let now = 0
+    const connected = new Set<string>()
+    const keeper = new BootstrapKeeper({
+      peers: ['a', 'b'],
+      isConnected: (p) => connected.has(p),
+      dial: async (p) => {
+        if (p === 'a') throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' })
+        const err = new Error('Message length too long')
+        err.name = 'EncryptionFailedError'
+        throw err
+      },
+      log,
+      now: () => now
+    })
+    assert.deepEqual(keeper.report(), { peers: 2, connected: 0, failedDials: 0 })
+    keeper.dialNow()
+    await new Promise(resolve => setImmediate(resolve))
+    now += FIRST_RETRY_MS
+    keeper.dialNow()
+    await new Promise(resolve => setImmediate(resolve))
+    assert.deepEqual(keeper.report(), { peers: 2, connected: 0, failedDials: 4, lastFailure: 'encryption' }, 'a key mismatch explains more than a refusal')
+    connected.add('b')
+    assert.equal(keeper.report().connected, 1)
+    keeper.stop()
+  })
 })

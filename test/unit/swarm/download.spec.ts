@@ -53,7 +53,11 @@ describe('swarm/download', () => {
 
   it('finds no peer with the content: NoProvidersError within the timeout, nothing claimed or recorded', async () => {
     const started = Date.now()
-    await assert.rejects(downloader.get(content.cid, { folder: '/downloads' }, { discoveryTimeout: 200 }), isNamed('NoProvidersError'))
+    const events: GetProgressEvent[] = []
+    await assert.rejects(downloader.get(content.cid, { folder: '/downloads' }, { discoveryTimeout: 200, onProgress: (e) => events.push(e) }),
+      (err: Error) => err.name === 'NoProvidersError' && /within 200 ms\nnot connected to any peer, and the bootstrap list is empty/.test(err.message))
+    assert.deepEqual(events.map(e => e.type), ['shoal:get:searching'])
+    assert.equal((events[0] as Extract<GetProgressEvent, { type: 'shoal:get:searching' }>).search?.asked, 0)
     assert.ok(Date.now() - started < 2000)
     assert.deepEqual(p.storage.claimed, [])
     assert.deepEqual(p.records.list, [])

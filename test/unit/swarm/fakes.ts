@@ -19,7 +19,7 @@ import type { ContentStorage, FileFingerprints, PieceStore, StoreInit } from '..
 import type { HaveRecord, SwarmRecord, SwarmRecords } from '../../../src/swarm/records.js'
 import type { OpenSwarm } from '../../../src/swarm/registry.js'
 import type { SwarmLimits } from '../../../src/swarm/swarm.js'
-import type { PeerNetwork } from '../../../src/swarm/types.js'
+import type { FoundPeer, NetworkConnectivity, PeerNetwork } from '../../../src/swarm/types.js'
 import type { CID } from 'multiformats/cid'
 
 export const logger = defaultLogger()
@@ -162,11 +162,16 @@ export class FakeNetwork implements PeerNetwork {
     return []
   }
 
-  async * findPeers (cid: CID, signal: AbortSignal): AsyncIterable<string> {
+  async * findPeers (cid: CID, signal: AbortSignal): AsyncIterable<FoundPeer> {
     for (const [peer, content] of this.seeders) {
       signal.throwIfAborted()
-      if (content.cid.equals(cid)) yield peer
+      if (content.cid.equals(cid)) yield { peerId: peer, source: 'provider' }
     }
+  }
+
+  /** Alone, with no bootstrap peer: a search that finds no seeder says so. */
+  connectivity (): NetworkConnectivity {
+    return { connections: 0, bootstrap: { addresses: [], connected: 0, failedDials: 0 }, privateSwarm: false }
   }
 
   async connect (peer: string, contentId: string): Promise<void> {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
 import { PeerStalledError, UnknownContentError } from '../../../src/errors.js'
 import { ManifestSearch } from '../../../src/swarm/manifest-search.js'
+import { SearchTally } from '../../../src/swarm/search-tally.js'
 import { makeContent } from '../fixtures.js'
 import { known, logger } from './fakes.js'
 import type { ManifestSearchTunables } from '../../../src/swarm/manifest-search.js'
+import type { FoundPeer, NetworkConnectivity } from '../../../src/swarm/types.js'
 import type { CID } from 'multiformats/cid'
 
 const content = known(makeContent([{ path: 'data.bin', size: 1000 }]))
@@ -12,7 +14,10 @@ const log = logger.forComponent('shoal:test:manifest-search')
 
 type Answer = 'manifest' | 'not-found' | 'stall'
 
-/** Candidates in order, each answering as scripted; a stall holds until `stallMs`, or until cancelled. */
+/**
+ * Candidates in order, each answering as scripted; a stall holds until `stallMs`, or until
+ * cancelled. Peers named `conn*` are connected ones, the others providers.
+ */
 class ScriptedNetwork {
   readonly asked: string[] = []
   readonly cancelled: string[] = []
@@ -21,10 +26,10 @@ class ScriptedNetwork {
 
   constructor (private readonly answers: ReadonlyArray<[string, Answer]>, private readonly stallMs = 300) {}
 
-  async * findPeers (_cid: CID, signal: AbortSignal): AsyncIterable<string> {
+  async * findPeers (_cid: CID, signal: AbortSignal): AsyncIterable<FoundPeer> {
     for (const [peer] of this.answers) {
       signal.throwIfAborted()
-      yield peer
+      yield { peerId: peer, source: peer.startsWith('conn') ? 'connected' : 'provider' }
     }
   }
 
@@ -83,5 +88,18 @@ describe('swarm/manifest-search', () => {
     const started = Date.now()
     assert.equal(await new ManifestSearch({ network, log, tunables }).find(content.cid, AbortSignal.timeout(200)), undefined)
     assert.ok(Date.now() - started < 1000)
+  })
+
+  it('tells its tally which peers it found, connected or named by the DHT, whom it asked and what each answered', async () => {
+    const network = new ScriptedNetwork([['conn1', 'not-found'], ['conn2', 'not-found'], ['provider', 'stall']], 50)
+    const connectivity: NetworkConnectivity = { connections: 2, bootstrap: { addresses: [], connected: 0, failedDials: 0 }, privateSwarm: false }
+    const tally = new SearchTally({ connectivity: () => connectivity })
+    await new ManifestSearch({ network, log, tunables, tally }).find(content.cid, AbortSignal.timeout(300))
+    const report = tally.report()
+    assert.equal(report.connectedPeers, 2)
+    assert.equal(report.providers, 1)
+    assert.equal(report.asked, 3)
+    assert.deepEqual(report.answers, { 'not-found': 2, stalled: 1, bad: 0, refused: 0, unreachable: 0 })
+    assert.ok(report.elapsed >= 250, `elapsed ${report.elapsed} ms`)
   })
 })

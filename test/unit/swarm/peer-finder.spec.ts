@@ -31,7 +31,8 @@ function scripted (failMs: number, connectedNow: string[] = []): { network: Peer
       peers.set(peer, {})
     },
     fetchManifest: async () => { throw new Error('not used') },
-    provide: () => {}
+    provide: () => {},
+    connectivity: () => ({ connections: connectedNow.length, bootstrap: { addresses: [], connected: 0, failedDials: 0 }, privateSwarm: false })
   }
   return { network, swarm, dialled }
 }
