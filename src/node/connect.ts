@@ -41,13 +41,19 @@ export async function connectToPeer (init: ConnectInit, text: string, signal?: A
 export function dialFailure (err: Error, peerId: string, timedOut: boolean, privateSwarm: boolean): string {
   const text = describeChain(err)
   if (/UnexpectedPeer|does not match expected remote|expected remote peer/i.test(text)) return `the peer at that address is not ${peerId}`
+  if (/dial self/i.test(text)) return 'that is this node\'s own peer id'
   if (/ECONNREFUSED/.test(text)) return 'connection refused (no node listens at that address)'
   if (/EHOSTUNREACH|ENETUNREACH/.test(text)) return 'the host is unreachable'
   if (/DialDenied|denied/i.test(text)) return 'the dial was refused by this node\'s connection rules (a banned peer or address?)'
   const handshake = privateSwarm
     ? 'the connection failed in its handshake: the peer is not in this private swarm (no swarm key, or another key)'
     : 'the connection failed in its handshake: the peer may be in a private swarm (it needs the same swarm key)'
-  if (timedOut) return /handshake|encrypt|noise|protector|pnet|crypto/i.test(text) ? handshake : 'no answer in time (unreachable, or a firewall drops the packets)'
+  if (timedOut || /timeout|timed out|aborted/i.test(text)) {
+    if (/handshake|encrypt|noise|protector|pnet|crypto/i.test(text)) return handshake
+    return privateSwarm
+      ? 'no answer in time: the peer is unreachable, or not in this private swarm (no swarm key, or another key)'
+      : 'no answer in time (the peer is unreachable, or a firewall drops the packets)'
+  }
   if (/handshake|encrypt|noise|protector|pnet|crypto|EOF|ended|reset|ECONNRESET|closed/i.test(text)) return handshake
   return err.message
 }

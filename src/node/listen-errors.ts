@@ -27,7 +27,7 @@ export function explainApiListenFailure (err: unknown, api: { host: string, port
 
 /** The address and error lines of libp2p's message: "\n  /ip4/…/tcp/4100: listen EADDRINUSE: …". */
 export function listenFailures (message: string): Array<{ address: string, reason: string }> {
-  return [...message.matchAll(/^\s+(\/\S+): (.+)$/gm)].map(m => ({ address: m[1], reason: m[2].trim() }))
+  return [...message.matchAll(/^\s+(\/\S+): (.+)$/gm)].map(m => ({ address: m[1], reason: m[2].trim().replace(/^Error: /, '') }))
 }
 
 function configName (configPath: string | undefined): string {
