@@ -3,7 +3,7 @@
  * while its process lives, taken over once it is gone, and released by its own holder only.
  */
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { DATA_DIR_LOCK } from '../../../src/config/defaults.js'
@@ -103,6 +103,25 @@ describe('node/data-dir-lock', () => {
       await (won[0] as PromiseFulfilledResult<{ release: () => Promise<void> }>).value.release()
       assert.deepEqual(await readdir(dir.path), [], 'the lock and any takeover file are gone')
     }
+  })
+
+  it('concurrent takers in separate processes: exactly one wins a stale lock', async function () {
+    this.timeout(60_000)
+    await writeLock(dir.path, {})
+    const module = new URL('../../../src/node/data-dir-lock.js', import.meta.url).href
+    // the winner holds the lock until every taker has answered (its stdin closes), so the
+    // others meet a live lock however late they start
+    const script = `import { lockDataDir } from ${JSON.stringify(module)}
+try { const lock = await lockDataDir(process.argv[1]); console.log('won'); process.stdin.resume(); await new Promise(r => process.stdin.once('end', r)); await lock.release() } catch (err) { console.log(err.name) }`
+    const children = Array.from({ length: 4 }, () => spawn(process.execPath, ['--input-type=module', '-e', script, dir.path], { stdio: ['pipe', 'pipe', 'inherit'] }))
+    const exited = children.map(async child => await new Promise(resolve => child.once('exit', resolve)))
+    const answers = await Promise.all(children.map(async child => await new Promise<string>(resolve => {
+      child.stdout.setEncoding('utf8').once('data', (line: string) => { resolve(line.trim()) })
+    })))
+    for (const child of children) child.stdin.end()
+    await Promise.all(exited)
+    assert.deepEqual(answers.sort(), ['DataDirLockedError', 'DataDirLockedError', 'DataDirLockedError', 'won'])
+    assert.deepEqual(await readdir(dir.path), [])
   })
 
   it('concurrent takers of a free folder: exactly one wins', async () => {
