@@ -3,7 +3,7 @@ import { open, readFile, rm, stat } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { DATA_DIR_LOCK } from '../config/defaults.js'
-import { DataDirLockedError } from '../errors.js'
+import { ConfigError, DataDirLockedError } from '../errors.js'
 import { sleep } from '../utils/sleep.js'
 import { processExists, processStartMs } from './process-liveness.js'
 
@@ -73,14 +73,19 @@ async function createExclusively (path: string, owner: LockOwner): Promise<boole
   try {
     handle = await open(path, 'wx', 0o600)
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false
-    throw err
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return false
+    throw new ConfigError(`cannot create the lock file ${path} (${code ?? (err as Error).message}): is the data folder writable?`, { cause: err })
   }
   try {
     await handle.writeFile(`${JSON.stringify(owner)}\n`)
-  } finally {
-    await handle.close()
+  } catch (err) {
+    // an empty lock would hold the folder for a while: none at all is better
+    await handle.close().catch(() => {})
+    await rm(path, { force: true })
+    throw err
   }
+  await handle.close()
   return true
 }
 

@@ -295,15 +295,19 @@ class Node implements ShoalNode {
   async stop (): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') return
     this.state = 'stopping'
-    this.announcer?.stop()
-    this.bootstrapKeeper.stop()
-    await this.protocols.stopModules()
-    await this.swarms.stop()
-    // the built-ins stop before libp2p does (its own call to the host then finds nothing running)
-    await this.protocols.stop()
-    await this.libp2p.stop()
-    await this.bans.flush()
-    await this.lock.release()
+    try {
+      this.announcer?.stop()
+      this.bootstrapKeeper.stop()
+      await this.protocols.stopModules()
+      await this.swarms.stop()
+      // the built-ins stop before libp2p does (its own call to the host then finds nothing running)
+      await this.protocols.stop()
+      await this.libp2p.stop()
+      await this.bans.flush()
+    } finally {
+      // even a stop that failed half-way frees the folder for the next node
+      await this.lock.release()
+    }
     this.state = 'stopped'
   }
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises'
+import { chmod, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { DATA_DIR_LOCK } from '../../../src/config/defaults.js'
 import { lockDataDir, lockFilePath } from '../../../src/node/data-dir-lock.js'
@@ -127,6 +127,16 @@ try { const lock = await lockDataDir(process.argv[1]); console.log('won'); proce
   it('concurrent takers of a free folder: exactly one wins', async () => {
     const results = await Promise.allSettled(Array.from({ length: 8 }, async () => await lockDataDir(dir.path)))
     assert.equal(results.filter(r => r.status === 'fulfilled').length, 1)
+  })
+
+  it('a folder it cannot write in: a ConfigError naming the lock file', async function () {
+    if (process.platform === 'win32' || process.getuid?.() === 0) this.skip() // root writes anywhere
+    await chmod(dir.path, 0o500)
+    try {
+      await assert.rejects(lockDataDir(dir.path), isNamedError('ConfigError', /cannot create the lock file .*node\.lock \(EACCES\)/))
+    } finally {
+      await chmod(dir.path, 0o700)
+    }
   })
 
   it('process liveness: this process exists and started in the past; a reaped child does not exist', () => {
