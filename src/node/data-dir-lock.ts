@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { open, readFile, rm, stat } from 'node:fs/promises'
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { DATA_DIR_LOCK } from '../config/defaults.js'
 import { ConfigError, DataDirLockedError } from '../errors.js'
 import { sleep } from '../utils/sleep.js'
 import { processExists, processStartMs } from './process-liveness.js'
+import type { ShoalConfig } from '../config/schema.js'
+import type { Logger } from '@libp2p/interface'
 
 /** The lock file in dataDir: one node per data folder (as Kubo's repo.lock). */
 export const LOCK_FILE = 'node.lock'
@@ -66,6 +68,15 @@ export async function lockDataDir (dataDir: string, options: LockDataDirOptions 
     if (await takeOver(path, undefined)) options.onStaleLock?.(`taking over an unreadable lock file ${path}`)
   }
   throw new DataDirLockedError(`could not take the lock ${path}: other nodes keep starting on this data folder; try again`)
+}
+
+/** A node's start: its data folder made if need be, then locked; a stale lock's takeover is logged and told. */
+export async function lockNodeDataDir (config: Pick<ShoalConfig, 'dataDir' | 'configPath'>, log: Logger, onNotice?: (message: string) => void): Promise<DataDirLock> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
+  return await lockDataDir(config.dataDir, {
+    stopHint: config.configPath === undefined ? undefined : `stop it with "shoal stop --config ${config.configPath}"`,
+    onStaleLock: (message) => { log(message); onNotice?.(message) }
+  })
 }
 
 async function createExclusively (path: string, owner: LockOwner): Promise<boolean> {

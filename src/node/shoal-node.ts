@@ -1,7 +1,6 @@
 import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
 import { MAX_FRAME_DATA, pieceExchange } from '../../protocols/piece-exchange/index.js'
@@ -22,7 +21,7 @@ import { rateLimit } from '../utils/token-bucket.js'
 import { AddressGuard } from './address-guard.js'
 import { BanList, banFilePath } from './bans.js'
 import { connectToPeer } from './connect.js'
-import { lockDataDir } from './data-dir-lock.js'
+import { lockNodeDataDir } from './data-dir-lock.js'
 import { localDialFilter, withLocalDialFilter } from './dial-policy.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { buildLibp2p } from './libp2p.js'
@@ -105,7 +104,7 @@ export async function createNode (config: ShoalConfig | ConfigInput, options: Cr
   const resolved = isResolved(config) ? config : resolveConfig(config)
   const logger = options.logger ?? defaultLogger()
   // the lock comes before anything is written in dataDir: a second node must not touch the first's files
-  const lock = await takeDataDirLock(resolved, logger, options.onNotice)
+  const lock = await lockNodeDataDir(resolved, logger.forComponent('shoal:node'), options.onNotice)
   try {
     return await buildNode(resolved, lock, logger, options)
   } catch (err) {
@@ -137,15 +136,6 @@ async function buildNode (resolved: ShoalConfig, lock: DataDirLock, logger: Comp
   return node
 }
 
-/** The data folder made if need be, then its lock; a stale lock's takeover is a notice. */
-async function takeDataDirLock (config: ShoalConfig, logger: ComponentLogger, onNotice?: (message: string) => void): Promise<DataDirLock> {
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
-  const log = logger.forComponent('shoal:node')
-  return await lockDataDir(config.dataDir, {
-    stopHint: config.configPath === undefined ? undefined : `stop it with "shoal stop --config ${config.configPath}"`,
-    onStaleLock: (message) => { log(message); onNotice?.(message) }
-  })
-}
 
 /** Limits by remote address: connections held from one, and refusal of one whose peers keep getting banned. */
 function addressGuard (config: ShoalConfig, logger: ComponentLogger): AddressGuard {
