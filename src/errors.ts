@@ -134,6 +134,34 @@ export class PieceNotVerifiedError extends ShoalError {
   static override name = 'PieceNotVerifiedError'
 }
 
+/** Another node (a live process) holds the data folder's lock: one node per data folder. */
+export class DataDirLockedError extends ShoalError {
+  static override name = 'DataDirLockedError'
+  constructor (message: string, readonly pid?: number, options?: ErrorOptions) {
+    super(message, options)
+  }
+}
+
+/** A listen address (the config's `listen`, or the control API's port) is taken by another process. */
+export class AddressInUseError extends ShoalError {
+  static override name = 'AddressInUseError'
+}
+
+/** The node could not listen on an address of the config for another reason (no such local address, say). */
+export class ListenError extends ShoalError {
+  static override name = 'ListenError'
+}
+
+/** A peer address that is not a multiaddr ending in /p2p/<peer id>. */
+export class InvalidAddressError extends ShoalError {
+  static override name = 'InvalidAddressError'
+}
+
+/** `connect` did not reach the peer: unreachable, another peer id there, or refused by a private swarm. */
+export class ConnectError extends ShoalError {
+  static override name = 'ConnectError'
+}
+
 /** Whether an error was raised by Shoal on purpose (and its message alone explains it). */
 export function isUserFacing (err: unknown): err is ShoalError {
   return err instanceof Error && (err as Partial<ShoalError>).userFacing === true

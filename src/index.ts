@@ -15,6 +15,7 @@
 
 export { createNode } from './node/shoal-node.js'
 export type { ShoalNode, NodeStatus, CreateNodeOptions } from './node/shoal-node.js'
+export type { ConnectedPeer } from './node/connect.js'
 export { loadConfig, resolveConfig, DEFAULTS } from './config/index.js'
 export type { ShoalConfig, ConfigInput } from './config/index.js'
 export type { AddOptions, AddResult, GetOptions, GetProgressEvent, PeerStatus, SwarmStatus } from './swarm/types.js'

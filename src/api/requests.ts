@@ -97,6 +97,11 @@ export function parseGetRequest (body: Record<string, unknown>): GetRequest {
   return { contentId, output, outputDir, force: body.force === true, sequential: body.sequential === true, discoveryTimeout: timeout }
 }
 
+/** `POST /v1/connect`: the peer's address, checked by the node (it names what is wrong with it). */
+export function parseConnectRequest (body: Record<string, unknown>): { address: string } {
+  return { address: requireString(body, 'address') }
+}
+
 function requireString (body: Record<string, unknown>, key: string): string {
   const value = Object.hasOwn(body, key) ? body[key] : undefined
   if (typeof value !== 'string' || value.length === 0 || value.length > API_LIMITS.maxStringLength || value.includes('\0')) {

@@ -5,7 +5,7 @@ import { API_LIMITS } from '../config/defaults.js'
 import { parseContentId } from '../core/content-id.js'
 import { isUserFacing } from '../errors.js'
 import { writeApiFiles, apiFilePaths } from './files.js'
-import { HttpError, parseAddRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
+import { HttpError, parseAddRequest, parseConnectRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
 import type { AddOptions, AddResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
 import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
@@ -19,6 +19,8 @@ export interface ApiNode {
   add(path: string, options?: AddOptions): Promise<AddResult>
   /** Resolves with the path the content was written to. */
   get(contentId: CID, options: GetOptions): Promise<string>
+  /** Dial a peer by a multiaddr ending in /p2p/<peer id>; resolves with the peer reached. */
+  connect(address: string, options: { signal?: AbortSignal }): Promise<{ peerId: string, address: string }>
 }
 
 export interface ApiServerInit {
@@ -38,7 +40,8 @@ const ROUTES: Record<string, string> = {
   '/v1/status': 'GET',
   '/v1/add': 'POST',
   '/v1/get': 'POST',
-  '/v1/stop': 'POST'
+  '/v1/stop': 'POST',
+  '/v1/connect': 'POST'
 }
 
 /**
@@ -116,6 +119,13 @@ export class ApiServer {
       case 'POST /v1/get':
         await this.get(req, res)
         return
+      case 'POST /v1/connect': {
+        const { address } = parseConnectRequest(await readJson(req))
+        const abort = new AbortController()
+        res.once('close', () => { abort.abort() })
+        this.json(res, 200, await this.init.node.connect(address, { signal: abort.signal }))
+        return
+      }
       case 'POST /v1/stop':
         this.json(res, 200, { stopping: true })
         res.once('finish', () => { this.init.onStop() })

@@ -28,7 +28,10 @@ async function main (argv: string[]): Promise<number> {
   switch (command) {
     // commands load their modules on demand: a client command need not load libp2p
     case 'start':
-      await (await import('./commands/start.js')).start(ctx)
+      await (await import('./commands/start.js')).start(ctx, { bootstrap: values.bootstrap })
+      return 0
+    case 'connect':
+      await (await import('./commands/connect.js')).connect(ctx, needArg('a peer address (a multiaddr ending in /p2p/<peer id>)'))
       return 0
     case 'add':
       await (await import('./commands/add.js')).add(ctx, needArg('a PATH'), { followSymlinks: values['follow-symlinks'] === true })
@@ -72,6 +75,7 @@ function parseOptions (argv: string[]) {
       force: { type: 'boolean' },
       'follow-symlinks': { type: 'boolean' },
       sequential: { type: 'boolean' },
+      bootstrap: { type: 'string', multiple: true },
       peers: { type: 'boolean' },
       json: { type: 'boolean' },
       debug: { type: 'boolean' },

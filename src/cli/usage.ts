@@ -9,6 +9,7 @@ export const USAGE = `Usage: shoal <command> [options]
 
 Commands:
   start                      run the node in the foreground (Ctrl-C stops it)
+        [--bootstrap ADDR]     also connect to this peer (a multiaddr ending in /p2p/<peer id>; repeatable)
   add PATH                   add a file or folder; prints its content id last
         [--follow-symlinks]    follow symbolic links inside the folder (skipped, with a notice, by default)
   get CID [--output PATH]    download content by id; exits 0 once it is complete and verified
@@ -16,6 +17,7 @@ Commands:
         [--force]              replace what an earlier get of the same content left at the output path
         [--sequential]         fetch pieces in order (streaming, previews) rather than rarest first
   status [--json] [--peers]  the node and its swarms; --peers: every peer of every swarm
+  connect ADDR               connect the running node to a peer (a multiaddr ending in /p2p/<peer id>)
   stop                       stop the running node
   swarm-key generate         print a new pre-shared key for a private swarm
         [--output FILE]        write it to FILE (mode 0600) instead

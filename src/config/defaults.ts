@@ -13,7 +13,7 @@ const MiB = 1024 * KiB
 
 export const DEFAULTS = {
   dataDir: './data',
-  listen: ['/ip4/0.0.0.0/tcp/4001'],
+  listen: ['/ip4/0.0.0.0/tcp/4100'],
   bootstrap: [] as string[],
   /**
    * Dial loopback and link-local addresses that peers name (peer exchange, the DHT), even when
@@ -141,7 +141,9 @@ export const NETWORK = {
    * ends: in a 33-node swarm that was 44% of all streams. Transfers notice a silent peer
    * sooner through their own request timeouts, and Yamux keeps idle connections open.
    */
-  connectionPingInterval: 60_000
+  connectionPingInterval: 60_000,
+  /** ms `shoal connect` waits for a dial and its handshakes before saying the peer is unreachable. */
+  connectTimeout: 15_000
 } as const
 
 /** How the DHT and the bootstrap peers are kept in use. */
@@ -298,6 +300,19 @@ export const START = {
    */
   dhtSelfQueryDelay: 30_000,
   dhtSelfQueryJitter: 30_000
+} as const
+
+/** The data folder's lock (node/data-dir-lock.ts): one node per data folder. */
+export const DATA_DIR_LOCK = {
+  /** Tries to take the lock while other starts race for it, `retryDelayMs` apart when one is busy. */
+  maxAttempts: 100,
+  retryDelayMs: 50,
+  /** An empty or unreadable lock file younger than this is being written; older, it is debris. */
+  unreadableGraceMs: 2000,
+  /** A takeover's own lock file older than this was left by a taker that was killed. */
+  takeoverStaleMs: 10_000,
+  /** A lock's pid held by a process started more than this after the lock was taken is a reused pid. */
+  pidReuseToleranceMs: 5000
 } as const
 
 /**

@@ -20,15 +20,21 @@ import { RegistryView } from '../swarm/swarms-view.js'
 import { rateLimit } from '../utils/token-bucket.js'
 import { AddressGuard } from './address-guard.js'
 import { BanList, banFilePath } from './bans.js'
-import { withLocalDialFilter } from './dial-policy.js'
+import { connectToPeer } from './connect.js'
+import { lockNodeDataDir } from './data-dir-lock.js'
+import { localDialFilter, withLocalDialFilter } from './dial-policy.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { buildLibp2p } from './libp2p.js'
+import { explainListenFailure } from './listen-errors.js'
 import { tradingOf } from './module-components.js'
 import { Libp2pNetwork } from './network.js'
 import { importProtocolFactory } from './protocol-loader.js'
 import { readSwarmKey } from './swarm-key.js'
 import type { ConfigInput, ShoalConfig } from '../config/schema.js'
 import type { Ban } from './bans.js'
+import type { DataDirLock } from './data-dir-lock.js'
+import type { LocalDialFilter } from './dial-policy.js'
+import type { ConnectedPeer } from './connect.js'
 import type { ShoalServices } from './libp2p.js'
 import type { LoadedProtocol, ShoalProtocolService } from './protocol-api.js'
 import type { ProtocolHost, SwarmComponents } from './protocol-host.js'
@@ -63,6 +69,8 @@ export interface CreateNodeOptions {
    * @default the config file's folder, or the working directory for a config given in code
    */
   protocolBaseDir?: string
+  /** One-line notices for the user (the CLI prints them), e.g. a stale lock of a killed node taken over. */
+  onNotice?: (message: string) => void
 }
 
 /** A running Shoal node: the same object the CLI drives through the control API. */
@@ -81,6 +89,11 @@ export interface ShoalNode {
   get(contentId: string | CID, options: GetOptions): Promise<string>
   /** The node and its swarms; with `peers`, every swarm's peers in detail. */
   status(options?: { peers?: boolean }): NodeStatus
+  /**
+   * Dial a peer by a multiaddr ending in /p2p/<peer id> (trusted as a bootstrap address is);
+   * resolves with the peer id and the address reached, or rejects with a ConnectError saying why.
+   */
+  connect(address: string, options?: { signal?: AbortSignal }): Promise<ConnectedPeer>
   /** The service of a protocol module loaded from the config, by its `module` as written there. */
   protocol<T = ShoalProtocolService>(module: string): T | undefined
   stop(): Promise<void>
@@ -90,26 +103,39 @@ export interface ShoalNode {
 export async function createNode (config: ShoalConfig | ConfigInput, options: CreateNodeOptions = {}): Promise<ShoalNode> {
   const resolved = isResolved(config) ? config : resolveConfig(config)
   const logger = options.logger ?? defaultLogger()
+  // the lock comes before anything is written in dataDir: a second node must not touch the first's files
+  const lock = await lockNodeDataDir(resolved, logger.forComponent('shoal:node'), options.onNotice)
+  try {
+    return await buildNode(resolved, lock, logger, options)
+  } catch (err) {
+    await lock.release().catch(() => {})
+    throw err
+  }
+}
+
+async function buildNode (resolved: ShoalConfig, lock: DataDirLock, logger: ComponentLogger, options: CreateNodeOptions): Promise<ShoalNode> {
   await preparePrivateDataDir(resolved.dataDir, (message) => { logger.forComponent('shoal:node').error(message) })
   const privateKey = await loadOrCreateIdentity(resolved.dataDir)
   const swarmKey = resolved.swarmKey === undefined ? undefined : await readSwarmKey(resolved.swarmKey)
   const bans = await BanList.open({ durationMs: resolved.limits.banDuration, path: banFilePath(resolved.dataDir), maxBans: IDENTITIES.maxBans, saveDelayMs: IDENTITIES.banSaveDelay, log: logger.forComponent('shoal:bans') })
   const addresses = addressGuard(resolved, logger)
   // loopback and link-local addresses named by peers are not dialled unless the node lives there too
-  const connectionGater = withLocalDialFilter({ ...bans.gater(), ...addresses.gater() }, { listen: resolved.listen, dialLocalAddresses: resolved.dialLocalAddresses, trusted: resolved.bootstrap })
+  const dialFilter = localDialFilter({ listen: resolved.listen, dialLocalAddresses: resolved.dialLocalAddresses, trusted: resolved.bootstrap })
+  const connectionGater = withLocalDialFilter({ ...bans.gater(), ...addresses.gater() }, dialFilter)
   const libp2p = await buildLibp2p({ config: resolved, privateKey, psk: swarmKey?.psk, connectionGater, logger })
   const protocolBaseDir = options.protocolBaseDir ?? (resolved.configPath === undefined ? process.cwd() : dirname(resolved.configPath))
-  const node = new Node(resolved, libp2p, { bans, addresses }, logger, protocolBaseDir, swarmKey?.fingerprint)
+  const node = new Node(resolved, libp2p, { bans, addresses, lock, dialFilter }, logger, protocolBaseDir, swarmKey?.fingerprint)
   if (options.start !== false) {
     try {
       await node.start()
     } catch (err) {
       await node.stop().catch(() => {})
-      throw err
+      throw explainListenFailure(err, resolved)
     }
   }
   return node
 }
+
 
 /** Limits by remote address: connections held from one, and refusal of one whose peers keep getting banned. */
 function addressGuard (config: ShoalConfig, logger: ComponentLogger): AddressGuard {
@@ -132,6 +158,8 @@ class Node implements ShoalNode {
   readonly libp2p: Libp2p<ShoalServices>
   private readonly log: Logger
   private readonly bans: BanList
+  private readonly lock: DataDirLock
+  private readonly dialFilter: LocalDialFilter
   private readonly addressGuard: AddressGuard
   /** The swarms by content id: what the protocols and the network look swarms up in. */
   private readonly registry: SwarmRegistry
@@ -145,8 +173,10 @@ class Node implements ShoalNode {
   private readonly swarmKeyFingerprint?: string
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
 
-  constructor (config: ShoalConfig, libp2p: Libp2p<ShoalServices>, gates: { bans: BanList, addresses: AddressGuard }, logger: ComponentLogger, private readonly protocolBaseDir: string, swarmKeyFingerprint?: string) {
+  constructor (config: ShoalConfig, libp2p: Libp2p<ShoalServices>, gates: { bans: BanList, addresses: AddressGuard, lock: DataDirLock, dialFilter: LocalDialFilter }, logger: ComponentLogger, private readonly protocolBaseDir: string, swarmKeyFingerprint?: string) {
     const { bans } = gates
+    this.lock = gates.lock
+    this.dialFilter = gates.dialFilter
     this.config = config
     this.libp2p = libp2p
     this.bans = bans
@@ -247,6 +277,12 @@ class Node implements ShoalNode {
     return await this.swarms.get(cid, resolveOutput(options), options)
   }
 
+  async connect (address: string, options: { signal?: AbortSignal } = {}): Promise<ConnectedPeer> {
+    this.assertRunning()
+    const trust = this.dialFilter.trust
+    return await connectToPeer({ libp2p: this.libp2p, trust, privateSwarm: this.swarmKeyFingerprint !== undefined }, address, options.signal)
+  }
+
   status (options: { peers?: boolean } = {}): NodeStatus {
     return {
       peerId: this.peerId,
@@ -262,14 +298,19 @@ class Node implements ShoalNode {
   async stop (): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') return
     this.state = 'stopping'
-    this.announcer?.stop()
-    this.bootstrapKeeper.stop()
-    await this.protocols.stopModules()
-    await this.swarms.stop()
-    // the built-ins stop before libp2p does (its own call to the host then finds nothing running)
-    await this.protocols.stop()
-    await this.libp2p.stop()
-    await this.bans.flush()
+    try {
+      this.announcer?.stop()
+      this.bootstrapKeeper.stop()
+      await this.protocols.stopModules()
+      await this.swarms.stop()
+      // the built-ins stop before libp2p does (its own call to the host then finds nothing running)
+      await this.protocols.stop()
+      await this.libp2p.stop()
+      await this.bans.flush()
+    } finally {
+      // even a stop that failed half-way frees the folder for the next node
+      await this.lock.release()
+    }
     this.state = 'stopped'
   }
 

@@ -1,11 +1,20 @@
 import { ApiServer } from '../../api/server.js'
+import { explainApiListenFailure } from '../../node/listen-errors.js'
+import { parsePeerAddress } from '../../node/peer-address.js'
 import { createNode } from '../../node/shoal-node.js'
+import { UsageError } from '../usage.js'
+import type { ShoalConfig } from '../../config/schema.js'
 import type { CommandContext } from '../context.js'
 
+export interface StartOptions {
+  /** `--bootstrap ADDR`s: added to the config's bootstrap list for this run. */
+  bootstrap?: readonly string[]
+}
+
 /** `shoal start`: run the node in the foreground until SIGINT/SIGTERM or `shoal stop`. */
-export async function start (ctx: CommandContext): Promise<void> {
-  const config = await ctx.config()
-  const node = await createNode(config)
+export async function start (ctx: CommandContext, options: StartOptions = {}): Promise<void> {
+  const config = withBootstrap(await ctx.config(), options.bootstrap ?? [])
+  const node = await createNode(config, { onNotice: (message) => { ctx.err(`shoal: ${message}`) } })
   let api: ApiServer | undefined
   let stopping: Promise<void> | undefined
   const shutdown = async (why: string): Promise<void> => {
@@ -29,7 +38,7 @@ export async function start (ctx: CommandContext): Promise<void> {
     await api.start()
   } catch (err) {
     await node.stop()
-    throw err
+    throw explainApiListenFailure(err, config.api, config)
   }
   const status = node.status()
   ctx.out(`peer id: ${status.peerId}`)
@@ -43,4 +52,19 @@ export async function start (ctx: CommandContext): Promise<void> {
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
   })
+}
+
+/** The config with the command line's bootstrap addresses added (each checked: a usage error names a bad one). */
+function withBootstrap (config: ShoalConfig, extra: readonly string[]): ShoalConfig {
+  for (const address of extra) {
+    try {
+      parsePeerAddress(address)
+    } catch (err) {
+      throw new UsageError(`--bootstrap: ${(err as Error).message}`)
+    }
+  }
+  if (extra.length === 0) return config
+  // frozen, as a loaded config is (createNode takes a frozen config as already resolved)
+  const bootstrap = Object.freeze([...new Set([...config.bootstrap, ...extra])]) as string[]
+  return Object.freeze({ ...config, bootstrap })
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { apiFilePaths } from '../../api/files.js'
+import { lockFilePath } from '../../node/data-dir-lock.js'
 import { sleep } from '../../utils/sleep.js'
 import type { CommandContext } from '../context.js'
 
@@ -7,7 +8,11 @@ import type { CommandContext } from '../context.js'
 export async function stop (ctx: CommandContext): Promise<void> {
   const client = await ctx.client()
   await client.call('POST', '/v1/stop')
-  const { api } = apiFilePaths(await ctx.dataDir())
+  const dataDir = await ctx.dataDir()
+  const { api } = apiFilePaths(dataDir)
   for (let i = 0; i < 100 && existsSync(api); i++) await sleep(100)
+  // the lock goes last, once the node has shut down: a start right after this finds the folder free
+  const lock = lockFilePath(dataDir)
+  for (let i = 0; i < 100 && existsSync(lock); i++) await sleep(100)
   ctx.err('shoal: node stopped')
 }

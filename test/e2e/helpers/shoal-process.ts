@@ -125,6 +125,8 @@ export interface NodeStatus {
 export interface StartOptions {
   /** Run the node at this lower CPU priority (a nice value, 1-19); default 0, the test's own. */
   niceness?: number
+  /** More arguments for `shoal start` (e.g. --bootstrap ADDR). */
+  args?: string[]
 }
 
 /** A `shoal start` child process on a config file in its own folder. */
@@ -139,9 +141,9 @@ export class ShoalProcess {
   private readonly spawnedAt = performance.now()
   private exit?: { code: number | null, signal: NodeJS.Signals | null }
 
-  private constructor (readonly configPath: string, niceness: number) {
+  private constructor (readonly configPath: string, niceness: number, args: string[] = []) {
     this.dataDir = join(configPath, '..', 'data')
-    this.child = spawnShoal(['start', '--config', configPath], undefined, niceness)
+    this.child = spawnShoal(['start', '--config', configPath, ...args], undefined, niceness)
     this.child.stdout?.setEncoding('utf8').on('data', (d: string) => { this.stdout += d })
     this.child.stderr?.setEncoding('utf8').on('data', (d: string) => { this.stderr += d })
     this.exited = track(this.child)
@@ -159,7 +161,7 @@ export class ShoalProcess {
    * working, within budgets scaled from the cheapest start of this run (see start-watch.ts).
    */
   static async start (configPath: string, opts: StartOptions = {}): Promise<ShoalProcess> {
-    const node = new ShoalProcess(configPath, opts.niceness ?? 0)
+    const node = new ShoalProcess(configPath, opts.niceness ?? 0, opts.args)
     await node.waitReady()
     return node
   }

@@ -12,6 +12,7 @@ import { API_LIMITS } from '../../../src/config/defaults.js'
 import { resolveConfig } from '../../../src/config/load.js'
 import { ApiServer } from '../../../src/api/server.js'
 import { tempDir } from '../../helpers/temp.js'
+import { InvalidAddressError } from '../../../src/errors.js'
 import { isNamedError } from '../fixtures.js'
 import type { ShoalNode } from '../../../src/node/shoal-node.js'
 
@@ -20,7 +21,11 @@ const SECRET = 'a detail only the log may see'
 const stubNode = {
   status: () => ({ peerId: 'stub', addresses: [], connections: 0, swarms: [], bans: [] }),
   add: async () => { throw new Error(SECRET) },
-  get: async (_cid: string, options: { output?: string }) => options.output ?? '/out'
+  get: async (_cid: string, options: { output?: string }) => options.output ?? '/out',
+  connect: async (address: string) => {
+    if (!address.includes('/p2p/')) throw new InvalidAddressError(`"${address}" does not end in /p2p/<peer id>`)
+    return { peerId: address.slice(address.lastIndexOf('/') + 1), address }
+  }
 } as unknown as ShoalNode
 
 interface Answer { status: number, type: string, body: string }
@@ -125,6 +130,15 @@ describe('api/server', () => {
     assert.match(answer, /^HTTP\/1\.1 400 /)
     assert.match(answer, /content-type: application\/json/)
     assert.match(answer, /"malformed request"/)
+  })
+
+  it('POST /v1/connect answers with the peer reached; a bad address is a plain 400 naming it', async () => {
+    const ok = await call('POST', '/v1/connect', { headers: json, body: JSON.stringify({ address: '/ip4/192.0.2.1/tcp/1/p2p/12D3KooWpeer' }) })
+    assert.equal(ok.status, 200, ok.body)
+    assert.deepEqual(JSON.parse(ok.body), { peerId: '12D3KooWpeer', address: '/ip4/192.0.2.1/tcp/1/p2p/12D3KooWpeer' })
+    assertPlain(await call('POST', '/v1/connect', { headers: json, body: JSON.stringify({ address: '/ip4/192.0.2.1/tcp/1' }) }), 400, /does not end in \/p2p\//)
+    assertPlain(await call('POST', '/v1/connect', { headers: json, body: '{}' }), 400, /"address" must be a non-empty string/)
+    assertPlain(await call('GET', '/v1/connect'), 405, /POST/)
   })
 
   it('refuses requests from browsers (an Origin header), even with the token', async () => {

@@ -35,6 +35,15 @@ describe('node/dial-policy', () => {
     assert.deepEqual(refused({ trusted }, ['/ip4/127.0.0.1/tcp/4101', '/ip4/127.0.0.1/tcp/22']), ['/ip4/127.0.0.1/tcp/22'])
   })
 
+  it('an address the user names at run time (shoal connect) is dialled from then on, and only that endpoint', async () => {
+    const filter = localDialFilter({ listen: ['/ip4/0.0.0.0/tcp/4100'], dialLocalAddresses: false, trusted: [] })
+    const gater = withLocalDialFilter({}, filter)
+    assert.equal(await gater.denyDialMultiaddr?.(multiaddr('/ip4/127.0.0.1/tcp/4101')), true)
+    filter.trust(`/ip4/127.0.0.1/tcp/4101/p2p/${PEER}`)
+    assert.equal(await gater.denyDialMultiaddr?.(multiaddr(`/ip4/127.0.0.1/tcp/4101/p2p/${PEER}`)), false)
+    assert.equal(await gater.denyDialMultiaddr?.(multiaddr('/ip4/127.0.0.1/tcp/22')), true)
+  })
+
   it('the gater keeps what the wrapped gater refuses, and adds the policy', async () => {
     const gater = withLocalDialFilter({ denyDialMultiaddr: (ma) => ma.toString().includes('192.0.2.66') }, { listen: ['/ip4/0.0.0.0/tcp/1'], dialLocalAddresses: false, trusted: [] })
     assert.equal(await gater.denyDialMultiaddr?.(multiaddr('/ip4/192.0.2.66/tcp/1')), true)
