@@ -1,4 +1,5 @@
 import { setFlagsFromString } from 'node:v8'
+import { v8FlagsFor } from './node-version.js'
 
 /**
  * Garbage-collector settings for the node process, set by the CLI only (a library should not
@@ -24,7 +25,8 @@ import { setFlagsFromString } from 'node:v8'
  * memory waited for a scavenge: the default semi-space let each node hold 100+ MiB of dead
  * buffers (peak RSS 260-280 MiB for 512 MiB). With 2 MiB, scavenges come often, cost about
  * the same CPU per byte, and peak RSS is 130-145 MiB.
+ *
+ * Each flag is set only where the running V8 knows it (V8 prints "unrecognized flag" for
+ * one it does not): the first only from Node 24 (V8 13.6); the list is in node-version.ts.
  */
-setFlagsFromString('--external-memory-accounted-in-global-limit')
-setFlagsFromString('--heap-growing-percent=400')
-setFlagsFromString('--no-memory-reducer')
+for (const flag of v8FlagsFor(process.versions.v8)) setFlagsFromString(flag)

@@ -5,7 +5,7 @@
  * message naming it; two nodes speak a protocol loaded from their configs.
  */
 import assert from 'node:assert/strict'
-import { writeFile } from 'node:fs/promises'
+import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -144,6 +144,22 @@ describe('integration: protocol modules from the config', function () {
     assert.deepEqual(await whoHas.ask(seeder.libp2p.peerId, contentId), { pieces: pieceCount, of: pieceCount })
     assert.deepEqual(await whoHas.ask(seeder.libp2p.peerId, 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'), { pieces: 0, of: 0 })
     assert.deepEqual(seeder.status().protocols.at(-1), { module: WHO_HAS, protocolIds: ['/shoal-example/who-has/1.0.0'] })
+  })
+
+  it('who-has named by package, "shoal/examples/who-has", from a project where shoal is installed', async () => {
+    // a user's project: its package.json, and node_modules/shoal linked to this package as an install makes it
+    await writeModule(ctx.dir, 'package.json', JSON.stringify({ name: 'my-project', private: true }))
+    await mkdir(join(ctx.dir, 'node_modules'))
+    await symlink(fileURLToPath(new URL('../../../', import.meta.url)), join(ctx.dir, 'node_modules', 'shoal'), 'dir')
+    const protocols = [{ module: 'shoal/examples/who-has', options: { timeout: 5000 } }]
+    const seeder = await startFromConfig('seeder', protocols)
+    const leecher = await startFromConfig('leecher', protocols, { bootstrap: [seeder.addresses()[0]] })
+    await waitForConnections(leecher, [seeder.peerId])
+    const { contentId, pieceCount } = await seeder.add(await writeModule(ctx.dir, 'content.txt', 'by package\n'.repeat(10_000)))
+    const whoHas = leecher.protocol<WhoHas>('shoal/examples/who-has')
+    assert.ok(whoHas !== undefined)
+    assert.deepEqual(await whoHas.ask(seeder.libp2p.peerId, contentId), { pieces: pieceCount, of: pieceCount })
+    assert.deepEqual(seeder.status().protocols.at(-1), { module: 'shoal/examples/who-has', protocolIds: ['/shoal-example/who-has/1.0.0'] })
   })
 
   it('the swarms view: typed events for peers and verified pieces, verified pieces readable, nothing writable', async () => {

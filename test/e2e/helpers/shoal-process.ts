@@ -8,8 +8,8 @@ import { lateness, processCpuMs, recordStart } from './start-watch.js'
 import type { StartMeasure } from './start-watch.js'
 import type { ChildProcess } from 'node:child_process'
 
-/** The built CLI; tests run from dist/test/e2e/helpers, the CLI is dist/src/cli/index.js. */
-export const SHOAL_JS = fileURLToPath(new URL('../../../src/cli/index.js', import.meta.url))
+/** The built CLI's bin; tests run from dist/test/e2e/helpers, the bin is dist/src/cli/bin.js. */
+export const SHOAL_JS = fileURLToPath(new URL('../../../src/cli/bin.js', import.meta.url))
 
 /**
  * The Node that runs the CLI: this one under `npm test` (the pinned Node 24); when mocha was
