@@ -8,6 +8,7 @@ export async function stop (ctx: CommandContext): Promise<void> {
   const client = await ctx.client()
   await client.call('POST', '/v1/stop')
   const { api } = apiFilePaths(await ctx.dataDir())
-  for (let i = 0; i < 100 && existsSync(api); i++) await sleep(100)
+  // polled often: the command's answer waits on it (10 s at most)
+  for (let i = 0; i < 500 && existsSync(api); i++) await sleep(20)
   ctx.err('shoal: node stopped')
 }
