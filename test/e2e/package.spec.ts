@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { generateSwarmKey } from '../../src/node/swarm-key.js'
 import { PROJECT_ROOT, npmPack, secretPaths } from '../helpers/package-contents.js'
@@ -48,7 +48,8 @@ describe('e2e: the npm package', function () {
 
   it('npm pack holds what a user needs: the built CLI and library, the protocols, the example configs, the README', async () => {
     const { paths } = await npmPack({ dryRun: true })
-    for (const path of ['package.json', 'README.md', 'dist/src/cli/index.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'config/default.json', 'config/seeder.json', 'config/private-swarm.json', 'protocols/piece-exchange/SPEC.md']) {
+    const pkg = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { bin: { shoal: string } }
+    for (const path of [pkg.bin.shoal.replace(/^\.\//, ''), 'package.json', 'README.md', 'dist/src/index.js', 'dist/src/index.d.ts', 'config/default.json', 'config/seeder.json', 'config/private-swarm.json', 'protocols/piece-exchange/SPEC.md']) {
       assert.ok(paths.includes(path), `${path} is not in the package`)
     }
     assert.ok(paths.some(p => p.startsWith('dist/protocols/examples/who-has/')), 'the who-has example is not in the package')
