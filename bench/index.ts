@@ -233,9 +233,11 @@ async function main (): Promise<void> {
   if (figures.memory !== undefined) reportMemory(figures.memory as TransferResult)
   if (figures.startup !== undefined) reportStartup(figures.startup as StartupResult)
   log('')
-  log('  CPU s: user + system, all threads, during the transfer (streams: receiver + sender).')
-  log('  Scaling: timed from the first leecher\'s swarm start to the last one\'s completion, as the nodes stamp them.')
-  log('')
+  if (['throughput', 'swarm', 'memory', 'scaling', 'netns'].some(name => sections.has(name as Section))) {
+    log('  CPU s: user + system, all threads, during the transfer (streams: receiver + sender).')
+    log('  Scaling: timed from the first leecher\'s swarm start to the last one\'s completion, as the nodes stamp them.')
+    log('')
+  }
   process.stdout.write(`${JSON.stringify(figures)}\n`)
 }
 
