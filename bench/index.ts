@@ -2,12 +2,13 @@
  * `npm run bench`: Shoal against the stack it runs on and against the theoretical bound, in
  * real processes, every figure side by side in one run.
  *
- *   BENCH_ONLY        comma-separated sections: throughput, swarm, ratelimit, scaling, netns, memory (default all)
+ *   BENCH_ONLY        comma-separated sections: throughput, swarm, ratelimit, scaling, netns, memory, startup (default all)
  *   BENCH_MIB         size of the 1 seeder -> 1 leecher transfer and the baselines (default 512)
  *   BENCH_SWARM_MIB   size of the 1 seeder -> 4 leechers transfer (default 128)
  *   BENCH_SCALE_MIB   size of the swarm-scaling runs (default 64)
  *   BENCH_SCALE_N     leecher counts of the scaling runs (default 1,2,4,8,16)
  *   BENCH_MEMORY_MIB  size of the peak-RSS transfer (default 2048)
+ *   BENCH_STARTUP_RUNS  timed runs of each command in the start-up section (default 10)
  *
  * Readable tables go to stderr; the last line of stdout is one JSON object with every figure.
  */
@@ -20,10 +21,12 @@ import { atExit } from './processes.js'
 import { rateLimitHold } from './rate-limit.js'
 import { rawStream } from './raw-stream.js'
 import { shoalTransfer } from './shoal-transfer.js'
+import { startupTimes } from './startup.js'
 import { loopbackHosts, netnsLab, swarmScaling } from './swarm-scaling.js'
 import type { RateLimitResult } from './rate-limit.js'
 import type { StreamResult } from './raw-stream.js'
 import type { TransferResult } from './shoal-transfer.js'
+import type { StartupResult } from './startup.js'
 import type { ScalingHosts, ScalingRow } from './swarm-scaling.js'
 
 const MiB = 1024 * 1024
@@ -37,7 +40,7 @@ const RATE_LIMIT = 8 * MiB
 const RATE_WINDOW_SECONDS = 20
 /** Every node's upload in the scaling runs: 40 Mbit/s, as in the lab's libtorrent reference. */
 const SCALE_RATE = 5_000_000
-const SECTIONS = ['throughput', 'swarm', 'ratelimit', 'scaling', 'netns', 'memory'] as const
+const SECTIONS = ['throughput', 'swarm', 'ratelimit', 'scaling', 'netns', 'memory', 'startup'] as const
 type Section = typeof SECTIONS[number]
 
 function numberFromEnv (name: string, fallback: number): number {
@@ -185,6 +188,16 @@ function reportMemory (m: TransferResult): void {
   log(table([HEADER, ...transferRows('Shoal 1 seeder -> 1 leecher', m, `piece size ${m.pieceSize / 1024} KiB`)]))
 }
 
+function reportStartup (s: StartupResult): void {
+  const baseline = s.rows[0].medianMs
+  log('')
+  log(`Start-up per command: the bin run by node directly, median of ${s.rows[2].runs} runs (goal for a client command: under ${s.goalMs} ms)`)
+  log(table([
+    ['command', 'median ms', 'min ms', 'max ms', 'over node -e ""', 'goal'],
+    ...s.rows.map(r => [r.name, r.medianMs.toFixed(0), r.minMs.toFixed(0), r.maxMs.toFixed(0), r === s.rows[0] ? '' : (r.medianMs - baseline).toFixed(0), r.client ? (r.medianMs < s.goalMs ? 'met' : 'NOT MET') : ''])
+  ]))
+}
+
 async function main (): Promise<void> {
   const sections = sectionsFromEnv()
   const mib = numberFromEnv('BENCH_MIB', 512)
@@ -207,6 +220,9 @@ async function main (): Promise<void> {
   }
   if (sections.has('scaling')) figures.scalingLoopback = await scaling(root, loopbackHosts(SCALE_RATE), counts, Math.round(scaleMib * MiB))
   if (sections.has('netns')) figures.scalingNetns = await netnsScaling(root, counts, Math.round(scaleMib * MiB))
+  if (sections.has('startup')) {
+    figures.startup = await step('start-up per command', async () => await startupTimes(join(root, 'startup'), numberFromEnv('BENCH_STARTUP_RUNS', 10)))
+  }
   if (sections.has('memory')) figures.memory = await step(`peak RSS, 1 seeder -> 1 leecher, ${memoryMib} MiB`, async () => await transfer(root, 'memory', Math.round(memoryMib * MiB), 1))
 
   if (figures.throughput !== undefined) reportThroughput(figures.throughput as Throughput)
@@ -215,10 +231,13 @@ async function main (): Promise<void> {
   if (figures.scalingLoopback !== undefined) reportScaling('Swarm scaling on loopback, caps from limits.uploadRate', figures.scalingLoopback as ScalingRow[])
   if (Array.isArray(figures.scalingNetns)) reportScaling('Swarm scaling in network namespaces, kernel caps (lab.sh --up)', figures.scalingNetns)
   if (figures.memory !== undefined) reportMemory(figures.memory as TransferResult)
+  if (figures.startup !== undefined) reportStartup(figures.startup as StartupResult)
   log('')
-  log('  CPU s: user + system, all threads, during the transfer (streams: receiver + sender).')
-  log('  Scaling: timed from the first leecher\'s swarm start to the last one\'s completion, as the nodes stamp them.')
-  log('')
+  if (['throughput', 'swarm', 'memory', 'scaling', 'netns'].some(name => sections.has(name as Section))) {
+    log('  CPU s: user + system, all threads, during the transfer (streams: receiver + sender).')
+    log('  Scaling: timed from the first leecher\'s swarm start to the last one\'s completion, as the nodes stamp them.')
+    log('')
+  }
   process.stdout.write(`${JSON.stringify(figures)}\n`)
 }
 

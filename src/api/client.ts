@@ -9,7 +9,7 @@ export class ApiClient {
   private readonly endpoint: ApiEndpoint
 
   /** Refuses (ApiLocationError) an endpoint that is not plain HTTP on a loopback address: the token goes nowhere else. */
-  constructor (endpoint: ApiEndpoint, private readonly configLabel: string) {
+  constructor (endpoint: ApiEndpoint, private readonly configLabel: string, private readonly startCommand = `shoal start --config ${configLabel}`) {
     this.endpoint = { url: loopbackApiUrl(endpoint.url, endpoint.source), token: endpoint.token }
   }
 
@@ -59,7 +59,7 @@ export class ApiClient {
       }, resolve)
       req.on('error', (err: NodeJS.ErrnoException) => {
         reject(err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET'
-          ? new ApiError(`the node for ${this.configLabel} is not answering at ${this.endpoint.url} (is it running? start it with: shoal start --config ${this.configLabel})`, 503)
+          ? new ApiError(`the node for ${this.configLabel} is not answering at ${this.endpoint.url} (is it running? start it with: ${this.startCommand})`, 503)
           : new ApiError(`cannot reach the node: ${err.message}`, 503))
       })
       req.end(payload)

@@ -22,12 +22,13 @@ export interface ApiEndpoint {
   source?: string
 }
 
-export async function readApiFiles (dataDir: string, configLabel: string): Promise<ApiEndpoint> {
+/** `startCommand` is what to tell the user to run when no node answers. */
+export async function readApiFiles (dataDir: string, configLabel: string, startCommand = `shoal start --config ${configLabel}`): Promise<ApiEndpoint> {
   const paths = apiFilePaths(dataDir)
   try {
     const [url, token] = await Promise.all([readFile(paths.api, 'utf8'), readFile(paths.token, 'utf8')])
     return { url: url.trim(), token: token.trim(), source: paths.api }
   } catch {
-    throw new ApiError(`no running node found for ${configLabel} (start one with: shoal start --config ${configLabel})`, 503)
+    throw new ApiError(`no running node found for ${configLabel} (start one with: ${startCommand})`, 503)
   }
 }

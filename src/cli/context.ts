@@ -1,27 +1,24 @@
 import { existsSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { ApiClient } from '../api/client.js'
 import { readApiFiles } from '../api/files.js'
 import { readDataDir } from '../config/data-dir.js'
+import { ApiError } from '../errors.js'
+import { homeConfigPath, makeHomeConfig, shoalHome } from './home.js'
 import type { ShoalConfig } from '../config/schema.js'
 
-/** The embedded default config, used when the working directory has no config/default.json. */
-const PACKAGED_DEFAULT = fileURLToPath(new URL('../../../config/default.json', import.meta.url))
-export const DEFAULT_CONFIG = 'config/default.json'
-
-/** The config file a command means: --config, else ./config/default.json, else the packaged one. */
+/** The config file a command means: --config, else the home's config.json ($SHOAL_HOME, default ~/.shoal). */
 export function configPathFor (flag: string | undefined): string {
-  if (flag !== undefined) return resolve(flag)
-  const local = resolve(DEFAULT_CONFIG)
-  return existsSync(local) ? local : PACKAGED_DEFAULT
+  return flag !== undefined ? resolve(flag) : homeConfigPath(shoalHome())
 }
 
 export interface CommandContext {
   configPath: string
   /** How to name the config in messages: as the user would type it. */
   configLabel: string
-  /** The whole config, validated (for `start`). */
+  /** The home folder when no --config was given (the home node), else undefined. */
+  home?: string
+  /** The whole config, validated (for `start`); the home's is made from the embedded default at its first start. */
   config(): Promise<ShoalConfig>
   /** The data folder only: where a running node leaves its API address and token. */
   dataDir(): Promise<string>
@@ -32,22 +29,37 @@ export interface CommandContext {
 
 export function makeContext (configFlag: string | undefined): CommandContext {
   const configPath = configPathFor(configFlag)
+  const home = configFlag === undefined ? shoalHome() : undefined
   const rel = relative(process.cwd(), configPath)
   const configLabel = rel.startsWith('..') || rel === '' ? configPath : rel
+  const startCommand = home !== undefined ? 'shoal start' : `shoal start --config ${configLabel}`
+  const err = (line: string): void => { process.stderr.write(`${line}\n`) }
   let loaded: Promise<ShoalConfig> | undefined
   // loaded on demand: the validator is only needed by `start`
   const config = async (): Promise<ShoalConfig> => {
-    loaded ??= import('../config/load.js').then(async m => await m.loadConfig(configPath))
+    loaded ??= (async () => {
+      if (home !== undefined) {
+        const made = await makeHomeConfig(home)
+        if (made !== undefined) err(`shoal: made ${made} from the default config (edit it to change the node's ports, peers and limits)`)
+      }
+      return await (await import('../config/load.js')).loadConfig(configPath)
+    })()
     return await loaded
   }
-  const dataDir = async (): Promise<string> => await readDataDir(configPath)
+  const dataDir = async (): Promise<string> => {
+    if (home !== undefined && !existsSync(configPath)) {
+      throw new ApiError(`no node is running: ${home} has no config.json yet (start one with: shoal start)`, 503)
+    }
+    return await readDataDir(configPath)
+  }
   return {
     configPath,
     configLabel,
+    home,
     config,
     dataDir,
-    client: async () => new ApiClient(await readApiFiles(await dataDir(), configLabel), configLabel),
+    client: async () => new ApiClient(await readApiFiles(await dataDir(), configLabel, startCommand), configLabel, startCommand),
     out: (line) => { process.stdout.write(`${line}\n`) },
-    err: (line) => { process.stderr.write(`${line}\n`) }
+    err
   }
 }

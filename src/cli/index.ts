@@ -28,6 +28,7 @@ async function main (argv: string[]): Promise<number> {
   switch (command) {
     // commands load their modules on demand: a client command need not load libp2p
     case 'start':
+      await ctx.config() // a bad config fails before libp2p is loaded
       await (await import('./commands/start.js')).start(ctx, { bootstrap: values.bootstrap })
       return 0
     case 'connect':

@@ -23,7 +23,8 @@ Commands:
         [--output FILE]        write it to FILE (mode 0600) instead
 
 Options:
-  --config FILE              config file (default: config/default.json)
+  --config FILE              config file (default: $SHOAL_HOME/config.json, SHOAL_HOME defaulting to ~/.shoal;
+                               the first start makes it from the default config)
   --debug                    show stack traces on errors
   -h, --help                 this help
   -v, --version              the version`

@@ -1,16 +1,19 @@
-import { generateKey } from '@libp2p/pnet'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { open } from 'node:fs/promises'
 import { SwarmKeyError } from '../errors.js'
 
 const HEADER = '/key/swarm/psk/1.0.0/'
 const ENCODING = '/base16/'
+/** 256 bits, as @libp2p/pnet's KEY_LENGTH. */
+const KEY_BYTES = 32
 
-/** A new pre-shared key in the format Kubo's swarm.key uses (three lines: header, encoding, 64 hex digits). */
+/**
+ * A new pre-shared key in the format Kubo's swarm.key uses (three lines: header, encoding, 64
+ * hex digits), as @libp2p/pnet's generateKey makes it; made here so that the CLI's
+ * `swarm-key generate` need not load libp2p.
+ */
 export function generateSwarmKey (): string {
-  const bytes = new Uint8Array(95)
-  generateKey(bytes)
-  return new TextDecoder().decode(bytes)
+  return `${HEADER}\n${ENCODING}\n${randomBytes(KEY_BYTES).toString('hex')}`
 }
 
 export interface SwarmKey {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import { parseContentId } from '../../core/content-id.js'
 import { remoteError } from '../../api/client.js'
 import { formatBytes } from '../format.js'
-import { ProgressBar } from '../progress.js'
+import type { ProgressBar } from '../progress.js'
 import { SearchStatus } from '../search-status.js'
 import type { GetProgressEvent } from '../../swarm/types.js'
 import type { CommandContext } from '../context.js'
@@ -23,7 +23,8 @@ export async function get (ctx: CommandContext, cidText: string, flags: GetFlags
   // a malformed id fails here, before the node is asked
   const contentId = parseContentId(cidText).toString()
   const client = await ctx.client()
-  const bar = process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined
+  // the progress bar's library is loaded only for a terminal
+  const bar: ProgressBar | undefined = process.stderr.isTTY ? new (await import('../progress.js')).ProgressBar(process.stderr) : undefined
   const search = new SearchStatus(process.stderr, contentId)
   let result: StreamEvent | undefined
   try {

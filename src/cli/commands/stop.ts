@@ -10,9 +10,10 @@ export async function stop (ctx: CommandContext): Promise<void> {
   await client.call('POST', '/v1/stop')
   const dataDir = await ctx.dataDir()
   const { api } = apiFilePaths(dataDir)
-  for (let i = 0; i < 100 && existsSync(api); i++) await sleep(100)
+  // polled often: the command's answer waits on it (10 s at most each)
+  for (let i = 0; i < 500 && existsSync(api); i++) await sleep(20)
   // the lock goes last, once the node has shut down: a start right after this finds the folder free
   const lock = lockFilePath(dataDir)
-  for (let i = 0; i < 100 && existsSync(lock); i++) await sleep(100)
+  for (let i = 0; i < 500 && existsSync(lock); i++) await sleep(20)
   ctx.err('shoal: node stopped')
 }

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { lateness, processCpuMs, recordStart } from './start-watch.js'
@@ -33,6 +34,22 @@ export interface RunOptions {
   cwd?: string
   /** Kill the command (SIGKILL, by pid) when it runs longer; default 60 s. */
   timeoutMs?: number
+  /** More environment variables (undefined removes one), e.g. SHOAL_HOME. */
+  env?: Record<string, string | undefined>
+}
+
+let testHome: string | undefined
+/**
+ * The SHOAL_HOME every spawned `shoal` gets unless a test gives its own: an empty temporary
+ * folder, so that a command without --config never reads or writes the real ~/.shoal.
+ */
+function defaultTestHome (): string {
+  if (testHome === undefined) {
+    const home = mkdtempSync(join(tmpdir(), 'shoal-e2e-home-'))
+    process.once('exit', () => { rmSync(home, { recursive: true, force: true }) })
+    testHome = home
+  }
+  return testHome
 }
 
 async function sleep (ms: number): Promise<void> {
@@ -53,18 +70,16 @@ function track (child: ChildProcess): Promise<{ code: number | null, signal: Nod
  * `niceness` > 0 starts the process at a lower CPU priority (through `nice`, so every thread
  * of it inherits the priority).
  */
-function spawnShoal (args: string[], cwd: string | undefined, niceness = 0): ChildProcess {
+function spawnShoal (args: string[], cwd: string | undefined, niceness = 0, env: Record<string, string | undefined> = {}): ChildProcess {
   const [command, argv] = niceness > 0 ? ['nice', ['-n', String(niceness), NODE, SHOAL_JS, ...args]] : [NODE, [SHOAL_JS, ...args]]
-  return spawn(command, argv, {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SHOAL_DEBUG: '', DEBUG: '' }
-  })
+  const childEnv: Record<string, string | undefined> = { ...process.env, SHOAL_DEBUG: '', DEBUG: '', SHOAL_HOME: defaultTestHome(), ...env }
+  for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name]
+  return spawn(command, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv })
 }
 
 /** Run one `shoal` command to completion, capturing its output and exit code. */
 export async function runShoal (args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const child = spawnShoal(args, opts.cwd)
+  const child = spawnShoal(args, opts.cwd, 0, opts.env)
   let stdout = ''
   let stderr = ''
   child.stdout?.setEncoding('utf8').on('data', (d: string) => { stdout += d })
@@ -127,6 +142,8 @@ export interface StartOptions {
   niceness?: number
   /** More arguments for `shoal start` (e.g. --bootstrap ADDR). */
   args?: string[]
+  /** Start the home node: `shoal start` without --config, with SHOAL_HOME set to this folder. */
+  home?: string
 }
 
 /** A `shoal start` child process on a config file in its own folder. */
@@ -141,9 +158,11 @@ export class ShoalProcess {
   private readonly spawnedAt = performance.now()
   private exit?: { code: number | null, signal: NodeJS.Signals | null }
 
-  private constructor (readonly configPath: string, niceness: number, args: string[] = []) {
+  private constructor (readonly configPath: string, niceness: number, args: string[] = [], home?: string) {
     this.dataDir = join(configPath, '..', 'data')
-    this.child = spawnShoal(['start', '--config', configPath, ...args], undefined, niceness)
+    this.child = home === undefined
+      ? spawnShoal(['start', '--config', configPath, ...args], undefined, niceness)
+      : spawnShoal(['start', ...args], undefined, niceness, { SHOAL_HOME: home })
     this.child.stdout?.setEncoding('utf8').on('data', (d: string) => { this.stdout += d })
     this.child.stderr?.setEncoding('utf8').on('data', (d: string) => { this.stderr += d })
     this.exited = track(this.child)
@@ -161,7 +180,7 @@ export class ShoalProcess {
    * working, within budgets scaled from the cheapest start of this run (see start-watch.ts).
    */
   static async start (configPath: string, opts: StartOptions = {}): Promise<ShoalProcess> {
-    const node = new ShoalProcess(configPath, opts.niceness ?? 0, opts.args)
+    const node = new ShoalProcess(configPath, opts.niceness ?? 0, opts.args, opts.home)
     await node.waitReady()
     return node
   }
