@@ -3,8 +3,8 @@ import './v8-flags.js'
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { isUserFacing } from '../errors.js'
+import { DURATION_FORMS, parseDuration } from '../utils/duration.js'
 import { makeContext } from './context.js'
-import { parseDuration } from './format.js'
 import { USAGE, UsageError } from './usage.js'
 
 /** Exit codes: 0 success, 1 the operation failed, 2 the command line was wrong. */
@@ -35,7 +35,7 @@ async function main (argv: string[]): Promise<number> {
       return 0
     case 'get': {
       const timeout = values.timeout === undefined ? undefined : parseDuration(values.timeout)
-      if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout: "${values.timeout}" is not a duration such as 30s, 1500ms or 2m`)
+      if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout: "${values.timeout}" is not a duration such as ${DURATION_FORMS}`)
       await (await import('./commands/get.js')).get(ctx, needArg('a content id'), { output: values.output, timeout, force: values.force === true, sequential: values.sequential === true })
       return 0
     }
