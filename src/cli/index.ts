@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util'
 import { isUserFacing } from '../errors.js'
 import { DURATION_FORMS, parseDuration } from '../utils/duration.js'
 import { makeContext } from './context.js'
+import { checkFlagsFit, commandOf, parseError, unknownCommand } from './flags.js'
 import { USAGE, UsageError } from './usage.js'
 
 /** Exit codes: 0 success, 1 the operation failed, 2 the command line was wrong. */
@@ -49,22 +50,26 @@ async function main (argv: string[]): Promise<number> {
       await (await import('./commands/swarm-key.js')).swarmKey(ctx, args[0], values.output)
       return 0
     default:
-      throw new UsageError(`unknown command "${command}"`)
+      throw unknownCommand(command)
   }
 }
 
 function parse (argv: string[]): ReturnType<typeof parseOptions> {
+  let parsed: ReturnType<typeof parseOptions>
   try {
-    return parseOptions(argv)
+    parsed = parseOptions(argv)
   } catch (err) {
-    throw new UsageError((err as Error).message)
+    throw parseError(err as Error, commandOf(argv.filter(a => !a.startsWith('-'))))
   }
+  checkFlagsFit(commandOf(parsed.positionals), parsed.tokens.filter(t => t.kind === 'option'))
+  return parsed
 }
 
 function parseOptions (argv: string[]) {
   return parseArgs({
     args: argv,
     allowPositionals: true,
+    tokens: true,
     options: {
       config: { type: 'string', short: 'c' },
       output: { type: 'string', short: 'o' },

@@ -119,6 +119,28 @@ describe('e2e: the shoal CLI on bad input', function () {
     })
   })
 
+  describe('a mistyped command line gets the CLI\'s own usage error (exit 2)', () => {
+    /** Exit 2, one line naming the problem, the usage hint, and none of node's parser text. */
+    function assertUsageError (r: RunResult, line: string): void {
+      assertCleanFailure(r, /run "shoal --help" for usage/, 2)
+      assert.equal(r.stderr.split('\n')[0], `shoal: ${line}`, explain(r))
+      assert.doesNotMatch(r.stderr, /positional argument|Unknown option/, explain(r))
+    }
+
+    it('an unknown flag names the command; a misspelled one gets the flag meant', async () => {
+      assertUsageError(await runShoal(['get', UNKNOWN_CID, '--foo']), 'unknown option --foo for "get"')
+      assertUsageError(await runShoal(['get', UNKNOWN_CID, '--timout', '3s']), 'unknown option --timout for "get": did you mean --timeout?')
+    })
+
+    it('a misspelled command gets the command meant', async () => {
+      assertUsageError(await runShoal(['stauts']), 'unknown command "stauts": did you mean status?')
+    })
+
+    it('a flag of another command is refused', async () => {
+      assertUsageError(await runShoal(['add', dir.path, '--timeout', '3s']), '--timeout is not an option of "add" (it is one of "get")')
+    })
+  })
+
   it('status with no running node says how to start one', async () => {
     const config = await writeConfig(dir.path)
     assertCleanFailure(await runShoal(['status', '--config', config]), /shoal start/)
