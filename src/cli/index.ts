@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { isUserFacing } from '../errors.js'
 import { DURATION_FORMS, parseDuration } from '../utils/duration.js'
+import { quietWhenStdoutCloses } from './closed-stdout.js'
 import { makeContext } from './context.js'
 import { checkFlagsFit, commandOf, parseError, unknownCommand } from './flags.js'
 import { USAGE, UsageError } from './usage.js'
@@ -86,6 +87,8 @@ function parseOptions (argv: string[]) {
   })
 }
 
+quietWhenStdoutCloses()
+quietWhenStdoutCloses(process.stderr)
 const debug = process.argv.includes('--debug') || process.env.SHOAL_DEBUG === '1'
 main(process.argv.slice(2)).then(code => {
   process.exitCode = code
