@@ -12,5 +12,10 @@ export function formatBytes (bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`
 }
 
+/** "1 peer", "2 peers", "0 peers". */
+export function counted (count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}
+
 /** One parser for durations, shared with the config: `--timeout 90` means seconds. */
 export { parseDuration } from '../utils/duration.js'
