@@ -379,3 +379,11 @@ export const READING = {
    */
   maxStalls: 5
 } as const
+
+/** What `shoal get`'s progress bar shows (cli/progress). */
+export const PROGRESS_BAR = {
+  /** ms of recent progress the rate (and so the ETA) is taken over. */
+  rateWindow: 5000,
+  /** ms between redraws when no progress comes: a stalled download's rate falls. */
+  refresh: 1000
+} as const
