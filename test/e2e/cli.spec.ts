@@ -55,6 +55,14 @@ describe('e2e: the shoal CLI on bad input', function () {
       assertCleanFailure(await startWith(await writeConfig(dir.path, { nosuchkey: 1 })), /nosuchkey/)
     })
 
+    it('a misspelled key, with the key meant', async () => {
+      assertCleanFailure(await startWith(await writeConfig(dir.path, { limits: { uploadrate: 1024 } })), /unknown key "limits\.uploadrate" \(did you mean "limits\.uploadRate"\?\)/)
+    })
+
+    it('a duration that is none, with the forms it may take', async () => {
+      assertCleanFailure(await startWith(await writeConfig(dir.path, { timeouts: { discovery: 'a minute' } })), /"timeouts\.discovery": "a minute" is not a duration: give milliseconds \(a number\) or a string such as "1500ms", "30s", "2m" or "1h"/)
+    })
+
     it('a bad value', async () => {
       assertCleanFailure(await startWith(await writeConfig(dir.path, { limits: 'fast' })), /limits/)
     })
@@ -160,6 +168,12 @@ describe('e2e: the shoal CLI on bad input', function () {
     it('a flag of another command is refused', async () => {
       assertUsageError(await runShoal(['add', dir.path, '--timeout', '3s']), '--timeout is not an option of "add" (it is one of "get")')
     })
+  })
+
+  it('a config with its durations written as --timeout takes them ("30s", "2m") starts', async () => {
+    const node = await ShoalProcess.create(join(dir.path, 'durations'), { timeouts: { discovery: '30s', request: '1500ms', rediscoverInterval: '2m' }, limits: { banDuration: '1h' } })
+    const r = await node.shoal('status')
+    assert.equal(r.code, 0, explain(r))
   })
 
   it('status with no running node says how to start one', async () => {
