@@ -18,12 +18,12 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { round } from './monitor.js'
 import { atExit } from './processes.js'
-import { rateLimitHold } from './rate-limit.js'
+import { downloadRateHold, rateLimitHold } from './rate-limit.js'
 import { rawStream } from './raw-stream.js'
 import { shoalTransfer } from './shoal-transfer.js'
 import { startupTimes } from './startup.js'
 import { loopbackHosts, netnsLab, swarmScaling } from './swarm-scaling.js'
-import type { RateLimitResult } from './rate-limit.js'
+import type { DownloadRateResult, RateLimitResult } from './rate-limit.js'
 import type { StreamResult } from './raw-stream.js'
 import type { TransferResult } from './shoal-transfer.js'
 import type { StartupResult } from './startup.js'
@@ -38,6 +38,9 @@ const SWARM_LEECHERS = 4
 /** The rate-limit check: an 8 MiB/s upload limit, held within 5% over 20 s. */
 const RATE_LIMIT = 8 * MiB
 const RATE_WINDOW_SECONDS = 20
+/** A slow line's download limit, over content of a few pieces: where a burst shows. */
+const DOWNLOAD_RATE_LIMIT = 128 * 1024
+const DOWNLOAD_RATE_BYTES = 2 * MiB
 /** Every node's upload in the scaling runs: 40 Mbit/s, as in the lab's libtorrent reference. */
 const SCALE_RATE = 5_000_000
 const SECTIONS = ['throughput', 'swarm', 'ratelimit', 'scaling', 'netns', 'memory', 'startup'] as const
@@ -182,6 +185,11 @@ function reportRateLimit (r: RateLimitResult): void {
   log(`Rate limit: the seeder's limits.uploadRate ${(r.limit / MiB).toFixed(1)} MiB/s, the leecher's verified bytes over ${r.windowSeconds} s: ${(r.measured / MiB).toFixed(3)} MiB/s = ${(r.ratio * 100).toFixed(2)}% of the limit (goal within 5%: ${Math.abs(r.ratio - 1) <= 0.05 ? 'met' : 'NOT MET'})`)
 }
 
+function reportDownloadRate (r: DownloadRateResult): void {
+  const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB/s`
+  log(`Download limit: the leecher's limits.downloadRate ${kib(r.limit)}, ${r.bytes / MiB} MiB: first piece to last ${kib(r.steady)} = ${(r.steadyRatio * 100).toFixed(2)}% of the limit (goal within 5%: ${Math.abs(r.steadyRatio - 1) <= 0.05 ? 'met' : 'NOT MET'}); the whole get ${kib(r.whole)} = ${(r.wholeRatio * 100).toFixed(2)}%`)
+}
+
 function reportMemory (m: TransferResult): void {
   log('')
   log(`Peak RSS, 1 seeder -> 1 leecher, ${m.bytes / MiB} MiB (goal: under ${TARGET_RSS_MIB} MiB per node)`)
@@ -217,6 +225,7 @@ async function main (): Promise<void> {
   }
   if (sections.has('ratelimit')) {
     figures.rateLimit = await step(`limits.uploadRate ${RATE_LIMIT / MiB} MiB/s over ${RATE_WINDOW_SECONDS} s`, async () => await rateLimitHold(join(root, 'ratelimit'), RATE_LIMIT, RATE_WINDOW_SECONDS))
+    figures.downloadRate = await step(`limits.downloadRate ${DOWNLOAD_RATE_LIMIT / 1024} KiB/s over ${DOWNLOAD_RATE_BYTES / MiB} MiB`, async () => await downloadRateHold(join(root, 'downloadrate'), DOWNLOAD_RATE_LIMIT, DOWNLOAD_RATE_BYTES))
   }
   if (sections.has('scaling')) figures.scalingLoopback = await scaling(root, loopbackHosts(SCALE_RATE), counts, Math.round(scaleMib * MiB))
   if (sections.has('netns')) figures.scalingNetns = await netnsScaling(root, counts, Math.round(scaleMib * MiB))
@@ -228,6 +237,7 @@ async function main (): Promise<void> {
   if (figures.throughput !== undefined) reportThroughput(figures.throughput as Throughput)
   if (figures.swarm !== undefined) reportSwarm(figures.swarm as TransferResult)
   if (figures.rateLimit !== undefined) reportRateLimit(figures.rateLimit as RateLimitResult)
+  if (figures.downloadRate !== undefined) reportDownloadRate(figures.downloadRate as DownloadRateResult)
   if (figures.scalingLoopback !== undefined) reportScaling('Swarm scaling on loopback, caps from limits.uploadRate', figures.scalingLoopback as ScalingRow[])
   if (Array.isArray(figures.scalingNetns)) reportScaling('Swarm scaling in network namespaces, kernel caps (lab.sh --up)', figures.scalingNetns)
   if (figures.memory !== undefined) reportMemory(figures.memory as TransferResult)

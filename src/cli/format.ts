@@ -12,11 +12,10 @@ export function formatBytes (bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`
 }
 
-/** "90", "90s", "1500ms", "2m" → milliseconds; a plain number means seconds. */
-export function parseDuration (text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
-  if (match === null) return undefined
-  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] as number
-  const ms = Math.round(Number(match[1]) * factor)
-  return ms > 0 ? ms : undefined
+/** "1 peer", "2 peers", "0 peers". */
+export function counted (count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
+
+/** One parser for durations, shared with the config: `--timeout 90` means seconds. */
+export { parseDuration } from '../utils/duration.js'

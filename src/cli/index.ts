@@ -3,8 +3,10 @@ import './v8-flags.js'
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { isUserFacing } from '../errors.js'
+import { DURATION_FORMS, parseDuration } from '../utils/duration.js'
+import { quietWhenStdoutCloses } from './closed-stdout.js'
 import { makeContext } from './context.js'
-import { parseDuration } from './format.js'
+import { checkFlagsFit, commandOf, parseError, unknownCommand } from './flags.js'
 import { USAGE, UsageError } from './usage.js'
 
 /** Exit codes: 0 success, 1 the operation failed, 2 the command line was wrong. */
@@ -39,7 +41,7 @@ async function main (argv: string[]): Promise<number> {
       return 0
     case 'get': {
       const timeout = values.timeout === undefined ? undefined : parseDuration(values.timeout)
-      if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout: "${values.timeout}" is not a duration such as 30s, 1500ms or 2m`)
+      if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout: "${values.timeout}" is not a duration such as ${DURATION_FORMS}`)
       await (await import('./commands/get.js')).get(ctx, needArg('a content id'), { output: values.output, timeout, force: values.force === true, sequential: values.sequential === true })
       return 0
     }
@@ -53,22 +55,26 @@ async function main (argv: string[]): Promise<number> {
       await (await import('./commands/swarm-key.js')).swarmKey(ctx, args[0], values.output)
       return 0
     default:
-      throw new UsageError(`unknown command "${command}"`)
+      throw unknownCommand(command)
   }
 }
 
 function parse (argv: string[]): ReturnType<typeof parseOptions> {
+  let parsed: ReturnType<typeof parseOptions>
   try {
-    return parseOptions(argv)
+    parsed = parseOptions(argv)
   } catch (err) {
-    throw new UsageError((err as Error).message)
+    throw parseError(err as Error, commandOf(argv.filter(a => !a.startsWith('-'))))
   }
+  checkFlagsFit(commandOf(parsed.positionals), parsed.tokens.filter(t => t.kind === 'option'))
+  return parsed
 }
 
 function parseOptions (argv: string[]) {
   return parseArgs({
     args: argv,
     allowPositionals: true,
+    tokens: true,
     options: {
       config: { type: 'string', short: 'c' },
       output: { type: 'string', short: 'o' },
@@ -86,6 +92,8 @@ function parseOptions (argv: string[]) {
   })
 }
 
+quietWhenStdoutCloses()
+quietWhenStdoutCloses(process.stderr)
 const debug = process.argv.includes('--debug') || process.env.SHOAL_DEBUG === '1'
 main(process.argv.slice(2)).then(code => {
   process.exitCode = code

@@ -404,3 +404,11 @@ export const SEARCH_REPORTS = {
   /** ms of search before the first such line: a get that finds the content at once prints none. */
   firstLineAfter: 1000
 } as const
+
+/** What `shoal get`'s progress bar shows (cli/progress). */
+export const PROGRESS_BAR = {
+  /** ms of recent progress the rate (and so the ETA) is taken over. */
+  rateWindow: 5000,
+  /** ms between redraws when no progress comes: a stalled download's rate falls. */
+  refresh: 1000
+} as const

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
+import { closestName } from '../utils/did-you-mean.js'
 import { CONFIG_LIMITS } from './defaults.js'
 import { configSchema } from './schema.js'
 import type { ConfigInput, ShoalConfig } from './schema.js'
@@ -104,8 +105,38 @@ function deepFreeze<T extends object> (value: T): T {
 function describeIssue (issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join('.')
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map(k => path === '' ? k : `${path}.${k}`)
-    return `unknown key${keys.length > 1 ? 's' : ''} ${keys.map(k => `"${k}"`).join(', ')}`
+    const known = knownKeysAt(issue.path)
+    const full = (k: string): string => path === '' ? k : `${path}.${k}`
+    const described = issue.keys.map(k => {
+      const meant = closestName(k, known)
+      return meant === undefined ? `"${full(k)}"` : `"${full(k)}" (did you mean "${full(meant)}"?)`
+    })
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${described.join(', ')}`
   }
   return `"${path === '' ? '(root)' : path}": ${issue.message}`
+}
+
+/** The parts of a zod schema's definition that lead to an object's keys. */
+interface SchemaDef {
+  type: string
+  innerType?: { _zod: { def: SchemaDef } }
+  element?: { _zod: { def: SchemaDef } }
+  shape?: Record<string, { _zod: { def: SchemaDef } } | undefined>
+}
+
+/** The keys the schema allows in the object at `path` (none where it cannot tell). */
+function knownKeysAt (path: PropertyKey[]): string[] {
+  let def = configSchema._zod.def as unknown as SchemaDef
+  const unwrap = (): void => {
+    // defaults, prefaults and optionals wrap the object or array they default
+    while (def.innerType !== undefined) def = def.innerType._zod.def
+  }
+  for (const step of path) {
+    unwrap()
+    const child = typeof step === 'number' ? def.element : def.shape?.[String(step)]
+    if (child === undefined) return []
+    def = child._zod.def
+  }
+  unwrap()
+  return def.shape === undefined ? [] : Object.keys(def.shape)
 }

@@ -1,6 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { MANIFEST_LIMITS } from '../core/manifest-limits.js'
+import { DURATION_FORMS, parseDuration } from '../utils/duration.js'
 import { DEFAULTS } from './defaults.js'
 
 /** The config file as a user writes it: every key optional, unknown keys refused. */
@@ -33,7 +34,16 @@ const nonEmptyString = z.string().refine(v => v.length > 0, { message: 'must not
 const positiveInt = z.number().int().positive()
 /** 0 = unlimited; otherwise at least 1 KiB/s (slower would starve every timeout). */
 const bytesPerSecond = z.number().int().min(0).refine(v => v === 0 || v >= 1024, { message: '0 (unlimited) or at least 1024 bytes per second' })
-const durationMs = z.number().int().positive().max(24 * 60 * 60 * 1000)
+/** A duration: milliseconds as a number, or a string as `--timeout` takes it ("30s", "2m", "1500ms"). */
+const duration = (maxMs: number) => z.union([z.number(), z.string()], { message: `a duration: milliseconds (a number) or a string such as ${DURATION_FORMS}` })
+  .transform((value, ctx) => {
+    if (typeof value === 'number') return value
+    const ms = parseDuration(value, null)
+    if (ms === undefined) ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration: give milliseconds (a number) or a string such as ${DURATION_FORMS}` })
+    return ms ?? 0
+  })
+  .pipe(z.number().int().positive().max(maxMs, { message: `at most ${maxMs} ms (${maxMs / 3_600_000}h)` }))
+const durationMs = duration(24 * 60 * 60 * 1000)
 const powerOfTwo = (value: number): boolean => value > 0 && (value & (value - 1)) === 0
 /** A configured piece size is one a manifest may have. */
 const { minPieceSize, maxPieceSize } = MANIFEST_LIMITS
@@ -74,7 +84,7 @@ export const configSchema = z.strictObject({
     downloadRate: bytesPerSecond.default(DEFAULTS.limits.downloadRate),
     maxManifestSize: positiveInt.min(1024).max(256 * 1024 * 1024).default(DEFAULTS.limits.maxManifestSize),
     maxBadPieces: positiveInt.default(DEFAULTS.limits.maxBadPieces),
-    banDuration: z.number().int().positive().max(365 * 24 * 60 * 60 * 1000).default(DEFAULTS.limits.banDuration)
+    banDuration: duration(365 * 24 * 60 * 60 * 1000).default(DEFAULTS.limits.banDuration)
   }).prefault({}),
   timeouts: z.strictObject({
     discovery: durationMs.default(DEFAULTS.timeouts.discovery),

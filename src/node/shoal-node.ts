@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { dirname } from 'node:path'
 import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
-import { MAX_FRAME_DATA, pieceExchange } from '../../protocols/piece-exchange/index.js'
+import { pieceExchange } from '../../protocols/piece-exchange/index.js'
 import { preparePrivateDataDir } from '../config/data-dir.js'
 import { IDENTITIES } from '../config/defaults.js'
 import { resolveConfig } from '../config/load.js'
@@ -219,8 +219,8 @@ class Node implements ShoalNode {
       timeouts: config.timeouts,
       // one bucket per direction for the whole node: the limits hold over all swarms
       rates: {
-        upload: rateLimit(config.limits.uploadRate, MAX_FRAME_DATA),
-        download: rateLimit(config.limits.downloadRate, MAX_FRAME_DATA)
+        upload: rateLimit(config.limits.uploadRate),
+        download: rateLimit(config.limits.downloadRate)
       },
       pieceSize: config.content.pieceSize,
       maxManifestSize: config.limits.maxManifestSize,

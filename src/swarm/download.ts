@@ -58,18 +58,23 @@ export class Downloader {
       const { state } = existing.swarm
       if (state === 'error' && existing.record.origin === 'download' && existing.record.path === output) {
         // e.g. the disk was full: go on from the pieces recorded, at the same path
+        reportManifest(contentId, existing.swarm.manifest, options)
         return await waitForCompletion(await this.init.restorer.reopen(existing), options)
       }
       if (state === 'partial') throw new StorageError((existing.swarm.error as Error).message)
       if (state === 'checking') throw new StorageError(`the files of ${contentId} are being verified again; try once that is done`)
-      if (state !== 'error') return await this.getExisting(existing, output, options)
+      if (state !== 'error') {
+        // a get that attaches to a swarm open here learns its name and size as a new one does
+        reportManifest(contentId, existing.swarm.manifest, options)
+        return await this.getExisting(existing, output, options)
+      }
       await registry.remove(contentId)
     }
     // with an explicit output, refuse a taken path before any network work
     if ('path' in target) await this.claim(target.path, contentId, options.force === true)
     const manifestBytes = await this.findManifest(cid, options)
     const manifest = decodeManifest(manifestBytes, this.init.maxManifestSize)
-    options.onProgress?.({ type: 'shoal:get:manifest', contentId, name: manifest.name, size: totalSize(manifest), pieceCount: pieceCount(manifest) })
+    reportManifest(contentId, manifest, options)
     const output = outputPath(target, manifest.name)
     // no await unless one is being opened: the check and the set below must be one turn
     const pending = this.opening.get(contentId)
@@ -158,6 +163,10 @@ export class Downloader {
     if (lifetime.aborted) throw new NodeStoppedError('the node stopped while looking for the content')
     throw new NoProvidersError(explainNotFound(contentId, timeout, tally.report()))
   }
+}
+
+function reportManifest (contentId: string, manifest: Manifest, options: GetOptions): void {
+  options.onProgress?.({ type: 'shoal:get:manifest', contentId, name: manifest.name, size: totalSize(manifest), pieceCount: pieceCount(manifest) })
 }
 
 /** Resolves with the content's path once the swarm seeds; reports progress on the way. */

@@ -58,7 +58,12 @@ export class TokenBucket {
   }
 }
 
-/** The bucket for a configured rate: bursts of a tenth of a second, at least `minBurst` bytes. */
-export function rateLimit (rate: number, minBurst: number): TokenBucket {
-  return new TokenBucket(rate, Math.max(minBurst, rate / 10))
+/**
+ * The bucket for a configured rate: bursts of a tenth of a second. Takers go into debt, so a
+ * take larger than the burst (a whole piece requested, a frame sent) needs no bigger burst;
+ * a bigger one is free bytes after every idle spell (a 256 KiB floor let a 128 KiB/s download
+ * of 2 MiB run at 150 KiB/s: its first two pieces came at once).
+ */
+export function rateLimit (rate: number): TokenBucket {
+  return new TokenBucket(rate, rate / 10)
 }

@@ -1,16 +1,29 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { tempDir } from '../helpers/temp.js'
-import { STACK_LINE, ShoalProcess, explain, killAll, modeOf, readText, runShoal, writeConfig } from './helpers/shoal-process.js'
+import { NODE, SHOAL_JS, STACK_LINE, ShoalProcess, explain, killAll, modeOf, readText, runShoal, writeConfig } from './helpers/shoal-process.js'
 import type { RunResult } from './helpers/shoal-process.js'
 import type { AddressInfo } from 'node:net'
 
 /** A CIDv1 (raw, sha2-256) that no node has: a valid id of unknown content. */
 const UNKNOWN_CID = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
 const PSK_FORMAT = /^\/key\/swarm\/psk\/1\.0\.0\/\n\/base16\/\n[0-9a-f]{64}\n$/i
+
+/**
+ * `shoal ARGS | true` in bash: a real pipe whose reader exits at once, so every write of the
+ * command's meets a closed pipe. The exit code is the command's (pipefail).
+ */
+async function pipedIntoTrue (args: string[]): Promise<{ code: number | null, stderr: string }> {
+  const child = spawn('bash', ['-c', 'set -o pipefail; "$0" "$@" | true', NODE, SHOAL_JS, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
+  const code = await new Promise<number | null>(resolve => child.once('close', resolve))
+  return { code, stderr }
+}
 
 /** Failed with `code` (any non-zero when omitted), said something matching `message`, and showed no stack trace. */
 function assertCleanFailure (r: RunResult, message: RegExp, code?: number): void {
@@ -42,6 +55,14 @@ describe('e2e: the shoal CLI on bad input', function () {
       assertCleanFailure(await startWith(await writeConfig(dir.path, { nosuchkey: 1 })), /nosuchkey/)
     })
 
+    it('a misspelled key, with the key meant', async () => {
+      assertCleanFailure(await startWith(await writeConfig(dir.path, { limits: { uploadrate: 1024 } })), /unknown key "limits\.uploadrate" \(did you mean "limits\.uploadRate"\?\)/)
+    })
+
+    it('a duration that is none, with the forms it may take', async () => {
+      assertCleanFailure(await startWith(await writeConfig(dir.path, { timeouts: { discovery: 'a minute' } })), /"timeouts\.discovery": "a minute" is not a duration: give milliseconds \(a number\) or a string such as "1500ms", "30s", "2m" or "1h"/)
+    })
+
     it('a bad value', async () => {
       assertCleanFailure(await startWith(await writeConfig(dir.path, { limits: 'fast' })), /limits/)
     })
@@ -61,6 +82,14 @@ describe('e2e: the shoal CLI on bad input', function () {
   describe('against a running node', () => {
     let node: ShoalProcess
     beforeEach(async () => { node = await ShoalProcess.create(join(dir.path, 'node')) })
+
+    it('status piped into a reader that has gone (| true) ends quietly, exit 0, no EPIPE trace', async () => {
+      for (const args of [['status', '--peers', '--config', node.configPath], ['--help']]) {
+        const r = await pipedIntoTrue(args)
+        assert.ok(r.code === 0 || r.code === 141, `exit ${String(r.code)} for shoal ${args.join(' ')}: ${r.stderr}`)
+        assert.equal(r.stderr, '', `shoal ${args.join(' ')} wrote to stderr`)
+      }
+    })
 
     it('get of a malformed content id exits non-zero and says so', async () => {
       assertCleanFailure(await node.shoal('get', 'not-a-cid', '--output', join(dir.path, 'x')), /content id|cid/i)
@@ -117,6 +146,34 @@ describe('e2e: the shoal CLI on bad input', function () {
       assertCleanFailure(r, /named "\.ssh", which starts with a dot: give --output/)
       assert.deepEqual(await readdir(home), [])
     })
+  })
+
+  describe('a mistyped command line gets the CLI\'s own usage error (exit 2)', () => {
+    /** Exit 2, one line naming the problem, the usage hint, and none of node's parser text. */
+    function assertUsageError (r: RunResult, line: string): void {
+      assertCleanFailure(r, /run "shoal --help" for usage/, 2)
+      assert.equal(r.stderr.split('\n')[0], `shoal: ${line}`, explain(r))
+      assert.doesNotMatch(r.stderr, /positional argument|Unknown option/, explain(r))
+    }
+
+    it('an unknown flag names the command; a misspelled one gets the flag meant', async () => {
+      assertUsageError(await runShoal(['get', UNKNOWN_CID, '--foo']), 'unknown option --foo for "get"')
+      assertUsageError(await runShoal(['get', UNKNOWN_CID, '--timout', '3s']), 'unknown option --timout for "get": did you mean --timeout?')
+    })
+
+    it('a misspelled command gets the command meant', async () => {
+      assertUsageError(await runShoal(['stauts']), 'unknown command "stauts": did you mean status?')
+    })
+
+    it('a flag of another command is refused', async () => {
+      assertUsageError(await runShoal(['add', dir.path, '--timeout', '3s']), '--timeout is not an option of "add" (it is one of "get")')
+    })
+  })
+
+  it('a config with its durations written as --timeout takes them ("30s", "2m") starts', async () => {
+    const node = await ShoalProcess.create(join(dir.path, 'durations'), { timeouts: { discovery: '30s', request: '1500ms', rediscoverInterval: '2m' }, limits: { banDuration: '1h' } })
+    const r = await node.shoal('status')
+    assert.equal(r.code, 0, explain(r))
   })
 
   it('status with no running node says how to start one', async () => {

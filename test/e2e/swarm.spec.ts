@@ -131,6 +131,24 @@ describe('e2e: a swarm of real shoal processes', function () {
     console.log(`      (32 MiB to 3 leechers in ${seconds.toFixed(1)} s, with the folder)`)
   })
 
+  it('status --peers during a download: "1 peer", and each peer\'s choke state in words from our side', async () => {
+    const file = join(dir.path, 'slow.bin')
+    await randomFile(file, 6 * MiB)
+    const seeder = await ShoalProcess.create(join(dir.path, 'seeder'), { limits: { uploadRate: MiB } })
+    const leecher = await ShoalProcess.create(join(dir.path, 'leecher'), { bootstrap: [(await seeder.status()).addresses[0]] })
+    const fileId = await seeder.add(file)
+    const getting = leecher.run(['get', fileId, '--output', join(dir.path, 'out.bin')], { timeoutMs: 60_000 })
+    let text = ''
+    for (let tries = 0; tries < 40 && !/ 1 peer {2}/.test(text); tries++) {
+      await new Promise(resolve => setTimeout(resolve, 250))
+      text = (await leecher.shoal('status', '--peers')).stdout
+    }
+    assert.match(text, /downloading .* 1 peer {2}up /, text)
+    assert.match(text, new RegExp(`${(await seeder.status()).peerId} {2}seed, we (choke|serve) them, they serve us {2}up `), text)
+    assert.doesNotMatch(text, /1 peers|chokes us|unchoked/, text)
+    assertGetOk(await getting, 'slow.bin')
+  })
+
   it('adding the same file or folder twice prints the same content id', async () => {
     const file = join(dir.path, 'same.bin')
     const folder = join(dir.path, 'folder')

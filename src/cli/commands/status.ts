@@ -1,6 +1,6 @@
-import { formatBytes } from '../format.js'
+import { counted, formatBytes } from '../format.js'
 import type { NodeStatus } from '../../node/shoal-node.js'
-import type { PeerStatus } from '../../swarm/types.js'
+import type { PeerStatus, SwarmStatus } from '../../swarm/types.js'
 import type { CommandContext } from '../context.js'
 
 export interface StatusFlags {
@@ -23,8 +23,7 @@ export async function status (ctx: CommandContext, flags: StatusFlags): Promise<
   ctx.out(`connections: ${s.connections}`)
   ctx.out(`swarms:      ${s.swarms.length}`)
   for (const w of s.swarms) {
-    const pct = w.pieceCount === 0 ? 100 : Math.floor(w.piecesHave / w.pieceCount * 100)
-    ctx.out(`  ${w.contentId}  ${w.state.padEnd(11)} ${String(pct).padStart(3)}%  ${formatBytes(w.size).padStart(10)}  ${w.peers} peers  up ${formatBytes(w.uploaded)} (${rate(w.uploadRate)})  down ${formatBytes(w.downloaded)} (${rate(w.downloadRate)})  ${w.name}${w.error === undefined ? '' : `  (${w.error})`}`)
+    ctx.out(`  ${swarmLine(w)}`)
     for (const p of w.peerDetails ?? []) ctx.out(`    ${peerLine(p, w.pieceCount)}`)
   }
   for (const p of s.protocols ?? []) ctx.out(`protocol:    ${p.module}  ${p.protocolIds.join(', ')}`)
@@ -35,7 +34,22 @@ function rate (bytesPerSecond: number): string {
   return `${formatBytes(bytesPerSecond)}/s`
 }
 
-function peerLine (p: PeerStatus, pieceCount: number): string {
-  const flags = [p.seed ? 'seed' : `${p.piecesHave}/${pieceCount}`, p.choked ? 'choked' : 'unchoked', p.chokingUs ? 'chokes us' : '', p.snubbed ? 'snubbed' : ''].filter(f => f !== '')
-  return `${p.peerId}  ${flags.join(', ')}  up ${formatBytes(p.uploaded)} (${rate(p.uploadRate)})  down ${formatBytes(p.downloaded)} (${rate(p.downloadRate)})  requests ${p.requestsOut} out / ${p.requestsQueued} queued`
+/** One swarm, on one line. */
+export function swarmLine (w: SwarmStatus): string {
+  const pct = w.pieceCount === 0 ? 100 : Math.floor(w.piecesHave / w.pieceCount * 100)
+  return `${w.contentId}  ${w.state.padEnd(11)} ${String(pct).padStart(3)}%  ${formatBytes(w.size).padStart(10)}  ${counted(w.peers, 'peer')}  up ${formatBytes(w.uploaded)} (${rate(w.uploadRate)})  down ${formatBytes(w.downloaded)} (${rate(w.downloadRate)})  ${w.name}${w.error === undefined ? '' : `  (${w.error})`}`
+}
+
+/**
+ * One peer of a swarm, its choke state in words said from our side: "we choke them" (it gets
+ * no upload slot here) or "we serve them", "they choke us" or "they serve us".
+ */
+export function peerLine (p: PeerStatus, pieceCount: number): string {
+  const words = [
+    p.seed ? 'seed' : `has ${p.piecesHave}/${pieceCount}`,
+    p.choked ? 'we choke them' : 'we serve them',
+    p.chokingUs ? 'they choke us' : 'they serve us',
+    p.snubbed ? 'silent lately (our requests went to others)' : ''
+  ].filter(f => f !== '')
+  return `${p.peerId}  ${words.join(', ')}  up ${formatBytes(p.uploaded)} (${rate(p.uploadRate)})  down ${formatBytes(p.downloaded)} (${rate(p.downloadRate)})  requests ${p.requestsOut} out / ${p.requestsQueued} queued`
 }

@@ -130,9 +130,35 @@ describe('config/load', () => {
       await assertRejected({ protocols: [{ module: 'x', extra: 1 }] }, /"protocols\.0\.extra"/)
     })
 
+    it('a key in the wrong case or misspelled gets the key meant', async () => {
+      await assertRejected({ limits: { uploadrate: 1024 } }, /unknown key "limits\.uploadrate" \(did you mean "limits\.uploadRate"\?\)/)
+      await assertRejected({ timeouts: { discovry: 5000 } }, /"timeouts\.discovry" \(did you mean "timeouts\.discovery"\?\)/)
+      await assertRejected({ datadir: './data' }, /"datadir" \(did you mean "dataDir"\?\)/)
+      await assertRejected({ protocols: [{ modul: 'x' }] }, /"protocols\.0\.modul" \(did you mean "protocols\.0\.module"\?\)/)
+    })
+
+    it('an unrelated key gets no suggestion', async () => {
+      assert.throws(() => resolveConfig({ colour: 'blue' }), (err: Error) => err.name === 'ConfigError' && /"colour"/.test(err.message) && !/did you mean/.test(err.message))
+    })
+
     it('defaults that are not user keys are refused too', async () => {
       // how `add` picks a piece size (ADDING: minAutoPieceSize, targetPieceCount...) is built in, not config keys
       await assertRejected({ content: { targetPieceCount: 10 } }, /"content\.targetPieceCount"/)
+    })
+  })
+
+  describe('durations', () => {
+    it('take milliseconds as a number, or a string as --timeout does: "1500ms", "30s", "2m", "1h"', () => {
+      const config = resolveConfig({
+        timeouts: { discovery: '30s', request: '1500ms', handshake: 4000, rediscoverInterval: '2m', seedCheck: '1.5s' },
+        limits: { banDuration: '1h' }
+      })
+      assert.deepEqual(config.timeouts, { discovery: 30_000, request: 1500, handshake: 4000, rediscoverInterval: 120_000, seedCheck: 1500 })
+      assert.equal(config.limits.banDuration, 3_600_000)
+    })
+
+    it('a bad one names the key and the forms it may take', async () => {
+      await assertRejected({ timeouts: { request: 'soon' } }, /"timeouts\.request": "soon" is not a duration: give milliseconds \(a number\) or a string such as "1500ms", "30s", "2m" or "1h"/)
     })
   })
 
@@ -162,7 +188,12 @@ describe('config/load', () => {
       ['dht.protocol without a leading slash', { dht: { protocol: 'kad' } }, 'dht.protocol'],
       ['timeouts.request zero', { timeouts: { request: 0 } }, 'timeouts.request'],
       ['timeouts.discovery over a day', { timeouts: { discovery: 25 * 3600 * 1000 } }, 'timeouts.discovery'],
-      ['protocols entry without a module', { protocols: [{ options: {} }] }, 'protocols.0.module']
+      ['protocols entry without a module', { protocols: [{ options: {} }] }, 'protocols.0.module'],
+      ['timeouts.request a word', { timeouts: { request: 'soon' } }, 'timeouts.request'],
+      ['timeouts.request without a unit', { timeouts: { request: '30' } }, 'timeouts.request'],
+      ['timeouts.request a boolean', { timeouts: { request: true } }, 'timeouts.request'],
+      ['timeouts.discovery "25h"', { timeouts: { discovery: '25h' } }, 'timeouts.discovery'],
+      ['limits.banDuration "0s"', { limits: { banDuration: '0s' } }, 'limits.banDuration']
     ]
     for (const [what, input, key] of cases) {
       it(what, async () => {

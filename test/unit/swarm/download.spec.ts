@@ -51,6 +51,15 @@ describe('swarm/download', () => {
     assert.equal(p.registry.get(contentId)?.swarm.state, 'seeding')
   })
 
+  it('a second get of content open here (re-attached) hears its name and size first, as a new get does', async () => {
+    p.network.seeders.set('seeder', content)
+    await within(downloader.get(content.cid, { folder: '/downloads' }), 10_000, 'the first get')
+    const events: GetProgressEvent[] = []
+    await within(downloader.get(content.cid, { folder: '/downloads' }, { onProgress: (e) => events.push(e) }), 10_000, 'the second get')
+    assert.deepEqual(events.map(e => e.type), ['shoal:get:manifest', 'shoal:get:progress', 'shoal:get:complete'])
+    assert.deepEqual(events[0], { type: 'shoal:get:manifest', contentId, name: 'data.bin', size: content.data.byteLength, pieceCount: pieceCount(content.manifest) })
+  })
+
   it('finds no peer with the content: NoProvidersError within the timeout, nothing claimed or recorded', async () => {
     const started = Date.now()
     const events: GetProgressEvent[] = []

@@ -72,9 +72,25 @@ describe('utils/token-bucket', () => {
     await assert.rejects(taking, /stop/)
   })
 
-  it('rateLimit gives bursts of a tenth of a second, at least the minimum', () => {
-    assert.equal(rateLimit(10 * 1024 * 1024, 256 * 1024).burst, 1024 * 1024)
-    assert.equal(rateLimit(100_000, 256 * 1024).burst, 256 * 1024)
-    assert.equal(rateLimit(0, 256 * 1024).unlimited, true)
+  it('rateLimit gives bursts of a tenth of a second', () => {
+    assert.equal(rateLimit(10 * 1024 * 1024).burst, 1024 * 1024)
+    assert.equal(rateLimit(128 * 1024).burst, 128 * 1024 / 10)
+    assert.equal(rateLimit(0).unlimited, true)
+  })
+
+  it('whole pieces asked for at a slow rate come at that rate from the first one on', () => {
+    // the requester's way: a piece is asked for whenever nothing is owed, then waits its debt out
+    let now = 0
+    const bucket = new TokenBucket(128 * 1024, rateLimit(128 * 1024).burst, () => now)
+    const piece = 256 * 1024
+    const askedAt: number[] = []
+    while (askedAt.length < 8) {
+      now += bucket.waitTime()
+      bucket.reserve(piece)
+      askedAt.push(now)
+    }
+    // 8 pieces of 2 s each: the last is asked for 7 pieces' time (less one burst) after the first
+    const span = (askedAt[7] - askedAt[0]) / 1000
+    assert.ok(span >= 7 * 2 - 0.1 - 0.001, `8 pieces asked for within ${span} s`)
   })
 })
