@@ -33,6 +33,12 @@ export interface GetRequest {
   discoveryTimeout?: number
 }
 
+export interface CancelRequest {
+  contentId: string
+  /** Delete what the download made. */
+  remove: boolean
+}
+
 /** The method and path of a request, or an HttpError for a URL that is too long. */
 export function requestRoute (method: string | undefined, url: string | undefined): string {
   const target = url ?? ''
@@ -95,6 +101,12 @@ export function parseGetRequest (body: Record<string, unknown>): GetRequest {
     if (body[key] !== undefined && typeof body[key] !== 'boolean') throw new HttpError(400, `"${key}" must be true or false`)
   }
   return { contentId, output, outputDir, force: body.force === true, sequential: body.sequential === true, discoveryTimeout: timeout }
+}
+
+export function parseCancelRequest (body: Record<string, unknown>): CancelRequest {
+  const contentId = requireString(body, 'contentId')
+  if (body.remove !== undefined && typeof body.remove !== 'boolean') throw new HttpError(400, '"remove" must be true or false')
+  return { contentId, remove: body.remove === true }
 }
 
 function requireString (body: Record<string, unknown>, key: string): string {

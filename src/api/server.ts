@@ -5,8 +5,8 @@ import { API_LIMITS } from '../config/defaults.js'
 import { parseContentId } from '../core/content-id.js'
 import { isUserFacing } from '../errors.js'
 import { writeApiFiles, apiFilePaths } from './files.js'
-import { HttpError, parseAddRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
-import type { AddOptions, AddResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
+import { HttpError, parseAddRequest, parseCancelRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
+import type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
 import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -19,6 +19,8 @@ export interface ApiNode {
   add(path: string, options?: AddOptions): Promise<AddResult>
   /** Resolves with the path the content was written to. */
   get(contentId: CID, options: GetOptions): Promise<string>
+  /** Stop and forget a swarm; UnknownContentError if there is none. */
+  cancel(contentId: CID, options: CancelOptions): Promise<CancelResult>
 }
 
 export interface ApiServerInit {
@@ -38,7 +40,8 @@ const ROUTES: Record<string, string> = {
   '/v1/status': 'GET',
   '/v1/add': 'POST',
   '/v1/get': 'POST',
-  '/v1/stop': 'POST'
+  '/v1/stop': 'POST',
+  '/v1/cancel': 'POST'
 }
 
 /**
@@ -116,6 +119,11 @@ export class ApiServer {
       case 'POST /v1/get':
         await this.get(req, res)
         return
+      case 'POST /v1/cancel': {
+        const { contentId, remove } = parseCancelRequest(await readJson(req))
+        this.json(res, 200, await this.init.node.cancel(parseContentId(contentId), { remove }))
+        return
+      }
       case 'POST /v1/stop':
         this.json(res, 200, { stopping: true })
         res.once('finish', () => { this.init.onStop() })

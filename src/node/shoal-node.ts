@@ -32,7 +32,7 @@ import type { Ban } from './bans.js'
 import type { ShoalServices } from './libp2p.js'
 import type { LoadedProtocol, ShoalProtocolService } from './protocol-api.js'
 import type { ProtocolHost, SwarmComponents } from './protocol-host.js'
-import type { AddOptions, AddResult, GetOptions, SwarmStatus } from '../swarm/types.js'
+import type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, SwarmStatus } from '../swarm/types.js'
 import type { ComponentLogger, Libp2p, Logger } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -79,6 +79,12 @@ export interface ShoalNode {
    * complete and verified. Relative paths resolve against the working directory.
    */
   get(contentId: string | CID, options: GetOptions): Promise<string>
+  /**
+   * Stop the swarm of a content id (downloading or seeding) and forget it; a get waiting on it
+   * fails with CancelledError. A download's files stay (or with `remove` are deleted); added
+   * files always stay. UnknownContentError if there is no such swarm.
+   */
+  cancel(contentId: string | CID, options?: CancelOptions): Promise<CancelResult>
   /** The node and its swarms; with `peers`, every swarm's peers in detail. */
   status(options?: { peers?: boolean }): NodeStatus
   /** The service of a protocol module loaded from the config, by its `module` as written there. */
@@ -232,6 +238,12 @@ class Node implements ShoalNode {
     this.assertRunning()
     const cid = typeof contentId === 'string' ? parseContentId(contentId) : contentId
     return await this.swarms.get(cid, resolveOutput(options), options)
+  }
+
+  async cancel (contentId: string | CID, options: CancelOptions = {}): Promise<CancelResult> {
+    this.assertRunning()
+    const cid = typeof contentId === 'string' ? parseContentId(contentId) : contentId
+    return await this.swarms.cancel(cid.toString(), options)
   }
 
   status (options: { peers?: boolean } = {}): NodeStatus {
