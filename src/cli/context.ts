@@ -21,6 +21,8 @@ export interface CommandContext {
   configPath: string
   /** How to name the config in messages: as the user would type it. */
   configLabel: string
+  /** `--config` was given: commands suggested to the user repeat it. */
+  configGiven: boolean
   /** The whole config, validated (for `start`). */
   config(): Promise<ShoalConfig>
   /** The data folder only: where a running node leaves its API address and token. */
@@ -44,6 +46,7 @@ export function makeContext (configFlag: string | undefined): CommandContext {
   return {
     configPath,
     configLabel,
+    configGiven: configFlag !== undefined,
     config,
     dataDir,
     client: async () => new ApiClient(await readApiFiles(await dataDir(), configLabel), configLabel),

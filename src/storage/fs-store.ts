@@ -266,6 +266,8 @@ export class FsPieceStore implements PieceStore {
    * time a fresh store opens them).
    */
   private async openFile (index: number): Promise<FileHandle> {
+    // a path outside the root is refused before any folder is made
+    this.filePath(index)
     if (this.mode === 'read') return await this.io(open(await this.parts.locate(index), 'r'), index)
     if (this.manifest.directory) await this.makeFolders(this.manifest.files[index].path.split('/').slice(0, -1), index)
     const path = await this.parts.locate(index)

@@ -145,10 +145,10 @@ export class MemoryStorage implements ContentStorage {
     this.claimed.push(path)
   }
 
-  /** A store at `path` that lacks some piece. */
+  /** A store a download made at `path` that lacks some piece (content `put` there is whole). */
   async isPartialOutput (path: string, manifest: Manifest): Promise<boolean> {
     const store = this.stores.get(path)
-    if (store === undefined) return false
+    if (store === undefined || this.contents.has(path)) return false
     for (let i = 0; i < pieceCount(manifest); i++) {
       if (await store.readPiece(i).then(() => false, () => true)) return true
     }
