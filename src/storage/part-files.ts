@@ -43,6 +43,8 @@ export class PartFiles {
   private readonly missing: number[]
   private readonly named: boolean[]
   private readonly stored: Bitfield
+  /** Complete when opened: renamed into place by an earlier run (or, after a crash, about to be). */
+  private readonly completeAtStart: boolean[]
   /** Where each file is, once known. */
   private readonly located = new Map<number, string>()
   /** Folders in which a file was renamed since the last `takeRenamed`. */
@@ -58,6 +60,7 @@ export class PartFiles {
       if (this.stored.has(piece)) continue
       for (const span of this.layout.spans(piece)) this.missing[span.fileIndex]++
     }
+    this.completeAtStart = this.missing.map(m => m === 0)
   }
 
   /** Every piece of file `index` is stored (an empty file always is). */
@@ -150,11 +153,7 @@ export class PartFiles {
   async remove (root: string): Promise<void> {
     const { manifest } = this.init
     for (let i = 0; i < manifest.files.length; i++) {
-      const final = this.init.finalPath(i)
-      const path = this.complete(i) || !this.named[i] ? final : partPath(final)
-      // an incomplete file under its own name is not known to be ours: it stays
-      if (!this.complete(i) && path === final) continue
-      await unlink(path).catch(ignoreMissing)
+      for (const path of this.madeBy(i)) await unlink(path).catch(ignoreMissing)
     }
     if (!manifest.directory) return
     const folders = new Set<string>()
@@ -164,6 +163,18 @@ export class PartFiles {
     }
     const deepestFirst = [...folders].sort((a, b) => b.length - a.length)
     for (const folder of [...deepestFirst, root]) await rmdir(folder).catch(() => {})
+  }
+
+  /**
+   * The names of file `index` that are this download's: the final name only once it was
+   * renamed there (not when the rename failed because something else took it), and never an
+   * incomplete file under its own name.
+   */
+  private madeBy (index: number): string[] {
+    const final = this.init.finalPath(index)
+    if (!this.named[index]) return [final]
+    if (this.completeAtStart[index]) return [final, partPath(final)]
+    return this.complete(index) && this.located.get(index) === final ? [final] : [partPath(final)]
   }
 }
 
