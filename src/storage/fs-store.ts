@@ -63,6 +63,8 @@ export class FsPieceStore implements PieceStore {
   /** Insertion order doubles as least-recently-used order. */
   private readonly handles = new Map<number, Promise<FileHandle>>()
   private readonly dirty = new Set<number>()
+  /** The last open of each file, finished or not. */
+  private readonly opening = new Map<number, Promise<FileHandle>>()
   private flushing: Promise<void> = Promise.resolve()
 
   constructor (init: FsPieceStoreInit) {
@@ -266,6 +268,17 @@ export class FsPieceStore implements PieceStore {
    * time a fresh store opens them).
    */
   private async openFile (index: number): Promise<FileHandle> {
+    // one open of a file at a time: a handle evicted while it was opening is opened again only
+    // once that open is done, so a fresh file is created exclusively once, not refused as "appeared"
+    const previous = this.opening.get(index)
+    const attempt = previous === undefined ? this.openFileNow(index) : previous.catch(() => {}).then(async () => await this.openFileNow(index))
+    this.opening.set(index, attempt)
+    const forget = (): void => { if (this.opening.get(index) === attempt) this.opening.delete(index) }
+    attempt.then(forget, forget)
+    return await attempt
+  }
+
+  private async openFileNow (index: number): Promise<FileHandle> {
     // a path outside the root is refused before any folder is made
     this.filePath(index)
     if (this.mode === 'read') return await this.io(open(await this.parts.locate(index), 'r'), index)
