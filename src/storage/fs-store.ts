@@ -1,11 +1,11 @@
-import { lstat, mkdir, open, rm, stat } from 'node:fs/promises'
+import { lstat, mkdir, open, stat } from 'node:fs/promises'
 import { constants, fstatSync } from 'node:fs'
-import { dirname, join, resolve, sep } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { PieceLayout } from '../core/layout.js'
 import { ContentChangedError, DiskFullError, PathError, ShoalError, StorageError } from '../errors.js'
-import { importContent } from './import-content.js'
-import { PartFiles, isPartialOutput, partPath, syncFolder } from './part-files.js'
-import type { ContentStorage, FileFingerprints, PieceStore, StoreInit } from './piece-store.js'
+import { PartFiles, syncFolder } from './part-files.js'
+import { sliceChunks } from '../utils/chunks.js'
+import type { FileFingerprints, PieceStore, StoreInit } from './piece-store.js'
 import type { Manifest } from '../core/manifest.js'
 import type { FileHandle } from 'node:fs/promises'
 
@@ -15,26 +15,6 @@ export interface FsPieceStoreInit extends StoreInit {
 }
 
 export type { FileFingerprints }
-
-/** The node's files as the swarm layer reaches them: stores over the content's own files. */
-export const fsStorage: ContentStorage = {
-  open: (init) => new FsPieceStore(init),
-  claimPath: async (path, { replace, taken }) => {
-    // lstat: a link planted at the path is something there, not the place it points to.
-    // The `.part` name beside it is where a single file would be written until complete.
-    for (const name of [path, partPath(path)]) {
-      const exists = await lstat(name).then(() => true, () => false)
-      if (exists && !replace) throw new PathError(taken(name))
-      if (exists) await rm(name, { recursive: true, force: true })
-    }
-    await mkdir(dirname(path), { recursive: true })
-  },
-  isPartialOutput: async (path, manifest) => {
-    const store = new FsPieceStore({ root: path, manifest, mode: 'read' })
-    return await isPartialOutput(resolve(path), manifest, (i) => store.filePath(i))
-  },
-  importContent
-}
 
 /**
  * Pieces in the content's own files, with positional reads and writes (no memory maps, no
@@ -179,7 +159,7 @@ export class FsPieceStore implements PieceStore {
     if (given !== this.layout.pieceLength(index)) throw new StorageError(`piece ${index}: ${given} bytes given for a piece of ${this.layout.pieceLength(index)}`)
     for (const span of this.layout.spans(index)) {
       const handle = await this.handle(span.fileIndex)
-      let buffers = slice(chunks, span.pieceOffset, span.length)
+      let buffers = sliceChunks(chunks, span.pieceOffset, span.length)
       let position = span.fileOffset
       let left = span.length
       while (left > 0) {
@@ -187,7 +167,7 @@ export class FsPieceStore implements PieceStore {
         if (bytesWritten === 0) throw new StorageError(`${this.filePath(span.fileIndex)}: nothing could be written`)
         left -= bytesWritten
         position += bytesWritten
-        if (left > 0) buffers = slice(buffers, bytesWritten, left)
+        if (left > 0) buffers = sliceChunks(buffers, bytesWritten, left)
       }
       this.dirty.add(span.fileIndex)
     }
@@ -348,21 +328,4 @@ export class FsPieceStore implements PieceStore {
       throw new StorageError(`${path}: ${what}`, { cause: err })
     }
   }
-}
-
-/** `length` bytes starting at `offset` of the concatenation of `chunks`, without copying. */
-function slice (chunks: readonly Uint8Array[], offset: number, length: number): Uint8Array[] {
-  const out: Uint8Array[] = []
-  for (const chunk of chunks) {
-    if (length === 0) break
-    if (offset >= chunk.byteLength) {
-      offset -= chunk.byteLength
-      continue
-    }
-    const part = chunk.subarray(offset, offset + length)
-    out.push(part)
-    length -= part.byteLength
-    offset = 0
-  }
-  return out
 }
