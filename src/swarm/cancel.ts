@@ -1,4 +1,4 @@
-import { CancelledError, UnknownContentError } from '../errors.js'
+import { CancelledError, StorageError, UnknownContentError } from '../errors.js'
 import type { SwarmRegistry } from './registry.js'
 import type { CancelOptions, CancelResult } from './types.js'
 
@@ -12,6 +12,8 @@ export async function cancelSwarm (registry: SwarmRegistry, contentId: string, o
   const entry = registry.get(contentId)
   if (entry === undefined) throw new UnknownContentError(`no swarm for ${contentId}`)
   const { record, swarm, store } = entry
+  // a swarm being verified again is being reopened: cancelled now, it would come back
+  if (swarm.state === 'checking') throw new StorageError(`the files of ${contentId} are being verified again; cancel once that is done`)
   const cancelled = new CancelledError(`the swarm of ${contentId} was cancelled (shoal cancel)`)
   for (const waiter of [...entry.waiters]) waiter.error(cancelled)
   await registry.remove(contentId)

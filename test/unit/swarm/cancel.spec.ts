@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { pieceCount } from '../../../src/core/manifest.js'
 import { cancelSwarm } from '../../../src/swarm/cancel.js'
 import { waitForCompletion } from '../../../src/swarm/download.js'
+import { closeSwarm } from '../../../src/swarm/registry.js'
 import { makeContent, pieceOf } from '../fixtures.js'
 import { downloadHere, known, openable, seedHere } from './fakes.js'
 import type { Parts } from './fakes.js'
@@ -48,6 +49,12 @@ describe('swarm/cancel', () => {
 
   it('no swarm for the content id: UnknownContentError "no swarm for <cid>"', async () => {
     await assert.rejects(cancelSwarm(p.registry, contentId), (err: Error) => err.name === 'UnknownContentError' && err.message === `no swarm for ${contentId}`)
+  })
+
+  it('a swarm being verified again is not cancelled until that is done', async () => {
+    const entry = downloadHere(p, '/out/data.bin', content)
+    await closeSwarm(entry, 'checking')
+    await assert.rejects(cancelSwarm(p.registry, contentId), (err: Error) => err.name === 'StorageError' && /being verified again/.test(err.message))
   })
 
   it('a complete download reports complete', async () => {
