@@ -162,6 +162,11 @@ export class ConnectError extends ShoalError {
   static override name = 'ConnectError'
 }
 
+/** A swarm was cancelled (`shoal cancel`) while a get waited on it. */
+export class CancelledError extends ShoalError {
+  static override name = 'CancelledError'
+}
+
 /** Whether an error was raised by Shoal on purpose (and its message alone explains it). */
 export function isUserFacing (err: unknown): err is ShoalError {
   return err instanceof Error && (err as Partial<ShoalError>).userFacing === true

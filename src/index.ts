@@ -18,7 +18,7 @@ export type { ShoalNode, NodeStatus, CreateNodeOptions } from './node/shoal-node
 export type { ConnectedPeer } from './node/connect.js'
 export { loadConfig, resolveConfig, DEFAULTS } from './config/index.js'
 export type { ShoalConfig, ConfigInput } from './config/index.js'
-export type { AddOptions, AddResult, GetOptions, GetProgressEvent, PeerStatus, SwarmStatus } from './swarm/types.js'
+export type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, GetProgressEvent, PeerStatus, SwarmStatus } from './swarm/types.js'
 export type { DialFailure, ManifestAnswer, NetworkConnectivity, SearchReport } from './swarm/types.js'
 export { generateSwarmKey } from './node/swarm-key.js'
 export type { ShoalComponents, ShoalProtocolFactory, ShoalProtocolService, ShoalServiceFactory, ShoalCapabilities, ShoalCapability, GrantedComponents, SwarmTrading, ProtocolModuleSpec, LoadedProtocol } from './node/protocol-api.js'

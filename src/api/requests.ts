@@ -33,6 +33,12 @@ export interface GetRequest {
   discoveryTimeout?: number
 }
 
+export interface CancelRequest {
+  contentId: string
+  /** Delete what the download made. */
+  remove: boolean
+}
+
 /** The method and path of a request, or an HttpError for a URL that is too long. */
 export function requestRoute (method: string | undefined, url: string | undefined): string {
   const target = url ?? ''
@@ -100,6 +106,12 @@ export function parseGetRequest (body: Record<string, unknown>): GetRequest {
 /** `POST /v1/connect`: the peer's address, checked by the node (it names what is wrong with it). */
 export function parseConnectRequest (body: Record<string, unknown>): { address: string } {
   return { address: requireString(body, 'address') }
+}
+
+export function parseCancelRequest (body: Record<string, unknown>): CancelRequest {
+  const contentId = requireString(body, 'contentId')
+  if (body.remove !== undefined && typeof body.remove !== 'boolean') throw new HttpError(400, '"remove" must be true or false')
+  return { contentId, remove: body.remove === true }
 }
 
 function requireString (body: Record<string, unknown>, key: string): string {

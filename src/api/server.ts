@@ -5,8 +5,8 @@ import { API_LIMITS } from '../config/defaults.js'
 import { parseContentId } from '../core/content-id.js'
 import { isUserFacing } from '../errors.js'
 import { writeApiFiles, apiFilePaths } from './files.js'
-import { HttpError, parseAddRequest, parseConnectRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
-import type { AddOptions, AddResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
+import { HttpError, parseAddRequest, parseCancelRequest, parseConnectRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
+import type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
 import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -21,6 +21,8 @@ export interface ApiNode {
   get(contentId: CID, options: GetOptions): Promise<string>
   /** Dial a peer by a multiaddr ending in /p2p/<peer id>; resolves with the peer reached. */
   connect(address: string, options: { signal?: AbortSignal }): Promise<{ peerId: string, address: string }>
+  /** Stop and forget a swarm; UnknownContentError if there is none. */
+  cancel(contentId: CID, options: CancelOptions): Promise<CancelResult>
 }
 
 export interface ApiServerInit {
@@ -41,7 +43,8 @@ const ROUTES: Record<string, string> = {
   '/v1/add': 'POST',
   '/v1/get': 'POST',
   '/v1/stop': 'POST',
-  '/v1/connect': 'POST'
+  '/v1/connect': 'POST',
+  '/v1/cancel': 'POST'
 }
 
 /**
@@ -124,6 +127,11 @@ export class ApiServer {
         const abort = new AbortController()
         res.once('close', () => { abort.abort() })
         this.json(res, 200, await this.init.node.connect(address, { signal: abort.signal }))
+        return
+      }
+      case 'POST /v1/cancel': {
+        const { contentId, remove } = parseCancelRequest(await readJson(req))
+        this.json(res, 200, await this.init.node.cancel(parseContentId(contentId), { remove }))
         return
       }
       case 'POST /v1/stop':

@@ -18,6 +18,8 @@ export interface CommandContext {
   configLabel: string
   /** The home folder when no --config was given (the home node), else undefined. */
   home?: string
+  /** `--config` was given: commands suggested to the user repeat it. */
+  configGiven: boolean
   /** The whole config, validated (for `start`); the home's is made from the embedded default at its first start. */
   config(): Promise<ShoalConfig>
   /** The data folder only: where a running node leaves its API address and token. */
@@ -56,6 +58,7 @@ export function makeContext (configFlag: string | undefined): CommandContext {
     configPath,
     configLabel,
     home,
+    configGiven: configFlag !== undefined,
     config,
     dataDir,
     client: async () => new ApiClient(await readApiFiles(await dataDir(), configLabel, startCommand), configLabel, startCommand),

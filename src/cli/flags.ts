@@ -14,6 +14,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   get: ['output', 'timeout', 'force', 'sequential'],
   status: ['json', 'peers'],
   connect: [],
+  cancel: ['remove'],
   stop: [],
   'swarm-key': ['output'],
   help: []

@@ -45,6 +45,9 @@ async function main (argv: string[]): Promise<number> {
       await (await import('./commands/get.js')).get(ctx, needArg('a content id'), { output: values.output, timeout, force: values.force === true, sequential: values.sequential === true })
       return 0
     }
+    case 'cancel':
+      await (await import('./commands/cancel.js')).cancel(ctx, needArg('a content id'), { remove: values.remove === true })
+      return 0
     case 'status':
       await (await import('./commands/status.js')).status(ctx, { json: values.json === true, peers: values.peers === true })
       return 0
@@ -80,6 +83,7 @@ function parseOptions (argv: string[]) {
       output: { type: 'string', short: 'o' },
       timeout: { type: 'string' },
       force: { type: 'boolean' },
+      remove: { type: 'boolean' },
       'follow-symlinks': { type: 'boolean' },
       sequential: { type: 'boolean' },
       bootstrap: { type: 'string', multiple: true },

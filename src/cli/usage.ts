@@ -16,6 +16,8 @@ Commands:
         [--timeout DURATION]   give up when no peer is found in time (e.g. 30s, 2m; default from config)
         [--force]              replace what an earlier get of the same content left at the output path
         [--sequential]         fetch pieces in order (streaming, previews) rather than rarest first
+  cancel CID [--remove]      stop downloading or seeding CID; the partial output stays (a later get
+                             of CID into the same path goes on from it) unless --remove deletes it
   status [--json] [--peers]  the node and its swarms; --peers: every peer of every swarm
   connect ADDR               connect the running node to a peer (a multiaddr ending in /p2p/<peer id>)
   stop                       stop the running node

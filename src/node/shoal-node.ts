@@ -11,7 +11,7 @@ import { parseContentId } from '../core/content-id.js'
 import { Announcer } from '../discovery/announcer.js'
 import { BootstrapKeeper } from '../discovery/bootstrap-keeper.js'
 import { NodeStoppedError } from '../errors.js'
-import { fsStorage } from '../storage/fs-store.js'
+import { fsStorage } from '../storage/fs-storage.js'
 import { resolveOutput } from '../swarm/output.js'
 import { FileSwarmRecords } from '../swarm/records.js'
 import { SwarmRegistry } from '../swarm/registry.js'
@@ -38,7 +38,7 @@ import type { ConnectedPeer } from './connect.js'
 import type { ShoalServices } from './libp2p.js'
 import type { LoadedProtocol, ShoalProtocolService } from './protocol-api.js'
 import type { ProtocolHost, SwarmComponents } from './protocol-host.js'
-import type { AddOptions, AddResult, GetOptions, SwarmStatus } from '../swarm/types.js'
+import type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, SwarmStatus } from '../swarm/types.js'
 import type { ComponentLogger, Libp2p, Logger } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -87,6 +87,12 @@ export interface ShoalNode {
    * complete and verified. Relative paths resolve against the working directory.
    */
   get(contentId: string | CID, options: GetOptions): Promise<string>
+  /**
+   * Stop the swarm of a content id (downloading or seeding) and forget it; a get waiting on it
+   * fails with CancelledError. A download's files stay (or with `remove` are deleted); added
+   * files always stay. UnknownContentError if there is no such swarm.
+   */
+  cancel(contentId: string | CID, options?: CancelOptions): Promise<CancelResult>
   /** The node and its swarms; with `peers`, every swarm's peers in detail. */
   status(options?: { peers?: boolean }): NodeStatus
   /**
@@ -281,6 +287,12 @@ class Node implements ShoalNode {
     this.assertRunning()
     const trust = this.dialFilter.trust
     return await connectToPeer({ libp2p: this.libp2p, trust, privateSwarm: this.swarmKeyFingerprint !== undefined }, address, options.signal)
+  }
+
+  async cancel (contentId: string | CID, options: CancelOptions = {}): Promise<CancelResult> {
+    this.assertRunning()
+    const cid = typeof contentId === 'string' ? parseContentId(contentId) : contentId
+    return await this.swarms.cancel(cid.toString(), options)
   }
 
   status (options: { peers?: boolean } = {}): NodeStatus {

@@ -1,10 +1,11 @@
-import { lstat, mkdir, open, rm, stat } from 'node:fs/promises'
+import { lstat, mkdir, open, stat } from 'node:fs/promises'
 import { constants, fstatSync } from 'node:fs'
-import { dirname, join, resolve, sep } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { PieceLayout } from '../core/layout.js'
-import { ContentChangedError, DiskFullError, PathError, StorageError } from '../errors.js'
-import { importContent } from './import-content.js'
-import type { ContentStorage, FileFingerprints, PieceStore, StoreInit } from './piece-store.js'
+import { ContentChangedError, DiskFullError, PathError, ShoalError, StorageError } from '../errors.js'
+import { PartFiles, syncFolder } from './part-files.js'
+import { sliceChunks } from '../utils/chunks.js'
+import type { FileFingerprints, PieceStore, StoreInit } from './piece-store.js'
 import type { Manifest } from '../core/manifest.js'
 import type { FileHandle } from 'node:fs/promises'
 
@@ -14,19 +15,6 @@ export interface FsPieceStoreInit extends StoreInit {
 }
 
 export type { FileFingerprints }
-
-/** The node's files as the swarm layer reaches them: stores over the content's own files. */
-export const fsStorage: ContentStorage = {
-  open: (init) => new FsPieceStore(init),
-  claimPath: async (path, { replace, taken }) => {
-    // lstat: a link planted at the path is something there, not the place it points to
-    const exists = await lstat(path).then(() => true, () => false)
-    if (exists && !replace) throw new PathError(taken)
-    if (exists) await rm(path, { recursive: true, force: true })
-    await mkdir(dirname(path), { recursive: true })
-  },
-  importContent
-}
 
 /**
  * Pieces in the content's own files, with positional reads and writes (no memory maps, no
@@ -40,6 +28,11 @@ export class FsPieceStore implements PieceStore {
   private readonly mode: 'read' | 'write'
   private readonly fresh: boolean
   private readonly maxOpenFiles: number
+  /** Each file's name on disk: `.part` while a download's file is incomplete. */
+  private readonly parts: PartFiles
+  /** Writes under way: close waits for them, so nothing is made after it. */
+  private readonly writes = new Set<Promise<void>>()
+  private closed = false
   /** Files this store created or opened for writing: a fresh store creates each exclusively, once. */
   private readonly created = new Set<number>()
   /** Folders below the root (relative paths) made or checked to be real folders, not links. */
@@ -50,6 +43,8 @@ export class FsPieceStore implements PieceStore {
   /** Insertion order doubles as least-recently-used order. */
   private readonly handles = new Map<number, Promise<FileHandle>>()
   private readonly dirty = new Set<number>()
+  /** The last open of each file, finished or not. */
+  private readonly opening = new Map<number, Promise<FileHandle>>()
   private flushing: Promise<void> = Promise.resolve()
 
   constructor (init: FsPieceStoreInit) {
@@ -59,6 +54,7 @@ export class FsPieceStore implements PieceStore {
     this.mode = init.mode
     this.fresh = init.fresh === true
     this.maxOpenFiles = init.maxOpenFiles ?? 64
+    this.parts = new PartFiles({ manifest: init.manifest, finalPath: (i) => this.filePath(i), download: init.download === true, fresh: this.fresh, have: init.have })
   }
 
   /** Bytes changed since their pieces were verified are never served (see PieceStore). */
@@ -70,7 +66,7 @@ export class FsPieceStore implements PieceStore {
   async fingerprints (): Promise<FileFingerprints> {
     const out: FileFingerprints = []
     for (let i = 0; i < this.manifest.files.length; i++) {
-      const info = await stat(this.filePath(i)).catch(() => undefined)
+      const info = await stat(await this.parts.locate(i)).catch(() => undefined)
       out.push(info === undefined ? [-1, -1] : [info.size, Math.floor(info.mtimeMs)])
     }
     return out
@@ -97,8 +93,9 @@ export class FsPieceStore implements PieceStore {
       return
     }
     if (this.fresh) return
+    await this.parts.settle().catch(async (err) => { await this.io(Promise.reject(err), 0) })
     for (let i = 0; i < this.manifest.files.length; i++) {
-      const info = await lstat(this.filePath(i)).catch(() => undefined)
+      const info = await lstat(await this.parts.locate(i)).catch(() => undefined)
       if (info !== undefined && (!info.isFile() || info.size > this.manifest.files[i].size)) {
         const handle = await this.handle(i)
         await this.io(handle.truncate(this.manifest.files[i].size), i)
@@ -121,7 +118,7 @@ export class FsPieceStore implements PieceStore {
       let done = 0
       while (done < span.length) {
         const { bytesRead } = await this.io(handle.read(piece, span.pieceOffset + done, span.length - done, span.fileOffset + done), span.fileIndex)
-        if (bytesRead === 0) throw new StorageError(`${this.filePath(span.fileIndex)} is shorter than the manifest says`)
+        if (bytesRead === 0) throw new StorageError(`${this.parts.current(span.fileIndex)} is shorter than the manifest says`)
         done += bytesRead
       }
       // after the read: a change made before it shows in the file's size or time
@@ -137,7 +134,7 @@ export class FsPieceStore implements PieceStore {
     try {
       info = fstatSync(handle.fd)
     } catch (err) {
-      throw new StorageError(`${this.filePath(fileIndex)}: ${(err as Error).message}`, { cause: err })
+      throw new StorageError(`${this.parts.current(fileIndex)}: ${(err as Error).message}`, { cause: err })
     }
     const { size, mtimeMs } = info
     const [verifiedSize, verifiedMtime] = this.verifiedAs?.[fileIndex] ?? [size, Math.floor(mtimeMs)]
@@ -147,12 +144,22 @@ export class FsPieceStore implements PieceStore {
   }
 
   async writePiece (index: number, chunks: readonly Uint8Array[]): Promise<void> {
+    const writing = this.write(index, chunks)
+    this.writes.add(writing)
+    try {
+      await writing
+    } finally {
+      this.writes.delete(writing)
+    }
+  }
+
+  private async write (index: number, chunks: readonly Uint8Array[]): Promise<void> {
     if (this.mode !== 'write') throw new StorageError('this store serves files in place and does not write')
     const given = chunks.reduce((sum, c) => sum + c.byteLength, 0)
     if (given !== this.layout.pieceLength(index)) throw new StorageError(`piece ${index}: ${given} bytes given for a piece of ${this.layout.pieceLength(index)}`)
     for (const span of this.layout.spans(index)) {
       const handle = await this.handle(span.fileIndex)
-      let buffers = slice(chunks, span.pieceOffset, span.length)
+      let buffers = sliceChunks(chunks, span.pieceOffset, span.length)
       let position = span.fileOffset
       let left = span.length
       while (left > 0) {
@@ -160,9 +167,13 @@ export class FsPieceStore implements PieceStore {
         if (bytesWritten === 0) throw new StorageError(`${this.filePath(span.fileIndex)}: nothing could be written`)
         left -= bytesWritten
         position += bytesWritten
-        if (left > 0) buffers = slice(buffers, bytesWritten, left)
+        if (left > 0) buffers = sliceChunks(buffers, bytesWritten, left)
       }
       this.dirty.add(span.fileIndex)
+    }
+    // a file whose last piece this was is complete: renamed into place (never after close)
+    for (const file of this.parts.pieceStored(index)) {
+      if (!this.closed) await this.io(this.parts.finalize(file), file)
     }
   }
 
@@ -179,6 +190,8 @@ export class FsPieceStore implements PieceStore {
   }
 
   private async syncDirty (): Promise<void> {
+    // the renames into place, once their files' data is on disk
+    const renamedIn = this.parts.takeRenamed()
     const files = [...this.dirty]
     this.dirty.clear()
     for (let i = 0; i < files.length; i++) {
@@ -190,16 +203,27 @@ export class FsPieceStore implements PieceStore {
         throw err
       }
     }
+    for (const folder of renamedIn) await syncFolder(folder)
   }
 
   async close (): Promise<void> {
+    this.closed = true
+    await Promise.allSettled([...this.writes])
     if (this.mode === 'write') await this.flush().catch(() => {})
     const handles = [...this.handles.values()]
     this.handles.clear()
     await Promise.all(handles.map(async h => { await (await h).close() }))
   }
 
+  /** Close, then delete what this download made (see PartFiles.remove); added files are never removed. */
+  async remove (): Promise<void> {
+    if (!this.parts.download) throw new StorageError(`${this.root} was not made by a download: it is never removed`)
+    await this.close()
+    await this.parts.remove(this.root)
+  }
+
   private async handle (index: number): Promise<FileHandle> {
+    if (this.closed) throw new StorageError(`the files of ${this.root} are closed`)
     const cached = this.handles.get(index)
     if (cached !== undefined) {
       this.handles.delete(index)
@@ -224,11 +248,28 @@ export class FsPieceStore implements PieceStore {
    * time a fresh store opens them).
    */
   private async openFile (index: number): Promise<FileHandle> {
-    const path = this.filePath(index)
-    if (this.mode === 'read') return await this.io(open(path, 'r'), index)
+    // one open of a file at a time: a handle evicted while it was opening is opened again only
+    // once that open is done, so a fresh file is created exclusively once, not refused as "appeared"
+    const previous = this.opening.get(index)
+    const attempt = previous === undefined ? this.openFileNow(index) : previous.catch(() => {}).then(async () => await this.openFileNow(index))
+    this.opening.set(index, attempt)
+    const forget = (): void => { if (this.opening.get(index) === attempt) this.opening.delete(index) }
+    attempt.then(forget, forget)
+    return await attempt
+  }
+
+  private async openFileNow (index: number): Promise<FileHandle> {
+    // a path outside the root is refused before any folder is made
+    this.filePath(index)
+    if (this.mode === 'read') return await this.io(open(await this.parts.locate(index), 'r'), index)
     if (this.manifest.directory) await this.makeFolders(this.manifest.files[index].path.split('/').slice(0, -1), index)
+    const path = await this.parts.locate(index)
     const exclusive = this.fresh && !this.created.has(index) ? constants.O_EXCL : 0
-    const handle = await this.io(open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW | exclusive, 0o644).catch(async (err: NodeJS.ErrnoException) => {
+    // a complete file exists: opened while it is renamed into place, it is looked for again, never made anew
+    const create = this.parts.mustExist(index) ? 0 : constants.O_CREAT
+    const flags = constants.O_RDWR | constants.O_NOFOLLOW
+    const handle = await this.io(open(path, flags | create | exclusive, 0o644).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' && create === 0 && this.parts.current(index) !== path) return await open(this.parts.current(index), flags)
       // O_EXCL meets a planted link as EEXIST: say what it is
       if (err.code === 'EEXIST' && (await lstat(path).catch(() => undefined))?.isSymbolicLink() === true) err.code = 'ELOOP'
       throw err
@@ -275,31 +316,16 @@ export class FsPieceStore implements PieceStore {
     try {
       return await operation
     } catch (err) {
+      if (err instanceof ShoalError) throw err
+      const path = this.parts.current(fileIndex)
       const code = (err as NodeJS.ErrnoException).code
       if (code === 'ENOSPC' || code === 'EDQUOT') {
-        throw new DiskFullError(`${this.filePath(fileIndex)}: the disk is full (no space left on device); free some space and run the same get again to resume`, { cause: err })
+        throw new DiskFullError(`${path}: the disk is full (no space left on device); free some space and run the same get again to resume`, { cause: err })
       }
-      if (code === 'ELOOP') throw new PathError(`${this.filePath(fileIndex)} is a symbolic link: nothing is written through it`, { cause: err })
-      if (code === 'EEXIST') throw new PathError(`${this.filePath(fileIndex)} appeared while the download was starting: it is not overwritten`, { cause: err })
+      if (code === 'ELOOP') throw new PathError(`${path} is a symbolic link: nothing is written through it`, { cause: err })
+      if (code === 'EEXIST') throw new PathError(`${path} appeared while the download was starting: it is not overwritten`, { cause: err })
       const what = code === 'ENOENT' ? 'the file is missing' : code === 'EACCES' ? 'permission denied' : (err as Error).message
-      throw new StorageError(`${this.filePath(fileIndex)}: ${what}`, { cause: err })
+      throw new StorageError(`${path}: ${what}`, { cause: err })
     }
   }
-}
-
-/** `length` bytes starting at `offset` of the concatenation of `chunks`, without copying. */
-function slice (chunks: readonly Uint8Array[], offset: number, length: number): Uint8Array[] {
-  const out: Uint8Array[] = []
-  for (const chunk of chunks) {
-    if (length === 0) break
-    if (offset >= chunk.byteLength) {
-      offset -= chunk.byteLength
-      continue
-    }
-    const part = chunk.subarray(offset, offset + length)
-    out.push(part)
-    length -= part.byteLength
-    offset = 0
-  }
-  return out
 }

@@ -40,4 +40,8 @@ export class MemoryPieceStore implements PieceStore {
   serveWhileUnchanged (_verifiedAs: FileFingerprints, _onChanged: () => void): void {}
 
   async close (): Promise<void> {}
+
+  async remove (): Promise<void> {
+    this.pieces.clear()
+  }
 }

@@ -1,4 +1,5 @@
 import type { ImportOptions, ImportedContent } from './import-content.js'
+import type { Bitfield } from '../core/bitfield.js'
 import type { Manifest } from '../core/manifest.js'
 
 /** Each file's size and modification time (whole ms): what tells a changed file. */
@@ -30,6 +31,12 @@ export interface PieceStore {
    */
   serveWhileUnchanged(verifiedAs: FileFingerprints, onChanged: () => void): void
   close(): Promise<void>
+  /**
+   * Close, then delete what a download made: each file under its present name (an incomplete
+   * one only as its `.part`) and the content's folders where empty. Never anything else there;
+   * a store over added files refuses (StorageError).
+   */
+  remove(): Promise<void>
 }
 
 export interface StoreInit {
@@ -40,6 +47,13 @@ export interface StoreInit {
   mode: 'read' | 'write'
   /** A new download: nothing of it exists yet, and each file is created exclusively (never one already there). */
   fresh?: boolean
+  /**
+   * Files written by a get: each is `<name>.part` until every piece in it is verified, then
+   * renamed into place (never over something that appeared there meanwhile).
+   */
+  download?: boolean
+  /** Pieces already verified in the files (a download that goes on): the files they complete are in place. */
+  have?: Bitfield
 }
 
 /**
@@ -49,10 +63,15 @@ export interface StoreInit {
 export interface ContentStorage {
   open(init: StoreInit): PieceStore
   /**
-   * The path must be free, or `replace` clears it (a link is removed, never followed);
-   * otherwise a PathError says `taken`. Its parent folder is created.
+   * The path (and its `.part` name) must be free, or `replace` clears it (a link is removed,
+   * never followed); otherwise a PathError says `taken` of what is there. Its parent folder is created.
    */
-  claimPath(path: string, claim: { replace: boolean, taken: string }): Promise<void>
+  claimPath(path: string, claim: { replace: boolean, taken: (path: string) => string }): Promise<void>
+  /**
+   * Whether `path` holds a download of `manifest` that is not whole (a file is missing under
+   * its own name: still `.part`, or not begun), which a get of the same content may go on with.
+   */
+  isPartialOutput(path: string, manifest: Manifest): Promise<boolean>
   /** Hash a file or folder into a manifest, reading it in place. */
   importContent(path: string, options?: ImportOptions): Promise<ImportedContent>
 }

@@ -7,6 +7,8 @@ import { copyVerified, outputPath } from './output.js'
 import { explainNotFound } from './search-diagnosis.js'
 import { SearchTally } from './search-tally.js'
 import { bytesHave } from './status.js'
+import { partPath } from '../storage/part-files.js'
+import { verifyStoredPieces } from '../storage/verify.js'
 import type { ManifestSearchTunables } from './manifest-search.js'
 import type { SwarmOpener } from './opener.js'
 import type { OutputTarget } from './output.js'
@@ -17,7 +19,7 @@ import type { Swarm } from './swarm.js'
 import type { SwarmsTimeouts } from './swarm-init.js'
 import type { GetOptions, PeerNetwork } from './types.js'
 import type { Manifest } from '../core/manifest.js'
-import type { ContentStorage } from '../storage/piece-store.js'
+import type { ContentStorage, PieceStore } from '../storage/piece-store.js'
 import type { Logger } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -70,8 +72,10 @@ export class Downloader {
       }
       await registry.remove(contentId)
     }
-    // with an explicit output, refuse a taken path before any network work
-    if ('path' in target) await this.claim(target.path, contentId, options.force === true)
+    // with an explicit output, refuse a taken path before any network work; one that a get of
+    // this content left (a cancelled one, say) waits for the manifest: it may be gone on with
+    const mayResume = 'path' in target && options.force !== true && (await this.init.records.outputOf(target.path)) === contentId
+    if ('path' in target && !mayResume) await this.claim(target.path, contentId, options.force === true)
     const manifestBytes = await this.findManifest(cid, options)
     const manifest = decodeManifest(manifestBytes, this.init.maxManifestSize)
     reportManifest(contentId, manifest, options)
@@ -80,15 +84,19 @@ export class Downloader {
     const pending = this.opening.get(contentId)
     const raced = registry.get(contentId) ?? (pending === undefined ? undefined : await pending)
     if (raced !== undefined) return await this.getExisting(raced, output, options)
-    const opening = this.claimAndOpen(cid, manifest, manifestBytes, output, target, options)
+    const opening = this.claimAndOpen(cid, manifest, manifestBytes, output, 'folder' in target || mayResume, options)
       .finally(() => { this.opening.delete(contentId) })
     this.opening.set(contentId, opening)
     return await waitForCompletion(await opening, options)
   }
 
-  private async claimAndOpen (cid: CID, manifest: Manifest, manifestBytes: Uint8Array, output: string, target: OutputTarget, options: GetOptions): Promise<OpenSwarm> {
-    if ('folder' in target) await this.claim(output, cid.toString(), options.force === true)
-    return await this.open(cid, manifest, manifestBytes, output, options)
+  private async claimAndOpen (cid: CID, manifest: Manifest, manifestBytes: Uint8Array, output: string, claim: boolean, options: GetOptions): Promise<OpenSwarm> {
+    const contentId = cid.toString()
+    const force = options.force === true
+    // what a get of this content left unfinished (a cancelled one): gone on with, its pieces verified again
+    const resume = claim && !force && (await this.init.records.outputOf(output)) === contentId && await this.init.storage.isPartialOutput(output, manifest)
+    if (claim && !resume) await this.claim(output, contentId, force)
+    return await this.open(cid, manifest, manifestBytes, output, options, resume)
   }
 
   /** Content already open here: wait for it where it is, or copy it once it is complete. */
@@ -100,31 +108,52 @@ export class Downloader {
       throw new PathError(`${swarm.contentId} is already being downloaded to ${swarm.path}`)
     }
     await this.claim(output, swarm.contentId, options.force === true)
-    await this.init.records.noteOutput(output, swarm.contentId)
-    await copyVerified(swarm, this.init.storage.open({ root: output, manifest: swarm.manifest, mode: 'write', fresh: true }))
+    await this.noteOutput(output, swarm.contentId)
+    await copyVerified(swarm, this.init.storage.open({ root: output, manifest: swarm.manifest, mode: 'write', fresh: true, download: true }))
     options.onProgress?.({ type: 'shoal:get:complete', contentId: swarm.contentId, path: output })
     return output
   }
 
-  private async open (cid: CID, manifest: Manifest, manifestBytes: Uint8Array, output: string, options: GetOptions): Promise<OpenSwarm> {
-    const { registry, records } = this.init
+  /** `resume`: the output holds part of this content already; what it holds is verified and kept. */
+  private async open (cid: CID, manifest: Manifest, manifestBytes: Uint8Array, output: string, options: GetOptions, resume = false): Promise<OpenSwarm> {
+    const { registry, records, storage } = this.init
     const contentId = cid.toString()
     const record: SwarmRecord = { contentId, path: output, origin: 'download' }
+    const have = resume ? await piecesOnDisk(storage, output, manifest, this.init.lifetime) : new Bitfield(pieceCount(manifest))
     await records.saveManifest(contentId, manifestBytes)
-    await records.noteOutput(output, contentId)
-    // an empty record from the start: a restart resumes from records, never by rehashing
-    await records.have(contentId).save(new Bitfield(pieceCount(manifest)))
+    await this.noteOutput(output, contentId)
+    // a record from the start: a restart resumes from records, never by rehashing
+    await records.have(contentId).save(have)
     // the swarm is on record before its files exist: a crash in between leaves a download
     // that the next start (or get) goes on with, not a stray file that blocks the path
     await registry.save([record])
-    const store = this.init.storage.open({ root: output, manifest, mode: 'write', fresh: true })
+    const store = storage.open({ root: output, manifest, mode: 'write', fresh: !resume, download: true, have })
     try {
       await store.prepare()
+      if (have.complete) await completeOnDisk(store, record)
     } catch (err) {
+      await store.close().catch(() => {})
       await registry.save().catch(() => {})
       throw err
     }
-    return this.init.opener.open({ cid, record, manifest, manifestBytes, store, have: new Bitfield(pieceCount(manifest)), sequential: options.sequential === true })
+    const entry = this.init.opener.open({ cid, record, manifest, manifestBytes, store, have, sequential: options.sequential === true })
+    // pieces from disk: announced now (the first verified piece announces a new download)
+    if (have.count > 0) this.init.network.provide(cid)
+    if (have.complete) await this.seedResumed(entry)
+    return entry
+  }
+
+  /** A resumed output that was whole after all: seeded from its files while they are unchanged, as a completed get is. */
+  private async seedResumed (entry: OpenSwarm): Promise<void> {
+    if (entry.record.files !== undefined) this.init.opener.guard(entry.store, entry.record.files)
+    await this.init.registry.save()
+    await entry.have.remove()
+  }
+
+  /** Both names a download may leave at `path`: what `--force` may replace later. */
+  private async noteOutput (path: string, contentId: string): Promise<void> {
+    await this.init.records.noteOutput(path, contentId)
+    await this.init.records.noteOutput(partPath(path), contentId)
   }
 
   /**
@@ -133,9 +162,9 @@ export class Downloader {
    */
   private async claim (path: string, contentId: string, force: boolean): Promise<void> {
     const madeByThisContent = (await this.init.records.outputOf(path)) === contentId
-    const taken = !force
-      ? `${path} already exists (${madeByThisContent ? 'use --force to replace it' : 'move it away or choose another --output'})`
-      : `${path} was not made by a download of ${contentId}: --force replaces only what a get of the same content left there; move it away yourself or choose another --output`
+    const taken = (there: string): string => !force
+      ? `${there} already exists (${madeByThisContent ? 'use --force to replace it' : 'move it away or choose another --output'})`
+      : `${there} was not made by a download of ${contentId}: --force replaces only what a get of the same content left there; move it away yourself or choose another --output`
     await this.init.storage.claimPath(path, { replace: force && madeByThisContent, taken })
   }
 
@@ -167,6 +196,23 @@ export class Downloader {
 
 function reportManifest (contentId: string, manifest: Manifest, options: GetOptions): void {
   options.onProgress?.({ type: 'shoal:get:manifest', contentId, name: manifest.name, size: totalSize(manifest), pieceCount: pieceCount(manifest) })
+}
+
+/** The pieces a partial output already holds, read and hashed (nothing is on record of them). */
+async function piecesOnDisk (storage: ContentStorage, root: string, manifest: Manifest, signal: AbortSignal): Promise<Bitfield> {
+  const reader = storage.open({ root, manifest, mode: 'read', download: true })
+  try {
+    return await verifyStoredPieces(reader, manifest, signal)
+  } finally {
+    await reader.close()
+  }
+}
+
+/** Every piece was on disk already: the empty files made, and the files' sizes and times on record. */
+async function completeOnDisk (store: PieceStore, record: SwarmRecord): Promise<void> {
+  await store.complete()
+  await store.flush()
+  record.files = await store.fingerprints()
 }
 
 /** Resolves with the content's path once the swarm seeds; reports progress on the way. */

@@ -32,7 +32,9 @@ export class SwarmRestorer {
     if (!matchesContentId(cid, manifestBytes)) throw new DamagedRecordError(`the stored manifest of ${record.contentId} is damaged (it no longer hashes to its content id); not serving it: add or get the content again`)
     const manifest = decodeManifest(manifestBytes)
     const haveRecord = records.have(record.contentId)
-    const reader = storage.open({ root: record.path, manifest, mode: 'read' })
+    // a download's incomplete files are under their `.part` names
+    const download = record.origin === 'download'
+    const reader = storage.open({ root: record.path, manifest, mode: 'read', download })
     const { have, from, files } = await restoredPieces(reader, record, manifest, haveRecord, log, lifetime).finally(async () => { await reader.close() })
     const changed = record.origin === 'seed' && !have.complete
     if (from === 'rehash' && (have.complete || changed)) {
@@ -43,7 +45,7 @@ export class SwarmRestorer {
       else await haveRecord.remove()
       record = { contentId: record.contentId, path: record.path, origin: record.origin, files, ...(changed ? { partial: true } : {}) }
     }
-    const store = storage.open({ root: record.path, manifest, mode: record.origin === 'seed' || have.complete ? 'read' : 'write' })
+    const store = storage.open({ root: record.path, manifest, mode: record.origin === 'seed' || have.complete ? 'read' : 'write', download, have })
     try {
       if (!have.complete && !changed) await store.prepare()
       if ((have.complete || changed) && record.files !== undefined) opener.guard(store, record.files)

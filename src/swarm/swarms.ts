@@ -1,5 +1,6 @@
 import { ADDING, ADD_NOTICE, SEED_WATCH } from '../config/defaults.js'
 import { Bitfield } from '../core/bitfield.js'
+import { cancelSwarm } from './cancel.js'
 import { pieceCount, totalSize } from '../core/manifest.js'
 import { StorageError } from '../errors.js'
 import { Downloader } from './download.js'
@@ -12,7 +13,7 @@ import type { SwarmRecord, SwarmRecords } from './records.js'
 import type { SwarmRegistry } from './registry.js'
 import type { RateLimits, SwarmLimits } from './swarm.js'
 import type { SwarmsTimeouts } from './swarm-init.js'
-import type { AddOptions, AddResult, GetOptions, PeerNetwork, SwarmStatus } from './types.js'
+import type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, PeerNetwork, SwarmStatus } from './types.js'
 import type { ContentStorage } from '../storage/piece-store.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -120,5 +121,10 @@ export class Swarms {
   /** Download `cid` to `output`; resolves with its path once every piece is verified and written. */
   async get (cid: CID, output: OutputTarget, options: GetOptions = {}): Promise<string> {
     return await this.downloader.get(cid, output, options)
+  }
+
+  /** Stop and forget the swarm of `contentId`; see cancelSwarm. */
+  async cancel (contentId: string, options: CancelOptions = {}): Promise<CancelResult> {
+    return await cancelSwarm(this.init.registry, contentId, options)
   }
 }

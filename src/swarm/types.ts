@@ -132,6 +132,24 @@ export interface AddResult {
   skippedLinks?: { count: number, first: string[] }
 }
 
+export interface CancelOptions {
+  /** Delete what the download made (an added content's files are never deleted). */
+  remove?: boolean
+}
+
+/** What `cancel` stopped, and what became of its files. */
+export interface CancelResult {
+  contentId: string
+  /** The content's path. */
+  path: string
+  /** 'seed': added files, which stay; 'download': written by a get. */
+  origin: 'seed' | 'download'
+  /** Every piece was in. */
+  complete: boolean
+  /** The download's files were deleted. */
+  removed: boolean
+}
+
 /** What the swarms need from the network; the node builds it from libp2p. */
 export interface PeerNetwork {
   readonly localPeerId: string

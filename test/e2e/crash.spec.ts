@@ -4,6 +4,7 @@
  * ends byte-identical. CRASH_SEED replays a run.
  */
 import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomFile, tempDir } from '../helpers/temp.js'
@@ -60,6 +61,8 @@ describe('e2e: kill -9 during a download', function () {
       const got: RunResult = await getting
       assert.notEqual(got.code, 0, `get finished before the kill: ${explain(got)}`)
 
+      // an incomplete file carries its .part name, through kills and restarts
+      assert.ok(existsSync(`${output}.part`) && !existsSync(output), `kill ${kill + 1}: expected only ${output}.part on disk`)
       leecher = await ShoalProcess.start(leecher.configPath)
       const after = await piecesHave(leecher, contentId)
       rounds.push({ before: before.piecesHave, after: after.piecesHave })
@@ -71,6 +74,7 @@ describe('e2e: kill -9 during a download', function () {
     const final = await leecher.run(['get', contentId, '--output', output], { timeoutMs: 60_000 })
     assert.equal(final.code, 0, `the last get failed: ${explain(final)}`)
     assert.equal(await sha256(output), await sha256(source), 'the output differs from the source')
+    assert.ok(!existsSync(`${output}.part`), 'the .part name is gone once complete')
     const lost = rounds.reduce((sum, r) => sum + Math.max(0, r.before - r.after), 0)
     process.stdout.write(`      kills survived: ${rounds.length}, pieces before/after each restart: ${rounds.map(r => `${r.before}/${r.after}`).join(', ')}; verified pieces lost: ${lost} (seed ${SEED})\n`)
   })

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdir, open, readFile } from 'node:fs/promises'
+import { mkdir, open, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { TestNodes } from '../helpers/nodes.js'
@@ -49,7 +49,10 @@ describe('integration: a full disk', function () {
     const output = join(disk, 'big.bin')
 
     const err = await rejectsNamed(leecher.get(added.contentId, { output, discoveryTimeout: 20_000 }), 'DiskFullError')
-    assert.match(err.message, new RegExp(`${output.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the disk is full`))
+    // the file being written carries its `.part` name until complete
+    const part = `${output}.part`
+    assert.match(err.message, new RegExp(`${part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the disk is full`))
+    assert.equal(await stat(output).catch(() => undefined), undefined, 'the incomplete file took its final name')
 
     // the records stay true: the swarm is remembered, and every piece the have record claims is on disk
     const swarms = JSON.parse(await readFile(join(leecher.config.dataDir, 'swarms.json'), 'utf8')) as { swarms: Array<{ contentId: string, path: string }> }
@@ -57,7 +60,7 @@ describe('integration: a full disk', function () {
     const manifest = decodeManifest(await readFile(join(leecher.config.dataDir, 'manifests', added.contentId)))
     const have = await new HaveFile(leecher.config.dataDir, added.contentId).load(added.pieceCount)
     assert.ok(have !== undefined && have.count > 0 && have.count < added.pieceCount, `have record: ${have?.count} of ${added.pieceCount} pieces`)
-    const file = await open(output, 'r')
+    const file = await open(part, 'r')
     try {
       for (let i = 0; i < added.pieceCount; i++) {
         if (!have.has(i)) continue
@@ -74,6 +77,7 @@ describe('integration: a full disk', function () {
     const path = await leecher.get(added.contentId, { output, discoveryTimeout: 20_000 })
     assert.equal(path, output)
     assert.deepEqual(await fingerprint(output), await fingerprint(source))
+    assert.equal(await stat(part).catch(() => undefined), undefined, 'the .part name is gone once complete')
     const done = swarmStatus(leecher, added.contentId)
     assert.equal(done.state, 'seeding')
     assert.ok(done.downloaded <= added.size - (have.count - 1) * manifest.pieceSize,

@@ -3,11 +3,19 @@
  * stopped mid-download keeps its verified pieces and finishes when asked again.
  */
 import assert from 'node:assert/strict'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
+import { join, relative } from 'node:path'
 import { TestNodes } from '../helpers/nodes.js'
 import { contentIdOf } from '../../src/core/content-id.js'
 import { MiB, assertSeeding, fetchAndVerify, fingerprint, makeFile, rejectsNamed, swarmStatus, useTestContext } from './helpers/context.js'
 import type { GetProgressEvent, ShoalNode } from '../../src/index.js'
+
+/** Every file below `root`, as sorted relative paths. */
+async function filesIn (root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true })
+  return entries.filter(e => e.isFile()).map(e => relative(root, join(e.parentPath, e.name))).sort()
+}
 
 describe('integration: restarts', function () {
   const ctx = useTestContext('restart')
@@ -16,12 +24,13 @@ describe('integration: restarts', function () {
    * Start `get` on `node` and stop the node once `piecesHave` pieces are in; resolves when
    * the node has stopped. `settled` tells what became of the interrupted get.
    */
-  async function getThenStop (node: ShoalNode, contentId: string, output: string, piecesHave: number): Promise<{ stoppedAt: number, pieceCount: number, settled: Promise<{ ok: true, path: string } | { ok: false, err: Error }> }> {
+  async function getThenStop (node: ShoalNode, contentId: string, output: string, piecesHave: number, sequential = false): Promise<{ stoppedAt: number, pieceCount: number, settled: Promise<{ ok: true, path: string } | { ok: false, err: Error }> }> {
     let stop!: (at: GetProgressEvent & { type: 'shoal:get:progress' }) => void
     const reached = new Promise<GetProgressEvent & { type: 'shoal:get:progress' }>(resolve => { stop = resolve })
     const settled = node.get(contentId, {
       output,
       discoveryTimeout: 20_000,
+      sequential,
       onProgress: (e) => { if (e.type === 'shoal:get:progress' && e.piecesHave >= piecesHave) stop(e) }
     }).then(path => ({ ok: true as const, path }), (err: Error) => ({ ok: false as const, err }))
     const first = await Promise.race([reached, settled.then(() => undefined)])
@@ -59,6 +68,7 @@ describe('integration: restarts', function () {
     const leecher = await ctx.nodes.start('leecher', { bootstrap })
     const { stoppedAt, pieceCount } = await getThenStop(leecher, added.contentId, output, 4)
     assert.ok(stoppedAt < pieceCount)
+    assert.ok(existsSync(`${output}.part`) && !existsSync(output), 'the incomplete file carries its .part name')
 
     const restarted = await ctx.nodes.start('leecher', { bootstrap })
     assert.equal(restarted.peerId, leecher.peerId)
@@ -71,10 +81,35 @@ describe('integration: restarts', function () {
     const path = await restarted.get(added.contentId, { output, discoveryTimeout: 20_000, onProgress: e => { events.push(e) } })
     assert.equal(path, output)
     assert.deepEqual(await fingerprint(output), await fingerprint(source))
+    assert.ok(!existsSync(`${output}.part`), 'the .part name is gone once complete')
     const done = assertSeeding(restarted, added.contentId)
     assert.ok(done.downloaded <= added.size - stoppedAt * done.pieceSize + done.pieceSize,
       `after the restart it downloaded ${done.downloaded} bytes of ${added.size}: the kept pieces were fetched again`)
     assert.equal(events[events.length - 1]?.type, 'shoal:get:complete')
+  })
+
+  it('a folder download names each file .part until its own pieces are verified, across a restart', async function () {
+    this.timeout(60_000)
+    const folder = join(ctx.dir, 'src', 'album')
+    // in piece order (sequential): the small first file completes long before the others
+    await makeFile(folder, '1-intro.bin', 100_000)
+    await makeFile(folder, '2-empty.bin', 0)
+    await makeFile(folder, '3-long.bin', 24 * MiB)
+    await makeFile(join(folder, 'songs'), '4-outro.bin', 8 * MiB)
+    const seeder = await ctx.nodes.start('seeder', { content: { pieceSize: 256 * 1024 } })
+    const added = await seeder.add(folder)
+    const bootstrap = [TestNodes.address(seeder)]
+    const output = join(ctx.dir, 'out', 'album')
+
+    const leecher = await ctx.nodes.start('leecher', { bootstrap, limits: { downloadRate: 8 * MiB } })
+    const { stoppedAt, pieceCount } = await getThenStop(leecher, added.contentId, output, 8, true)
+    assert.ok(stoppedAt < pieceCount)
+    assert.deepEqual(await filesIn(output), ['1-intro.bin', '3-long.bin.part'], 'a partial download: the complete file in place, the rest .part, no empty file yet')
+
+    const restarted = await ctx.nodes.start('leecher', { bootstrap })
+    assert.equal(await restarted.get(added.contentId, { output, discoveryTimeout: 20_000 }), output)
+    assert.deepEqual(await fingerprint(output), await fingerprint(folder))
+    assert.deepEqual(await filesIn(output), ['1-intro.bin', '2-empty.bin', '3-long.bin', 'songs/4-outro.bin'], 'the completed download has no .part file')
   })
 
   it('a get that is running when its node stops settles with NodeStoppedError', async function () {

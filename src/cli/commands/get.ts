@@ -4,6 +4,8 @@ import { remoteError } from '../../api/client.js'
 import { formatBytes } from '../format.js'
 import type { ProgressBar } from '../progress.js'
 import { SearchStatus } from '../search-status.js'
+import { onInterrupt, quoted } from '../detach.js'
+import type { Detached } from '../detach.js'
 import type { GetProgressEvent } from '../../swarm/types.js'
 import type { CommandContext } from '../context.js'
 
@@ -27,11 +29,14 @@ export async function get (ctx: CommandContext, cidText: string, flags: GetFlags
   const bar: ProgressBar | undefined = process.stderr.isTTY ? new (await import('../progress.js')).ProgressBar(process.stderr) : undefined
   const search = new SearchStatus(process.stderr, contentId)
   let result: StreamEvent | undefined
+  const output = flags.output === undefined ? undefined : resolve(flags.output)
+  const detached: Detached = { contentId, path: output, downloading: false, configArg: ctx.configGiven ? ` --config ${quoted(ctx.configLabel)}` : '' }
+  const stopWatching = onInterrupt(() => detached, () => { bar?.stop() })
   try {
     await client.stream('/v1/get', {
       contentId,
       // the node runs in another process, with another working directory: paths go to it absolute
-      ...(flags.output === undefined ? { outputDir: process.cwd() } : { output: resolve(flags.output) }),
+      ...(output === undefined ? { outputDir: process.cwd() } : { output }),
       ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
       force: flags.force,
       ...(flags.sequential ? { sequential: true } : {})
@@ -42,8 +47,10 @@ export async function get (ctx: CommandContext, cidText: string, flags: GetFlags
       }
       search.update(event)
       bar?.update(event)
+      noteProgress(detached, event)
     })
   } finally {
+    stopWatching()
     search.stop()
     bar?.stop()
   }
@@ -52,5 +59,15 @@ export async function get (ctx: CommandContext, cidText: string, flags: GetFlags
   if (result.type === 'done') {
     ctx.err(`got ${contentId}${bar === undefined ? '' : ` (${formatBytes(bar.total)})`}`)
     ctx.out(result.path)
+  }
+}
+
+/** What Ctrl-C says depends on how far the get came: the manifest makes it a download, and names it. */
+function noteProgress (detached: Detached, event: StreamEvent): void {
+  if (event.type === 'shoal:get:manifest') {
+    detached.downloading = true
+    detached.path ??= resolve(event.name)
+  } else if (event.type === 'shoal:get:progress') {
+    detached.downloading = true
   }
 }

@@ -12,7 +12,7 @@ import { API_LIMITS } from '../../../src/config/defaults.js'
 import { resolveConfig } from '../../../src/config/load.js'
 import { ApiServer } from '../../../src/api/server.js'
 import { tempDir } from '../../helpers/temp.js'
-import { InvalidAddressError } from '../../../src/errors.js'
+import { InvalidAddressError, UnknownContentError } from '../../../src/errors.js'
 import { isNamedError } from '../fixtures.js'
 import type { ShoalNode } from '../../../src/node/shoal-node.js'
 
@@ -25,6 +25,10 @@ const stubNode = {
   connect: async (address: string) => {
     if (!address.includes('/p2p/')) throw new InvalidAddressError(`"${address}" does not end in /p2p/<peer id>`)
     return { peerId: address.slice(address.lastIndexOf('/') + 1), address }
+  },
+  cancel: async (cid: { toString: () => string }, options: { remove: boolean }) => {
+    if (options.remove) throw new UnknownContentError(`no swarm for ${cid.toString()}`)
+    return { contentId: cid.toString(), path: '/out', origin: 'download', complete: false, removed: false }
   }
 } as unknown as ShoalNode
 
@@ -116,6 +120,19 @@ describe('api/server', () => {
     assertPlain(await call('POST', '/v1/add', { headers: json, body: '[1]' }), 400, /JSON object/)
     assertPlain(await call('POST', '/v1/add', { headers: json, body: '{' }), 400, /not JSON/)
     assertPlain(await call('POST', '/v1/get', { headers: json, body: '{"contentId":"x","force":"yes"}' }), 400, /force/)
+  })
+
+  it('POST /v1/cancel: the node\'s answer as JSON; a bad body is a 400, and so is an unknown content id (with the error\'s name)', async () => {
+    const cid = 'bafkreieil77kzokc6qbrw5pypij6gexlpuihnyxeuyqk476pbrqixoln5q'
+    const ok = await call('POST', '/v1/cancel', { headers: json, body: JSON.stringify({ contentId: cid }) })
+    assert.equal(ok.status, 200)
+    assert.deepEqual(JSON.parse(ok.body), { contentId: cid, path: '/out', origin: 'download', complete: false, removed: false })
+    assertPlain(await call('POST', '/v1/cancel', { headers: json, body: JSON.stringify({ contentId: cid, remove: 'yes' }) }), 400, /remove/)
+    assertPlain(await call('POST', '/v1/cancel', { headers: json, body: JSON.stringify({ contentId: 'not-a-cid' }) }), 400, /./)
+    const unknown = await call('POST', '/v1/cancel', { headers: json, body: JSON.stringify({ contentId: cid, remove: true }) })
+    assert.equal(unknown.status, 400)
+    assert.deepEqual(JSON.parse(unknown.body), { error: { name: 'UnknownContentError', message: `no swarm for ${cid}` } })
+    assertPlain(await call('GET', '/v1/cancel'), 405, /POST/)
   })
 
   it('refuses a URL over the limit (414) and headers over the limit (431)', async () => {

@@ -201,6 +201,18 @@ describe('storage/piece-store (one suite, every store)', () => {
     }
   })
 
+  pieceStoreSuite('FsPieceStore (a fresh download: .part names, one open file at a time)', async (content) => {
+    const dir = await tempDir()
+    const store = new FsPieceStore({ root: join(dir.path, content.manifest.name), manifest: content.manifest, mode: 'write', fresh: true, download: true, maxOpenFiles: 1 })
+    return {
+      store,
+      cleanup: async () => {
+        await store.close().catch(() => {})
+        await dir.cleanup()
+      }
+    }
+  })
+
   pieceStoreSuite('MemoryPieceStore', async (content) => {
     const store = new MemoryPieceStore(content.manifest)
     return { store, cleanup: async () => { await store.close() } }

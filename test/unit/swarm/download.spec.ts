@@ -89,6 +89,24 @@ describe('swarm/download', () => {
     assert.equal(await within(downloader.get(content.cid, { path: '/taken' }, { force: true }), 10_000, 'the forced get'), '/taken')
   })
 
+  it('a partial output a get of the same content left (a cancelled one) is gone on with: its pieces verified again, only the rest fetched', async () => {
+    // what a cancelled get left at /out: two pieces, and its output noted
+    const left = p.storage.open({ root: '/out', manifest: content.manifest, mode: 'write' })
+    await left.writePiece(0, [pieceOf(content, 0)])
+    await left.writePiece(3, [pieceOf(content, 3)])
+    await p.records.noteOutput('/out', contentId)
+    p.network.seeders.set('seeder', content)
+    assert.equal(await within(downloader.get(content.cid, { path: '/out' }), 10_000, 'the resumed get'), '/out')
+    assert.deepEqual(p.storage.claimed, [], 'nothing claimed: the output was kept')
+    const swarm = p.registry.get(contentId)?.swarm
+    assert.equal(swarm?.state, 'seeding')
+    assert.equal(swarm?.downloaded, content.data.byteLength - 2 * 16 * 1024, 'the two pieces on disk were not fetched again')
+    // --force starts over instead
+    await p.registry.remove(contentId)
+    assert.equal(await within(downloader.get(content.cid, { path: '/out' }, { force: true }), 10_000, 'the forced get'), '/out')
+    assert.deepEqual(p.storage.claimed, ['/out'])
+  })
+
   it('a manifest name starting with a dot is not a default output: it asks for --output', async () => {
     const dotted = known(makeContent([{ path: '.ssh', size: 100 }]))
     p.network.seeders.set('seeder', dotted)

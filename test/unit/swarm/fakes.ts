@@ -15,6 +15,7 @@ import { pieceOf } from '../fixtures.js'
 import type { Content } from '../fixtures.js'
 import type { PieceWire, PieceWireHandler, SwarmLookup } from '../../../src/core/wire.js'
 import type { ImportedContent } from '../../../src/storage/import-content.js'
+import type { Manifest } from '../../../src/core/manifest.js'
 import type { ContentStorage, FileFingerprints, PieceStore, StoreInit } from '../../../src/storage/piece-store.js'
 import type { HaveRecord, SwarmRecord, SwarmRecords } from '../../../src/swarm/records.js'
 import type { OpenSwarm } from '../../../src/swarm/registry.js'
@@ -112,6 +113,14 @@ export class TouchableStore extends MemoryPieceStore {
   override serveWhileUnchanged (_verifiedAs: FileFingerprints, onChanged: () => void): void {
     this.onChanged = onChanged
   }
+
+  /** Called once the store's files are removed. */
+  onRemoved?: () => void
+
+  override async remove (): Promise<void> {
+    await super.remove()
+    this.onRemoved?.()
+  }
 }
 
 /** Paths in memory: one store per root, kept across opens (as files are); `add` finds content put at a path. */
@@ -122,14 +131,28 @@ export class MemoryStorage implements ContentStorage {
 
   open (init: StoreInit): PieceStore {
     let store = this.stores.get(init.root)
-    if (store === undefined) this.stores.set(init.root, store = new TouchableStore(init.manifest))
+    if (store === undefined) {
+      const made = store = new TouchableStore(init.manifest)
+      this.stores.set(init.root, made)
+      made.onRemoved = () => { if (this.stores.get(init.root) === made) this.stores.delete(init.root) }
+    }
     return store
   }
 
-  async claimPath (path: string, { replace, taken }: { replace: boolean, taken: string }): Promise<void> {
-    if ((this.stores.has(path) || this.contents.has(path)) && !replace) throw new PathError(taken)
+  async claimPath (path: string, { replace, taken }: { replace: boolean, taken: (path: string) => string }): Promise<void> {
+    if ((this.stores.has(path) || this.contents.has(path)) && !replace) throw new PathError(taken(path))
     this.stores.delete(path)
     this.claimed.push(path)
+  }
+
+  /** A store a download made at `path` that lacks some piece (content `put` there is whole). */
+  async isPartialOutput (path: string, manifest: Manifest): Promise<boolean> {
+    const store = this.stores.get(path)
+    if (store === undefined || this.contents.has(path)) return false
+    for (let i = 0; i < pieceCount(manifest); i++) {
+      if (await store.readPiece(i).then(() => false, () => true)) return true
+    }
+    return false
   }
 
   /** Content with every piece at `path`, as if its files were there. */
