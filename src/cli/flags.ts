@@ -37,11 +37,20 @@ export function unknownCommand (command: string): UsageError {
  */
 export function parseError (err: Error & { code?: string }, command: string | undefined): UsageError {
   const unknown = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-[^']*)'/.exec(err.message)?.[1] : undefined
-  if (unknown === undefined) return new UsageError(err.message)
+  if (unknown === undefined) return new UsageError(badValue(err) ?? err.message)
   const known = command !== undefined && command in COMMAND_FLAGS ? flagsOf(command) : [...GLOBAL_FLAGS, ...Object.values(COMMAND_FLAGS).flat()]
   const meant = closestName(unknown.replace(/^--?/, '').replace(/=.*$/, ''), known)
   const given = command === undefined ? '' : ` for "${command}"`
   return new UsageError(`unknown option ${unknown}${given}${meant === undefined ? '' : `: did you mean --${meant}?`}`)
+}
+
+/** `--timeout` with nothing after it, or `--json=1`: said in the CLI's words. */
+function badValue (err: Error & { code?: string }): string | undefined {
+  if (err.code !== 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return undefined
+  const missing = /'(-[^' ]+) <value>' argument missing/.exec(err.message)?.[1]
+  if (missing !== undefined) return `${missing} needs a value`
+  const extra = /'(-[^' ]+)' does not take an argument/.exec(err.message)?.[1]
+  return extra === undefined ? undefined : `${extra} takes no value`
 }
 
 /** Refuse a flag that belongs to another command (`shoal add x --timeout 3s`). */

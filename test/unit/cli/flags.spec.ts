@@ -25,9 +25,15 @@ describe('cli/flags', () => {
     assert.equal(parseError(unknownOptionError('--jsn=1'), 'status').message, 'unknown option --jsn=1 for "status": did you mean --json?')
   })
 
+  it('a missing or unwanted value is said in the CLI\'s words', () => {
+    const invalid = (message: string): Error => Object.assign(new Error(message), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' })
+    assert.equal(parseError(invalid("Option '--timeout <value>' argument missing"), 'get').message, '--timeout needs a value')
+    assert.equal(parseError(invalid("Option '--json' does not take an argument"), 'status').message, '--json takes no value')
+  })
+
   it('other parser refusals keep their text', () => {
-    const err = parseError(Object.assign(new Error("Option '--timeout <value>' argument missing"), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' }), 'get')
-    assert.equal(err.message, "Option '--timeout <value>' argument missing")
+    const err = parseError(Object.assign(new Error('Unexpected argument \'x\''), { code: 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' }), 'get')
+    assert.equal(err.message, 'Unexpected argument \'x\'')
   })
 
   it('a misspelled command gets the command meant', () => {
