@@ -1,0 +1,68 @@
+/**
+ * The node's Prometheus metrics after a real transfer between two nodes in one process:
+ * Shoal's counters agree with status, libp2p's and the process's metrics are there, and
+ * each node keeps its own numbers (a node started later clobbers nobody's).
+ */
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { TestNodes } from '../helpers/nodes.js'
+import { metricNames, parsePrometheus, sample } from '../helpers/prometheus.js'
+import { MiB, fetchAndVerify, makeFile, useTestContext } from './helpers/context.js'
+import type { ShoalNode } from '../../src/index.js'
+
+async function scrape (node: ShoalNode): Promise<Map<string, number>> {
+  return parsePrometheus(await node.metrics())
+}
+
+function swarmTotals (node: ShoalNode): { uploaded: number, downloaded: number } {
+  const swarms = node.status().swarms
+  return { uploaded: swarms.reduce((n, s) => n + s.uploaded, 0), downloaded: swarms.reduce((n, s) => n + s.downloaded, 0) }
+}
+
+describe('integration: metrics', function () {
+  const ctx = useTestContext('metrics')
+
+  it('after a transfer the shoal_ counters agree with status, and each node keeps its own', async function () {
+    this.timeout(60_000)
+    const source = await makeFile(join(ctx.dir, 'src'), 'data.bin', 5 * MiB + 777)
+    const seeder = await ctx.nodes.start('seeder', { content: { pieceSize: 256 * 1024 } })
+    const leecher = await ctx.nodes.start('leecher', { bootstrap: [TestNodes.address(seeder)] })
+    const added = await seeder.add(source)
+    await fetchAndVerify(leecher, added.contentId, join(ctx.dir, 'out', 'data.bin'), source)
+
+    const up = await scrape(seeder)
+    const down = await scrape(leecher)
+    assert.equal(sample(up, 'shoal_uploaded_bytes_total'), swarmTotals(seeder).uploaded)
+    assert.ok(sample(up, 'shoal_uploaded_bytes_total') >= added.size, 'the seeder sent every byte at least once')
+    assert.equal(sample(down, 'shoal_downloaded_bytes_total'), swarmTotals(leecher).downloaded)
+    assert.equal(sample(down, 'shoal_downloaded_bytes_total'), added.size)
+    assert.equal(sample(down, 'shoal_pieces_verified_total'), added.pieceCount)
+    assert.equal(sample(down, 'shoal_hash_failures_total'), 0)
+    assert.equal(sample(down, 'shoal_pieces_failed_total{reason="hash"}'), 0)
+    assert.ok(sample(down, 'shoal_piece_round_trip_seconds_count') >= added.pieceCount, 'a round trip per piece received')
+    assert.equal(sample(down, 'shoal_swarms{state="seeding"}'), 1)
+    assert.equal(sample(down, 'shoal_swarms{state="downloading"}'), 0)
+    assert.ok(Math.abs(sample(up, 'shoal_seeder_copies_sent_total') - swarmTotals(seeder).uploaded / added.size) < 1e-9)
+    assert.equal(sample(up, 'shoal_bans_total{category="bad-pieces"}'), 0)
+
+    // two nodes in one process: the seeder verified nothing, the leecher everything
+    assert.equal(sample(up, 'shoal_pieces_verified_total'), 0)
+    assert.equal(sample(up, 'shoal_downloaded_bytes_total'), 0)
+    for (const samples of [up, down]) {
+      const names = metricNames(samples)
+      assert.ok([...names].some(n => n.startsWith('libp2p_')), 'libp2p\'s metrics are missing')
+      assert.ok(names.has('process_cpu_user_seconds_total'), 'the process metrics are missing')
+      assert.ok(names.has('shoal_peers'))
+    }
+
+    // a node created later (libp2p's metrics module clears its global state then) changes neither's numbers
+    await ctx.nodes.start('late')
+    const upAgain = await scrape(seeder)
+    const downAgain = await scrape(leecher)
+    assert.equal(sample(downAgain, 'shoal_pieces_verified_total'), added.pieceCount)
+    assert.equal(sample(upAgain, 'shoal_uploaded_bytes_total'), swarmTotals(seeder).uploaded)
+    assert.ok([...metricNames(upAgain)].some(n => n.startsWith('libp2p_')), 'the later node took the seeder\'s libp2p metrics')
+    assert.ok(sample(downAgain, 'libp2p_data_transfer_bytes_total{protocol="global received"}') > 0 ||
+      [...downAgain.keys()].some(k => k.startsWith('libp2p_data_transfer_bytes_total')), 'the leecher\'s transfer metrics are gone')
+  })
+})
