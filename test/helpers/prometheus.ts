@@ -23,3 +23,14 @@ export function sample (samples: Map<string, number>, series: string): number {
 export function metricNames (samples: Map<string, number>): Set<string> {
   return new Set([...samples.keys()].map(series => series.replace(/\{.*$/, '')))
 }
+
+/** Names of every metric family the text declares (`# TYPE` lines), samples or not. */
+export function declaredFamilies (text: string): Set<string> {
+  return new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map(m => m[1]))
+}
+
+/** The metric names a Grafana dashboard's queries use (shoal_, libp2p_, process_, nodejs_). */
+export function dashboardMetricNames (dashboard: { panels: Array<{ targets?: Array<{ expr: string }> }> }): Set<string> {
+  const exprs = dashboard.panels.flatMap(p => p.targets ?? []).map(t => t.expr)
+  return new Set(exprs.flatMap(e => [...e.matchAll(/\b(?:shoal|libp2p|process|nodejs)_[a-z0-9_]+/g)].map(m => m[0])))
+}

@@ -4,9 +4,10 @@
  * each node keeps its own numbers (a node started later clobbers nobody's).
  */
 import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TestNodes } from '../helpers/nodes.js'
-import { metricNames, parsePrometheus, sample } from '../helpers/prometheus.js'
+import { dashboardMetricNames, declaredFamilies, metricNames, parsePrometheus, sample } from '../helpers/prometheus.js'
 import { MiB, fetchAndVerify, makeFile, useTestContext } from './helpers/context.js'
 import type { ShoalNode } from '../../src/index.js'
 
@@ -64,5 +65,18 @@ describe('integration: metrics', function () {
     assert.ok([...metricNames(upAgain)].some(n => n.startsWith('libp2p_')), 'the later node took the seeder\'s libp2p metrics')
     assert.ok(sample(downAgain, 'libp2p_data_transfer_bytes_total{protocol="global received"}') > 0 ||
       [...downAgain.keys()].some(k => k.startsWith('libp2p_data_transfer_bytes_total')), 'the leecher\'s transfer metrics are gone')
+  })
+
+  it('every metric the Grafana dashboard (docs/grafana-shoal.json) queries is one a node serves, and it shows every shoal_ metric', async function () {
+    this.timeout(30_000)
+    const dashboard = JSON.parse(await readFile(new URL('../../../docs/grafana-shoal.json', import.meta.url), 'utf8')) as Parameters<typeof dashboardMetricNames>[0]
+    const node = await ctx.nodes.start('lone')
+    const families = declaredFamilies(await node.metrics())
+    const served = (name: string): boolean => families.has(name) || families.has(name.replace(/_(bucket|sum|count)$/, ''))
+    const used = dashboardMetricNames(dashboard)
+    const missing = [...used].filter(name => !served(name))
+    assert.deepEqual(missing, [], 'the dashboard queries metrics no node serves')
+    const unshown = [...families].filter(name => name.startsWith('shoal_') && ![...used].some(u => u.startsWith(name)))
+    assert.deepEqual(unshown, [], 'shoal_ metrics the dashboard does not show')
   })
 })
