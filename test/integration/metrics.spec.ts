@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TestNodes } from '../helpers/nodes.js'
 import { dashboardMetricNames, declaredFamilies, metricNames, parsePrometheus, sample } from '../helpers/prometheus.js'
-import { MiB, fetchAndVerify, makeFile, useTestContext } from './helpers/context.js'
+import { HostilePeer, manifestNotFound, poisoner } from '../kit/hostile/index.js'
+import { MiB, fetchAndVerify, makeFile, swarmStatus, useTestContext, waitForConnections } from './helpers/context.js'
 import type { ShoalNode } from '../../src/index.js'
 
 async function scrape (node: ShoalNode): Promise<Map<string, number>> {
@@ -78,5 +79,28 @@ describe('integration: metrics', function () {
     assert.deepEqual(missing, [], 'the dashboard queries metrics no node serves')
     const unshown = [...families].filter(name => name.startsWith('shoal_') && ![...used].some(u => u.startsWith(name)))
     assert.deepEqual(unshown, [], 'shoal_ metrics the dashboard does not show')
+  })
+
+  it('a poisoner: its bad pieces are hash failures and failed pieces, and its ban is counted as bad-pieces', async function () {
+    this.timeout(60_000)
+    const source = await makeFile(join(ctx.dir, 'src'), 'target.bin', 16 * MiB)
+    const seeder = await ctx.nodes.start('seeder')
+    const added = await seeder.add(source)
+    const { pieceSize } = swarmStatus(seeder, added.contentId)
+    const hostile = await HostilePeer.start({ pieces: { shape: { size: added.size, pieceSize }, behaviour: poisoner() }, manifest: manifestNotFound() })
+    ctx.defer(async () => { await hostile.stop() })
+    const leecher = await ctx.nodes.start('leecher', { bootstrap: [TestNodes.address(seeder), hostile.address] })
+    await waitForConnections(leecher, [seeder.peerId, hostile.peerId])
+    await fetchAndVerify(leecher, added.contentId, join(ctx.dir, 'out', 'target.bin'), source)
+    assert.ok(leecher.status().bans.some(b => b.peerId === hostile.peerId), 'the poisoner was not banned')
+
+    const m = await scrape(leecher)
+    const maxBadPieces = leecher.config.limits.maxBadPieces
+    assert.equal(sample(m, 'shoal_bans_total{category="bad-pieces"}'), 1)
+    assert.equal(sample(m, 'shoal_bans_total{category="protocol"}'), 0)
+    assert.ok(sample(m, 'shoal_hash_failures_total') >= maxBadPieces, `hash failures: ${sample(m, 'shoal_hash_failures_total')}`)
+    assert.equal(sample(m, 'shoal_pieces_failed_total{reason="hash"}'), sample(m, 'shoal_hash_failures_total'))
+    assert.equal(sample(m, 'shoal_pieces_verified_total'), added.pieceCount)
+    assert.equal(sample(m, 'shoal_downloaded_bytes_total'), added.size)
   })
 })
