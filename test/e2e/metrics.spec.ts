@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parsePrometheus, sample } from '../helpers/prometheus.js'
 import { randomFile, tempDir } from '../helpers/temp.js'
-import { ShoalProcess, explain, killAll } from './helpers/shoal-process.js'
+import { ShoalProcess, explain, killAll, runShoal, writeConfig } from './helpers/shoal-process.js'
 import type { NodeStatus } from './helpers/shoal-process.js'
 
 /** The control API's address and token, from the files `shoal start` writes in dataDir. */
@@ -104,5 +104,17 @@ describe('e2e: metrics', function () {
     assert.equal((await fetchText(metricsUrl, { method: 'POST' })).status, 405)
     assert.equal((await fetchText(metricsUrl, { headers: { origin: 'http://evil.example' } })).status, 403)
     assert.equal((await seeder.status()).swarms.length, 1, 'the node is still running')
+  })
+
+  it('a metrics port in use stops the start with one line naming metrics.port; off loopback a warning', async () => {
+    const busyPort = Number(new URL(metricsUrl).port)
+    const config = await writeConfig(join(dir.path, 'busy'), { metrics: { port: busyPort } })
+    const r = await runShoal(['start', '--config', config])
+    assert.notEqual(r.code, 0, explain(r))
+    assert.match(r.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${busyPort} for the metrics: .*"metrics\\.port"`), explain(r))
+    assert.doesNotMatch(r.stderr, /^\s+at /m, explain(r))
+
+    const open = await ShoalProcess.create(join(dir.path, 'open'), { metrics: { host: '0.0.0.0', port: 0 } })
+    assert.match(open.stderr, /warning: the metrics listener on http:\/\/0\.0\.0\.0:\d+ answers anyone who can reach it, without a token/)
   })
 })
