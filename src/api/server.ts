@@ -5,6 +5,7 @@ import { API_LIMITS } from '../config/defaults.js'
 import { parseContentId } from '../core/content-id.js'
 import { isUserFacing } from '../errors.js'
 import { writeApiFiles, apiFilePaths } from './files.js'
+import { sendMetrics } from './metrics.js'
 import { HttpError, parseAddRequest, parseCancelRequest, parseConnectRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
 import type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
 import type { Logger } from '@libp2p/interface'
@@ -23,6 +24,8 @@ export interface ApiNode {
   connect(address: string, options: { signal?: AbortSignal }): Promise<{ peerId: string, address: string }>
   /** Stop and forget a swarm; UnknownContentError if there is none. */
   cancel(contentId: CID, options: CancelOptions): Promise<CancelResult>
+  /** Every metric in Prometheus' text format (`GET /metrics`). */
+  metrics(): Promise<string>
 }
 
 export interface ApiServerInit {
@@ -44,7 +47,8 @@ const ROUTES: Record<string, string> = {
   '/v1/get': 'POST',
   '/v1/stop': 'POST',
   '/v1/connect': 'POST',
-  '/v1/cancel': 'POST'
+  '/v1/cancel': 'POST',
+  '/metrics': 'GET'
 }
 
 /**
@@ -134,6 +138,9 @@ export class ApiServer {
         this.json(res, 200, await this.init.node.cancel(parseContentId(contentId), { remove }))
         return
       }
+      case 'GET /metrics':
+        await sendMetrics(res, this.init.node)
+        return
       case 'POST /v1/stop':
         this.json(res, 200, { stopping: true })
         res.once('finish', () => { this.init.onStop() })

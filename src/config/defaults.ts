@@ -116,6 +116,17 @@ export const CONFIG_LIMITS = {
   maxDepth: 32
 } as const
 
+/** Prometheus metrics (`GET /metrics`, and the config's opt-in `metrics` listener). */
+export const METRICS = {
+  /**
+   * Where the `metrics` listener goes for what its config key leaves out: loopback, at
+   * Prometheus' usual port for an exporter. Without the key there is no listener.
+   */
+  listener: { host: '127.0.0.1', port: 9464 },
+  /** Upper bounds (seconds) of the piece round-trip histogram's buckets: 5 ms to a minute. */
+  roundTripBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+} as const
+
 /** Caps on the local control API's requests (every request is a small JSON object), and its timers. */
 export const API_LIMITS = {
   maxBodyBytes: 64 * KiB,

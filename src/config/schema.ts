@@ -2,7 +2,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { MANIFEST_LIMITS } from '../core/manifest-limits.js'
 import { DURATION_FORMS, parseDuration } from '../utils/duration.js'
-import { DEFAULTS } from './defaults.js'
+import { DEFAULTS, METRICS } from './defaults.js'
 
 /** The config file as a user writes it: every key optional, unknown keys refused. */
 
@@ -57,6 +57,11 @@ export const configSchema = z.strictObject({
     host: z.enum(['127.0.0.1', '::1', 'localhost'], { message: 'the control API listens on loopback only: 127.0.0.1, ::1 or localhost' }).default(DEFAULTS.api.host),
     port: z.number().int().min(0).max(65535).default(DEFAULTS.api.port)
   }).prefault({}),
+  /** Opt-in: Prometheus metrics without a token on their own address (absent: none). */
+  metrics: z.strictObject({
+    host: nonEmptyString.default(METRICS.listener.host),
+    port: z.number().int().min(0).max(65535).default(METRICS.listener.port)
+  }).optional(),
   swarmKey: nonEmptyString.optional(),
   protocols: z.array(z.strictObject({
     module: nonEmptyString,

@@ -5,6 +5,7 @@ import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { IDENTITIES, NETWORK, START } from '../config/defaults.js'
@@ -17,6 +18,7 @@ import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PeerStore, PrivateKey, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { Registry } from 'prom-client'
 
 /** The libp2p parts that Shoal's protocols (and users' protocols) are given, under libp2p's names. */
 export interface Libp2pComponents {
@@ -43,6 +45,8 @@ export interface BuildLibp2pOptions {
   psk?: Uint8Array
   connectionGater: ConnectionGater
   logger?: ComponentLogger
+  /** The node's own Prometheus registry, for libp2p's metrics. */
+  metricsRegistry: Registry
 }
 
 /**
@@ -70,6 +74,9 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
     connectionMonitor: { pingInterval: NETWORK.connectionPingInterval },
     peerDiscovery: config.bootstrap.length > 0 ? [bootstrap({ list: [...config.bootstrap], timeout: 0, tagTTL: 2_147_483_647 })] : [],
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    // into the node's own registry (several nodes in one process keep their own numbers);
+    // the process metrics are registered once per process, by node/metrics.ts
+    metrics: prometheusMetrics({ registry: options.metricsRegistry, collectDefaultMetrics: false, statfsLocation: config.dataDir }),
     services: { identify: identify(), ping: ping(), ...dht, protocols: protocolHost() },
     start: false
   })

@@ -19,10 +19,10 @@ export function explainListenFailure (err: unknown, config: Pick<ShoalConfig, 'c
 }
 
 /** The control API's port taken: the same advice, for `api.port`. */
-export function explainApiListenFailure (err: unknown, api: { host: string, port: number }, config: Pick<ShoalConfig, 'configPath'>): unknown {
+export function explainApiListenFailure (err: unknown, api: { host: string, port: number }, config: Pick<ShoalConfig, 'configPath'>, listener = { key: 'api', purpose: 'the control API' }): unknown {
   if ((err as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') return err
   const address = `${api.host.includes(':') ? `[${api.host}]` : api.host}:${api.port}`
-  return new AddressInUseError(`cannot listen on ${address} for the control API: the address is in use, perhaps by another Shoal node; change "api.port" in ${configName(config.configPath)}, or use port 0 for any free port`, { cause: err })
+  return new AddressInUseError(`cannot listen on ${address} for ${listener.purpose}: the address is in use, perhaps by another Shoal node; change "${listener.key}.port" in ${configName(config.configPath)}, or use port 0 for any free port`, { cause: err })
 }
 
 /** The address and error lines of libp2p's message: "\n  /ip4/…/tcp/4100: listen EADDRINUSE: …". */

@@ -2,6 +2,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { dirname } from 'node:path'
+import { Registry } from 'prom-client'
 import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
 import { pieceExchange } from '../../protocols/piece-exchange/index.js'
 import { preparePrivateDataDir } from '../config/data-dir.js'
@@ -26,6 +27,7 @@ import { localDialFilter, withLocalDialFilter } from './dial-policy.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { buildLibp2p } from './libp2p.js'
 import { explainListenFailure } from './listen-errors.js'
+import { NodeMetrics } from './metrics.js'
 import { tradingOf } from './module-components.js'
 import { Libp2pNetwork } from './network.js'
 import { importProtocolFactory } from './protocol-loader.js'
@@ -100,6 +102,8 @@ export interface ShoalNode {
    * resolves with the peer id and the address reached, or rejects with a ConnectError saying why.
    */
   connect(address: string, options?: { signal?: AbortSignal }): Promise<ConnectedPeer>
+  /** The node's metrics (`shoal_`, `libp2p_`, the process's) in Prometheus' text format. */
+  metrics(): Promise<string>
   /** The service of a protocol module loaded from the config, by its `module` as written there. */
   protocol<T = ShoalProtocolService>(module: string): T | undefined
   stop(): Promise<void>
@@ -128,9 +132,10 @@ async function buildNode (resolved: ShoalConfig, lock: DataDirLock, logger: Comp
   // loopback and link-local addresses named by peers are not dialled unless the node lives there too
   const dialFilter = localDialFilter({ listen: resolved.listen, dialLocalAddresses: resolved.dialLocalAddresses, trusted: resolved.bootstrap })
   const connectionGater = withLocalDialFilter({ ...bans.gater(), ...addresses.gater() }, dialFilter)
-  const libp2p = await buildLibp2p({ config: resolved, privateKey, psk: swarmKey?.psk, connectionGater, logger })
+  const metricsRegistry = new Registry()
+  const libp2p = await buildLibp2p({ config: resolved, privateKey, psk: swarmKey?.psk, connectionGater, logger, metricsRegistry })
   const protocolBaseDir = options.protocolBaseDir ?? (resolved.configPath === undefined ? process.cwd() : dirname(resolved.configPath))
-  const node = new Node(resolved, libp2p, { bans, addresses, lock, dialFilter }, logger, protocolBaseDir, swarmKey?.fingerprint)
+  const node = new Node(resolved, libp2p, { bans, addresses, lock, dialFilter, metricsRegistry }, logger, protocolBaseDir, swarmKey?.fingerprint)
   if (options.start !== false) {
     try {
       await node.start()
@@ -177,9 +182,10 @@ class Node implements ShoalNode {
   private readonly announcer?: Announcer
   private readonly bootstrapKeeper: BootstrapKeeper
   private readonly swarmKeyFingerprint?: string
+  private readonly metricsOfNode: NodeMetrics
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
 
-  constructor (config: ShoalConfig, libp2p: Libp2p<ShoalServices>, gates: { bans: BanList, addresses: AddressGuard, lock: DataDirLock, dialFilter: LocalDialFilter }, logger: ComponentLogger, private readonly protocolBaseDir: string, swarmKeyFingerprint?: string) {
+  constructor (config: ShoalConfig, libp2p: Libp2p<ShoalServices>, gates: { bans: BanList, addresses: AddressGuard, lock: DataDirLock, dialFilter: LocalDialFilter, metricsRegistry: Registry }, logger: ComponentLogger, private readonly protocolBaseDir: string, swarmKeyFingerprint?: string) {
     const { bans } = gates
     this.lock = gates.lock
     this.dialFilter = gates.dialFilter
@@ -233,6 +239,7 @@ class Node implements ShoalNode {
       logger,
       onMisbehaviour: (peer, reason, fatal) => { this.onMisbehaviour(peer, reason, fatal) }
     })
+    this.metricsOfNode = new NodeMetrics({ registry: gates.metricsRegistry, swarms: this.swarmComponents.swarms, status: () => this.swarms.status() })
   }
 
   get peerId (): string {
@@ -307,9 +314,14 @@ class Node implements ShoalNode {
     }
   }
 
+  async metrics (): Promise<string> {
+    return await this.metricsOfNode.text()
+  }
+
   async stop (): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') return
     this.state = 'stopping'
+    this.metricsOfNode.stop()
     try {
       this.announcer?.stop()
       this.bootstrapKeeper.stop()
@@ -330,6 +342,7 @@ class Node implements ShoalNode {
     this.log('peer %s misbehaved: %s', peer, reason)
     if (!fatal || this.bans.isBanned(peer)) return
     this.bans.ban(peer, reason)
+    this.metricsOfNode.countBan(reason)
     this.log.error('banned %s: %s', peer, reason)
     const peerId = peerIdFromString(peer)
     // peer ids are free, addresses are not: enough bans at one address and it is refused

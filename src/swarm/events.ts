@@ -16,6 +16,24 @@ export interface SwarmPieceEvent {
   index: number
 }
 
+/** A requested piece's last byte arrived (before its hash check): how long it took from the request. */
+export interface SwarmPieceReceivedEvent extends SwarmPeerEvent {
+  index: number
+  /** ms from sending the request to the piece's last byte. */
+  roundTripMs: number
+}
+
+/**
+ * Why a requested piece did not become a verified one: its hash did not match, the peer
+ * refused the request, the request timed out (or trickled), or the piece could not be written.
+ */
+export type PieceFailure = 'hash' | 'rejected' | 'timeout' | 'write'
+
+export interface SwarmPieceFailedEvent extends SwarmPeerEvent {
+  index: number
+  reason: PieceFailure
+}
+
 export interface SwarmOpenedEvent {
   contentId: string
   /** The swarm's state as it opens: 'seeding', 'downloading' or 'partial'. */
@@ -42,6 +60,10 @@ export interface SwarmEvents {
   'swarm:peer-left': CustomEvent<SwarmPeerEvent>
   /** A piece passed its hash check and is written: it can be read from now on. */
   'swarm:piece-verified': CustomEvent<SwarmPieceEvent>
+  /** A requested piece arrived whole from a peer (its hash is checked next). */
+  'swarm:piece-received': CustomEvent<SwarmPieceReceivedEvent>
+  /** A requested piece failed: it is asked for again, from this peer or another. */
+  'swarm:piece-failed': CustomEvent<SwarmPieceFailedEvent>
   /** Every piece of the content is verified; the swarm seeds from now on. */
   'swarm:complete': CustomEvent<{ contentId: string }>
 }

@@ -95,7 +95,9 @@ export class SwarmOpener {
         onMisbehaviour: (_s, peer, reason, fatal) => { this.init.onMisbehaviour?.(peer, reason, fatal) },
         onPeerJoined: (s, peerId) => { registry.emit('swarm:peer-joined', { contentId: s.contentId, peerId }) },
         onPeerLeft: (s, peerId) => { registry.emit('swarm:peer-left', { contentId: s.contentId, peerId }) },
-        onPieceVerified: (s, index) => { registry.emit('swarm:piece-verified', { contentId: s.contentId, index }) }
+        onPieceVerified: (s, index) => { registry.emit('swarm:piece-verified', { contentId: s.contentId, index }) },
+        onPieceReceived: (s, peerId, index, roundTripMs) => { registry.emit('swarm:piece-received', { contentId: s.contentId, peerId, index, roundTripMs }) },
+        onPieceFailed: (s, peerId, index, reason) => { registry.emit('swarm:piece-failed', { contentId: s.contentId, peerId, index, reason }) }
       }
     })
     const entry: OpenSwarm = { cid: spec.cid, swarm, store: spec.store, manifestBytes: spec.manifestBytes, record, have: records.have(record.contentId), waiters }

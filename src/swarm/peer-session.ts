@@ -20,8 +20,11 @@ export interface SessionHost {
   /** A piece-sized buffer to receive into; given back with `releaseBuffer` or `onPieceReceived`. */
   takeBuffer(): Uint8Array
   releaseBuffer(buffer: Uint8Array): void
-  /** All bytes of a requested piece arrived; `piece` views a taken buffer, `hasher` was fed its bytes (not yet compared). */
-  onPieceReceived(session: PeerSession, index: number, piece: Uint8Array, hasher: PieceHasher): void
+  /**
+   * All bytes of a requested piece arrived; `piece` views a taken buffer, `hasher` was fed its
+   * bytes (not yet compared), `requestedAt` is when the request went out (ms since the epoch).
+   */
+  onPieceReceived(session: PeerSession, index: number, piece: Uint8Array, hasher: PieceHasher, requestedAt: number): void
   onRequestEnded(session: PeerSession, index: number): void
   /** The peer unchoked us: requests may go out. */
   onUnchoked(session: PeerSession): void
@@ -341,7 +344,7 @@ export class PeerSession implements PieceWireHandler {
     if (received === 'stale') return
     this.isSnubbed = false
     this.downloadMeter.add(data.byteLength)
-    if (received !== undefined) this.host.onPieceReceived(this, index, received.piece, received.hasher)
+    if (received !== undefined) this.host.onPieceReceived(this, index, received.piece, received.hasher, received.requestedAt)
   }
 
   onClose (err?: Error): void {

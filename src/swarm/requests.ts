@@ -31,6 +31,8 @@ export interface ReceiveBuffers {
 export interface ReceivedPiece {
   piece: Uint8Array
   hasher: PieceHasher
+  /** When the request went out (ms since the epoch). */
+  requestedAt: number
 }
 
 /**
@@ -138,7 +140,7 @@ export class RequestBook {
     if (piece.received < piece.length) return undefined
     piece.buffer = undefined
     this.forget(index)
-    return { piece: buffer.subarray(0, piece.length), hasher }
+    return { piece: buffer.subarray(0, piece.length), hasher, requestedAt: piece.requestedAt }
   }
 
   /** A copy of a requested piece starts: measured and hashed from its first byte. */

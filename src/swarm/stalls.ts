@@ -12,6 +12,8 @@ export interface StallWatchInit {
   release: (index: number) => void
   /** A peer stalled, short of a ban (a ban closes its session with a ProtocolViolationError). */
   onStall: (peerId: string, reason: string) => void
+  /** A request to `peerId` was given up, silent or trickling too long (it goes to another peer). */
+  onTimedOut?: (peerId: string, index: number) => void
   log: Logger
 }
 
@@ -49,6 +51,7 @@ export class StallWatch {
     for (const index of stalled) {
       session.abandon(index)
       this.init.release(index)
+      this.init.onTimedOut?.(session.peerId, index)
       this.init.log('request for piece %d from %s stalled', index, session.peerId)
     }
   }

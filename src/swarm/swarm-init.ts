@@ -1,3 +1,4 @@
+import type { PieceFailure } from './events.js'
 import type { Swarm } from './swarm.js'
 import type { Bitfield } from '../core/bitfield.js'
 import type { Manifest } from '../core/manifest.js'
@@ -68,6 +69,10 @@ export interface SwarmObserver {
   onPeerLeft?(swarm: Swarm, peerId: string): void
   /** A piece passed verification and is written: it can be read and served. */
   onPieceVerified?(swarm: Swarm, index: number): void
+  /** A requested piece's last byte came from `peerId`, `roundTripMs` after the request went out. */
+  onPieceReceived?(swarm: Swarm, peerId: string, index: number, roundTripMs: number): void
+  /** A piece requested from `peerId` failed, and is asked for again. */
+  onPieceFailed?(swarm: Swarm, peerId: string, index: number, reason: PieceFailure): void
 }
 
 export interface SwarmInit {

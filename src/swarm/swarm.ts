@@ -106,6 +106,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
       minPieceRate: SCORING.minPieceRate,
       release: (index) => { this.requester.release(index) },
       onStall: (peerId, reason) => { this.observer.onMisbehaviour?.(this, peerId, reason, false) },
+      onTimedOut: (peerId, index) => { this.observer.onPieceFailed?.(this, peerId, index, 'timeout') },
       log: this.log
     })
     // enough idle buffers for a full request window to peers plus the pieces being written
@@ -205,6 +206,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   }
 
   onRequestEnded (session: PeerSession, index: number): void {
+    this.observer.onPieceFailed?.(this, session.peerId, index, 'rejected')
     this.requester.release(index)
     this.requester.fill(session)
   }
@@ -250,9 +252,10 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.buffers.give(buffer)
   }
 
-  onPieceReceived (session: PeerSession, index: number, piece: Uint8Array, hasher: PieceHasher): void {
+  onPieceReceived (session: PeerSession, index: number, piece: Uint8Array, hasher: PieceHasher, requestedAt: number): void {
     const length = piece.byteLength
     this.downloadMeter.add(length)
+    this.observer.onPieceReceived?.(this, session.peerId, index, Date.now() - requestedAt)
     if (this.have.has(index) || this.writing.has(index)) {
       this.wasted += length
       this.releaseBuffer(piece)
@@ -287,6 +290,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     } catch (err) {
       this.writing.delete(index)
       this.picker.unsettle(index)
+      this.observer.onPieceFailed?.(this, session.peerId, index, 'write')
       this.fail(err as Error)
       return
     }
@@ -309,6 +313,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   private onBadPiece (session: PeerSession, index: number, length: number): void {
     this.wasted += length
     const bad = session.recordBadPiece()
+    this.observer.onPieceFailed?.(this, session.peerId, index, 'hash')
     const fatal = bad >= this.limits.maxBadPieces
     this.log.error('piece %d from %s failed verification (%d bad so far)', index, session.peerId, bad)
     this.observer.onMisbehaviour?.(this, session.peerId, `sent ${bad} piece(s) that failed verification`, fatal)

@@ -1,9 +1,11 @@
+import { MetricsServer } from '../../api/metrics.js'
 import { ApiServer } from '../../api/server.js'
 import { explainApiListenFailure } from '../../node/listen-errors.js'
 import { parsePeerAddress } from '../../node/peer-address.js'
 import { createNode } from '../../node/shoal-node.js'
 import { UsageError } from '../usage.js'
 import type { ShoalConfig } from '../../config/schema.js'
+import type { ShoalNode } from '../../node/shoal-node.js'
 import type { CommandContext } from '../context.js'
 
 export interface StartOptions {
@@ -16,11 +18,13 @@ export async function start (ctx: CommandContext, options: StartOptions = {}): P
   const config = withBootstrap(await ctx.config(), options.bootstrap ?? [])
   const node = await createNode(config, { onNotice: (message) => { ctx.err(`shoal: ${message}`) } })
   let api: ApiServer | undefined
+  let metrics: MetricsServer | undefined
   let stopping: Promise<void> | undefined
   const shutdown = async (why: string): Promise<void> => {
     stopping ??= (async () => {
       ctx.err(`shoal: stopping (${why})`)
       await api?.stop().catch(() => {})
+      await metrics?.stop().catch(() => {})
       await node.stop()
       ctx.err('shoal: stopped')
     })()
@@ -40,10 +44,13 @@ export async function start (ctx: CommandContext, options: StartOptions = {}): P
     await node.stop()
     throw explainApiListenFailure(err, config.api, config)
   }
+  if (config.metrics !== undefined) metrics = await startMetrics(node, config.metrics, config, async () => { await api?.stop() })
   const status = node.status()
   ctx.out(`peer id: ${status.peerId}`)
   for (const address of status.addresses) ctx.out(`listening on ${address}`)
   ctx.out(`control API: ${api.address}`)
+  if (metrics !== undefined) ctx.out(`metrics (no token): ${metrics.address}/metrics`)
+  if (metrics !== undefined && !isLoopback(config.metrics?.host ?? '')) ctx.err(`shoal: warning: the metrics listener on ${metrics.address} answers anyone who can reach it, without a token`)
   if (status.swarmKey !== undefined) ctx.out(`private swarm: key fingerprint ${status.swarmKey}`)
   ctx.out(`swarms: ${status.swarms.length} (${status.swarms.filter(s => s.state === 'seeding').length} seeding)`)
   ctx.out('ready')
@@ -52,6 +59,23 @@ export async function start (ctx: CommandContext, options: StartOptions = {}): P
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
   })
+}
+
+/** The config's opt-in metrics listener; on failure the node and the API stop, and a busy port is said plainly. */
+async function startMetrics (node: ShoalNode, listen: { host: string, port: number }, config: ShoalConfig, stopApi: () => Promise<void>): Promise<MetricsServer> {
+  const metrics = new MetricsServer({ source: node, ...listen, log: node.libp2p.logger.forComponent('shoal:metrics') })
+  try {
+    await metrics.start()
+    return metrics
+  } catch (err) {
+    await stopApi().catch(() => {})
+    await node.stop()
+    throw explainApiListenFailure(err, listen, config, { key: 'metrics', purpose: 'the metrics' })
+  }
+}
+
+function isLoopback (host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.')
 }
 
 /** The config with the command line's bootstrap addresses added (each checked: a usage error names a bad one). */
