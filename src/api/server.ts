@@ -5,6 +5,7 @@ import { API_LIMITS } from '../config/defaults.js'
 import { parseContentId } from '../core/content-id.js'
 import { isUserFacing } from '../errors.js'
 import { writeApiFiles, apiFilePaths } from './files.js'
+import { OPENAPI } from './openapi.js'
 import { HttpError, parseAddRequest, parseCancelRequest, parseConnectRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
 import type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
 import type { Logger } from '@libp2p/interface'
@@ -44,7 +45,8 @@ const ROUTES: Record<string, string> = {
   '/v1/get': 'POST',
   '/v1/stop': 'POST',
   '/v1/connect': 'POST',
-  '/v1/cancel': 'POST'
+  '/v1/cancel': 'POST',
+  '/v1/openapi.json': 'GET'
 }
 
 /**
@@ -134,6 +136,9 @@ export class ApiServer {
         this.json(res, 200, await this.init.node.cancel(parseContentId(contentId), { remove }))
         return
       }
+      case 'GET /v1/openapi.json':
+        this.json(res, 200, OPENAPI)
+        return
       case 'POST /v1/stop':
         this.json(res, 200, { stopping: true })
         res.once('finish', () => { this.init.onStop() })
