@@ -4,8 +4,7 @@
  * snapshots printed one after another part at a blank line. Pure: the text for a status,
  * cut to the terminal's width so that no line wraps and a redraw in place stays in place.
  */
-import { counted, formatBytes } from './format.js'
-import { formatEta } from './progress.js'
+import { counted, formatBytes, formatEta } from './format.js'
 import { peerLine } from './commands/status.js'
 import type { NodeStatus } from '../node/shoal-node.js'
 import type { SwarmStatus } from '../swarm/types.js'
