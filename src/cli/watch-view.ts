@@ -14,6 +14,8 @@ export interface ViewOptions {
   peers: boolean
   /** Columns a line may take; undefined = no limit (no terminal). */
   width?: number
+  /** Lines the frame may take (a taller frame would scroll, and the next redraw land below it); undefined = no limit. */
+  height?: number
   /** When the status was taken, for the header. */
   at: Date
 }
@@ -31,7 +33,15 @@ export function watchFrame (s: NodeStatus, opts: ViewOptions): string[] {
     lines.push(swarmWatchLine(w))
     if (opts.peers) for (const p of w.peerDetails ?? []) lines.push(`    ${peerLine(p, w.pieceCount)}`)
   }
-  return opts.width === undefined ? lines : lines.map(l => fit(l, opts.width as number))
+  const shown = opts.height === undefined ? lines : cut(lines, opts.height)
+  return opts.width === undefined ? shown : shown.map(l => fit(l, opts.width as number))
+}
+
+/** At most `height` lines, the last saying how many more there are. */
+function cut (lines: string[], height: number): string[] {
+  if (lines.length <= height) return lines
+  const kept = Math.max(1, height - 1)
+  return [...lines.slice(0, kept), `… ${lines.length - kept} more lines (a taller terminal shows them; shoal status lists all)`]
 }
 
 /** "name  downloading [######----] 42%  1.2 MiB/s down  3 peers  ETA 1m05s  bafy…". */

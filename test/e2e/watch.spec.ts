@@ -57,8 +57,8 @@ describe('e2e: shoal status --watch and shoal peers', function () {
     await dir.cleanup()
   })
 
-  it('without a terminal, status --watch prints a snapshot a second until Ctrl-C, then exits 0; with --json it refuses', async () => {
-    const node = await ShoalProcess.create(join(dir.path, 'node'))
+  it('without a terminal, status --watch prints a snapshot a second until Ctrl-C, then exits 0; a node that stops ends it, exit 1; with --json it refuses', async () => {
+    let node = await ShoalProcess.create(join(dir.path, 'node'))
     await mkdir(join(dir.path, 'src'))
     await randomFile(join(dir.path, 'src', 'a.bin'), MiB)
     const contentId = await node.add(join(dir.path, 'src', 'a.bin'))
@@ -80,6 +80,20 @@ describe('e2e: shoal status --watch and shoal peers', function () {
       assert.match(snapshot, new RegExp(`a\\.bin {2}seeding {6}\\[#{20}\\] 100% of 1\\.00 MiB .* 0 peers {2}ETA - {2}${contentId}`))
     }
     assert.doesNotMatch(stdout, /\x1b/, 'no terminal: no escape codes')
+
+    // a node that stops while watched ends the watch with the CLI's one line, exit 1
+    const watching = spawn(NODE, [SHOAL_JS, 'status', '--watch', '--config', node.configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SHOAL_DEBUG: '' } })
+    let watchErr = ''
+    let watchOut = ''
+    watching.stdout.setEncoding('utf8').on('data', (d: string) => { watchOut += d })
+    watching.stderr.setEncoding('utf8').on('data', (d: string) => { watchErr += d })
+    const watchDone = new Promise<number | null>(resolve => watching.once('close', resolve))
+    for (let i = 0; i < 100 && !watchOut.includes('shoal '); i++) await sleep(100)
+    assert.equal((await node.shoal('stop')).code, 0)
+    assert.equal(await watchDone, 1, watchErr)
+    assert.match(watchErr, /^shoal: the node for .* is not answering/m)
+    assert.doesNotMatch(watchErr, STACK_LINE)
+    node = await ShoalProcess.start(node.configPath)
 
     const json = await node.shoal('status', '--watch', '--json')
     assert.equal(json.code, 2, explain(json))

@@ -39,7 +39,7 @@ export async function watch (ctx: CommandContext, opts: WatchOptions): Promise<v
     while (!stopped.signal.aborted) {
       const status = await client.call<NodeStatus>('GET', opts.peers ? '/v1/status?peers=1' : '/v1/status')
       if (stopped.signal.aborted) break
-      const lines = watchFrame(status, { peers: opts.peers, width: terminal ? out.columns : undefined, at: new Date() })
+      const lines = watchFrame(status, { peers: opts.peers, width: terminal ? out.columns : undefined, height: terminal && out.rows > 1 ? out.rows - 1 : undefined, at: new Date() })
       out.write(terminal ? inPlace(lines) : `${first ? '' : '\n'}${lines.join('\n')}\n`)
       first = false
       await pause(opts.interval ?? WATCH.interval, stopped.signal)

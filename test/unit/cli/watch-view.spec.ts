@@ -59,6 +59,14 @@ describe('cli/watch-view', () => {
     assert.match(frame[2], /^ {4}peerA {2}seed, we choke them, they serve us .* requests 2 out \/ 0 queued$/)
   })
 
+  it('on a terminal the frame fits its height, the last line saying how many more there are', () => {
+    const swarms = Array.from({ length: 10 }, (_, i) => swarm({ contentId: `c${i}` }))
+    const frame = watchFrame(node(swarms), { peers: false, height: 5, at })
+    assert.equal(frame.length, 5)
+    assert.equal(frame[4], '… 7 more lines (a taller terminal shows them; shoal status lists all)')
+    assert.equal(watchFrame(node(swarms), { peers: false, height: 11, at }).length, 11)
+  })
+
   it('on a terminal no line is longer than its width (a wrapped line would break the redraw in place)', () => {
     const frame = watchFrame(node([swarm({ name: 'x'.repeat(300) })]), { peers: false, width: 40, at })
     for (const line of frame) assert.ok(line.length <= 40, line)
