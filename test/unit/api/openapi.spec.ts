@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { defaultLogger } from '@libp2p/logger'
 import { OPENAPI } from '../../../src/api/openapi.js'
+import { ApiServer } from '../../../src/api/server.js'
+import { tempDir } from '../../helpers/temp.js'
+import type { ApiNode } from '../../../src/api/server.js'
 import { resolveRef, validate } from '../../helpers/json-schema.js'
 import type { JsonSchema } from '../../helpers/json-schema.js'
 
@@ -44,5 +49,24 @@ describe('api/openapi', () => {
     const addBody = doc.paths['/v1/add'].post.requestBody.content['application/json'].schema
     assert.deepEqual(validate({ path: '/x', extra: 1 }, addBody, doc), ['$: "extra" is not allowed'])
     assert.deepEqual(validate(1, { type: 'number', format: 'x' }, doc), ['$: the schema uses "format", which this validator does not check'])
+  })
+
+  it('GET /v1/openapi.json serves the document, with the token only, like every route', async () => {
+    const dir = await tempDir('shoal-openapi-')
+    const server = new ApiServer({ node: {} as ApiNode, host: '127.0.0.1', port: 0, dataDir: dir.path, log: defaultLogger().forComponent('shoal:test:api'), onStop: () => {} })
+    await server.start()
+    try {
+      const token = (await readFile(join(dir.path, 'api.token'), 'utf8')).trim()
+      const served = await fetch(`${server.address}/v1/openapi.json`, { headers: { authorization: `Bearer ${token}` } })
+      assert.equal(served.status, 200)
+      assert.equal(served.headers.get('content-type'), 'application/json')
+      assert.deepEqual(await served.json(), JSON.parse(JSON.stringify(OPENAPI)))
+      const refused = await fetch(`${server.address}/v1/openapi.json`)
+      assert.equal(refused.status, 401)
+      assert.equal((await fetch(`${server.address}/v1/openapi.json`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status, 405)
+    } finally {
+      await server.stop()
+      await dir.cleanup()
+    }
   })
 })
