@@ -6,6 +6,7 @@ import { parseContentId } from '../core/content-id.js'
 import { isUserFacing } from '../errors.js'
 import { writeApiFiles, apiFilePaths } from './files.js'
 import { sendMetrics } from './metrics.js'
+import { OPENAPI } from './openapi.js'
 import { HttpError, parseAddRequest, parseCancelRequest, parseConnectRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
 import type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
 import type { Logger } from '@libp2p/interface'
@@ -48,7 +49,8 @@ const ROUTES: Record<string, string> = {
   '/v1/stop': 'POST',
   '/v1/connect': 'POST',
   '/v1/cancel': 'POST',
-  '/metrics': 'GET'
+  '/metrics': 'GET',
+  '/v1/openapi.json': 'GET'
 }
 
 /**
@@ -140,6 +142,9 @@ export class ApiServer {
       }
       case 'GET /metrics':
         await sendMetrics(res, this.init.node)
+        return
+      case 'GET /v1/openapi.json':
+        this.json(res, 200, OPENAPI)
         return
       case 'POST /v1/stop':
         this.json(res, 200, { stopping: true })

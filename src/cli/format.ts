@@ -17,5 +17,14 @@ export function counted (count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
+/** "45s", "4m05s", "2h03m" (a time left: in format.ts, so that `status --watch` need not load the progress bar's library). */
+export function formatEta (seconds: number): string {
+  const s = Math.ceil(seconds)
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+  const hours = Math.floor(s / 3600)
+  return hours >= 100 ? '99h+' : `${hours}h${String(Math.floor(s % 3600 / 60)).padStart(2, '0')}m`
+}
+
 /** One parser for durations, shared with the config: `--timeout 90` means seconds. */
 export { parseDuration } from '../utils/duration.js'

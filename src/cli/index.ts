@@ -49,7 +49,15 @@ async function main (argv: string[]): Promise<number> {
       await (await import('./commands/cancel.js')).cancel(ctx, needArg('a content id'), { remove: values.remove === true })
       return 0
     case 'status':
+      if (values.watch === true) {
+        if (values.json === true) throw new UsageError('--watch draws a view for people; for machines, poll shoal status --json')
+        await (await import('./commands/watch.js')).watch(ctx, { peers: values.peers === true })
+        return 0
+      }
       await (await import('./commands/status.js')).status(ctx, { json: values.json === true, peers: values.peers === true })
+      return 0
+    case 'peers':
+      await (await import('./commands/peers.js')).peers(ctx, needArg('a content id'), { json: values.json === true })
       return 0
     case 'stop':
       await (await import('./commands/stop.js')).stop(ctx)
@@ -88,6 +96,7 @@ function parseOptions (argv: string[]) {
       sequential: { type: 'boolean' },
       bootstrap: { type: 'string', multiple: true },
       peers: { type: 'boolean' },
+      watch: { type: 'boolean' },
       json: { type: 'boolean' },
       debug: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

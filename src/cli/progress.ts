@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress'
 import { PROGRESS_BAR } from '../config/defaults.js'
-import { counted, formatBytes } from './format.js'
+import { counted, formatBytes, formatEta } from './format.js'
 import { RecentRate } from './recent-rate.js'
 import type { GetProgressEvent } from '../swarm/types.js'
 
@@ -29,14 +29,7 @@ export function barFields (state: { name: string, size: number, bytesHave: numbe
   }
 }
 
-/** "45s", "4m05s", "2h03m". */
-export function formatEta (seconds: number): string {
-  const s = Math.ceil(seconds)
-  if (s < 60) return `${s}s`
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
-  const hours = Math.floor(s / 3600)
-  return hours >= 100 ? '99h+' : `${hours}h${String(Math.floor(s % 3600 / 60)).padStart(2, '0')}m`
-}
+export { formatEta }
 
 /** A download progress bar with rate and ETA, for a terminal. */
 export class ProgressBar {

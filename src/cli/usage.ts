@@ -19,6 +19,8 @@ Commands:
   cancel CID [--remove]      stop downloading or seeding CID; the partial output stays (a later get
                              of CID into the same path goes on from it) unless --remove deletes it
   status [--json] [--peers]  the node and its swarms; --peers: every peer of every swarm
+        [--watch]              a live view, redrawn every second until Ctrl-C (like top)
+  peers CID [--json]         the peers of one swarm, one line each
   connect ADDR               connect the running node to a peer (a multiaddr ending in /p2p/<peer id>)
   stop                       stop the running node
   swarm-key generate         print a new pre-shared key for a private swarm

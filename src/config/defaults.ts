@@ -423,3 +423,9 @@ export const PROGRESS_BAR = {
   /** ms between redraws when no progress comes: a stalled download's rate falls. */
   refresh: 1000
 } as const
+
+/** What `shoal status --watch` shows (cli/watch). */
+export const WATCH = {
+  /** ms between polls of the node's status, and so between redraws. */
+  interval: 1000
+} as const

@@ -26,6 +26,9 @@ describe('e2e: a newcomer, from the packed tarball on the minimum Node', functio
   const home = (): string => join(dir.path, 'home')
   const tour = (): string => join(dir.path, 'tour')
   const nodes: ChildProcess[] = []
+  /** The installed package's folder, and its files as installed. */
+  const installed = (): string => join(dir.path, 'app', 'node_modules', 'shoal')
+  let installedTree: string[]
 
   before(async function () {
     const version = minimumNodeVersion()
@@ -44,6 +47,7 @@ describe('e2e: a newcomer, from the packed tarball on the minimum Node', functio
     const install = await runCommand('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, env, timeoutMs: 480_000 })
     assert.equal(install.code, 0, `npm install of the tarball failed:\n${install.stderr}`)
     shoalBin = join(app, 'node_modules', '.bin', 'shoal')
+    installedTree = await tree(installed())
   })
 
   after(async () => {
@@ -133,6 +137,13 @@ describe('e2e: a newcomer, from the packed tarball on the minimum Node', functio
       assert.equal(stop.code, 0, stop.stderr)
       assert.equal(await exited(child), 0)
     }
+  })
+
+  it('no command writes inside the installed package: a start on the package\'s own config is refused, and the tour left the folder as installed', async () => {
+    const refused = await shoal('start', '--config', join(installed(), 'config', 'default.json'))
+    assert.equal(refused.code, 1, refused.stderr)
+    assert.ok(refused.stderr.includes(`dataDir ${join(installed(), 'config', 'data')} is inside the installed shoal package`), refused.stderr)
+    assert.deepEqual(await tree(installed()), installedTree)
   })
 
   it('the tarball holds no key, token or data file', async () => {

@@ -51,7 +51,7 @@ describe('e2e: what each CLI command loads (a client command starts in well unde
     }
   })
 
-  it('status, add, get and stop against a running node load none of them either', async () => {
+  it('status, add, get, peers and stop against a running node load none of them either', async () => {
     const node = await ShoalProcess.create(join(dir.path, 'node'))
     const file = join(dir.path, 'small.txt')
     await writeFile(file, 'a small file\n')
@@ -60,6 +60,7 @@ describe('e2e: what each CLI command loads (a client command starts in well unde
     assert.deepEqual(await heavyLoads(['status', '--json', ...config], 0), [], 'status --json')
     assert.deepEqual(await heavyLoads(['add', file, ...config], 0), [], 'add')
     assert.deepEqual(await heavyLoads(['get', UNKNOWN_CID, '--timeout', '1s', '--output', join(dir.path, 'out'), ...config], 1), [], 'get')
+    assert.deepEqual(await heavyLoads(['peers', UNKNOWN_CID, ...config], 1), [], 'peers')
     assert.deepEqual(await heavyLoads(['stop', ...config], 0), [], 'stop')
   })
 

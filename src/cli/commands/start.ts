@@ -3,6 +3,7 @@ import { ApiServer } from '../../api/server.js'
 import { explainApiListenFailure } from '../../node/listen-errors.js'
 import { parsePeerAddress } from '../../node/peer-address.js'
 import { createNode } from '../../node/shoal-node.js'
+import { refuseDataDirInPackage } from '../package-folder.js'
 import { UsageError } from '../usage.js'
 import type { ShoalConfig } from '../../config/schema.js'
 import type { ShoalNode } from '../../node/shoal-node.js'
@@ -16,6 +17,7 @@ export interface StartOptions {
 /** `shoal start`: run the node in the foreground until SIGINT/SIGTERM or `shoal stop`. */
 export async function start (ctx: CommandContext, options: StartOptions = {}): Promise<void> {
   const config = withBootstrap(await ctx.config(), options.bootstrap ?? [])
+  refuseDataDirInPackage(config.dataDir)
   const node = await createNode(config, { onNotice: (message) => { ctx.err(`shoal: ${message}`) } })
   let api: ApiServer | undefined
   let metrics: MetricsServer | undefined
