@@ -22,6 +22,11 @@ export const DEFAULTS = {
    */
   dialLocalAddresses: false,
   api: { host: '127.0.0.1', port: 0 },
+  /**
+   * What a `metrics` key in the config fills in for what it leaves out: loopback, at
+   * Prometheus' usual port for an exporter. Without the key there is no listener.
+   */
+  metrics: { host: '127.0.0.1', port: 9464 },
 
   content: {
     /** 0 = automatic (see ADDING); otherwise a power of two within MANIFEST_LIMITS' piece sizes. */
@@ -118,11 +123,6 @@ export const CONFIG_LIMITS = {
 
 /** Prometheus metrics (`GET /metrics`, and the config's opt-in `metrics` listener). */
 export const METRICS = {
-  /**
-   * Where the `metrics` listener goes for what its config key leaves out: loopback, at
-   * Prometheus' usual port for an exporter. Without the key there is no listener.
-   */
-  listener: { host: '127.0.0.1', port: 9464 },
   /** Upper bounds (seconds) of the piece round-trip histogram's buckets: 5 ms to a minute. */
   roundTripBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 } as const

@@ -2,7 +2,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { MANIFEST_LIMITS } from '../core/manifest-limits.js'
 import { DURATION_FORMS, parseDuration } from '../utils/duration.js'
-import { DEFAULTS, METRICS } from './defaults.js'
+import { DEFAULTS } from './defaults.js'
 
 /** The config file as a user writes it: every key optional, unknown keys refused. */
 
@@ -59,8 +59,8 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   /** Opt-in: Prometheus metrics without a token on their own address (absent: none). */
   metrics: z.strictObject({
-    host: nonEmptyString.default(METRICS.listener.host),
-    port: z.number().int().min(0).max(65535).default(METRICS.listener.port)
+    host: nonEmptyString.default(DEFAULTS.metrics.host),
+    port: z.number().int().min(0).max(65535).default(DEFAULTS.metrics.port)
   }).optional(),
   swarmKey: nonEmptyString.optional(),
   protocols: z.array(z.strictObject({

@@ -1,6 +1,6 @@
 /** The config's opt-in `metrics` listener: absent unless asked for, loopback at 9464 by default. */
 import assert from 'node:assert/strict'
-import { METRICS } from '../../../src/config/defaults.js'
+import { DEFAULTS } from '../../../src/config/defaults.js'
 import { resolveConfig } from '../../../src/config/load.js'
 import { isNamedError } from '../fixtures.js'
 
@@ -11,7 +11,7 @@ describe('config: metrics', () => {
 
   it('an empty object: loopback, port 9464', () => {
     assert.deepEqual(resolveConfig({ metrics: {} }).metrics, { host: '127.0.0.1', port: 9464 })
-    assert.deepEqual(METRICS.listener, { host: '127.0.0.1', port: 9464 })
+    assert.deepEqual(DEFAULTS.metrics, { host: '127.0.0.1', port: 9464 })
   })
 
   it('another host when the config says so, any free port with 0', () => {
