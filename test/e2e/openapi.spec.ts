@@ -116,6 +116,14 @@ describe('e2e: the control API answers as its OpenAPI document says', function (
     const none = await checked200(leecher, 'POST', '/v1/cancel', { contentId: added.contentId }, 400)
     assert.equal(none.error.name, 'UnknownContentError')
 
+    // the metrics: text, the type the document names
+    const metrics = await call(seeder, 'GET', '/metrics')
+    assert.equal(metrics.status, 200)
+    assert.ok((metrics.headers.get('content-type') ?? '').startsWith('text/plain'))
+    assert.ok(responseSchema('GET', '/metrics', 200, 'text/plain') !== undefined)
+    assert.match(await metrics.text(), /^shoal_uploaded_bytes_total /m)
+    checked.add('GET /metrics 200')
+
     const refused = await call(leecher, 'GET', '/v1/status', undefined, 'wrong')
     assert.equal(refused.status, 401)
     assert.deepEqual(validate(await refused.json(), responseSchema('GET', '/v1/status', 401, 'application/json'), doc), [])
