@@ -30,7 +30,8 @@ describe('swarm/status', () => {
       downloaded: 0,
       uploadRate: 0,
       downloadRate: 0,
-      startedAt: swarm.startedAt
+      startedAt: swarm.startedAt,
+      seederCopies: 0
     })
     assert.deepEqual(swarmStatus(swarm, { peers: true }).peerDetails, [])
   })
