@@ -58,7 +58,10 @@ export class DashboardRoutes {
     if (req.headers.host !== own.host) throw new HttpError(403, 'the dashboard answers only at its own address')
     const origin = req.headers.origin
     if (origin !== undefined && origin !== own.origin) throw new HttpError(403, 'requests from other sites are refused')
-    if (req.headers['sec-fetch-site'] === 'cross-site') throw new HttpError(403, 'requests from other sites are refused')
+    // a page on another port of this host is "same-site" (the SameSite cookie goes along) and
+    // its GETs carry no Origin: the browser's Sec-Fetch-Site still tells them apart
+    const site = req.headers['sec-fetch-site']
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new HttpError(403, 'requests from other sites are refused')
   }
 
   /** A page for a request without token or session: what to run, and nothing else. */

@@ -124,7 +124,8 @@ describe('api/dashboard/routes', () => {
     assert.equal(add.status, 403)
     const own = await call('POST', '/v1/add', { ...cookie, origin, 'content-type': 'application/json' }, JSON.stringify({ path: '/x' }))
     assert.equal(own.status, 200, own.body)
-    assert.equal((await call('GET', '/v1/status', { ...cookie, 'sec-fetch-site': 'cross-site' })).status, 403)
+    for (const site of ['cross-site', 'same-site']) assert.equal((await call('GET', '/v1/status', { ...cookie, 'sec-fetch-site': site })).status, 403, site)
+    for (const site of ['same-origin', 'none']) assert.equal((await call('GET', '/v1/status', { ...cookie, 'sec-fetch-site': site })).status, 200, site)
     // the login itself answers only at the API's own address
     const { code } = await loginCode()
     assert.equal((await call('GET', `/dashboard/login?code=${code}`, { host: 'rebound.example' })).status, 403)
