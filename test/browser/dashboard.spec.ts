@@ -99,13 +99,15 @@ describe('browser: the dashboard', function () {
     // progress and the piece map's "have" count, seen at several points of the download
     const seen: Array<{ value: number, have: number }> = []
     let peersChecked = false
+    let shot = false
     for (let i = 0; i < 400; i++) {
       const value = Number(await row.locator('progress').getAttribute('value'))
       const have = Number(/^(\d+) have/.exec(await page.locator('#piece-summary').textContent() ?? '')?.[1] ?? -1)
       if (seen.at(-1)?.value !== value) seen.push({ value, have })
-      if (!peersChecked && value > 0 && value < SIZE / PIECE_SIZE / 2) {
+      if (!peersChecked && value > 0 && value < SIZE / PIECE_SIZE / 2) peersChecked = await peersAgree(page, contentId)
+      if (!shot && value >= SIZE / PIECE_SIZE * 0.6) {
         await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-downloading.png'), fullPage: true })
-        peersChecked = await peersAgree(page, contentId)
+        shot = true
       }
       if (value === SIZE / PIECE_SIZE) break
       await sleep(100)
@@ -183,7 +185,9 @@ describe('browser: the dashboard', function () {
     const { context, page } = await openDashboard({ width: 390, height: 844 })
     await page.locator('#swarms tbody tr').first().waitFor()
     const width = await page.evaluate(() => document.documentElement.scrollWidth)
-    assert.ok(width <= 390, `the page is ${width} px wide at a 390 px viewport (tables scroll in their own box)`)
+    assert.ok(width <= 390, `the page is ${width} px wide at a 390 px viewport`)
+    await sleep(1000)
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-phone.png'), fullPage: true })
     const focused: string[] = []
     for (let i = 0; i < 12; i++) {
       await page.keyboard.press('Tab')
@@ -191,7 +195,6 @@ describe('browser: the dashboard', function () {
     }
     assert.ok(focused.some(f => f.startsWith('BUTTON:capped.bin')), focused.join(' | '))
     assert.ok(focused.some(f => f.startsWith('BUTTON:Stop')), focused.join(' | '))
-    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-phone.png'), fullPage: true })
     await context.close()
   })
 

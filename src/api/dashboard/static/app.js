@@ -118,7 +118,8 @@ function drawGraphs () {
   const section = document.getElementById('detail')
   if (state.selected === undefined || section.hidden) return
   const top = drawRates(document.getElementById('detail-graph'), state.history.get(state.selected) ?? [], HISTORY, { height: 160 })
-  document.getElementById('detail-scale').textContent = `(last 5 minutes, top of scale ${formatRate(top)})`
+  const seconds = Math.min(HISTORY, Math.max(60, state.history.get(state.selected)?.length ?? 0))
+  document.getElementById('detail-scale').textContent = `(last ${seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} minutes`}, top of scale ${formatRate(top)})`
 }
 
 function say (text, isError = false) {

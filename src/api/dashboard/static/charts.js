@@ -2,6 +2,9 @@
 
 const COLORS = { down: '#1d7fd1', up: '#c2410c', have: [46, 133, 64], inflight: [224, 161, 0], missing: [59, 91, 219], none: [201, 42, 42] }
 const STATE = { missing: 0, inFlight: 1, have: 2 }
+/** The piece map's height to aim for (CSS px), and the most cells it draws. */
+const MAP_HEIGHT = 160
+const MAX_CELLS = 6000
 
 /** A canvas at the device's pixel ratio, sized to its CSS box; returns its context and size. */
 function fit (canvas, cssHeight) {
@@ -25,8 +28,10 @@ function fit (canvas, cssHeight) {
 export function drawRates (canvas, samples, capacity, options = {}) {
   const { ctx, width, height } = fit(canvas, options.height)
   const top = Math.max(1, ...samples.map(s => Math.max(s.down, s.up)))
-  const step = width / Math.max(1, capacity - 1)
-  const offset = capacity - samples.length
+  // a young swarm's graph spans its first minute, then grows to the whole history
+  const span = Math.min(capacity, Math.max(60, samples.length))
+  const step = width / Math.max(1, span - 1)
+  const offset = span - samples.length
   const line = (key, color) => {
     ctx.beginPath()
     samples.forEach((s, i) => {
@@ -91,9 +96,12 @@ export function drawPieceMap (canvas, map) {
     maxAvailability = Math.max(maxAvailability, b & 63)
   }
   const cssWidth = Math.max(1, Math.floor(canvas.clientWidth))
-  const cell = bytes.length <= 200 ? 12 : bytes.length <= 2000 ? 6 : 3
+  // cells as large as fit the map in about MAP_HEIGHT px, 3 to 16 px a side; past
+  // MAX_CELLS pieces a cell stands for a run of them
+  const shown = Math.min(bytes.length, MAX_CELLS)
+  const cell = Math.max(3, Math.min(16, Math.floor(Math.sqrt(cssWidth * MAP_HEIGHT / Math.max(1, shown)))))
   const columns = Math.max(1, Math.floor(cssWidth / cell))
-  const cells = Math.min(bytes.length, columns * Math.ceil(4000 / columns))
+  const cells = Math.min(bytes.length, columns * Math.ceil(shown / columns))
   const perCell = bytes.length / Math.max(1, cells)
   const rows = Math.max(1, Math.ceil(cells / columns))
   const { ctx } = fit(canvas, rows * cell)

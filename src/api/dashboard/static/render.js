@@ -11,14 +11,18 @@ export function el (tag, options = {}, children = []) {
   return node
 }
 
+/** Rows, each cell labelled with its column's heading (a narrow screen shows cells as labelled lines). */
 function replaceRows (tbody, rows) {
+  const headings = [...tbody.closest('table').querySelectorAll('thead th')].map(th => th.textContent.trim())
+  for (const row of rows) [...row.children].forEach((cell, i) => { cell.dataset.label = headings[i] ?? '' })
   tbody.replaceChildren(...rows)
 }
 
 export function renderNode (status) {
   document.getElementById('peer-id').textContent = status.peerId
   document.getElementById('connections').textContent = String(status.connections)
-  document.getElementById('dht').textContent = `${status.dhtRoutingTableSize ?? 0} peers`
+  const dht = status.dhtRoutingTableSize ?? 0
+  document.getElementById('dht').textContent = `${dht} ${dht === 1 ? 'peer' : 'peers'}`
   document.getElementById('swarm-key').textContent = status.swarmKey === undefined ? 'none (public network)' : `${status.swarmKey} (private swarm)`
   document.getElementById('addresses').replaceChildren(...status.addresses.map(a => el('li', { text: a })))
   document.getElementById('protocols').replaceChildren(...(status.protocols ?? []).map(p => el('li', { text: `${p.module}: ${p.protocolIds.join(', ')}` })))
@@ -51,7 +55,7 @@ function swarmRow (s, { selected, sparks, onSelect, onStop }) {
     sparks.set(s.contentId, spark)
   }
   const row = el('tr', { className: s.contentId === selected ? 'selected' : '', attrs: { 'data-cid': s.contentId } }, [
-    el('td', {}, [select, el('span', { className: 'cid', text: s.contentId })]),
+    el('td', {}, [select, el('span', { className: 'cid', text: s.contentId, attrs: { title: s.contentId } })]),
     el('td', { className: `state ${s.state}`, text: s.state }),
     el('td', {}, [el('progress', { attrs: { max: s.pieceCount, value: s.piecesHave, 'aria-label': `${pct}% of ${s.name}` } }), el('span', { className: 'pct', text: `${pct}%` })]),
     el('td', { text: formatRate(s.downloadRate) }),
@@ -68,7 +72,7 @@ function swarmRow (s, { selected, sparks, onSelect, onStop }) {
 export function renderPeers (peers, pieceCount) {
   const tbody = document.querySelector('#peers tbody')
   replaceRows(tbody, peers.map(p => el('tr', { attrs: { 'data-peer': p.peerId } }, [
-    el('td', {}, [el('span', { className: 'cid', text: p.peerId }), el('span', { className: 'muted small', text: p.remoteAddress ?? '' })]),
+    el('td', {}, [el('span', { className: 'cid', text: p.peerId, attrs: { title: p.peerId } }), el('span', { className: 'muted small', text: p.remoteAddress ?? '' })]),
     el('td', { text: p.direction ?? '?' }),
     el('td', { text: p.seed ? 'seed' : `${p.piecesHave}/${pieceCount}` }),
     el('td', { text: formatRate(p.downloadRate) }),
