@@ -6,8 +6,8 @@ import type { ServerResponse } from 'node:http'
 export interface EventSource {
   /** The node's status without peers: the same object `GET /v1/status` sends. */
   status(): object
-  /** A swarm's peers and piece map, or undefined for unknown content. */
-  swarm(contentId: string): object | undefined
+  /** The peers and piece map of each of these swarms (once per tick for all of them); unknown content is left out. */
+  swarms(contentIds: ReadonlySet<string>): ReadonlyMap<string, object>
 }
 
 export interface EventHubInit {
@@ -85,6 +85,8 @@ export class EventHub {
     const ready = clients.filter(c => c.res.writableLength <= DASHBOARD.maxEventBacklog)
     if (ready.length === 0) return
     const status = JSON.stringify(this.init.source.status())
+    const watched = new Set(ready.flatMap(c => c.swarm === undefined ? [] : [c.swarm]))
+    const found = watched.size === 0 ? new Map<string, object>() : this.init.source.swarms(watched)
     const details = new Map<string, string>()
     const now = Date.now()
     for (const client of ready) {
@@ -92,7 +94,7 @@ export class EventHub {
       if (client.lastStatus !== status) message += `event: status\ndata: ${status}\n\n`
       client.lastStatus = status
       if (client.swarm !== undefined) {
-        const detail = details.get(client.swarm) ?? JSON.stringify(this.init.source.swarm(client.swarm) ?? null)
+        const detail = details.get(client.swarm) ?? JSON.stringify(found.get(client.swarm) ?? null)
         details.set(client.swarm, detail)
         if (client.lastSwarm !== detail) message += `event: swarm\ndata: ${detail}\n\n`
         client.lastSwarm = detail

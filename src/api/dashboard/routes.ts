@@ -35,7 +35,7 @@ export class DashboardRoutes {
   readonly events: EventHub
 
   constructor (private readonly init: DashboardRoutesInit) {
-    this.events = new EventHub({ source: { status: () => init.node.status({}), swarm: (cid) => this.swarmDetail(cid) } })
+    this.events = new EventHub({ source: { status: () => init.node.status({}), swarms: (cids) => this.swarmDetails(cids) } })
   }
 
   /** The one route that needs neither token nor session: its code is its credential. */
@@ -132,12 +132,15 @@ export class DashboardRoutes {
     return { contentId, pieceCount: bytes.byteLength, encoding: 'base64', pieces: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') }
   }
 
-  /** What the page shows of the swarm it has selected: its peers and its piece map. */
-  private swarmDetail (contentId: string): object | undefined {
+  /** What the pages show of the swarms they have selected: peers and piece map (one status with peers for all). */
+  private swarmDetails (contentIds: ReadonlySet<string>): Map<string, object> {
     const status = this.init.node.status({ peers: true }) as { swarms?: Array<{ contentId: string, peerDetails?: unknown[] }> }
-    const swarm = status.swarms?.find(s => s.contentId === contentId)
-    if (swarm === undefined) return undefined
-    return { contentId, peers: swarm.peerDetails ?? [], pieces: this.pieceMap(contentId) }
+    const details = new Map<string, object>()
+    for (const swarm of status.swarms ?? []) {
+      if (!contentIds.has(swarm.contentId)) continue
+      details.set(swarm.contentId, { contentId: swarm.contentId, peers: swarm.peerDetails ?? [], pieces: this.pieceMap(swarm.contentId) })
+    }
+    return details
   }
 }
 

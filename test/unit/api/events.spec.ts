@@ -24,7 +24,7 @@ describe('api/events', () => {
   let rate = 0
   const source = {
     status: () => { statusCalls++; return { swarms: [{ contentId: 'c1', downloadRate: rate }] } },
-    swarm: (cid: string) => { swarmCalls++; return cid === 'c1' ? { contentId: cid, peers: [] } : undefined }
+    swarms: (cids: ReadonlySet<string>) => { swarmCalls++; return new Map(cids.has('c1') ? [['c1', { contentId: 'c1', peers: [] }]] : []) }
   }
   beforeEach(() => { statusCalls = 0; swarmCalls = 0; rate = 0 })
 
@@ -44,7 +44,7 @@ describe('api/events', () => {
     rate = 100
     await sleep(120)
     for (const res of clients) assert.match(res.written.at(-1) ?? '', /"downloadRate":100/)
-    // one status and one detail of c1 per tick, whatever the number of clients
+    // one status and one call for the watched swarms' details per tick, whatever the number of clients
     assert.ok(swarmCalls <= statusCalls, `${swarmCalls} swarm details for ${statusCalls} statuses`)
     hub.close()
     assert.ok(clients.every(c => c.ended))
