@@ -57,6 +57,11 @@ describe('browser: the dashboard', function () {
     leecher = await ShoalProcess.create(join(dir.path, 'leecher'), { bootstrap: [(await seeder.status()).addresses[0]], content: { pieceSize: PIECE_SIZE } })
     api = (await readFile(join(leecher.dataDir, 'api'), 'utf8')).trim()
   })
+  let pageErrors: string[] = []
+  beforeEach(() => { pageErrors = [] })
+  afterEach(() => {
+    assert.deepEqual(pageErrors, [], 'errors on the dashboard page')
+  })
   after(async () => {
     await browser?.close()
     await killAll()
@@ -73,6 +78,9 @@ describe('browser: the dashboard', function () {
     const context = await browser.newContext({ viewport })
     const page = await context.newPage()
     page.on('dialog', (dialog) => { void dialog.accept() })
+    // a script error or a CSP violation on the page fails the test that made it (checked in afterEach)
+    page.on('pageerror', (err) => { pageErrors.push(err.message) })
+    page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()) })
     await page.goto(url)
     assert.equal(page.url(), `${api}/dashboard/`, 'the code leaves the address bar')
     return { context, page }
@@ -238,5 +246,7 @@ describe('browser: the dashboard', function () {
     assert.equal(own.status, 200)
     evil.close()
     await context.close()
+    // the refusals above are the errors this tab was meant to see
+    pageErrors = pageErrors.filter(e => !/status of (403|404)/.test(e))
   })
 })

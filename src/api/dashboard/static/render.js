@@ -31,42 +31,79 @@ export function renderNode (status) {
   document.getElementById('no-bans').hidden = bans.length > 0
 }
 
-/**
- * One row per swarm. Rows are rebuilt each snapshot, but the focused button keeps its focus:
- * `actions` gives the row's buttons, `sparks` a canvas per content id (kept across rebuilds).
- */
+/** The swarms table's rows by content id: updated in place, so a click or the focus is never lost to a redraw. */
+const swarmRows = new Map()
+
+/** One row per swarm; `sparks` gets each row's rate graph canvas by content id. */
 export function renderSwarms (swarms, { selected, sparks, onSelect, onStop }) {
   const tbody = document.querySelector('#swarms tbody')
-  const focused = document.activeElement?.dataset?.key
-  replaceRows(tbody, swarms.map(s => swarmRow(s, { selected, sparks, onSelect, onStop })))
+  const shown = new Set(swarms.map(s => s.contentId))
+  for (const [contentId, row] of swarmRows) {
+    if (shown.has(contentId)) continue
+    row.tr.remove()
+    swarmRows.delete(contentId)
+    sparks.delete(contentId)
+  }
+  swarms.forEach((s, i) => {
+    let row = swarmRows.get(s.contentId)
+    if (row === undefined) {
+      row = swarmRow(s, { onSelect, onStop })
+      swarmRows.set(s.contentId, row)
+      sparks.set(s.contentId, row.spark)
+    }
+    updateSwarmRow(row, s, selected)
+    if (tbody.children[i] !== row.tr) tbody.insertBefore(row.tr, tbody.children[i] ?? null)
+  })
   document.getElementById('no-swarms').hidden = swarms.length > 0
-  if (focused !== undefined) tbody.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus()
 }
 
-function swarmRow (s, { selected, sparks, onSelect, onStop }) {
-  const pct = percent(s.piecesHave, s.pieceCount)
-  const select = el('button', { className: 'link', text: s.name, attrs: { type: 'button', 'aria-pressed': s.contentId === selected, 'data-key': `select:${s.contentId}`, title: 'show its pieces and peers' } })
-  select.addEventListener('click', () => { onSelect(s.contentId) })
-  const stop = el('button', { className: 'danger', text: 'Stop', attrs: { type: 'button', 'data-key': `stop:${s.contentId}`, 'aria-label': `Stop ${s.name}` } })
-  stop.addEventListener('click', () => { onStop(s) })
-  let spark = sparks.get(s.contentId)
-  if (spark === undefined) {
-    spark = el('canvas', { className: 'spark', attrs: { width: 120, height: 28, role: 'img', 'aria-label': `rates of ${s.name} over the last minutes` } })
-    sparks.set(s.contentId, spark)
-  }
-  const row = el('tr', { className: s.contentId === selected ? 'selected' : '', attrs: { 'data-cid': s.contentId } }, [
-    el('td', {}, [select, el('span', { className: 'cid', text: s.contentId, attrs: { title: s.contentId } })]),
-    el('td', { className: `state ${s.state}`, text: s.state }),
-    el('td', {}, [el('progress', { attrs: { max: s.pieceCount, value: s.piecesHave, 'aria-label': `${pct}% of ${s.name}` } }), el('span', { className: 'pct', text: `${pct}%` })]),
-    el('td', { text: formatRate(s.downloadRate) }),
-    el('td', { text: formatRate(s.uploadRate) }),
-    el('td', {}, [spark]),
-    el('td', { text: formatDuration(s.eta) }),
-    el('td', { text: s.peers }),
-    el('td', { text: (s.seederCopies ?? 0).toFixed(2), attrs: { title: `${formatBytes(s.uploaded)} sent of ${formatBytes(s.size)}` } }),
-    el('td', {}, [stop])
-  ])
+const SWARM_CELLS = ['state', 'progress', 'down', 'up', 'graph', 'eta', 'peers', 'copies']
+
+function swarmRow (s, { onSelect, onStop }) {
+  const row = { swarm: s }
+  row.select = el('button', { className: 'link', attrs: { type: 'button', title: 'show its pieces and peers' } })
+  row.select.addEventListener('click', () => { onSelect(row.swarm.contentId) })
+  row.stop = el('button', { className: 'danger', text: 'Stop', attrs: { type: 'button' } })
+  row.stop.addEventListener('click', () => { onStop(row.swarm) })
+  row.spark = el('canvas', { className: 'spark', attrs: { width: 120, height: 28, role: 'img' } })
+  row.progress = el('progress')
+  row.pct = el('span', { className: 'pct' })
+  row.cid = el('span', { className: 'cid', text: s.contentId, attrs: { title: s.contentId } })
+  row.cells = Object.fromEntries(SWARM_CELLS.map(name => [name, el('td')]))
+  row.cells.progress.append(row.progress, row.pct)
+  row.cells.graph.append(row.spark)
+  row.tr = el('tr', { attrs: { 'data-cid': s.contentId } }, [el('td', {}, [row.select, row.cid]), ...SWARM_CELLS.map(name => row.cells[name]), el('td', {}, [row.stop])])
+  const headings = [...document.querySelectorAll('#swarms thead th')].map(th => th.textContent.trim())
+  ;[...row.tr.children].forEach((cell, i) => { cell.dataset.label = headings[i] ?? '' })
   return row
+}
+
+/** Text only where it changed: an unchanged cell is left alone (and so is a screen reader). */
+function setText (node, text) {
+  if (node.textContent !== String(text)) node.textContent = String(text)
+}
+
+function updateSwarmRow (row, s, selected) {
+  row.swarm = s
+  const pct = percent(s.piecesHave, s.pieceCount)
+  setText(row.select, s.name)
+  row.select.setAttribute('aria-pressed', String(s.contentId === selected))
+  row.select.dataset.key = `select:${s.contentId}`
+  row.stop.setAttribute('aria-label', `Stop ${s.name}`)
+  row.spark.setAttribute('aria-label', `rates of ${s.name} over the last minutes`)
+  row.tr.classList.toggle('selected', s.contentId === selected)
+  row.progress.max = Math.max(1, s.pieceCount)
+  row.progress.value = s.piecesHave
+  row.progress.setAttribute('aria-label', `${pct}% of ${s.name}`)
+  setText(row.pct, `${pct}%`)
+  row.cells.state.className = `state ${s.state}`
+  setText(row.cells.state, s.state)
+  setText(row.cells.down, formatRate(s.downloadRate))
+  setText(row.cells.up, formatRate(s.uploadRate))
+  setText(row.cells.eta, formatDuration(s.eta))
+  setText(row.cells.peers, s.peers)
+  setText(row.cells.copies, (s.seederCopies ?? 0).toFixed(2))
+  row.cells.copies.title = `${formatBytes(s.uploaded)} sent of ${formatBytes(s.size)}`
 }
 
 export function renderPeers (peers, pieceCount) {
