@@ -139,6 +139,9 @@ export const DASHBOARD = {
   loginCodeLifetime: 60_000,
   /** Login codes waiting to be used at once; the oldest goes first. */
   maxLoginCodes: 16,
+  /** Random bytes in a login code (144 bits) and in a session id (256 bits). */
+  loginCodeBytes: 18,
+  sessionIdBytes: 32,
   /** ms a dashboard session lasts from its login. */
   sessionLifetime: 12 * 60 * 60_000,
   /** Sessions held at once; the oldest goes first. */

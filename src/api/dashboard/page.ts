@@ -54,7 +54,7 @@ export class DashboardFiles {
 
 /** A small HTML answer (401, 404) with the page's headers: says what to do, shows no data. */
 export function plainPage (res: ServerResponse, status: number, message: string): void {
-  const body = `<!doctype html><meta charset="utf-8"><title>Shoal</title><p>${escapeHtml(message)}</p>\n`
+  const body = `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Shoal</title><p>${escapeHtml(message)}</p>\n`
   res.writeHead(status, { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8' })
   res.end(body)
 }

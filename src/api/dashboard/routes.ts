@@ -29,8 +29,8 @@ const PIECES = /^GET \/v1\/swarms\/([A-Za-z0-9]{1,200})\/pieces$/
  * requests that carry it, the page's files, the event stream and the piece maps.
  */
 export class DashboardRoutes {
-  private readonly codes = new SecretBook({ lifetimeMs: DASHBOARD.loginCodeLifetime, max: DASHBOARD.maxLoginCodes, bytes: 18 })
-  private readonly sessions = new SecretBook({ lifetimeMs: DASHBOARD.sessionLifetime, max: DASHBOARD.maxSessions, bytes: 32 })
+  private readonly codes = new SecretBook({ lifetimeMs: DASHBOARD.loginCodeLifetime, max: DASHBOARD.maxLoginCodes, bytes: DASHBOARD.loginCodeBytes })
+  private readonly sessions = new SecretBook({ lifetimeMs: DASHBOARD.sessionLifetime, max: DASHBOARD.maxSessions, bytes: DASHBOARD.sessionIdBytes })
   private readonly files = new DashboardFiles()
   readonly events: EventHub
 
