@@ -4,10 +4,12 @@ import { rm } from 'node:fs/promises'
 import { API_LIMITS } from '../config/defaults.js'
 import { parseContentId } from '../core/content-id.js'
 import { isUserFacing } from '../errors.js'
+import { DashboardRoutes } from './dashboard/routes.js'
 import { writeApiFiles, apiFilePaths } from './files.js'
 import { sendMetrics } from './metrics.js'
 import { OPENAPI } from './openapi.js'
 import { HttpError, parseAddRequest, parseCancelRequest, parseConnectRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
+import type { Caller } from './dashboard/routes.js'
 import type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
 import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
@@ -27,6 +29,8 @@ export interface ApiNode {
   cancel(contentId: CID, options: CancelOptions): Promise<CancelResult>
   /** Every metric in Prometheus' text format (`GET /metrics`). */
   metrics(): Promise<string>
+  /** A swarm's pieces, a byte each (core/piece-map), for the dashboard; undefined for unknown content. */
+  pieceMap?(contentId: string): Uint8Array | undefined
 }
 
 export interface ApiServerInit {
@@ -50,7 +54,9 @@ const ROUTES: Record<string, string> = {
   '/v1/connect': 'POST',
   '/v1/cancel': 'POST',
   '/metrics': 'GET',
-  '/v1/openapi.json': 'GET'
+  '/v1/openapi.json': 'GET',
+  '/v1/events': 'GET',
+  '/v1/dashboard/login-code': 'POST'
 }
 
 /**
@@ -62,9 +68,12 @@ export class ApiServer {
   private readonly token = randomBytes(32).toString('hex')
   private readonly server: Server
   private url?: string
+  /** The web dashboard: its login, page, event stream and piece maps. */
+  private readonly dashboard: DashboardRoutes
 
   constructor (init: ApiServerInit) {
     this.init = init
+    this.dashboard = new DashboardRoutes({ node: init.node, origin: () => this.address })
     this.server = createServer({
       maxHeaderSize: API_LIMITS.maxHeaderBytes,
       headersTimeout: init.timeouts?.headers ?? API_LIMITS.headersTimeout,
@@ -99,6 +108,7 @@ export class ApiServer {
   async stop (): Promise<void> {
     const { api, token } = apiFilePaths(this.init.dataDir)
     await Promise.all([rm(api, { force: true }), rm(token, { force: true })])
+    this.dashboard.close()
     this.server.closeAllConnections()
     await new Promise<void>(resolve => this.server.close(() => { resolve() }))
   }
@@ -106,9 +116,20 @@ export class ApiServer {
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const route = requestRoute(req.method, req.url)
-      if (!this.authorized(req)) throw new HttpError(401, 'missing or wrong API token')
-      // a browser page must not drive the node, whatever it learnt (DNS rebinding, CSRF)
-      if (req.headers.origin !== undefined) throw new HttpError(403, 'the control API does not answer browsers')
+      if (this.dashboard.isLogin(route)) {
+        await this.dashboard.login(req, res)
+        return
+      }
+      const caller = this.caller(req)
+      if (caller === undefined) {
+        if (this.dashboard.refuse(route, res)) return
+        throw new HttpError(401, 'missing or wrong API token')
+      }
+      // a browser page must not drive the node, whatever it learnt (DNS rebinding, CSRF):
+      // only the dashboard's own page, with its session, at the API's own address and origin
+      if (caller === 'session') this.dashboard.checkBrowser(req)
+      else if (req.headers.origin !== undefined) throw new HttpError(403, 'the control API does not answer browsers')
+      if (await this.dashboard.route(route, req, res, caller)) return
       await this.route(route, req, res)
     } catch (err) {
       this.fail(res, err)
@@ -186,6 +207,12 @@ export class ApiServer {
     res.end()
   }
 
+  /** The bearer token (the CLI) first, else the dashboard's session cookie. */
+  private caller (req: IncomingMessage): Caller | undefined {
+    if (this.authorized(req)) return 'token'
+    return this.dashboard.hasSession(req) ? 'session' : undefined
+  }
+
   private authorized (req: IncomingMessage): boolean {
     const header = req.headers.authorization ?? ''
     const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '')
@@ -194,7 +221,7 @@ export class ApiServer {
   }
 
   private json (res: ServerResponse, status: number, body: unknown): void {
-    res.writeHead(status, { 'content-type': 'application/json' })
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' })
     res.end(JSON.stringify(body))
   }
 

@@ -17,6 +17,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   connect: [],
   cancel: ['remove'],
   stop: [],
+  dashboard: [],
   'swarm-key': ['output'],
   help: []
 }

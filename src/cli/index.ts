@@ -62,6 +62,9 @@ async function main (argv: string[]): Promise<number> {
     case 'stop':
       await (await import('./commands/stop.js')).stop(ctx)
       return 0
+    case 'dashboard':
+      await (await import('./commands/dashboard.js')).dashboard(ctx)
+      return 0
     case 'swarm-key':
       await (await import('./commands/swarm-key.js')).swarmKey(ctx, args[0], values.output)
       return 0

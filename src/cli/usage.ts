@@ -23,6 +23,7 @@ Commands:
   peers CID [--json]         the peers of one swarm, one line each
   connect ADDR               connect the running node to a peer (a multiaddr ending in /p2p/<peer id>)
   stop                       stop the running node
+  dashboard                  print a one-time URL that opens the node's web dashboard, logged in
   swarm-key generate         print a new pre-shared key for a private swarm
         [--output FILE]        write it to FILE (mode 0600) instead
 

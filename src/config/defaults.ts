@@ -144,6 +144,29 @@ export const API_LIMITS = {
   progressInterval: 100
 } as const
 
+/** The web dashboard the API serves (`shoal dashboard`) and its live event stream. */
+export const DASHBOARD = {
+  /** ms a login code from `shoal dashboard` can be used (once). */
+  loginCodeLifetime: 60_000,
+  /** Login codes waiting to be used at once; the oldest goes first. */
+  maxLoginCodes: 16,
+  /** Random bytes in a login code (144 bits) and in a session id (256 bits). */
+  loginCodeBytes: 18,
+  sessionIdBytes: 32,
+  /** ms a dashboard session lasts from its login. */
+  sessionLifetime: 12 * 60 * 60_000,
+  /** Sessions held at once; the oldest goes first. */
+  maxSessions: 32,
+  /** ms between status snapshots on the event stream (at most two a second). */
+  eventInterval: 500,
+  /** ms between comment lines that keep a quiet event stream open. */
+  eventKeepAlive: 15_000,
+  /** Event streams open at once: a tab more than that gets 503. */
+  maxEventStreams: 8,
+  /** Bytes a slow event client may have unsent before it misses snapshots. */
+  maxEventBacklog: 1024 * 1024
+} as const
+
 /** How the libp2p node looks after its connections. */
 export const NETWORK = {
   /**

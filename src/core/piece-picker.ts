@@ -69,6 +69,11 @@ export class PiecePicker {
     return this.availability[index]
   }
 
+  /** Requests out for piece `index` now (at most 255 counted). */
+  requestsFor (index: number): number {
+    return this.requests[index]
+  }
+
   markRequested (index: number): void {
     if (this.requests[index] === 0 && !this.have.has(index) && this.settled[index] === 0) this.unrequested--
     if (this.requests[index] < 255) this.requests[index]++

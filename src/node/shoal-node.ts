@@ -30,6 +30,7 @@ import { explainListenFailure } from './listen-errors.js'
 import { NodeMetrics } from './metrics.js'
 import { tradingOf } from './module-components.js'
 import { Libp2pNetwork } from './network.js'
+import { addConnectionDetails, dhtRoutingTableSize } from './peer-connections.js'
 import { importProtocolFactory } from './protocol-loader.js'
 import { readSwarmKey } from './swarm-key.js'
 import type { ConfigInput, ShoalConfig } from '../config/schema.js'
@@ -51,6 +52,8 @@ export interface NodeStatus {
   /** Short fingerprint of the swarm key when the swarm is private. */
   swarmKey?: string
   connections: number
+  /** Peers in the DHT's routing table (0 without a DHT). */
+  dhtRoutingTableSize?: number
   swarms: SwarmStatus[]
   bans: Ban[]
   /**
@@ -97,6 +100,8 @@ export interface ShoalNode {
   cancel(contentId: string | CID, options?: CancelOptions): Promise<CancelResult>
   /** The node and its swarms; with `peers`, every swarm's peers in detail. */
   status(options?: { peers?: boolean }): NodeStatus
+  /** A swarm's pieces, one byte each: state and availability (core/piece-map); undefined for unknown content. */
+  pieceMap(contentId: string): Uint8Array | undefined
   /**
    * Dial a peer by a multiaddr ending in /p2p/<peer id> (trusted as a bootstrap address is);
    * resolves with the peer id and the address reached, or rejects with a ConnectError saying why.
@@ -308,7 +313,8 @@ class Node implements ShoalNode {
       addresses: this.addresses(),
       ...(this.swarmKeyFingerprint === undefined ? {} : { swarmKey: this.swarmKeyFingerprint }),
       connections: this.libp2p.getConnections().length,
-      swarms: this.swarms.status(options),
+      dhtRoutingTableSize: dhtRoutingTableSize(this.libp2p),
+      swarms: options.peers === true ? addConnectionDetails(this.swarms.status(options), this.libp2p) : this.swarms.status(options),
       bans: this.bans.list(),
       protocols: this.protocols.list()
     }
@@ -316,6 +322,10 @@ class Node implements ShoalNode {
 
   async metrics (): Promise<string> {
     return await this.metricsOfNode.text()
+  }
+
+  pieceMap (contentId: string): Uint8Array | undefined {
+    return this.registry.swarm(contentId)?.pieceMap()
   }
 
   async stop (): Promise<void> {

@@ -28,6 +28,8 @@ export function swarmStatus (swarm: Swarm, options: { peers?: boolean } = {}): S
     uploadRate: Math.round(swarm.uploadMeter.rate()),
     downloadRate: Math.round(swarm.downloadMeter.rate()),
     startedAt: swarm.startedAt,
+    seederCopies: seederCopies(swarm),
+    ...etaOf(swarm),
     ...(swarm.completedAt === undefined ? {} : { completedAt: swarm.completedAt }),
     ...(swarm.error === undefined ? {} : { error: swarm.error.message }),
     ...(options.peers === true ? { peerDetails: [...swarm.peers.values()].map(s => s.status()) } : {})
@@ -44,4 +46,17 @@ export function bytesHave (swarm: Swarm): number {
   const full = swarm.have.count * swarm.layout.pieceSize
   const last = swarm.pieceCount - 1
   return swarm.have.has(last) ? full - swarm.layout.pieceSize + swarm.layout.pieceLength(last) : full
+}
+
+/** Copies of the whole content sent so far (uploaded / size), to two decimals. */
+function seederCopies (swarm: Swarm): number {
+  const size = swarm.layout.totalSize
+  return size === 0 ? 0 : Math.round(swarm.uploaded / size * 100) / 100
+}
+
+/** Seconds left at the recent download rate: only for a download that is moving. */
+function etaOf (swarm: Swarm): { eta?: number } {
+  const rate = swarm.downloadMeter.rate()
+  if (swarm.state !== 'downloading' || rate < 1) return {}
+  return { eta: Math.ceil((swarm.layout.totalSize - bytesHave(swarm)) / rate) }
 }

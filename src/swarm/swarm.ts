@@ -1,6 +1,7 @@
 import { Bitfield } from '../core/bitfield.js'
 import { PieceLayout } from '../core/layout.js'
 import { verifyPiece } from '../core/piece-hash.js'
+import { pieceMapBytes } from '../core/piece-map.js'
 import { PiecePicker } from '../core/piece-picker.js'
 import { IDENTITIES, PICKING, SCORING } from '../config/defaults.js'
 import { ProtocolViolationError, StorageError } from '../errors.js'
@@ -140,6 +141,12 @@ export class Swarm implements SwarmEndpoint, SessionHost {
 
   bitfield (): Uint8Array {
     return this.have.toBytes()
+  }
+
+  /** Every piece's state (have / in flight / missing) and availability, one byte each (core/piece-map). */
+  pieceMap (): Uint8Array {
+    const { have, picker } = this
+    return pieceMapBytes({ pieceCount: this.pieceCount, has: i => have.has(i), requestsFor: i => picker.requestsFor(i), availabilityOf: i => picker.availabilityOf(i) })
   }
 
   /** Read a verified piece (for serving, or for a local copy). */

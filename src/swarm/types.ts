@@ -26,6 +26,10 @@ export interface SwarmStatus {
   downloadRate: number
   /** When the node opened this swarm (this run), and when its download completed (ms since the epoch). */
   startedAt: number
+  /** Copies of the whole content sent so far: uploaded / size, to two decimals (always in status). */
+  seederCopies?: number
+  /** Seconds left at the recent download rate; only while downloading and moving. */
+  eta?: number
   completedAt?: number
   error?: string
   /** One entry per peer traded with; only when asked for (`status --peers`). */
@@ -52,6 +56,10 @@ export interface PeerStatus {
   /** Our requests out to it, and its requests queued with us. */
   requestsOut: number
   requestsQueued: number
+  /** Who dialled: 'outbound' (we did) or 'inbound'; the node adds it from the peer's connection. */
+  direction?: 'inbound' | 'outbound'
+  /** The connection's remote multiaddr (without /p2p/). */
+  remoteAddress?: string
 }
 
 /** Progress of a `get`, delivered through `onProgress`. */

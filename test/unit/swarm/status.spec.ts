@@ -30,7 +30,8 @@ describe('swarm/status', () => {
       downloaded: 0,
       uploadRate: 0,
       downloadRate: 0,
-      startedAt: swarm.startedAt
+      startedAt: swarm.startedAt,
+      seederCopies: 0
     })
     assert.deepEqual(swarmStatus(swarm, { peers: true }).peerDetails, [])
   })
@@ -50,6 +51,20 @@ describe('swarm/status', () => {
     assert.ok(Object.isFrozen(info) && Object.isFrozen(info.peers))
     await until(() => swarm.state === 'seeding', 5000, 'the download')
     assert.equal(swarmStatus(swarm).completedAt !== undefined, true)
+  })
+
+  it('ETA only while a download moves; seeder copies as uploaded / size', async () => {
+    const { swarm } = downloadHere(p, '/dl', content)
+    assert.equal(swarmStatus(swarm).eta, undefined, 'no rate yet, no ETA')
+    swarm.have.set(0)
+    swarm.downloadMeter.add(64 * 1024)
+    const { eta } = swarmStatus(swarm)
+    const left = content.data.byteLength - 16 * 1024
+    assert.ok(eta !== undefined && eta >= 1 && eta <= Math.ceil(left / swarm.downloadMeter.rate()) + 1, `eta ${String(eta)}`)
+    const seeding = (await seedHere(p, '/seed/data.bin', content)).swarm
+    assert.equal(swarmStatus(seeding).eta, undefined)
+    ;(seeding as unknown as { uploader: { uploaded: number } }).uploader.uploaded = Math.round(content.data.byteLength * 2.5)
+    assert.equal(swarmStatus(seeding).seederCopies, 2.5)
   })
 
   it('bytesHave counts the short last piece at its own length', async () => {
