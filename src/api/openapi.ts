@@ -187,6 +187,30 @@ export const OPENAPI = {
         responses: { 200: json({ type: 'object', required: ['openapi', 'paths'] }, 'the OpenAPI document'), 401: errors[401], 403: errors[403] }
       }
     },
+    '/v1/dashboard/login-code': {
+      post: {
+        summary: 'a one-time login code for the web dashboard (shoal dashboard): the URL carries it, the page trades it once for an HttpOnly session cookie; only the token (not a session) may ask',
+        responses: { 200: json(obj(['code', 'url', 'expiresIn'], { code: str(), url: str('http://127.0.0.1:<port>/dashboard/login?code=<code>'), expiresIn: int('ms the code can be used, once') }), 'a login code'), 401: errors[401], 403: errors[403] }
+      }
+    },
+    '/v1/events': {
+      get: {
+        summary: 'server-sent events for the dashboard: a `status` event (the status, as GET /v1/status) a few times a second at most, and with ?swarm=CID a `swarm` event (its peers and piece map)',
+        parameters: [{ name: 'swarm', in: 'query', required: false, schema: { type: 'string' }, description: 'a content id whose peers and pieces to send too' }],
+        responses: { 200: { description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 401: errors[401], 403: errors[403] }
+      }
+    },
+    '/v1/swarms/{cid}/pieces': {
+      get: {
+        summary: 'a swarm\'s piece map: one byte per piece, base64; the top 2 bits the state (0 missing, 1 in flight, 2 have), the low 6 how many peers have it (63 for 63 or more)',
+        parameters: [{ name: 'cid', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          200: json(obj(['contentId', 'pieceCount', 'encoding', 'pieces'], { contentId: str(), pieceCount: int(), encoding: { const: 'base64' }, pieces: str() }), 'the piece map'),
+          404: json(ref('Error'), 'no swarm for that content id'),
+          ...errors
+        }
+      }
+    },
     '/metrics': {
       get: {
         summary: 'Prometheus metrics: shoal_, libp2p_ and process metrics, in the text exposition format 0.0.4',

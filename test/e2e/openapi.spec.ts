@@ -2,7 +2,8 @@
  * The control API against its OpenAPI document, with real `shoal start` processes: the
  * document the node serves is the one in src/api/openapi.ts, and every route's answers
  * (status, status?peers=1, add, a get's stream of events, a connect that fails, cancel, a
- * cancel of nothing, a request without the token, stop) match the document's schemas for
+ * cancel of nothing, the dashboard's login code, piece map and event stream, the metrics, a
+ * request without the token, stop) match the document's schemas for
  * the status they came with.
  */
 import assert from 'node:assert/strict'
@@ -41,7 +42,7 @@ describe('e2e: the control API answers as its OpenAPI document says', function (
 
   /** The schema of `method path`'s answer with `status` and `type`; an answer the document does not name fails. */
   function responseSchema (method: string, path: string, status: number, type: string): JsonSchema {
-    const op = doc.paths[path.split('?')[0]]?.[method.toLowerCase()]
+    const op = doc.paths[documentPath(path)]?.[method.toLowerCase()]
     assert.ok(op !== undefined, `${method} ${path} is not in the document`)
     const response = op.responses[String(status)]
     assert.ok(response !== undefined, `${method} ${path} answered ${status}, which the document does not list`)
@@ -58,6 +59,33 @@ describe('e2e: the control API answers as its OpenAPI document says', function (
     assert.deepEqual(problems, [], `${method} ${path}: ${JSON.stringify(value).slice(0, 2000)}`)
     checked.add(`${method} ${path} ${res.status}`)
     return value
+  }
+
+  /** The document's path for a called one: `/v1/swarms/bafy…/pieces` is `/v1/swarms/{cid}/pieces`. */
+  function documentPath (called: string): string {
+    const path = called.split('?')[0]
+    const template = Object.keys(doc.paths).find(p => new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path))
+    return template ?? path
+  }
+
+  /** The event stream's type, and its first `status` event against the document's NodeStatus. */
+  async function checkEventStream (api: Api): Promise<void> {
+    const abort = new AbortController()
+    const res = await fetch(`${api.url}/v1/events`, { headers: { authorization: `Bearer ${api.token}` }, signal: abort.signal })
+    assert.equal(res.status, 200)
+    const type = res.headers.get('content-type') ?? ''
+    const schema = responseSchema('GET', '/v1/events', 200, type.split(';')[0])
+    assert.equal(schema.type, 'string')
+    let text = ''
+    for await (const chunk of (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream())) {
+      text += chunk
+      const event = /event: status\ndata: (.*)\n\n/.exec(text)
+      if (event === null) continue
+      assert.deepEqual(validate(JSON.parse(event[1]), doc.components.schemas.NodeStatus, doc), [])
+      break
+    }
+    abort.abort()
+    checked.add('GET /v1/events 200')
   }
 
   beforeEach(async () => { dir = await tempDir('shoal-e2e-openapi-') })
@@ -116,6 +144,15 @@ describe('e2e: the control API answers as its OpenAPI document says', function (
     const none = await checked200(leecher, 'POST', '/v1/cancel', { contentId: added.contentId }, 400)
     assert.equal(none.error.name, 'UnknownContentError')
 
+    // the dashboard's routes: a login code, a piece map, the event stream's first status
+    const login = await checked200(seeder, 'POST', '/v1/dashboard/login-code')
+    assert.match(login.url, /\/dashboard\/login\?code=/)
+    const map = await checked200(seeder, 'GET', `/v1/swarms/${added.contentId as string}/pieces`)
+    assert.equal(Buffer.from(map.pieces, 'base64').byteLength, map.pieceCount)
+    const unknown = await checked200(seeder, 'GET', '/v1/swarms/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy/pieces', undefined, 404)
+    assert.equal(unknown.error.name, 'HttpError')
+    await checkEventStream(seeder)
+
     // the metrics: text, the type the document names
     const metrics = await call(seeder, 'GET', '/metrics')
     assert.equal(metrics.status, 200)
@@ -132,6 +169,6 @@ describe('e2e: the control API answers as its OpenAPI document says', function (
     assert.equal((await leecherNode.exited).code, 0)
 
     // every path of the document was called
-    for (const path of Object.keys(doc.paths)) assert.ok([...checked].some(c => c.split(' ')[1].split('?')[0] === path), `${path} was not called`)
+    for (const path of Object.keys(doc.paths)) assert.ok([...checked].some(c => documentPath(c.split(' ')[1]) === path), `${path} was not called`)
   })
 })
