@@ -26,10 +26,19 @@ export function answerRange (req: Pick<IncomingMessage, 'headers'>, size: number
   if (header === undefined) return { status: 200 }
   const ifRange = req.headers['if-range']
   if (ifRange !== undefined && ifRange !== etag) return { status: 200 }
-  const ranges = rangeParser(size, header, { combine: true })
+  const ranges = rangeParser(size, wholeSuffix(header, size), { combine: true })
   if (ranges === -1) return { status: 416 }
   if (ranges === -2 || ranges.type !== 'bytes' || ranges.length !== 1) return { status: 200 }
   return { status: 206, start: ranges[0].start, end: ranges[0].end }
+}
+
+/**
+ * A suffix longer than the file selects all of it (RFC 9110 14.1.1); range-parser calls it
+ * unsatisfiable, so it is asked as `N-` from the first byte instead.
+ */
+function wholeSuffix (header: string, size: number): string {
+  const suffix = /^bytes=\s*-(\d+)\s*$/.exec(header)
+  return suffix !== null && size > 0 && Number(suffix[1]) > size ? 'bytes=0-' : header
 }
 
 /** Whether If-None-Match names this representation (or any: `*`). */
