@@ -148,6 +148,28 @@ describe('integration: the HTTP gateway', function () {
     assert.equal(swarmStatus(leecher, contentId).path, join(leecher.config.dataDir, 'content', contentId))
   })
 
+  it('with a capped download, a seek to the end is answered long before the download completes (its pieces are asked first)', async function () {
+    this.timeout(60_000)
+    const size = 4 * MiB
+    const path = await makeFile(join(ctx.dir, 'src'), 'long.webm', size)
+    const seeder = await ctx.nodes.start('seeder', { content: { pieceSize: 64 * 1024 } })
+    const { contentId } = await seeder.add(path)
+    // 4 MiB at 256 KiB/s: 16 s for all of it
+    const leecher = await ctx.nodes.start('leecher', { bootstrap: [TestNodes.address(seeder)], limits: { downloadRate: 256 * 1024 } })
+    await waitForConnections(leecher, [seeder.peerId])
+    const url = `${gatewayUrl(leecher)}/content/${contentId}`
+    const started = Date.now()
+    const first = await get(url, { range: 'bytes=0-99' })
+    const tail = await get(url, { range: `bytes=${size - 200 * 1024}-` })
+    const elapsed = Date.now() - started
+    const source = await readFile(path)
+    assert.ok(first.body.equals(source.subarray(0, 100)))
+    assert.ok(tail.body.equals(source.subarray(size - 200 * 1024)))
+    const status = swarmStatus(leecher, contentId)
+    assert.equal(status.state, 'downloading', `the download completed before the seek was answered (${elapsed} ms)`)
+    assert.ok(status.piecesHave < status.pieceCount / 2, `${status.piecesHave}/${status.pieceCount} pieces were fetched to answer two short ranges (${elapsed} ms)`)
+  })
+
   it('sends no byte of a piece that failed verification: the response waits for a good copy', async function () {
     this.timeout(90_000)
     const path = await makeFile(join(ctx.dir, 'src'), 'target.bin', 4 * MiB)
