@@ -13,7 +13,7 @@ export interface GatewayResult {
   pieceSize: number
   /** ms to the first body byte of `Range: bytes=0-0` on content the leecher has never seen (manifest search, first piece). */
   ttfbColdMs: number
-  /** The same request again, the piece held: the gateway's own cost. */
+  /** The same request once the content is held: the gateway's own cost. */
   ttfbWarmMs: number
   /** ms to the first byte of a range in the middle of content being downloaded, not yet held there. */
   seekMiddleMs: number
@@ -75,9 +75,11 @@ export async function gatewayFigures (root: string, bytes: number): Promise<Gate
 
     const first = await leecher('first-byte')
     const cold = await timedGet(first.url, 'bytes=0-0')
-    const warm = await timedGet(first.url, 'bytes=0-0')
     const middle = Math.floor(bytes / 2)
     const seek = await timedGet(first.url, `bytes=${middle}-${middle}`)
+    // warm: the content held (the download the cold request started has completed)
+    while ((await first.node.status()).swarms.find(s => s.contentId === contentId)?.state !== 'seeding') await new Promise(resolve => setTimeout(resolve, 200))
+    const warm = await timedGet(first.url, 'bytes=0-0')
     await first.node.stop()
 
     const streamer = await leecher('gateway')
