@@ -8,6 +8,7 @@ import { request } from 'node:http'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TestNodes } from '../helpers/nodes.js'
+import { GATEWAY } from '../../src/config/defaults.js'
 import { HostilePeer, manifestNotFound, poisoner } from '../kit/hostile/index.js'
 import { MiB, makeFile, makeFolder, swarmStatus, useTestContext, waitForConnections } from './helpers/context.js'
 import type { ShoalNode } from '../../src/index.js'
@@ -130,6 +131,28 @@ describe('integration: the HTTP gateway', function () {
     assert.equal((await get(`${gateway}/content/`)).status, 404)
     assert.equal((await get(`${gateway}/content/not-a-cid`)).status, 400)
     assert.equal((await get(`${gateway}/content/${contentId}?${'x'.repeat(3000)}`)).status, 414)
+    assert.equal(await raw(`${gateway}/content/${contentId}`, { 'x-filler': 'y'.repeat(10_000) }), 431)
+  })
+
+  it('answers 503 past its cap on concurrent requests, and serves again once they end', async function () {
+    this.timeout(30_000)
+    const path = await makeFile(join(ctx.dir, 'src'), 'a.bin', 1000)
+    const seeder = await ctx.nodes.start('seeder')
+    const { contentId } = await seeder.add(path)
+    // a node alone: a request for content nobody has waits for its manifest
+    const lonely = await ctx.nodes.start('lonely', { timeouts: { discovery: 20_000 } })
+    const url = `${gatewayUrl(lonely)}/content/${contentId}`
+    const abort = new AbortController()
+    const waiting = Array.from({ length: GATEWAY.maxConcurrentRequests }, async () => await fetch(url, { signal: abort.signal }).catch(() => undefined))
+    await new Promise(resolve => setTimeout(resolve, 500))
+    const refused = await get(url)
+    assert.equal(refused.status, 503)
+    assert.equal(refused.headers.get('retry-after'), '1')
+    abort.abort()
+    await Promise.all(waiting)
+    await new Promise(resolve => setTimeout(resolve, 200))
+    // the aborted requests no longer count: the lonely node answers again
+    assert.equal((await get(`${gatewayUrl(lonely)}/`)).status, 404)
   })
 
   it('downloads content it does not hold into its own folder and streams it as it arrives', async function () {
