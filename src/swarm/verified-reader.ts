@@ -28,18 +28,29 @@ export async function * readVerified (init: VerifiedReadInit, start: number, end
   if (end <= start) return
   const pieceSize = swarm.layout.pieceSize
   const last = Math.floor((end - 1) / pieceSize)
+  // the next piece, when it is here already, is read and hashed while this one is written out
+  let next: Promise<Uint8Array> | undefined
   try {
     for (let index = Math.floor(start / pieceSize); index <= last; index++) {
       cursor.moveTo(index, last)
-      await waitForPiece(init, index, signal)
-      const piece = await swarm.readPiece(index)
-      if (!verifyPiece(swarm.manifest, index, piece)) throw new StorageError(`piece ${index} of ${swarm.contentId} changed on disk`)
+      if (next === undefined) await waitForPiece(init, index, signal)
+      const piece = await (next ?? readChecked(swarm, index))
+      next = index < last && swarm.hasPiece(index + 1) ? readChecked(swarm, index + 1) : undefined
+      // a reader that leaves early leaves that read behind: its failure is nobody's
+      next?.catch(() => {})
       const offset = index * pieceSize
       yield piece.subarray(Math.max(0, start - offset), Math.min(piece.byteLength, end - offset))
     }
   } finally {
     cursor.close()
   }
+}
+
+/** A verified piece read back from the store and hashed again (a file changed on disk must not leak). */
+async function readChecked (swarm: Swarm, index: number): Promise<Uint8Array> {
+  const piece = await swarm.readPiece(index)
+  if (!verifyPiece(swarm.manifest, index, piece)) throw new StorageError(`piece ${index} of ${swarm.contentId} changed on disk`)
+  return piece
 }
 
 /** Resolves once piece `index` is verified here; rejects if the swarm stops trading, on abort, or after pieceWaitMs. */
