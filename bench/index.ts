@@ -2,12 +2,13 @@
  * `npm run bench`: Shoal against the stack it runs on and against the theoretical bound, in
  * real processes, every figure side by side in one run.
  *
- *   BENCH_ONLY        comma-separated sections: throughput, swarm, ratelimit, scaling, netns, memory, startup (default all)
+ *   BENCH_ONLY        comma-separated sections: throughput, swarm, ratelimit, scaling, netns, memory, startup, gateway (default all)
  *   BENCH_MIB         size of the 1 seeder -> 1 leecher transfer and the baselines (default 512)
  *   BENCH_SWARM_MIB   size of the 1 seeder -> 4 leechers transfer (default 128)
  *   BENCH_SCALE_MIB   size of the swarm-scaling runs (default 64)
  *   BENCH_SCALE_N     leecher counts of the scaling runs (default 1,2,4,8,16)
  *   BENCH_MEMORY_MIB  size of the peak-RSS transfer (default 2048)
+ *   BENCH_GATEWAY_MIB size of the gateway's content (first byte, seek, full GET against shoal get; default 128)
  *   BENCH_STARTUP_RUNS  timed runs of each command in the start-up section (default 10)
  *
  * Readable tables go to stderr; the last line of stdout is one JSON object with every figure.
@@ -17,12 +18,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { round } from './monitor.js'
+import { gatewayFigures } from './gateway.js'
 import { atExit } from './processes.js'
 import { downloadRateHold, rateLimitHold } from './rate-limit.js'
 import { rawStream } from './raw-stream.js'
 import { shoalTransfer } from './shoal-transfer.js'
 import { startupTimes } from './startup.js'
 import { loopbackHosts, netnsLab, swarmScaling } from './swarm-scaling.js'
+import type { GatewayResult } from './gateway.js'
 import type { DownloadRateResult, RateLimitResult } from './rate-limit.js'
 import type { StreamResult } from './raw-stream.js'
 import type { TransferResult } from './shoal-transfer.js'
@@ -43,7 +46,7 @@ const DOWNLOAD_RATE_LIMIT = 128 * 1024
 const DOWNLOAD_RATE_BYTES = 2 * MiB
 /** Every node's upload in the scaling runs: 40 Mbit/s, as in the lab's libtorrent reference. */
 const SCALE_RATE = 5_000_000
-const SECTIONS = ['throughput', 'swarm', 'ratelimit', 'scaling', 'netns', 'memory', 'startup'] as const
+const SECTIONS = ['throughput', 'swarm', 'ratelimit', 'scaling', 'netns', 'memory', 'startup', 'gateway'] as const
 type Section = typeof SECTIONS[number]
 
 function numberFromEnv (name: string, fallback: number): number {
@@ -196,6 +199,12 @@ function reportMemory (m: TransferResult): void {
   log(table([HEADER, ...transferRows('Shoal 1 seeder -> 1 leecher', m, `piece size ${m.pieceSize / 1024} KiB`)]))
 }
 
+function reportGateway (g: GatewayResult): void {
+  log('')
+  log(`Gateway, ${g.bytes / MiB} MiB, piece size ${g.pieceSize / 1024} KiB, a leecher that has never seen the content: first byte cold ${g.ttfbColdMs} ms (manifest search + first piece), warm ${g.ttfbWarmMs} ms; a byte in the middle (a seek) ${g.seekMiddleMs} ms`)
+  log(`  full-file GET through a fresh leecher's gateway ${g.gatewayMibps} MiB/s against shoal get ${g.getMibps} MiB/s (ratio ${(g.gatewayMibps / g.getMibps).toFixed(2)})`)
+}
+
 function reportStartup (s: StartupResult): void {
   const baseline = s.rows[0].medianMs
   log('')
@@ -234,6 +243,10 @@ async function main (): Promise<void> {
   }
   if (sections.has('memory')) figures.memory = await step(`peak RSS, 1 seeder -> 1 leecher, ${memoryMib} MiB`, async () => await transfer(root, 'memory', Math.round(memoryMib * MiB), 1))
 
+  if (sections.has('gateway')) {
+    const gatewayMib = numberFromEnv('BENCH_GATEWAY_MIB', 128)
+    figures.gateway = await step(`gateway first byte, seek and full GET against shoal get, ${gatewayMib} MiB`, async () => await gatewayFigures(join(root, 'gateway'), Math.round(gatewayMib * MiB)))
+  }
   if (figures.throughput !== undefined) reportThroughput(figures.throughput as Throughput)
   if (figures.swarm !== undefined) reportSwarm(figures.swarm as TransferResult)
   if (figures.rateLimit !== undefined) reportRateLimit(figures.rateLimit as RateLimitResult)
@@ -242,6 +255,7 @@ async function main (): Promise<void> {
   if (Array.isArray(figures.scalingNetns)) reportScaling('Swarm scaling in network namespaces, kernel caps (lab.sh --up)', figures.scalingNetns)
   if (figures.memory !== undefined) reportMemory(figures.memory as TransferResult)
   if (figures.startup !== undefined) reportStartup(figures.startup as StartupResult)
+  if (figures.gateway !== undefined) reportGateway(figures.gateway as GatewayResult)
   log('')
   if (['throughput', 'swarm', 'memory', 'scaling', 'netns'].some(name => sections.has(name as Section))) {
     log('  CPU s: user + system, all threads, during the transfer (streams: receiver + sender).')

@@ -38,6 +38,7 @@ const schemas: Record<string, Schema> = {
     connections: int(),
     swarms: { type: 'array', items: ref('SwarmStatus') },
     bans: { type: 'array', items: ref('Ban') },
+    gatewayUrl: str('the HTTP gateway: content at {gatewayUrl}/content/<cid>[/<path>]'),
     protocols: { type: 'array', items: obj(['module', 'protocolIds'], { module: str('as written in the config; built-ins are shoal:<name>'), protocolIds: { type: 'array', items: str() } }) }
   }),
   SwarmStatus: obj(['contentId', 'name', 'path', 'directory', 'size', 'pieceSize', 'pieceCount', 'piecesHave', 'state', 'peers', 'uploaded', 'downloaded', 'uploadRate', 'downloadRate', 'startedAt'], {

@@ -16,6 +16,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   peers: ['json'],
   connect: [],
   cancel: ['remove'],
+  cat: ['range'],
   stop: [],
   dashboard: [],
   'swarm-key': ['output'],

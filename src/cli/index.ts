@@ -45,6 +45,9 @@ async function main (argv: string[]): Promise<number> {
       await (await import('./commands/get.js')).get(ctx, needArg('a content id'), { output: values.output, timeout, force: values.force === true, sequential: values.sequential === true })
       return 0
     }
+    case 'cat':
+      await (await import('./commands/cat.js')).cat(ctx, needArg('a content id (CID or CID/PATH)'), { range: values.range })
+      return 0
     case 'cancel':
       await (await import('./commands/cancel.js')).cancel(ctx, needArg('a content id'), { remove: values.remove === true })
       return 0
@@ -93,6 +96,7 @@ function parseOptions (argv: string[]) {
       config: { type: 'string', short: 'c' },
       output: { type: 'string', short: 'o' },
       timeout: { type: 'string' },
+      range: { type: 'string' },
       force: { type: 'boolean' },
       remove: { type: 'boolean' },
       'follow-symlinks': { type: 'boolean' },

@@ -16,6 +16,9 @@ Commands:
         [--timeout DURATION]   give up when no peer is found in time (e.g. 30s, 2m; default from config)
         [--force]              replace what an earlier get of the same content left at the output path
         [--sequential]         fetch pieces in order (streaming, previews) rather than rarest first
+  cat CID[/PATH]             write the content's verified bytes to stdout as they arrive (through the
+                             node's gateway: the node downloads it if need be); e.g. shoal cat CID | mpv -
+        [--range START-END]    only these bytes (both included; START- to the end; --range=-N the last N)
   cancel CID [--remove]      stop downloading or seeding CID; the partial output stays (a later get
                              of CID into the same path goes on from it) unless --remove deletes it
   status [--json] [--peers]  the node and its swarms; --peers: every peer of every swarm

@@ -27,6 +27,8 @@ export const DEFAULTS = {
    * Prometheus' usual port for an exporter. Without the key there is no listener.
    */
   metrics: { host: '127.0.0.1', port: 9464 },
+  /** The read-only HTTP gateway (`GET /content/<cid>[/<path>]`): loopback, any free port. */
+  gateway: { host: '127.0.0.1', port: 0 },
 
   content: {
     /** 0 = automatic (see ADDING); otherwise a power of two within MANIFEST_LIMITS' piece sizes. */
@@ -451,4 +453,26 @@ export const PROGRESS_BAR = {
 export const WATCH = {
   /** ms between polls of the node's status, and so between redraws. */
   interval: 1000
+} as const
+
+/** The HTTP gateway: what one browser tab or player needs, and no more. */
+export const GATEWAY = {
+  /** Requests answered at once; more get 503. */
+  maxConcurrentRequests: 32,
+  maxUrlLength: 2048,
+  /** Total bytes of request headers (node's parser answers 431 past it). */
+  maxHeaderBytes: 8 * KiB,
+  /** ms for a client to send its headers, and its whole request (GET and HEAD have no body). */
+  headersTimeout: 10_000,
+  requestTimeout: 15_000,
+  /** ms an idle keep-alive connection stays open. */
+  keepAliveTimeout: 5_000,
+  /** ms a response waits for its next piece before it ends (the download goes on). */
+  pieceWaitTimeout: 120_000,
+  /** Pieces after the one a reader waits for that are asked for ahead of the rest. */
+  readAheadPieces: 8,
+  /** Entries of a folder listing, at most. */
+  maxListing: 10_000,
+  /** The folder under dataDir where content the gateway is asked for is downloaded. */
+  contentFolder: 'content'
 } as const

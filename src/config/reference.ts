@@ -24,6 +24,8 @@ export const CONFIG_DOCS: Readonly<Record<string, ConfigKeyDoc>> = {
   'api.port': { meaning: 'the control API\'s port; 0 = any free port (a fixed port in use stops the start with one line naming it)' },
   'metrics.host': { meaning: 'opt-in (the `metrics` key absent: no listener; given, host and port default to 127.0.0.1 and 9464): Prometheus metrics **without a token** on their own address, for a scraper that cannot send one; it serves `GET /metrics` and nothing else. Any host may be set, but off loopback anyone who can reach the port reads the node\'s numbers (see Metrics)' },
   'metrics.port': { meaning: 'the tokenless metrics listener\'s port (a port in use stops the start with one line naming `metrics.port`)' },
+  'gateway.host': { meaning: 'the read-only HTTP gateway\'s address (`GET /content/<cid>[/<path>]`, with Range; `status --json` shows `gatewayUrl`): loopback by default; it answers only requests whose Host is an IP address, localhost or this host (with its port), and off loopback anyone who can reach it reads the content (shoal start warns)' },
+  'gateway.port': { meaning: 'the gateway\'s port; 0 = any free port' },
   swarmKey: { meaning: 'path of a pre-shared key file: a private swarm; a file other users can read or write is refused at start (`chmod 600` it; `shoal swarm-key generate --output` writes it so)' },
   protocols: { meaning: 'protocol modules to load, in order: `[{ "module": "./x.js" or "package-name" or "package/subpath", "options": { … } }]`; paths relative to the config file\'s folder, packages resolved as an `import` from there would (see docs/protocols.md)' },
   'content.pieceSize': { meaning: 'bytes per piece for `add`: a power of two from 16 KiB to 16 MiB', unit: 'bytes', zero: 'automatic' },

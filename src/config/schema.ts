@@ -62,6 +62,11 @@ export const configSchema = z.strictObject({
     host: nonEmptyString.default(DEFAULTS.metrics.host),
     port: z.number().int().min(0).max(65535).default(DEFAULTS.metrics.port)
   }).optional(),
+  /** The read-only HTTP gateway that streams verified content. */
+  gateway: z.strictObject({
+    host: nonEmptyString.default(DEFAULTS.gateway.host),
+    port: z.number().int().min(0).max(65535).default(DEFAULTS.gateway.port)
+  }).prefault({}),
   swarmKey: nonEmptyString.optional(),
   protocols: z.array(z.strictObject({
     module: nonEmptyString,

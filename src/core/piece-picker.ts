@@ -20,6 +20,7 @@ export interface PiecePickerInit {
  * different pieces and have something to trade); in sequential mode, lowest index first.
  * Once every missing piece is requested somewhere (endgame), pieces may be requested from
  * more peers (up to `maxDuplicateRequests`); the swarm cancels the others when one arrives.
+ * Pieces a reader waits for (`setPriorities`) come before all of that.
  */
 export class PiecePicker {
   readonly pieceCount: number
@@ -29,6 +30,9 @@ export class PiecePicker {
   /** Pieces received and verified, being written: no longer wanted from anyone. */
   private readonly settled: Uint8Array
   private readonly tiebreak: Uint32Array
+  /** Per piece: how soon a reader needs it (0 none; higher first). Set by `setPriorities`. */
+  private readonly priority: Uint8Array
+  private prioritized: number[] = []
   private readonly maxDuplicates: number
   /** Missing pieces with no request out: 0 means endgame. */
   private unrequested: number
@@ -42,6 +46,7 @@ export class PiecePicker {
     this.availability = new Uint32Array(have.length)
     this.requests = new Uint8Array(have.length)
     this.settled = new Uint8Array(have.length)
+    this.priority = new Uint8Array(have.length)
     this.maxDuplicates = init.maxDuplicateRequests
     this.sequential = init.sequential ?? false
     this.randomFirst = init.randomFirstPieces
@@ -119,6 +124,25 @@ export class PiecePicker {
   }
 
   /**
+   * Pieces readers wait for (a streamed response): each index's level (1 to 255, higher is
+   * sooner) replaces the last call's whole set. Such pieces come before any other, whatever
+   * the mode; among equals the usual order holds.
+   */
+  setPriorities (levels: ReadonlyMap<number, number>): void {
+    for (const index of this.prioritized) this.priority[index] = 0
+    this.prioritized = []
+    for (const [index, level] of levels) {
+      if (index < 0 || index >= this.pieceCount || level <= 0) continue
+      this.priority[index] = Math.min(level, 255)
+      this.prioritized.push(index)
+    }
+  }
+
+  priorityOf (index: number): number {
+    return this.priority[index]
+  }
+
+  /**
    * Up to `count` pieces to request from a peer that has `peerHas`, skipping those
    * `alreadyAsked` says are already requested from this same peer.
    */
@@ -142,7 +166,8 @@ export class PiecePicker {
   }
 
   private better (a: number, b: number): boolean {
-    const { requests, availability, tiebreak } = this
+    const { requests, availability, tiebreak, priority } = this
+    if (priority[a] !== priority[b]) return priority[a] > priority[b]
     if (requests[a] !== requests[b]) return requests[a] < requests[b]
     if (this.sequential) return a < b
     if (this.have.count >= this.randomFirst && availability[a] !== availability[b]) return availability[a] < availability[b]

@@ -1,12 +1,13 @@
 import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import { Registry } from 'prom-client'
+import { GatewayServer } from '../api/gateway.js'
 import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
 import { pieceExchange } from '../../protocols/piece-exchange/index.js'
 import { preparePrivateDataDir } from '../config/data-dir.js'
-import { IDENTITIES } from '../config/defaults.js'
+import { GATEWAY, IDENTITIES } from '../config/defaults.js'
 import { resolveConfig } from '../config/load.js'
 import { parseContentId } from '../core/content-id.js'
 import { Announcer } from '../discovery/announcer.js'
@@ -16,6 +17,7 @@ import { fsStorage } from '../storage/fs-storage.js'
 import { resolveOutput } from '../swarm/output.js'
 import { FileSwarmRecords } from '../swarm/records.js'
 import { SwarmRegistry } from '../swarm/registry.js'
+import { ContentStreams } from '../swarm/streams.js'
 import { Swarms } from '../swarm/swarms.js'
 import { RegistryView } from '../swarm/swarms-view.js'
 import { rateLimit } from '../utils/token-bucket.js'
@@ -26,7 +28,7 @@ import { lockNodeDataDir } from './data-dir-lock.js'
 import { localDialFilter, withLocalDialFilter } from './dial-policy.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { buildLibp2p } from './libp2p.js'
-import { explainListenFailure } from './listen-errors.js'
+import { explainApiListenFailure, explainListenFailure } from './listen-errors.js'
 import { NodeMetrics } from './metrics.js'
 import { tradingOf } from './module-components.js'
 import { Libp2pNetwork } from './network.js'
@@ -62,6 +64,8 @@ export interface NodeStatus {
    * config's `protocols` modules, named as written there.
    */
   protocols: LoadedProtocol[]
+  /** The HTTP gateway's base URL: content at `{gatewayUrl}/content/<cid>[/<path>]`. */
+  gatewayUrl?: string
 }
 
 export interface CreateNodeOptions {
@@ -188,6 +192,10 @@ class Node implements ShoalNode {
   private readonly bootstrapKeeper: BootstrapKeeper
   private readonly swarmKeyFingerprint?: string
   private readonly metricsOfNode: NodeMetrics
+  /** Reading content while it downloads: the gateway's source. */
+  readonly streams: ContentStreams
+  private readonly gateway: GatewayServer
+  private readonly lifetime = new AbortController()
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
 
   constructor (config: ShoalConfig, libp2p: Libp2p<ShoalServices>, gates: { bans: BanList, addresses: AddressGuard, lock: DataDirLock, dialFilter: LocalDialFilter, metricsRegistry: Registry }, logger: ComponentLogger, private readonly protocolBaseDir: string, swarmKeyFingerprint?: string) {
@@ -244,6 +252,16 @@ class Node implements ShoalNode {
       logger,
       onMisbehaviour: (peer, reason, fatal) => { this.onMisbehaviour(peer, reason, fatal) }
     })
+    this.streams = new ContentStreams({
+      registry: this.registry,
+      get: async (cid, target, options) => await this.swarms.get(cid, target, options),
+      folder: join(config.dataDir, GATEWAY.contentFolder),
+      readAheadPieces: GATEWAY.readAheadPieces,
+      pieceWaitMs: GATEWAY.pieceWaitTimeout,
+      log: logger.forComponent('shoal:streams'),
+      lifetime: this.lifetime.signal
+    })
+    this.gateway = new GatewayServer({ source: this.streams, ...config.gateway, log: logger.forComponent('shoal:gateway') })
     this.metricsOfNode = new NodeMetrics({ registry: gates.metricsRegistry, swarms: this.swarmComponents.swarms, status: () => this.swarms.status() })
   }
 
@@ -256,6 +274,7 @@ class Node implements ShoalNode {
     await this.libp2p.start()
     await this.swarms.start()
     await this.loadModules()
+    await this.gateway.start().catch((err: unknown) => { throw explainApiListenFailure(err, this.config.gateway, this.config, { key: 'gateway', purpose: 'the gateway' }) })
     this.libp2p.addEventListener('peer:connect', (evt) => {
       this.announcer?.onPeerConnected()
       this.registry.onPeerConnected(evt.detail.toString())
@@ -316,7 +335,8 @@ class Node implements ShoalNode {
       dhtRoutingTableSize: dhtRoutingTableSize(this.libp2p),
       swarms: options.peers === true ? addConnectionDetails(this.swarms.status(options), this.libp2p) : this.swarms.status(options),
       bans: this.bans.list(),
-      protocols: this.protocols.list()
+      protocols: this.protocols.list(),
+      ...(this.state === 'running' ? { gatewayUrl: this.gateway.address } : {})
     }
   }
 
@@ -332,7 +352,9 @@ class Node implements ShoalNode {
     if (this.state === 'stopping' || this.state === 'stopped') return
     this.state = 'stopping'
     this.metricsOfNode.stop()
+    this.lifetime.abort()
     try {
+      await this.gateway.stop()
       this.announcer?.stop()
       this.bootstrapKeeper.stop()
       await this.protocols.stopModules()

@@ -131,6 +131,15 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   set sequential (on: boolean) { this.picker.sequential = on }
   get sequential (): boolean { return this.picker.sequential }
 
+  /**
+   * Pieces streamed readers wait for, and how soon (see StreamPriorities): asked for before
+   * any other piece from now on; the last call's set is replaced.
+   */
+  prioritize (levels: ReadonlyMap<number, number>): void {
+    this.picker.setPriorities(levels)
+    if (this.stateValue === 'downloading' && levels.size > 0) this.requester.fillAll()
+  }
+
   pieceLength (index: number): number {
     return this.layout.pieceLength(index)
   }

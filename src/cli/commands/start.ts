@@ -51,6 +51,8 @@ export async function start (ctx: CommandContext, options: StartOptions = {}): P
   ctx.out(`peer id: ${status.peerId}`)
   for (const address of status.addresses) ctx.out(`listening on ${address}`)
   ctx.out(`control API: ${api.address}`)
+  if (status.gatewayUrl !== undefined) ctx.out(`gateway: ${status.gatewayUrl}/content/<content id>`)
+  if (status.gatewayUrl !== undefined && !isLoopback(config.gateway.host)) ctx.err(`shoal: warning: the gateway on ${status.gatewayUrl} serves content to anyone who can reach it`)
   if (metrics !== undefined) ctx.out(`metrics (no token): ${metrics.address}/metrics`)
   if (metrics !== undefined && !isLoopback(config.metrics?.host ?? '')) ctx.err(`shoal: warning: the metrics listener on ${metrics.address} answers anyone who can reach it, without a token`)
   if (status.swarmKey !== undefined) ctx.out(`private swarm: key fingerprint ${status.swarmKey}`)
