@@ -54,7 +54,7 @@ export function isBoundaryPiece (layout: PieceLayout, selected: FileSelection, p
   return layout.spans(piece).some(span => !selected[span.fileIndex])
 }
 
-/** A file's progress: its bytes in pieces verified (`verified(piece)`), and whether it is whole. */
+/** A file's progress: its bytes verified and on disk (`holds(piece, file)`), and whether it is whole. */
 export interface FileProgress {
   path: string
   size: number
@@ -63,12 +63,11 @@ export interface FileProgress {
   complete: boolean
 }
 
-export function fileProgress (manifest: Manifest, selected: FileSelection | undefined, verified: (piece: number) => boolean): FileProgress[] {
+export function fileProgress (manifest: Manifest, selected: FileSelection | undefined, holds: (piece: number, file: number) => boolean): FileProgress[] {
   const layout = new PieceLayout(manifest)
   const bytes = manifest.files.map(() => 0)
   for (let piece = 0; piece < layout.pieceCount; piece++) {
-    if (!verified(piece)) continue
-    for (const span of layout.spans(piece)) bytes[span.fileIndex] += span.length
+    for (const span of layout.spans(piece)) if (holds(piece, span.fileIndex)) bytes[span.fileIndex] += span.length
   }
   return manifest.files.map((file, i) => ({
     path: file.path,

@@ -8,6 +8,7 @@ import { explainNotFound } from './search-diagnosis.js'
 import { SearchTally } from './search-tally.js'
 import { bytesHave } from './status.js'
 import { partPath } from '../storage/part-files.js'
+import { resolveSelection, selectionPaths, widenSelection } from '../core/selection.js'
 import { verifyStoredPieces } from '../storage/verify.js'
 import type { ManifestSearchTunables } from './manifest-search.js'
 import type { SwarmOpener } from './opener.js'
@@ -68,6 +69,7 @@ export class Downloader {
       if (state !== 'error') {
         // a get that attaches to a swarm open here learns its name and size as a new one does
         reportManifest(contentId, existing.swarm.manifest, options)
+        if (existing.swarm.path === output) await this.widen(existing, options)
         return await this.getExisting(existing, output, options)
       }
       await registry.remove(contentId)
@@ -78,12 +80,17 @@ export class Downloader {
     if ('path' in target && !mayResume) await this.claim(target.path, contentId, options.force === true)
     const manifestBytes = await this.findManifest(cid, options)
     const manifest = decodeManifest(manifestBytes, this.init.maxManifestSize)
+    // a path that names nothing fails before anything is made
+    if (options.only !== undefined) resolveSelection(manifest, options.only)
     reportManifest(contentId, manifest, options)
     const output = outputPath(target, manifest.name)
     // no await unless one is being opened: the check and the set below must be one turn
     const pending = this.opening.get(contentId)
     const raced = registry.get(contentId) ?? (pending === undefined ? undefined : await pending)
-    if (raced !== undefined) return await this.getExisting(raced, output, options)
+    if (raced !== undefined) {
+      if (raced.swarm.path === output) await this.widen(raced, options)
+      return await this.getExisting(raced, output, options)
+    }
     const opening = this.claimAndOpen(cid, manifest, manifestBytes, output, 'folder' in target || mayResume, options)
       .finally(() => { this.opening.delete(contentId) })
     this.opening.set(contentId, opening)
@@ -97,6 +104,17 @@ export class Downloader {
     const resume = claim && !force && (await this.init.records.outputOf(output)) === contentId && await this.init.storage.isPartialOutput(output, manifest)
     if (claim && !resume) await this.claim(output, contentId, force)
     return await this.open(cid, manifest, manifestBytes, output, options, resume)
+  }
+
+  /**
+   * A get of content being downloaded here: its `only` files join the selection, and a get
+   * without `only` takes every file (it goes on from what is there).
+   */
+  private async widen (entry: OpenSwarm, options: GetOptions): Promise<void> {
+    const { swarm } = entry
+    if (swarm.selection === undefined || swarm.state === 'partial') return
+    const more = options.only === undefined ? undefined : resolveSelection(swarm.manifest, options.only)
+    await this.init.opener.select(entry, widenSelection(swarm.selection, more))
   }
 
   /** Content already open here: wait for it where it is, or copy it once it is complete. */
@@ -118,7 +136,9 @@ export class Downloader {
   private async open (cid: CID, manifest: Manifest, manifestBytes: Uint8Array, output: string, options: GetOptions, resume = false): Promise<OpenSwarm> {
     const { registry, records, storage } = this.init
     const contentId = cid.toString()
-    const record: SwarmRecord = { contentId, path: output, origin: 'download' }
+    const selection = options.only === undefined ? undefined : resolveSelection(manifest, options.only)
+    const only = selectionPaths(manifest, selection)
+    const record: SwarmRecord = { contentId, path: output, origin: 'download', ...(only === undefined ? {} : { only }) }
     const have = resume ? await piecesOnDisk(storage, output, manifest, this.init.lifetime) : new Bitfield(pieceCount(manifest))
     await records.saveManifest(contentId, manifestBytes)
     await this.noteOutput(output, contentId)
@@ -136,7 +156,7 @@ export class Downloader {
       await registry.save().catch(() => {})
       throw err
     }
-    const entry = this.init.opener.open({ cid, record, manifest, manifestBytes, store, have, sequential: options.sequential === true })
+    const entry = this.init.opener.open({ cid, record, manifest, manifestBytes, store, have, sequential: options.sequential === true, selection: only === undefined ? undefined : selection })
     // pieces from disk: announced now (the first verified piece announces a new download)
     if (have.count > 0) this.init.network.provide(cid)
     if (have.complete) await this.seedResumed(entry)

@@ -1,0 +1,84 @@
+import { Bitfield } from '../core/bitfield.js'
+import { wantedPieces } from '../core/selection.js'
+import type { PieceLayout } from '../core/layout.js'
+import type { FileSelection } from '../core/selection.js'
+
+/**
+ * The files a download wants (all, or those `--only` named) and the pieces it keeps only in
+ * part: a piece shared with a file not selected is verified whole, but only the selected
+ * files' bytes are written. Such a piece is not "had": the swarm never announces or serves it
+ * (its other bytes are not on disk), and a selection that later takes its other file fetches
+ * it again.
+ */
+export class SelectedFiles {
+  private files?: FileSelection
+  private wantedPieces?: Bitfield
+  /** Verified pieces of which only the selected files' bytes were written. */
+  readonly partial: Bitfield
+
+  constructor (private readonly layout: PieceLayout, files?: FileSelection, partial?: Bitfield) {
+    this.partial = partial ?? new Bitfield(layout.pieceCount)
+    this.apply(files)
+  }
+
+  /** The selected files; undefined: every file. */
+  get selection (): FileSelection | undefined {
+    return this.files
+  }
+
+  /** The pieces to fetch; undefined: every piece. */
+  get wanted (): Bitfield | undefined {
+    return this.wantedPieces
+  }
+
+  /** Every wanted piece is had whole, or written for the selected files. */
+  done (have: Bitfield): boolean {
+    if (have.complete) return true
+    const wanted = this.wantedPieces
+    if (wanted === undefined) return false
+    for (let i = 0; i < this.layout.pieceCount; i++) {
+      if (wanted.has(i) && !have.has(i) && !this.partial.has(i)) return false
+    }
+    return true
+  }
+
+  /** Piece `index` was written for `written` only: whether it is kept as partial (false: wanted again, or of no use). */
+  storedPart (index: number, written: FileSelection): boolean {
+    const spans = this.layout.spans(index)
+    const current = this.files
+    // a file selected since the write began was not written: the piece is fetched again
+    if (spans.some(s => written[s.fileIndex] !== true && (current === undefined || current[s.fileIndex]))) return false
+    if (!spans.some(s => written[s.fileIndex])) return false
+    this.partial.set(index)
+    return true
+  }
+
+  /** Whether `file`'s bytes of `piece` are verified and on disk. */
+  holds (have: Bitfield, piece: number, file: number): boolean {
+    return have.has(piece) || (this.partial.has(piece) && this.files?.[file] === true)
+  }
+
+  /**
+   * Select `next` (undefined: every file). Returns the partial pieces to fetch again: those
+   * holding bytes of a file selected now whose bytes were dropped.
+   */
+  change (next: FileSelection | undefined): number[] {
+    const before = this.files
+    const again: number[] = []
+    for (let i = 0; i < this.layout.pieceCount; i++) {
+      if (!this.partial.has(i)) continue
+      if (this.layout.spans(i).some(s => before?.[s.fileIndex] !== true && (next === undefined || next[s.fileIndex]))) {
+        this.partial.unset(i)
+        again.push(i)
+      }
+    }
+    this.apply(next)
+    return again
+  }
+
+  private apply (files: FileSelection | undefined): void {
+    const all = files === undefined || files.every(Boolean)
+    this.files = all ? undefined : [...files]
+    this.wantedPieces = all ? undefined : wantedPieces(this.layout, files)
+  }
+}
