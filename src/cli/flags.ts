@@ -11,11 +11,12 @@ const GLOBAL_FLAGS = ['config', 'debug', 'help', 'version']
 export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   start: ['bootstrap'],
   add: ['follow-symlinks'],
-  get: ['output', 'timeout', 'force', 'sequential'],
-  status: ['json', 'peers', 'watch'],
+  get: ['output', 'timeout', 'force', 'sequential', 'only'],
+  status: ['json', 'peers', 'watch', 'files'],
   peers: ['json'],
   connect: [],
   cancel: ['remove'],
+  select: ['all'],
   stop: [],
   'swarm-key': ['output'],
   help: []
