@@ -69,7 +69,8 @@ export class Downloader {
       if (state !== 'error') {
         // a get that attaches to a swarm open here learns its name and size as a new one does
         reportManifest(contentId, existing.swarm.manifest, options)
-        if (existing.swarm.path === output) await this.widen(existing, options)
+        // no await unless the selection changes: the waiter below is added in this turn
+        if (widens(existing, output)) await this.widen(existing, options)
         return await this.getExisting(existing, output, options)
       }
       await registry.remove(contentId)
@@ -88,7 +89,7 @@ export class Downloader {
     const pending = this.opening.get(contentId)
     const raced = registry.get(contentId) ?? (pending === undefined ? undefined : await pending)
     if (raced !== undefined) {
-      if (raced.swarm.path === output) await this.widen(raced, options)
+      if (widens(raced, output)) await this.widen(raced, options)
       return await this.getExisting(raced, output, options)
     }
     const opening = this.claimAndOpen(cid, manifest, manifestBytes, output, 'folder' in target || mayResume, options)
@@ -112,7 +113,6 @@ export class Downloader {
    */
   private async widen (entry: OpenSwarm, options: GetOptions): Promise<void> {
     const { swarm } = entry
-    if (swarm.selection === undefined || swarm.state === 'partial') return
     const more = options.only === undefined ? undefined : resolveSelection(swarm.manifest, options.only)
     await this.init.opener.select(entry, widenSelection(swarm.selection, more))
   }
@@ -212,6 +212,11 @@ export class Downloader {
     if (lifetime.aborted) throw new NodeStoppedError('the node stopped while looking for the content')
     throw new NoProvidersError(explainNotFound(contentId, timeout, tally.report()))
   }
+}
+
+/** A get into the path of a download of some files only: its selection may grow. */
+function widens (entry: OpenSwarm, output: string): boolean {
+  return entry.swarm.selection !== undefined && entry.swarm.path === output && (entry.swarm.state === 'downloading' || entry.swarm.state === 'seeding')
 }
 
 function reportManifest (contentId: string, manifest: Manifest, options: GetOptions): void {
