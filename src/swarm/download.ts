@@ -69,8 +69,7 @@ export class Downloader {
       if (state !== 'error') {
         // a get that attaches to a swarm open here learns its name and size as a new one does
         reportManifest(contentId, existing.swarm.manifest, options)
-        // no await unless the selection changes: the waiter below is added in this turn
-        if (widens(existing, output)) await this.widen(existing, options)
+        if (widens(existing, output)) this.widen(existing, options)
         return await this.getExisting(existing, output, options)
       }
       await registry.remove(contentId)
@@ -89,7 +88,7 @@ export class Downloader {
     const pending = this.opening.get(contentId)
     const raced = registry.get(contentId) ?? (pending === undefined ? undefined : await pending)
     if (raced !== undefined) {
-      if (widens(raced, output)) await this.widen(raced, options)
+      if (widens(raced, output)) this.widen(raced, options)
       return await this.getExisting(raced, output, options)
     }
     const opening = this.claimAndOpen(cid, manifest, manifestBytes, output, 'folder' in target || mayResume, options)
@@ -111,10 +110,13 @@ export class Downloader {
    * A get of content being downloaded here: its `only` files join the selection, and a get
    * without `only` takes every file (it goes on from what is there).
    */
-  private async widen (entry: OpenSwarm, options: GetOptions): Promise<void> {
+  private widen (entry: OpenSwarm, options: GetOptions): void {
     const { swarm } = entry
     const more = options.only === undefined ? undefined : resolveSelection(swarm.manifest, options.only)
-    await this.init.opener.select(entry, widenSelection(swarm.selection, more))
+    // the swarm takes the selection at once; its record follows (the get waits from this turn on)
+    this.init.opener.select(entry, widenSelection(swarm.selection, more)).catch((err: Error) => {
+      this.init.log.error('cannot record the selection of %s - %e', swarm.contentId, err)
+    })
   }
 
   /** Content already open here: wait for it where it is, or copy it once it is complete. */
