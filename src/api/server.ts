@@ -145,7 +145,8 @@ export class ApiServer {
       }
       case 'POST /v1/select': {
         const { contentId, only } = parseSelectRequest(await readJson(req))
-        this.json(res, 200, { contentId, only: await this.init.node.select(parseContentId(contentId), only) ?? null })
+        const selected = await this.init.node.select(parseContentId(contentId), only)
+        this.json(res, 200, { contentId, ...(selected === undefined ? {} : { only: selected }) })
         return
       }
       case 'GET /metrics':

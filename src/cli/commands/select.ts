@@ -10,6 +10,6 @@ export async function select (ctx: CommandContext, cidText: string, paths: reado
   if (flags.all === (paths.length > 0)) throw new UsageError('shoal select needs the files or folders to fetch (PATH…), or --all')
   const contentId = parseContentId(cidText).toString()
   const client = await ctx.client()
-  const result = await client.call<{ only: string[] | null }>('POST', '/v1/select', { contentId, only: flags.all ? null : paths })
-  ctx.out(result.only === null ? `${contentId}: every file selected` : `${contentId}: ${result.only.length} file(s) selected: ${result.only.join(', ')}`)
+  const result = await client.call<{ only?: string[] }>('POST', '/v1/select', flags.all ? { contentId } : { contentId, only: paths })
+  ctx.out(result.only === undefined ? `${contentId}: every file selected` : `${contentId}: ${result.only.length} file(s) selected: ${result.only.join(', ')}`)
 }
