@@ -178,7 +178,7 @@ export class ApiServer {
     const progress = (event: GetProgressEvent): void => {
       if (event.type === 'shoal:get:progress') {
         const now = Date.now()
-        if (now - lastProgress < API_LIMITS.progressInterval && event.piecesHave < event.pieceCount) return
+        if (now - lastProgress < API_LIMITS.progressInterval && event.bytesHave < event.size) return
         lastProgress = now
       }
       send(event)

@@ -246,7 +246,9 @@ async function completeOnDisk (store: PieceStore, record: SwarmRecord): Promise<
 export async function waitForCompletion (entry: OpenSwarm, options: GetOptions): Promise<string> {
   const { swarm } = entry
   const report = (s: Swarm): void => {
-    options.onProgress?.({ type: 'shoal:get:progress', contentId: s.contentId, piecesHave: s.have.count, pieceCount: s.pieceCount, bytesHave: bytesHave(s), size: s.layout.totalSize, peers: s.peers.size })
+    // a download of some files: the bytes of those files, so that progress ends at 100%
+    const { size, have } = s.selection === undefined ? { size: s.layout.totalSize, have: bytesHave(s) } : s.selectedBytes
+    options.onProgress?.({ type: 'shoal:get:progress', contentId: s.contentId, piecesHave: s.have.count, pieceCount: s.pieceCount, bytesHave: have, size, peers: s.peers.size })
   }
   const done = (): string => {
     options.onProgress?.({ type: 'shoal:get:complete', contentId: swarm.contentId, path: swarm.path })

@@ -15,10 +15,24 @@ export class SelectedFiles {
   private wantedPieces?: Bitfield
   /** Verified pieces of which only the selected files' bytes were written. */
   readonly partial: Bitfield
+  /** Bytes of the selected files, and of those verified and on disk (kept as pieces land: progress is per piece). */
+  private sizeSelected = 0
+  private heldSelected = 0
 
-  constructor (private readonly layout: PieceLayout, files?: FileSelection, partial?: Bitfield) {
+  constructor (private readonly layout: PieceLayout, private readonly have: Bitfield, files?: FileSelection, partial?: Bitfield) {
     this.partial = partial ?? new Bitfield(layout.pieceCount)
     this.apply(files)
+  }
+
+  /** Bytes of the selected files (of every file, with no selection) and how many of them are here. */
+  get bytes (): { size: number, have: number } {
+    return { size: this.sizeSelected, have: this.heldSelected }
+  }
+
+  /** Piece `index` is had whole now. */
+  pieceHad (index: number): void {
+    if (this.files === undefined) return
+    for (const span of this.layout.spans(index)) if (this.files[span.fileIndex] && !this.partial.has(index)) this.heldSelected += span.length
   }
 
   /** The selected files; undefined: every file. */
@@ -50,6 +64,7 @@ export class SelectedFiles {
     if (spans.some(s => written[s.fileIndex] !== true && (current === undefined || current[s.fileIndex]))) return false
     if (!spans.some(s => written[s.fileIndex])) return false
     this.partial.set(index)
+    for (const span of spans) if (written[span.fileIndex]) this.heldSelected += span.length
     return true
   }
 
@@ -80,5 +95,19 @@ export class SelectedFiles {
     const all = files === undefined || files.every(Boolean)
     this.files = all ? undefined : [...files]
     this.wantedPieces = all ? undefined : wantedPieces(this.layout, files)
+    this.recount()
+  }
+
+  /** The selection's bytes, counted afresh (at a change of selection: rare, and linear in the pieces). */
+  private recount (): void {
+    this.sizeSelected = 0
+    this.heldSelected = 0
+    for (let piece = 0; piece < this.layout.pieceCount; piece++) {
+      for (const span of this.layout.spans(piece)) {
+        if (this.files !== undefined && !this.files[span.fileIndex]) continue
+        this.sizeSelected += span.length
+        if (this.holds(this.have, piece, span.fileIndex)) this.heldSelected += span.length
+      }
+    }
   }
 }

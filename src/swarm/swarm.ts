@@ -83,7 +83,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.log = init.log
     this.observer = init.observer ?? {}
     this.picker = new PiecePicker(this.have, { ...PICKING, sequential: init.sequential })
-    this.selected = new SelectedFiles(this.layout, init.selection, init.partial)
+    this.selected = new SelectedFiles(this.layout, this.have, init.selection, init.partial)
     this.picker.setWanted(this.selected.wanted)
     for (let i = 0; i < this.pieceCount; i++) if (this.selected.partial.has(i)) this.picker.markSettled(i)
     this.rates = init.rates ?? UNLIMITED
@@ -143,6 +143,9 @@ export class Swarm implements SwarmEndpoint, SessionHost {
 
   /** Every piece is here: not only the selected files. */
   get whole (): boolean { return this.have.complete }
+
+  /** Bytes of the selected files (every file, with no selection) and how many of them are here. */
+  get selectedBytes (): { size: number, have: number } { return this.selected.bytes }
 
   /** Pieces verified of which only the selected files' bytes are on disk (never served). */
   get partialPieces (): Bitfield { return this.selected.partial }
@@ -347,6 +350,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
       this.onPartStored(index, length, files)
       return
     }
+    this.selected.pieceHad(index)
     this.picker.markHave(index)
     this.downloaded += length
     // seeds have every piece: a have would tell them nothing

@@ -75,6 +75,7 @@ export type GetProgressEvent =
   /** Once as the search starts, then every SEARCH_REPORTS.interval while it goes on. */
   | { type: 'shoal:get:searching', contentId: string, search?: SearchReport }
   | { type: 'shoal:get:manifest', contentId: string, name: string, size: number, pieceCount: number }
+  /** With `only`, `size` and `bytesHave` count the selected files' bytes. */
   | { type: 'shoal:get:progress', contentId: string, piecesHave: number, pieceCount: number, bytesHave: number, size: number, peers: number }
   | { type: 'shoal:get:complete', contentId: string, path: string }
 

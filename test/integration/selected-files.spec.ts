@@ -5,11 +5,11 @@
  * content goes on from what is there.
  */
 import assert from 'node:assert/strict'
-import { readdir } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { TestNodes } from '../helpers/nodes.js'
 import { MiB, exists, makeFolder, rejectsNamed, sha256File, sha256Tree, swarmStatus, useTestContext, waitFor } from './helpers/context.js'
-import type { ShoalNode, SwarmStatus } from '../../src/index.js'
+import type { GetProgressEvent, ShoalNode, SwarmStatus } from '../../src/index.js'
 
 const PIECE = 64 * 1024
 
@@ -41,7 +41,11 @@ describe('integration: selected files (get --only)', function () {
     const leecher = await ctx.nodes.start('leecher', { bootstrap })
     const output = join(ctx.dir, 'out', 'album')
     // sub/b.bin starts and ends inside pieces shared with a.bin's neighbours
-    assert.equal(await leecher.get(contentId, { output, only: ['sub/b.bin'], discoveryTimeout: 20_000 }), output)
+    const progress: Array<{ bytesHave: number, size: number }> = []
+    const onProgress = (e: GetProgressEvent): void => { if (e.type === 'shoal:get:progress') progress.push(e) }
+    assert.equal(await leecher.get(contentId, { output, only: ['sub/b.bin'], discoveryTimeout: 20_000, onProgress }), output)
+    const bSize = (await stat(join(source, 'sub/b.bin'))).size
+    assert.deepEqual(progress.at(-1), { ...progress.at(-1), bytesHave: bSize, size: bSize }, 'progress counts the selected file\'s bytes, and ends at all of them')
     assert.deepEqual(await filesIn(output), ['sub/b.bin'], 'no other file, and no .part, is made')
     assert.equal(await sha256File(join(output, 'sub/b.bin')), await sha256File(join(source, 'sub/b.bin')))
     const status = swarmStatus(leecher, contentId)
