@@ -124,8 +124,9 @@ export class Downloader {
     const { swarm } = entry
     if (options.sequential === true) swarm.sequential = true
     if (swarm.path === output) return await waitForCompletion(entry, options)
-    if (swarm.state !== 'seeding') {
-      throw new PathError(`${swarm.contentId} is already being downloaded to ${swarm.path}`)
+    if (swarm.state !== 'seeding' || !swarm.whole) {
+      // a download of some files is not whole either: it goes on only where it is
+      throw new PathError(`${swarm.contentId} is already being downloaded to ${swarm.path}${swarm.whole ? '' : ' (some files only: a get into that path fetches more)'}`)
     }
     await this.claim(output, swarm.contentId, options.force === true)
     await this.noteOutput(output, swarm.contentId)
