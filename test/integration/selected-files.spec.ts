@@ -75,6 +75,9 @@ describe('integration: selected files (get --only)', function () {
     await leecher.get(contentId, { output, only: ['sub/deeper'], discoveryTimeout: 20_000 })
     assert.deepEqual(await filesIn(output), ['sub/deeper/deepest/c.bin', 'sub/deeper/empty-too'])
     assert.equal(await sha256File(join(output, 'sub/deeper/deepest/c.bin')), await sha256File(join(source, 'sub/deeper/deepest/c.bin')))
+    // not whole here: never copied to another path as if it were
+    const elsewhere = await rejectsNamed(leecher.get(contentId, { output: join(ctx.dir, 'copy'), discoveryTimeout: 20_000 }), 'PathError')
+    assert.match(elsewhere.message, /already being downloaded to .*album \(some files only/)
   })
 
   it('the selection changes while the download runs: a file added is fetched, a file dropped is not finished', async function () {
