@@ -55,6 +55,11 @@ describe('integration: selected files (get --only)', function () {
     const b = filesOf(leecher, contentId).find(f => f.path === 'sub/b.bin')
     assert.deepEqual(b && { selected: b.selected, complete: b.complete, bytes: b.bytesVerified }, { selected: true, complete: true, bytes: b?.size })
     assert.ok(filesOf(leecher, contentId).filter(f => f.path !== 'sub/b.bin').every(f => !f.selected))
+    // the boundary pieces (shared with unselected neighbours) are verified but not had: only pieces whole inside b.bin are
+    const files = filesOf(leecher, contentId)
+    const start = files.slice(0, files.findIndex(f => f.path === 'sub/b.bin')).reduce((sum, f) => sum + f.size, 0)
+    assert.ok(start % PIECE !== 0 && (start + bSize) % PIECE !== 0, 'b.bin begins and ends inside shared pieces')
+    assert.equal(status.piecesHave, Math.floor((start + bSize) / PIECE) - Math.ceil(start / PIECE))
 
     // a get of the whole content into the same path goes on from there
     assert.equal(await leecher.get(contentId, { output, discoveryTimeout: 20_000 }), output)
