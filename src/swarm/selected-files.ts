@@ -18,6 +18,8 @@ export class SelectedFiles {
   /** Bytes of the selected files, and of those verified and on disk (kept as pieces land: progress is per piece). */
   private sizeSelected = 0
   private heldSelected = 0
+  /** Wanted pieces neither had nor kept in part: `done` is asked at every piece, so it is counted, not searched. */
+  private missingWanted = 0
 
   constructor (private readonly layout: PieceLayout, private readonly have: Bitfield, files?: FileSelection, partial?: Bitfield) {
     this.partial = partial ?? new Bitfield(layout.pieceCount)
@@ -32,6 +34,7 @@ export class SelectedFiles {
   /** Piece `index` is had whole now. */
   pieceHad (index: number): void {
     if (this.files === undefined) return
+    if (this.wantedPieces?.has(index) === true && !this.partial.has(index)) this.missingWanted--
     for (const span of this.layout.spans(index)) if (this.files[span.fileIndex] && !this.partial.has(index)) this.heldSelected += span.length
   }
 
@@ -47,23 +50,19 @@ export class SelectedFiles {
 
   /** Every wanted piece is had whole, or written for the selected files. */
   done (have: Bitfield): boolean {
-    if (have.complete) return true
-    const wanted = this.wantedPieces
-    if (wanted === undefined) return false
-    for (let i = 0; i < this.layout.pieceCount; i++) {
-      if (wanted.has(i) && !have.has(i) && !this.partial.has(i)) return false
-    }
-    return true
+    return have.complete || (this.wantedPieces !== undefined && this.missingWanted === 0)
   }
 
   /** Piece `index` was written for `written` only: whether it is kept as partial (false: wanted again, or of no use). */
   storedPart (index: number, written: FileSelection): boolean {
+    if (this.partial.has(index)) return true
     const spans = this.layout.spans(index)
     const current = this.files
     // a file selected since the write began was not written: the piece is fetched again
     if (spans.some(s => written[s.fileIndex] !== true && (current === undefined || current[s.fileIndex]))) return false
     if (!spans.some(s => written[s.fileIndex])) return false
     this.partial.set(index)
+    if (this.wantedPieces?.has(index) === true && !this.have.has(index)) this.missingWanted--
     for (const span of spans) if (written[span.fileIndex]) this.heldSelected += span.length
     return true
   }
@@ -102,7 +101,9 @@ export class SelectedFiles {
   private recount (): void {
     this.sizeSelected = 0
     this.heldSelected = 0
+    this.missingWanted = 0
     for (let piece = 0; piece < this.layout.pieceCount; piece++) {
+      if (this.wantedPieces?.has(piece) === true && !this.have.has(piece) && !this.partial.has(piece)) this.missingWanted++
       for (const span of this.layout.spans(piece)) {
         if (this.files !== undefined && !this.files[span.fileIndex]) continue
         this.sizeSelected += span.length

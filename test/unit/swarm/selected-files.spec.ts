@@ -29,6 +29,18 @@ describe('swarm/selected-files', () => {
     assert.equal(selected.holds(have, 1, 0), false, 'a\'s bytes of the shared piece were dropped')
   })
 
+  it('a piece had whole counts too (counted as it lands, not searched)', () => {
+    const have = new Bitfield(4)
+    const selected = new SelectedFiles(layout, have, [true, false, false])
+    selected.pieceHad(0)
+    have.set(0)
+    assert.equal(selected.done(have), false)
+    assert.equal(selected.storedPart(1, [true, false, false]), true)
+    assert.equal(selected.storedPart(1, [true, false, false]), true, 'kept once, counted once')
+    assert.equal(selected.done(have), true)
+    assert.deepEqual(selected.bytes, { size: 15, have: 15 })
+  })
+
   it('a selection that takes a file whose bytes were dropped gives the shared pieces back to fetch', () => {
     const have = new Bitfield(4)
     const selected = new SelectedFiles(layout, have, B_ONLY)
