@@ -171,3 +171,8 @@ export class CancelledError extends ShoalError {
 export function isUserFacing (err: unknown): err is ShoalError {
   return err instanceof Error && (err as Partial<ShoalError>).userFacing === true
 }
+
+/** `--only` named a path that is neither a file nor a folder of the content; the message lists close names. */
+export class UnknownPathError extends ShoalError {
+  static override name = 'UnknownPathError'
+}

@@ -103,6 +103,9 @@ export class GatewayServer {
       return
     }
     const name = entry.file.path === '' ? content.manifest.name : entry.file.path
+    if (!content.fetches(entry.file.offset, entry.file.offset + entry.file.size)) {
+      throw new GatewayError(409, `"${name}" needs pieces shared with files this node does not fetch of ${content.contentId} (a get --only): add them with shoal select, or get the whole content`)
+    }
     await sendFile(req, res, content, entry.file, name, signal)
   }
 

@@ -59,7 +59,16 @@ const schemas: Record<string, Schema> = {
     startedAt: int('ms since the epoch, this run'),
     completedAt: int(),
     error: str(),
-    peerDetails: { type: 'array', items: ref('PeerStatus'), description: 'only with ?peers=1' }
+    peerDetails: { type: 'array', items: ref('PeerStatus'), description: 'only with ?peers=1' },
+    only: { type: 'array', items: str(), description: 'the selected files\' paths, when a get fetches only some (get --only)' },
+    files: { type: 'array', items: ref('FileStatus'), description: 'only with ?files=1' }
+  }),
+  FileStatus: obj(['path', 'size', 'selected', 'bytesVerified', 'complete'], {
+    path: str('within the content'),
+    size: int(),
+    selected: bool('fetched by this download'),
+    bytesVerified: int('its bytes verified and on disk'),
+    complete: bool()
   }),
   PeerStatus: obj(['peerId', 'piecesHave', 'seed', 'downloaded', 'uploaded', 'downloadRate', 'uploadRate', 'choked', 'chokingUs', 'snubbed', 'requestsOut', 'requestsQueued'], {
     peerId: str(),
@@ -129,7 +138,10 @@ export const OPENAPI = {
     '/v1/status': {
       get: {
         summary: 'the node and its swarms (shoal status --json)',
-        parameters: [{ name: 'peers', in: 'query', required: false, schema: { type: 'string', enum: ['1'] }, description: '1: every swarm\'s peerDetails too' }],
+        parameters: [
+          { name: 'peers', in: 'query', required: false, schema: { type: 'string', enum: ['1'] }, description: '1: every swarm\'s peerDetails too' },
+          { name: 'files', in: 'query', required: false, schema: { type: 'string', enum: ['1'] }, description: '1: every swarm\'s files, with their progress, too' }
+        ],
         responses: { 200: json(ref('NodeStatus'), 'the status'), 401: errors[401], 403: errors[403] }
       }
     },
@@ -153,7 +165,8 @@ export const OPENAPI = {
             outputDir: str('absolute: without output, the folder the content\'s own name goes in'),
             timeout: { type: 'integer', minimum: 1, description: 'ms to find a peer with the content' },
             force: bool(),
-            sequential: bool()
+            sequential: bool(),
+            only: { type: 'array', items: str(), description: 'fetch only these files or folders (paths within the content); on a download of some files, they join its selection; an unknown path is an UnknownPathError' }
           }
         }),
         responses: {
@@ -174,6 +187,13 @@ export const OPENAPI = {
         summary: 'stop and forget a swarm (shoal cancel); UnknownContentError (400) when there is none',
         requestBody: body({ type: 'object', required: ['contentId'], additionalProperties: false, properties: { contentId: str(), remove: bool('delete what the download made') } }),
         responses: { 200: json(ref('CancelResult'), 'cancelled'), ...errors }
+      }
+    },
+    '/v1/select': {
+      post: {
+        summary: 'change which files a running download fetches (shoal select): exactly the paths given, or every file (only absent); UnknownPathError (400) for a path that names nothing',
+        requestBody: body({ type: 'object', required: ['contentId'], additionalProperties: false, properties: { contentId: str(), only: { type: 'array', items: str(), description: 'files or folders within the content, at least one' } } }),
+        responses: { 200: json(obj(['contentId'], { contentId: str(), only: { type: 'array', items: str(), description: 'the selection now; absent: every file' } }), 'selected'), ...errors }
       }
     },
     '/v1/stop': {

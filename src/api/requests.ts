@@ -31,6 +31,14 @@ export interface GetRequest {
   sequential: boolean
   /** ms to look for a peer with the content (the body's `timeout`, named as GetOptions names it). */
   discoveryTimeout?: number
+  /** Fetch only these files or folders of the content. */
+  only?: string[]
+}
+
+export interface SelectRequest {
+  contentId: string
+  /** The files and folders to fetch; absent or null: every file. */
+  only?: string[]
 }
 
 export interface CancelRequest {
@@ -46,10 +54,10 @@ export function requestRoute (method: string | undefined, url: string | undefine
   return `${method ?? ''} ${target.split('?')[0]}`
 }
 
-/** The query of `GET /v1/status`: `peers=1` asks for every swarm's peers. */
-export function statusQuery (url: string | undefined): { peers: boolean } {
-  const query = (url ?? '').split('?', 2)[1] ?? ''
-  return { peers: new URLSearchParams(query).get('peers') === '1' }
+/** The query of `GET /v1/status`: `peers=1` asks for every swarm's peers, `files=1` for every file's progress. */
+export function statusQuery (url: string | undefined): { peers: boolean, files: boolean } {
+  const query = new URLSearchParams((url ?? '').split('?', 2)[1] ?? '')
+  return { peers: query.get('peers') === '1', files: query.get('files') === '1' }
 }
 
 /** A request's body as a JSON object, at most API_LIMITS.maxBodyBytes, sent as application/json. */
@@ -100,7 +108,23 @@ export function parseGetRequest (body: Record<string, unknown>): GetRequest {
   for (const key of ['force', 'sequential']) {
     if (body[key] !== undefined && typeof body[key] !== 'boolean') throw new HttpError(400, `"${key}" must be true or false`)
   }
-  return { contentId, output, outputDir, force: body.force === true, sequential: body.sequential === true, discoveryTimeout: timeout }
+  const only = optionalPaths(body, 'only')
+  return { contentId, output, outputDir, force: body.force === true, sequential: body.sequential === true, discoveryTimeout: timeout, ...(only === undefined ? {} : { only }) }
+}
+
+/** `POST /v1/select`: the files a running download fetches from now on. */
+export function parseSelectRequest (body: Record<string, unknown>): SelectRequest {
+  const contentId = requireString(body, 'contentId')
+  const only = optionalPaths(body, 'only')
+  return only === undefined ? { contentId } : { contentId, only }
+}
+
+/** A non-empty array of paths within the content, or absent (null too). */
+function optionalPaths (body: Record<string, unknown>, key: string): string[] | undefined {
+  const value = Object.hasOwn(body, key) ? body[key] : undefined
+  if (value === undefined || value === null) return undefined
+  if (!Array.isArray(value) || value.length === 0) throw new HttpError(400, `"${key}" must be a non-empty array of paths`)
+  return value.map((path: unknown) => requireString({ [key]: path }, key))
 }
 
 /** `POST /v1/connect`: the peer's address, checked by the node (it names what is wrong with it). */

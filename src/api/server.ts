@@ -8,7 +8,7 @@ import { DashboardRoutes } from './dashboard/routes.js'
 import { writeApiFiles, apiFilePaths } from './files.js'
 import { sendMetrics } from './metrics.js'
 import { OPENAPI } from './openapi.js'
-import { HttpError, parseAddRequest, parseCancelRequest, parseConnectRequest, parseGetRequest, readJson, requestRoute, statusQuery } from './requests.js'
+import { HttpError, parseAddRequest, parseCancelRequest, parseConnectRequest, parseGetRequest, parseSelectRequest, readJson, requestRoute, statusQuery } from './requests.js'
 import type { Caller } from './dashboard/routes.js'
 import type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
 import type { Logger } from '@libp2p/interface'
@@ -19,7 +19,7 @@ import type { CID } from 'multiformats/cid'
 /** What the control API drives: a running node (node/'s ShoalNode is one). */
 export interface ApiNode {
   /** The node's status, sent as it is: `status --json` shows these fields. */
-  status(options: { peers?: boolean }): object
+  status(options: { peers?: boolean, files?: boolean }): object
   add(path: string, options?: AddOptions): Promise<AddResult>
   /** Resolves with the path the content was written to. */
   get(contentId: CID, options: GetOptions): Promise<string>
@@ -27,6 +27,8 @@ export interface ApiNode {
   connect(address: string, options: { signal?: AbortSignal }): Promise<{ peerId: string, address: string }>
   /** Stop and forget a swarm; UnknownContentError if there is none. */
   cancel(contentId: CID, options: CancelOptions): Promise<CancelResult>
+  /** Change which files a download fetches (undefined: every file); resolves with the selection now. */
+  select(contentId: CID, only: string[] | undefined): Promise<string[] | undefined>
   /** Every metric in Prometheus' text format (`GET /metrics`). */
   metrics(): Promise<string>
   /** A swarm's pieces, a byte each (core/piece-map), for the dashboard; undefined for unknown content. */
@@ -53,6 +55,7 @@ const ROUTES: Record<string, string> = {
   '/v1/stop': 'POST',
   '/v1/connect': 'POST',
   '/v1/cancel': 'POST',
+  '/v1/select': 'POST',
   '/metrics': 'GET',
   '/v1/openapi.json': 'GET',
   '/v1/events': 'GET',
@@ -139,7 +142,7 @@ export class ApiServer {
   private async route (route: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     switch (route) {
       case 'GET /v1/status':
-        this.json(res, 200, this.init.node.status({ peers: statusQuery(req.url).peers }))
+        this.json(res, 200, this.init.node.status(statusQuery(req.url)))
         return
       case 'POST /v1/add': {
         const { path, followSymlinks } = parseAddRequest(await readJson(req))
@@ -159,6 +162,12 @@ export class ApiServer {
       case 'POST /v1/cancel': {
         const { contentId, remove } = parseCancelRequest(await readJson(req))
         this.json(res, 200, await this.init.node.cancel(parseContentId(contentId), { remove }))
+        return
+      }
+      case 'POST /v1/select': {
+        const { contentId, only } = parseSelectRequest(await readJson(req))
+        const selected = await this.init.node.select(parseContentId(contentId), only)
+        this.json(res, 200, { contentId, ...(selected === undefined ? {} : { only: selected }) })
         return
       }
       case 'GET /metrics':
@@ -190,7 +199,7 @@ export class ApiServer {
     const progress = (event: GetProgressEvent): void => {
       if (event.type === 'shoal:get:progress') {
         const now = Date.now()
-        if (now - lastProgress < API_LIMITS.progressInterval && event.piecesHave < event.pieceCount) return
+        if (now - lastProgress < API_LIMITS.progressInterval && event.bytesHave < event.size) return
         lastProgress = now
       }
       send(event)

@@ -42,7 +42,9 @@ async function main (argv: string[]): Promise<number> {
     case 'get': {
       const timeout = values.timeout === undefined ? undefined : parseDuration(values.timeout)
       if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout: "${values.timeout}" is not a duration such as ${DURATION_FORMS}`)
-      await (await import('./commands/get.js')).get(ctx, needArg('a content id'), { output: values.output, timeout, force: values.force === true, sequential: values.sequential === true })
+      // `--only a b`: the words after the content id are paths too
+      const only = values.only === undefined ? undefined : [...values.only, ...args.slice(1)]
+      await (await import('./commands/get.js')).get(ctx, needArg('a content id'), { output: values.output, timeout, force: values.force === true, sequential: values.sequential === true, only })
       return 0
     }
     case 'cat':
@@ -57,7 +59,10 @@ async function main (argv: string[]): Promise<number> {
         await (await import('./commands/watch.js')).watch(ctx, { peers: values.peers === true })
         return 0
       }
-      await (await import('./commands/status.js')).status(ctx, { json: values.json === true, peers: values.peers === true })
+      await (await import('./commands/status.js')).status(ctx, { json: values.json === true, peers: values.peers === true, files: values.files === true })
+      return 0
+    case 'select':
+      await (await import('./commands/select.js')).select(ctx, needArg('a content id'), args.slice(1), { all: values.all === true })
       return 0
     case 'peers':
       await (await import('./commands/peers.js')).peers(ctx, needArg('a content id'), { json: values.json === true })
@@ -101,6 +106,9 @@ function parseOptions (argv: string[]) {
       remove: { type: 'boolean' },
       'follow-symlinks': { type: 'boolean' },
       sequential: { type: 'boolean' },
+      only: { type: 'string', multiple: true },
+      files: { type: 'boolean' },
+      all: { type: 'boolean' },
       bootstrap: { type: 'string', multiple: true },
       peers: { type: 'boolean' },
       watch: { type: 'boolean' },

@@ -16,12 +16,16 @@ Commands:
         [--timeout DURATION]   give up when no peer is found in time (e.g. 30s, 2m; default from config)
         [--force]              replace what an earlier get of the same content left at the output path
         [--sequential]         fetch pieces in order (streaming, previews) rather than rarest first
+        [--only PATH…]         only these files or folders of a folder content (repeatable); on a
+                               running download, adds them; a get without --only then fetches the rest
   cat CID[/PATH]             write the content's verified bytes to stdout as they arrive (through the
                              node's gateway: the node downloads it if need be); e.g. shoal cat CID | mpv -
         [--range START-END]    only these bytes (both included; START- to the end; --range=-N the last N)
   cancel CID [--remove]      stop downloading or seeding CID; the partial output stays (a later get
                              of CID into the same path goes on from it) unless --remove deletes it
+  select CID PATH… | --all   change which files a running download fetches (drop or add files)
   status [--json] [--peers]  the node and its swarms; --peers: every peer of every swarm
+        [--files]              every file of every swarm, with its progress
         [--watch]              a live view, redrawn every second until Ctrl-C (like top)
   peers CID [--json]         the peers of one swarm, one line each
   connect ADDR               connect the running node to a peer (a multiaddr ending in /p2p/<peer id>)

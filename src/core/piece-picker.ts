@@ -39,6 +39,8 @@ export class PiecePicker {
   /** Lowest index first instead of rarest first. */
   sequential: boolean
   private readonly randomFirst: number
+  /** Only these pieces are fetched (selected files); undefined: every piece. */
+  private wanted?: Bitfield
 
   constructor (have: Bitfield, init: PiecePickerInit) {
     this.pieceCount = have.length
@@ -56,6 +58,23 @@ export class PiecePicker {
 
   get endgame (): boolean {
     return this.unrequested === 0 && !this.have.complete
+  }
+
+  /**
+   * Fetch only the pieces in `wanted` (those of the selected files) from now on; undefined
+   * wants every piece. Requests already out stay; what is no longer wanted is not asked again.
+   */
+  setWanted (wanted: Bitfield | undefined): void {
+    this.wanted = wanted
+    this.unrequested = 0
+    for (let i = 0; i < this.pieceCount; i++) {
+      if (this.counts(i) && this.requests[i] === 0 && this.settled[i] === 0 && !this.have.has(i)) this.unrequested++
+    }
+  }
+
+  /** A piece missing here that the selection wants: counted in `unrequested`. */
+  private counts (index: number): boolean {
+    return this.wanted === undefined || this.wanted.has(index)
   }
 
   addPeer (peerHas: Bitfield): void {
@@ -80,7 +99,7 @@ export class PiecePicker {
   }
 
   markRequested (index: number): void {
-    if (this.requests[index] === 0 && !this.have.has(index) && this.settled[index] === 0) this.unrequested--
+    if (this.requests[index] === 0 && !this.have.has(index) && this.settled[index] === 0 && this.counts(index)) this.unrequested--
     if (this.requests[index] < 255) this.requests[index]++
   }
 
@@ -88,7 +107,7 @@ export class PiecePicker {
   markReleased (index: number): void {
     if (this.requests[index] === 0) return
     this.requests[index]--
-    if (this.requests[index] === 0 && !this.have.has(index) && this.settled[index] === 0) this.unrequested++
+    if (this.requests[index] === 0 && !this.have.has(index) && this.settled[index] === 0 && this.counts(index)) this.unrequested++
   }
 
   /**
@@ -96,7 +115,7 @@ export class PiecePicker {
    * unless the write fails (`markReleased` after `unsettle`).
    */
   markSettled (index: number): void {
-    if (this.requests[index] === 0 && !this.have.has(index) && this.settled[index] === 0) this.unrequested--
+    if (this.requests[index] === 0 && !this.have.has(index) && this.settled[index] === 0 && this.counts(index)) this.unrequested--
     this.settled[index] = 1
   }
 
@@ -104,12 +123,12 @@ export class PiecePicker {
   unsettle (index: number): void {
     if (this.settled[index] === 0) return
     this.settled[index] = 0
-    if (this.requests[index] === 0 && !this.have.has(index)) this.unrequested++
+    if (this.requests[index] === 0 && !this.have.has(index) && this.counts(index)) this.unrequested++
   }
 
   /** The piece is verified and stored; it leaves the picker's view for good. */
   markHave (index: number): void {
-    if (this.requests[index] === 0 && !this.have.has(index) && this.settled[index] === 0) this.unrequested--
+    if (this.requests[index] === 0 && !this.have.has(index) && this.settled[index] === 0 && this.counts(index)) this.unrequested--
     this.requests[index] = 0
     this.settled[index] = 0
     this.have.set(index)
@@ -120,7 +139,7 @@ export class PiecePicker {
     if (!this.have.has(index)) return
     this.have.unset(index)
     this.requests[index] = 0
-    this.unrequested++
+    if (this.counts(index)) this.unrequested++
   }
 
   /**
@@ -153,7 +172,7 @@ export class PiecePicker {
     // duplicates), then rarest, then this node's random order; O(pieces x count)
     const best: number[] = []
     for (let i = 0; i < this.pieceCount; i++) {
-      if (this.requests[i] >= limit || this.settled[i] === 1 || this.have.has(i) || !peerHas.has(i) || alreadyAsked(i)) continue
+      if (this.requests[i] >= limit || this.settled[i] === 1 || this.have.has(i) || !peerHas.has(i) || !this.counts(i) || alreadyAsked(i)) continue
       if (best.length === count && !this.better(i, best[count - 1])) continue
       let at = best.length === count ? count - 1 : best.length
       while (at > 0 && this.better(i, best[at - 1])) {

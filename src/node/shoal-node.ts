@@ -102,8 +102,14 @@ export interface ShoalNode {
    * files always stay. UnknownContentError if there is no such swarm.
    */
   cancel(contentId: string | CID, options?: CancelOptions): Promise<CancelResult>
-  /** The node and its swarms; with `peers`, every swarm's peers in detail. */
-  status(options?: { peers?: boolean }): NodeStatus
+  /**
+   * Change which files a download fetches while it runs: exactly the files and folders `only`
+   * names (paths within the content), or every file (undefined). Resolves with the selection
+   * now (undefined: every file). UnknownPathError for a path that names nothing.
+   */
+  select(contentId: string | CID, only: readonly string[] | undefined): Promise<string[] | undefined>
+  /** The node and its swarms; with `peers`, every swarm's peers in detail; with `files`, every file's progress. */
+  status(options?: { peers?: boolean, files?: boolean }): NodeStatus
   /** A swarm's pieces, one byte each: state and availability (core/piece-map); undefined for unknown content. */
   pieceMap(contentId: string): Uint8Array | undefined
   /**
@@ -326,7 +332,13 @@ class Node implements ShoalNode {
     return await this.swarms.cancel(cid.toString(), options)
   }
 
-  status (options: { peers?: boolean } = {}): NodeStatus {
+  async select (contentId: string | CID, only: readonly string[] | undefined): Promise<string[] | undefined> {
+    this.assertRunning()
+    const cid = typeof contentId === 'string' ? parseContentId(contentId) : contentId
+    return await this.swarms.select(cid.toString(), only)
+  }
+
+  status (options: { peers?: boolean, files?: boolean } = {}): NodeStatus {
     return {
       peerId: this.peerId,
       addresses: this.addresses(),

@@ -7,6 +7,7 @@ import { PartFiles, syncFolder } from './part-files.js'
 import { sliceChunks } from '../utils/chunks.js'
 import type { FileFingerprints, PieceStore, StoreInit } from './piece-store.js'
 import type { Manifest } from '../core/manifest.js'
+import type { FileSelection } from '../core/selection.js'
 import type { FileHandle } from 'node:fs/promises'
 
 export interface FsPieceStoreInit extends StoreInit {
@@ -54,7 +55,7 @@ export class FsPieceStore implements PieceStore {
     this.mode = init.mode
     this.fresh = init.fresh === true
     this.maxOpenFiles = init.maxOpenFiles ?? 64
-    this.parts = new PartFiles({ manifest: init.manifest, finalPath: (i) => this.filePath(i), download: init.download === true, fresh: this.fresh, have: init.have })
+    this.parts = new PartFiles({ manifest: init.manifest, finalPath: (i) => this.filePath(i), download: init.download === true, fresh: this.fresh, have: init.have, partial: init.partial })
   }
 
   /** Bytes changed since their pieces were verified are never served (see PieceStore). */
@@ -104,10 +105,10 @@ export class FsPieceStore implements PieceStore {
   }
 
   /** Create the files no piece wrote (the empty ones): the content is then whole on disk. */
-  async complete (): Promise<void> {
+  async complete (files?: FileSelection): Promise<void> {
     if (this.mode !== 'write') return
     for (let i = 0; i < this.manifest.files.length; i++) {
-      if (this.manifest.files[i].size === 0 && !this.created.has(i)) await this.handle(i)
+      if (this.manifest.files[i].size === 0 && !this.created.has(i) && files?.[i] !== false) await this.handle(i)
     }
   }
 
@@ -143,8 +144,8 @@ export class FsPieceStore implements PieceStore {
     throw new ContentChangedError(`${this.filePath(fileIndex)} changed since its pieces were verified`)
   }
 
-  async writePiece (index: number, chunks: readonly Uint8Array[]): Promise<void> {
-    const writing = this.write(index, chunks)
+  async writePiece (index: number, chunks: readonly Uint8Array[], files?: FileSelection): Promise<void> {
+    const writing = this.write(index, chunks, files)
     this.writes.add(writing)
     try {
       await writing
@@ -153,11 +154,13 @@ export class FsPieceStore implements PieceStore {
     }
   }
 
-  private async write (index: number, chunks: readonly Uint8Array[]): Promise<void> {
+  private async write (index: number, chunks: readonly Uint8Array[], files?: FileSelection): Promise<void> {
     if (this.mode !== 'write') throw new StorageError('this store serves files in place and does not write')
     const given = chunks.reduce((sum, c) => sum + c.byteLength, 0)
     if (given !== this.layout.pieceLength(index)) throw new StorageError(`piece ${index}: ${given} bytes given for a piece of ${this.layout.pieceLength(index)}`)
     for (const span of this.layout.spans(index)) {
+      // a file not selected is never made: its bytes of a shared piece are dropped, verified
+      if (files !== undefined && files[span.fileIndex] !== true) continue
       const handle = await this.handle(span.fileIndex)
       let buffers = sliceChunks(chunks, span.pieceOffset, span.length)
       let position = span.fileOffset
@@ -172,7 +175,7 @@ export class FsPieceStore implements PieceStore {
       this.dirty.add(span.fileIndex)
     }
     // a file whose last piece this was is complete: renamed into place (never after close)
-    for (const file of this.parts.pieceStored(index)) {
+    for (const file of this.parts.pieceStored(index, files)) {
       if (!this.closed) await this.io(this.parts.finalize(file), file)
     }
   }

@@ -4,6 +4,7 @@ import { Bitfield } from '../core/bitfield.js'
 import { PieceLayout } from '../core/layout.js'
 import { PathError, StorageError } from '../errors.js'
 import type { Manifest } from '../core/manifest.js'
+import type { FileSelection } from '../core/selection.js'
 
 /** What an incomplete file of a download carries after its name (as Transmission does). */
 export const PART_SUFFIX = '.part'
@@ -26,6 +27,8 @@ export interface PartFilesInit {
   fresh: boolean
   /** Pieces already verified in the files. */
   have?: Bitfield
+  /** Pieces of which only the selected files' bytes are in the files. */
+  partial?: { pieces: Bitfield, selected: FileSelection }
 }
 
 /**
@@ -47,6 +50,8 @@ export class PartFiles {
   private readonly completeAtStart: boolean[]
   /** Where each file is, once known. */
   private readonly located = new Map<number, string>()
+  /** Pieces written only for some of their files (selected files): the files counted so far. */
+  private readonly partly = new Map<number, Set<number>>()
   /** Folders in which a file was renamed since the last `takeRenamed`. */
   private renamedIn = new Set<string>()
 
@@ -59,6 +64,12 @@ export class PartFiles {
     for (let piece = 0; piece < this.layout.pieceCount; piece++) {
       if (this.stored.has(piece)) continue
       for (const span of this.layout.spans(piece)) this.missing[span.fileIndex]++
+    }
+    const { partial } = init
+    if (partial !== undefined) {
+      for (let piece = 0; piece < this.layout.pieceCount; piece++) {
+        if (partial.pieces.has(piece) && !this.stored.has(piece)) this.countWritten(piece, partial.selected)
+      }
     }
     this.completeAtStart = this.missing.map(m => m === 0)
   }
@@ -102,13 +113,34 @@ export class PartFiles {
     return path
   }
 
-  /** Piece `index` was written: the files it completes, which are then to be renamed into place. */
-  pieceStored (index: number): number[] {
+  /**
+   * Piece `index` was written (with `files`, only the selected files' bytes): the files it
+   * completes, which are then to be renamed into place.
+   */
+  pieceStored (index: number, files?: FileSelection): number[] {
     if (this.stored.has(index)) return []
-    this.stored.set(index)
+    return this.countWritten(index, files)
+  }
+
+  /** Count the piece's spans in the files it was written to (each file once per piece). */
+  private countWritten (index: number, files?: FileSelection): number[] {
+    const counted = this.partly.get(index) ?? new Set<number>()
     const completed: number[] = []
+    let whole = true
     for (const span of this.layout.spans(index)) {
+      if (files !== undefined && files[span.fileIndex] !== true) {
+        whole = false
+        continue
+      }
+      if (counted.has(span.fileIndex)) continue
+      counted.add(span.fileIndex)
       if (--this.missing[span.fileIndex] === 0 && this.named[span.fileIndex]) completed.push(span.fileIndex)
+    }
+    if (whole) {
+      this.stored.set(index)
+      this.partly.delete(index)
+    } else {
+      this.partly.set(index, counted)
     }
     return completed
   }

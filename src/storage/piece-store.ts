@@ -1,6 +1,7 @@
 import type { ImportOptions, ImportedContent } from './import-content.js'
 import type { Bitfield } from '../core/bitfield.js'
 import type { Manifest } from '../core/manifest.js'
+import type { FileSelection } from '../core/selection.js'
 
 /** Each file's size and modification time (whole ms): what tells a changed file. */
 export type FileFingerprints = Array<[size: number, mtimeMs: number]>
@@ -15,12 +16,16 @@ export interface PieceStore {
    * their pieces are written); a resumed download's files are cut back to the manifest's sizes.
    */
   prepare(): Promise<void>
-  /** Every piece is written: create what no piece made (empty files). */
-  complete(): Promise<void>
+  /** Every piece is written: create what no piece made (empty files); with `files`, only the selected ones. */
+  complete(files?: FileSelection): Promise<void>
   /** The bytes of piece `index`, exactly its length. */
   readPiece(index: number): Promise<Uint8Array>
-  /** Write piece `index`, given as consecutive chunks that together are the whole piece. */
-  writePiece(index: number, chunks: readonly Uint8Array[]): Promise<void>
+  /**
+   * Write piece `index`, given as consecutive chunks that together are the whole piece. With
+   * `files`, only the bytes of the selected files are written (a piece shared with a file not
+   * selected): no other file is created or touched.
+   */
+  writePiece(index: number, chunks: readonly Uint8Array[], files?: FileSelection): Promise<void>
   /** Flush to disk what was written (before a record says the pieces are there). */
   flush(): Promise<void>
   /** Each file's size and time now; a file that is missing (or cannot be read) gets [-1, -1], which matches no real file. */
@@ -54,6 +59,8 @@ export interface StoreInit {
   download?: boolean
   /** Pieces already verified in the files (a download that goes on): the files they complete are in place. */
   have?: Bitfield
+  /** Pieces of which only the selected files' bytes were written (`selected`): counted for those files only. */
+  partial?: { pieces: Bitfield, selected: FileSelection }
 }
 
 /**

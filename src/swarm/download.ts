@@ -8,6 +8,7 @@ import { explainNotFound } from './search-diagnosis.js'
 import { SearchTally } from './search-tally.js'
 import { bytesHave } from './status.js'
 import { partPath } from '../storage/part-files.js'
+import { resolveSelection, selectionPaths, widenSelection } from '../core/selection.js'
 import { verifyStoredPieces } from '../storage/verify.js'
 import type { ManifestSearchTunables } from './manifest-search.js'
 import type { SwarmOpener } from './opener.js'
@@ -68,6 +69,7 @@ export class Downloader {
       if (state !== 'error') {
         // a get that attaches to a swarm open here learns its name and size as a new one does
         reportManifest(contentId, existing.swarm.manifest, options)
+        if (widens(existing, output)) this.widen(existing, options)
         return await this.getExisting(existing, output, options)
       }
       await registry.remove(contentId)
@@ -78,12 +80,17 @@ export class Downloader {
     if ('path' in target && !mayResume) await this.claim(target.path, contentId, options.force === true)
     const manifestBytes = await this.findManifest(cid, options)
     const manifest = decodeManifest(manifestBytes, this.init.maxManifestSize)
+    // a path that names nothing fails before anything is made
+    if (options.only !== undefined) resolveSelection(manifest, options.only)
     reportManifest(contentId, manifest, options)
     const output = outputPath(target, manifest.name)
     // no await unless one is being opened: the check and the set below must be one turn
     const pending = this.opening.get(contentId)
     const raced = registry.get(contentId) ?? (pending === undefined ? undefined : await pending)
-    if (raced !== undefined) return await this.getExisting(raced, output, options)
+    if (raced !== undefined) {
+      if (widens(raced, output)) this.widen(raced, options)
+      return await this.getExisting(raced, output, options)
+    }
     const opening = this.claimAndOpen(cid, manifest, manifestBytes, output, 'folder' in target || mayResume, options)
       .finally(() => { this.opening.delete(contentId) })
     this.opening.set(contentId, opening)
@@ -99,13 +106,27 @@ export class Downloader {
     return await this.open(cid, manifest, manifestBytes, output, options, resume)
   }
 
+  /**
+   * A get of content being downloaded here: its `only` files join the selection, and a get
+   * without `only` takes every file (it goes on from what is there).
+   */
+  private widen (entry: OpenSwarm, options: GetOptions): void {
+    const { swarm } = entry
+    const more = options.only === undefined ? undefined : resolveSelection(swarm.manifest, options.only)
+    // the swarm takes the selection at once; its record follows (the get waits from this turn on)
+    this.init.opener.select(entry, widenSelection(swarm.selection, more)).catch((err: Error) => {
+      this.init.log.error('cannot record the selection of %s - %e', swarm.contentId, err)
+    })
+  }
+
   /** Content already open here: wait for it where it is, or copy it once it is complete. */
   private async getExisting (entry: OpenSwarm, output: string, options: GetOptions): Promise<string> {
     const { swarm } = entry
     if (options.sequential === true) swarm.sequential = true
     if (swarm.path === output) return await waitForCompletion(entry, options)
-    if (swarm.state !== 'seeding') {
-      throw new PathError(`${swarm.contentId} is already being downloaded to ${swarm.path}`)
+    if (swarm.state !== 'seeding' || !swarm.whole) {
+      // a download of some files is not whole either: it goes on only where it is
+      throw new PathError(`${swarm.contentId} is already being downloaded to ${swarm.path}${swarm.whole ? '' : ' (some files only: a get into that path fetches more)'}`)
     }
     await this.claim(output, swarm.contentId, options.force === true)
     await this.noteOutput(output, swarm.contentId)
@@ -118,7 +139,9 @@ export class Downloader {
   private async open (cid: CID, manifest: Manifest, manifestBytes: Uint8Array, output: string, options: GetOptions, resume = false): Promise<OpenSwarm> {
     const { registry, records, storage } = this.init
     const contentId = cid.toString()
-    const record: SwarmRecord = { contentId, path: output, origin: 'download' }
+    const selection = options.only === undefined ? undefined : resolveSelection(manifest, options.only)
+    const only = selectionPaths(manifest, selection)
+    const record: SwarmRecord = { contentId, path: output, origin: 'download', ...(only === undefined ? {} : { only }) }
     const have = resume ? await piecesOnDisk(storage, output, manifest, this.init.lifetime) : new Bitfield(pieceCount(manifest))
     await records.saveManifest(contentId, manifestBytes)
     await this.noteOutput(output, contentId)
@@ -136,7 +159,7 @@ export class Downloader {
       await registry.save().catch(() => {})
       throw err
     }
-    const entry = this.init.opener.open({ cid, record, manifest, manifestBytes, store, have, sequential: options.sequential === true })
+    const entry = this.init.opener.open({ cid, record, manifest, manifestBytes, store, have, sequential: options.sequential === true, selection: only === undefined ? undefined : selection })
     // pieces from disk: announced now (the first verified piece announces a new download)
     if (have.count > 0) this.init.network.provide(cid)
     if (have.complete) await this.seedResumed(entry)
@@ -194,6 +217,11 @@ export class Downloader {
   }
 }
 
+/** A get into the path of a download of some files only: its selection may grow. */
+function widens (entry: OpenSwarm, output: string): boolean {
+  return entry.swarm.selection !== undefined && entry.swarm.path === output && (entry.swarm.state === 'downloading' || entry.swarm.state === 'seeding')
+}
+
 function reportManifest (contentId: string, manifest: Manifest, options: GetOptions): void {
   options.onProgress?.({ type: 'shoal:get:manifest', contentId, name: manifest.name, size: totalSize(manifest), pieceCount: pieceCount(manifest) })
 }
@@ -219,7 +247,9 @@ async function completeOnDisk (store: PieceStore, record: SwarmRecord): Promise<
 export async function waitForCompletion (entry: OpenSwarm, options: GetOptions): Promise<string> {
   const { swarm } = entry
   const report = (s: Swarm): void => {
-    options.onProgress?.({ type: 'shoal:get:progress', contentId: s.contentId, piecesHave: s.have.count, pieceCount: s.pieceCount, bytesHave: bytesHave(s), size: s.layout.totalSize, peers: s.peers.size })
+    // a download of some files: the bytes of those files, so that progress ends at 100%
+    const { size, have } = s.selection === undefined ? { size: s.layout.totalSize, have: bytesHave(s) } : s.selectedBytes
+    options.onProgress?.({ type: 'shoal:get:progress', contentId: s.contentId, piecesHave: s.have.count, pieceCount: s.pieceCount, bytesHave: have, size, peers: s.peers.size })
   }
   const done = (): string => {
     options.onProgress?.({ type: 'shoal:get:complete', contentId: swarm.contentId, path: swarm.path })

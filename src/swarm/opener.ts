@@ -2,12 +2,14 @@ import { PERSISTENCE, SWARM } from '../config/defaults.js'
 import { HaveCheckpoint } from './checkpoint.js'
 import { PeerFinder } from './peer-finder.js'
 import { Swarm } from './swarm.js'
+import { selectionPaths } from '../core/selection.js'
 import type { OpenSwarm, SwarmRegistry, SwarmWaiter } from './registry.js'
 import type { SwarmRecord, SwarmRecords } from './records.js'
 import type { RateLimits, SwarmLimits } from './swarm.js'
 import type { SwarmsTimeouts } from './swarm-init.js'
 import type { PeerNetwork } from './types.js'
 import type { Bitfield } from '../core/bitfield.js'
+import type { FileSelection } from '../core/selection.js'
 import type { Manifest } from '../core/manifest.js'
 import type { FileFingerprints, PieceStore } from '../storage/piece-store.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
@@ -42,6 +44,9 @@ export interface SwarmSpec {
   sequential?: boolean
   /** Added files that changed and no longer hold every piece (see SwarmInit). */
   changedOnDisk?: Error
+  /** Fetch only these files (see SwarmInit). */
+  selection?: FileSelection
+  partial?: Bitfield
 }
 
 /**
@@ -75,6 +80,8 @@ export class SwarmOpener {
       sequential: spec.sequential === true,
       initialSeed: record.origin === 'seed',
       changedOnDisk: spec.changedOnDisk,
+      selection: spec.selection,
+      partial: spec.partial,
       log: this.init.logger.forComponent(`shoal:swarm:${record.contentId.slice(-8)}`),
       observer: {
         // announced on the DHT with its first verified piece: before that it has nothing to give
@@ -132,11 +139,29 @@ export class SwarmOpener {
   }
 
   /**
+   * Change what a download fetches (undefined: every file): on record at once, and a swarm
+   * whose selection was complete goes back to finding peers.
+   */
+  async select (entry: OpenSwarm, files: FileSelection | undefined): Promise<void> {
+    if (entry.swarm.select(files)) this.keepDownloading(entry, entry.swarm.have)
+    // the pieces kept in part go on record only once their bytes are durable
+    await entry.store.flush()
+    noteSelection(entry)
+    await this.init.registry.save()
+  }
+
+  /**
    * Every piece is in: make the content durable, then remember its files' sizes and times
    * (the record a restart trusts), then drop the have record it no longer needs.
    */
   private async completed (entry: OpenSwarm): Promise<void> {
     entry.finder?.stop()
+    if (!entry.swarm.whole) {
+      await this.selectionCompleted(entry)
+      return
+    }
+    delete entry.record.only
+    delete entry.record.partialPieces
     try {
       await entry.checkpoint?.close()
       await entry.store.complete()
@@ -149,4 +174,39 @@ export class SwarmOpener {
       this.log.error('cannot record completion of %s - %e', entry.record.contentId, err)
     }
   }
+
+  /**
+   * The selected files are in: the have record and the pieces kept in part go on record (the
+   * data made durable first); the swarm serves what it has, and finds peers again only when
+   * the selection grows.
+   */
+  private async selectionCompleted (entry: OpenSwarm): Promise<void> {
+    const { checkpoint } = entry
+    entry.checkpoint = undefined
+    entry.finder = undefined
+    try {
+      await checkpoint?.close()
+      await entry.store.complete(entry.swarm.selection)
+      await entry.store.flush()
+      noteSelection(entry)
+      await this.init.registry.save()
+    } catch (err) {
+      this.log.error('cannot record the selected files of %s - %e', entry.record.contentId, err)
+    }
+  }
+}
+
+/** The swarm's selection and its pieces kept in part, on its record (saved with the list). */
+function noteSelection (entry: OpenSwarm): void {
+  const { swarm, record } = entry
+  const only = selectionPaths(swarm.manifest, swarm.selection)
+  if (only === undefined) {
+    delete record.only
+    delete record.partialPieces
+    return
+  }
+  record.only = only
+  const partial: number[] = []
+  for (let i = 0; i < swarm.pieceCount; i++) if (swarm.partialPieces.has(i)) partial.push(i)
+  record.partialPieces = partial
 }

@@ -21,6 +21,13 @@ export interface SwarmRecord {
    * times when last verified, and the have record lists the pieces that still matched.
    */
   partial?: true
+  /** A download of some files only (`get --only`): their paths. Absent: every file. */
+  only?: string[]
+  /**
+   * Pieces verified of which only the selected files' bytes are on disk (shared with a file
+   * not selected), as of the last save of the list; those written since are fetched again.
+   */
+  partialPieces?: number[]
 }
 
 /** Which pieces of one swarm are verified *and durable* (the caller makes the data durable first). */

@@ -1,11 +1,15 @@
 import { matchesContentId, parseContentId } from '../core/content-id.js'
+import { Bitfield } from '../core/bitfield.js'
 import { decodeManifest, pieceCount } from '../core/manifest.js'
+import { resolveSelection } from '../core/selection.js'
 import { DamagedRecordError, StorageError } from '../errors.js'
 import { closeSwarm } from './registry.js'
 import { restoredPieces } from './resume.js'
 import type { SwarmOpener } from './opener.js'
 import type { OpenSwarm, SwarmRegistry } from './registry.js'
 import type { SwarmRecord, SwarmRecords } from './records.js'
+import type { Manifest } from '../core/manifest.js'
+import type { FileSelection } from '../core/selection.js'
 import type { ContentStorage } from '../storage/piece-store.js'
 import type { Logger } from '@libp2p/interface'
 
@@ -45,7 +49,8 @@ export class SwarmRestorer {
       else await haveRecord.remove()
       record = { contentId: record.contentId, path: record.path, origin: record.origin, files, ...(changed ? { partial: true } : {}) }
     }
-    const store = storage.open({ root: record.path, manifest, mode: record.origin === 'seed' || have.complete ? 'read' : 'write', download, have })
+    const { selection, partial } = recordedSelection(record, manifest, have)
+    const store = storage.open({ root: record.path, manifest, mode: record.origin === 'seed' || have.complete ? 'read' : 'write', download, have, ...(selection === undefined ? {} : { partial: { pieces: partial, selected: selection } }) })
     try {
       if (!have.complete && !changed) await store.prepare()
       if ((have.complete || changed) && record.files !== undefined) opener.guard(store, record.files)
@@ -54,7 +59,7 @@ export class SwarmRestorer {
       // the node stopped meanwhile: nothing may open after it
       lifetime.throwIfAborted()
       const kept = { ...record, files: have.complete || changed ? record.files : undefined }
-      return opener.open({ cid, record: kept, manifest, manifestBytes, store, have, changedOnDisk })
+      return opener.open({ cid, record: kept, manifest, manifestBytes, store, have, changedOnDisk, selection, partial })
     } catch (err) {
       // no swarm took the store: its handles are ours to close
       await store.close().catch(() => {})
@@ -76,6 +81,20 @@ export class SwarmRestorer {
       throw err
     }
   }
+}
+
+/**
+ * The files a download of some files only fetches, and the pieces it kept in part (trusted
+ * as the have record is: the list names them only once their bytes were durable).
+ */
+function recordedSelection (record: SwarmRecord, manifest: Manifest, have: Bitfield): { selection?: FileSelection, partial: Bitfield } {
+  const partial = new Bitfield(have.length)
+  if (record.only === undefined || have.complete) return { partial }
+  const selection = resolveSelection(manifest, record.only)
+  for (const piece of record.partialPieces ?? []) {
+    if (Number.isSafeInteger(piece) && piece >= 0 && piece < have.length) partial.set(piece)
+  }
+  return { selection, partial }
 }
 
 function changedMessage (path: string, matching: number, count: number): string {

@@ -1,3 +1,4 @@
+import { fileProgress, selectionPaths } from '../core/selection.js'
 import type { Swarm } from './swarm.js'
 import type { SwarmStatus } from './types.js'
 
@@ -11,7 +12,8 @@ export type SwarmInfo = Readonly<Pick<SwarmStatus, 'contentId' | 'name' | 'state
 }
 
 /** The one projection of a swarm's state: `status --json`, `status --peers` and the swarms view. */
-export function swarmStatus (swarm: Swarm, options: { peers?: boolean } = {}): SwarmStatus {
+export function swarmStatus (swarm: Swarm, options: { peers?: boolean, files?: boolean } = {}): SwarmStatus {
+  const only = selectionPaths(swarm.manifest, swarm.selection)
   return {
     contentId: swarm.contentId,
     name: swarm.manifest.name,
@@ -32,6 +34,8 @@ export function swarmStatus (swarm: Swarm, options: { peers?: boolean } = {}): S
     ...etaOf(swarm),
     ...(swarm.completedAt === undefined ? {} : { completedAt: swarm.completedAt }),
     ...(swarm.error === undefined ? {} : { error: swarm.error.message }),
+    ...(only === undefined ? {} : { only }),
+    ...(options.files === true ? { files: fileProgress(swarm.manifest, swarm.selection, (piece, file) => swarm.holds(piece, file)) } : {}),
     ...(options.peers === true ? { peerDetails: [...swarm.peers.values()].map(s => s.status()) } : {})
   }
 }

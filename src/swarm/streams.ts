@@ -16,6 +16,13 @@ export interface StreamedContent {
   readonly manifest: Manifest
   /** Bytes [start, end) over all the content's files, verified, in order, as they arrive. */
   read(start: number, end: number, signal: AbortSignal): AsyncGenerator<Uint8Array>
+  /**
+   * Whether bytes [start, end) can be read here: a `get --only` leaves the other files
+   * unwritten, so their bytes would never arrive (`shoal select` adds them), and a piece a
+   * selected file shares with one left out is on disk only in part, so it cannot be read back
+   * and hashed whole as every byte sent must be.
+   */
+  fetches(start: number, end: number): boolean
 }
 
 export interface ContentStreamsInit {
@@ -52,7 +59,8 @@ export class ContentStreams {
     return {
       contentId: swarm.contentId,
       manifest: swarm.manifest,
-      read: (start, end, readSignal) => readVerified({ swarm, events: this.init.registry.events, cursor: this.prioritiesOf(swarm).cursor(), pieceWaitMs: this.init.pieceWaitMs }, start, end, readSignal)
+      read: (start, end, readSignal) => readVerified({ swarm, events: this.init.registry.events, cursor: this.prioritiesOf(swarm).cursor(), pieceWaitMs: this.init.pieceWaitMs }, start, end, readSignal),
+      fetches: (start, end) => !touchesUnselected(swarm, start, end)
     }
   }
 
@@ -97,6 +105,22 @@ export class ContentStreams {
       })
     })
   }
+}
+
+/**
+ * Whether a piece of [start, end) will never be here whole: one the selection leaves out, or
+ * one verified but stored only in part (shared with a file left out). Pieces held whole pass.
+ */
+function touchesUnselected (swarm: Swarm, start: number, end: number): boolean {
+  const selection = swarm.selection
+  if (selection === undefined || end <= start) return false
+  const { pieceSize } = swarm.layout
+  for (let piece = Math.floor(start / pieceSize); piece <= Math.floor((end - 1) / pieceSize); piece++) {
+    if (swarm.hasPiece(piece)) continue
+    if (swarm.partialPieces.has(piece)) return true
+    if (swarm.layout.spans(piece).some(span => selection[span.fileIndex] !== true)) return true
+  }
+  return false
 }
 
 async function raceAbort<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -2,6 +2,7 @@ import type { PieceFailure } from './events.js'
 import type { Swarm } from './swarm.js'
 import type { Bitfield } from '../core/bitfield.js'
 import type { Manifest } from '../core/manifest.js'
+import type { FileSelection } from '../core/selection.js'
 import type { PieceStore } from '../storage/piece-store.js'
 import type { TokenBucket } from '../utils/token-bucket.js'
 import type { Logger } from '@libp2p/interface'
@@ -100,6 +101,10 @@ export interface SwarmInit {
    * every piece: the swarm serves what it has (state 'partial') and reports this as its error.
    */
   changedOnDisk?: Error
+  /** Fetch only these files (`--only`); undefined: every file. */
+  selection?: FileSelection
+  /** Verified pieces of which only the selected files' bytes are on disk. */
+  partial?: Bitfield
   log: Logger
   observer?: SwarmObserver
 }

@@ -3,6 +3,7 @@ import { PieceLayout } from '../core/layout.js'
 import { verifyPiece } from '../core/piece-hash.js'
 import { pieceMapBytes } from '../core/piece-map.js'
 import { PiecePicker } from '../core/piece-picker.js'
+import { isBoundaryPiece } from '../core/selection.js'
 import { IDENTITIES, PICKING, SCORING } from '../config/defaults.js'
 import { ProtocolViolationError, StorageError } from '../errors.js'
 import { BufferPool } from '../utils/buffer-pool.js'
@@ -10,12 +11,14 @@ import { RateMeter } from '../utils/rate-meter.js'
 import { TokenBucket } from '../utils/token-bucket.js'
 import { IdlePeers } from './idle-peers.js'
 import { PeerSession } from './peer-session.js'
+import { SelectedFiles } from './selected-files.js'
 import { StallWatch } from './stalls.js'
 import { Uploader } from './upload.js'
 import { Requester } from './requester.js'
 import type { SessionHost } from './peer-session.js'
 import type { RateLimits, SwarmInit, SwarmLimits, SwarmObserver, SwarmState } from './swarm-init.js'
 import type { Manifest } from '../core/manifest.js'
+import type { FileSelection } from '../core/selection.js'
 import type { PieceHasher } from '../core/piece-hash.js'
 import type { PieceWire, PieceWireHandler, RejectReason, SwarmEndpoint } from '../core/wire.js'
 import type { PieceStore } from '../storage/piece-store.js'
@@ -58,6 +61,8 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   private readonly localPeerId: string
   private readonly log: Logger
   private readonly observer: SwarmObserver
+  /** The files wanted (`--only`), and the pieces written for them alone. */
+  private readonly selected: SelectedFiles
   private readonly writing = new Set<number>()
   private readonly buffers: BufferPool
   private readonly timer: NodeJS.Timeout
@@ -79,6 +84,9 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.log = init.log
     this.observer = init.observer ?? {}
     this.picker = new PiecePicker(this.have, { ...PICKING, sequential: init.sequential })
+    this.selected = new SelectedFiles(this.layout, this.have, init.selection, init.partial)
+    this.picker.setWanted(this.selected.wanted)
+    for (let i = 0; i < this.pieceCount; i++) if (this.selected.partial.has(i)) this.picker.markSettled(i)
     this.rates = init.rates ?? UNLIMITED
     this.requester = new Requester({
       picker: this.picker,
@@ -112,7 +120,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     })
     // enough idle buffers for a full request window to peers plus the pieces being written
     this.buffers = new BufferPool(this.layout.pieceSize, Math.ceil(2 * this.limits.maxInflightBytesPerPeer / this.layout.pieceSize))
-    this.stateValue = this.have.complete ? 'seeding' : init.changedOnDisk !== undefined ? 'partial' : 'downloading'
+    this.stateValue = this.have.complete ? 'seeding' : init.changedOnDisk !== undefined ? 'partial' : this.selected.done(this.have) ? 'seeding' : 'downloading'
     if (this.stateValue === 'partial') this.error = init.changedOnDisk
     this.timer = setInterval(() => { this.tick() }, 1000)
     this.timer.unref()
@@ -138,6 +146,42 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   prioritize (levels: ReadonlyMap<number, number>): void {
     this.picker.setPriorities(levels)
     if (this.stateValue === 'downloading' && levels.size > 0) this.requester.fillAll()
+  }
+
+  /** The selected files (undefined: all of them). */
+  get selection (): FileSelection | undefined { return this.selected.selection }
+
+  /** Every piece is here: not only the selected files. */
+  get whole (): boolean { return this.have.complete }
+
+  /** Bytes of the selected files (every file, with no selection) and how many of them are here. */
+  get selectedBytes (): { size: number, have: number } { return this.selected.bytes }
+
+  /** Pieces verified of which only the selected files' bytes are on disk (never served). */
+  get partialPieces (): Bitfield { return this.selected.partial }
+
+  /** Whether `file`'s bytes of `piece` are verified and on disk. */
+  holds (piece: number, file: number): boolean {
+    return this.selected.holds(this.have, piece, file)
+  }
+
+  /**
+   * Fetch only `files` from now on (undefined: every file); what is already written stays.
+   * Returns true when a swarm that had its selection goes back to downloading.
+   */
+  select (files: FileSelection | undefined): boolean {
+    for (const piece of this.selected.change(files)) this.picker.unsettle(piece)
+    this.picker.setWanted(this.selected.wanted)
+    const done = this.selected.done(this.have)
+    if (this.stateValue === 'seeding' && !done) {
+      this.stateValue = 'downloading'
+      this.completedAt = undefined
+      this.requester.fillAll()
+      return true
+    }
+    if (this.stateValue === 'downloading' && done) this.finish()
+    else this.requester.fillAll()
+    return false
   }
 
   pieceLength (index: number): number {
@@ -301,8 +345,10 @@ export class Swarm implements SwarmEndpoint, SessionHost {
       this.onBadPiece(session, index, piece.byteLength)
       return
     }
+    // the selection as the write began: a file selected meanwhile was not written
+    const files = this.selected.selection
     try {
-      await this.store.writePiece(index, [piece])
+      await this.store.writePiece(index, [piece], files)
     } catch (err) {
       this.writing.delete(index)
       this.picker.unsettle(index)
@@ -310,20 +356,33 @@ export class Swarm implements SwarmEndpoint, SessionHost {
       this.fail(err as Error)
       return
     }
-    this.onPieceStored(index, piece.byteLength)
+    this.onPieceStored(index, piece.byteLength, files)
   }
 
-  private onPieceStored (index: number, length: number): void {
+  private onPieceStored (index: number, length: number, files?: FileSelection): void {
     this.writing.delete(index)
     if (this.stateValue !== 'downloading') return
+    if (files !== undefined && isBoundaryPiece(this.layout, files, index)) {
+      this.onPartStored(index, length, files)
+      return
+    }
+    this.selected.pieceHad(index)
     this.picker.markHave(index)
     this.downloaded += length
     // seeds have every piece: a have would tell them nothing
     for (const peer of this.sessions.values()) if (!peer.isSeed) peer.announce(index)
     this.observer.onPieceVerified?.(this, index)
     this.observer.onProgress?.(this)
-    if (this.have.complete) this.finish()
+    if (this.selected.done(this.have)) this.finish()
     else if (this.uploader.hasIdleSlot()) this.uploader.rechoke()
+  }
+
+  /** A piece shared with a file not selected: written for the selected files only, never announced. */
+  private onPartStored (index: number, length: number, files: FileSelection): void {
+    this.downloaded += length
+    if (!this.selected.storedPart(index, files)) this.picker.unsettle(index)
+    this.observer.onProgress?.(this)
+    if (this.selected.done(this.have)) this.finish()
   }
 
   private onBadPiece (session: PeerSession, index: number, length: number): void {
@@ -343,9 +402,9 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     // every piece is written and verified: the content is in place. Making it durable
     // (fdatasync of the whole content) need not hold up the caller.
     this.store.flush().catch((err: Error) => { this.log.error('flushing the content to disk failed - %e', err) })
-    this.log('complete: %d pieces verified', this.pieceCount)
+    this.log('complete: %d of %d pieces verified', this.have.count, this.pieceCount)
     // seeds have nothing to trade with each other
-    for (const peer of this.sessions.values()) if (peer.isSeed) peer.close()
+    if (this.have.complete) for (const peer of this.sessions.values()) if (peer.isSeed) peer.close()
     this.uploader.rechoke()
     this.observer.onComplete?.(this)
   }

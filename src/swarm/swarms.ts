@@ -1,6 +1,7 @@
 import { ADDING, ADD_NOTICE, SEED_WATCH } from '../config/defaults.js'
 import { Bitfield } from '../core/bitfield.js'
 import { cancelSwarm } from './cancel.js'
+import { selectFiles } from './select.js'
 import { pieceCount, totalSize } from '../core/manifest.js'
 import { StorageError } from '../errors.js'
 import { Downloader } from './download.js'
@@ -85,7 +86,7 @@ export class Swarms {
     await this.init.registry.close()
   }
 
-  status (options: { peers?: boolean } = {}): SwarmStatus[] {
+  status (options: { peers?: boolean, files?: boolean } = {}): SwarmStatus[] {
     return this.init.registry.list().map(({ swarm }) => swarmStatus(swarm, options))
   }
 
@@ -121,6 +122,11 @@ export class Swarms {
   /** Download `cid` to `output`; resolves with its path once every piece is verified and written. */
   async get (cid: CID, output: OutputTarget, options: GetOptions = {}): Promise<string> {
     return await this.downloader.get(cid, output, options)
+  }
+
+  /** Change which files a download fetches; see selectFiles. */
+  async select (contentId: string, only: readonly string[] | undefined): Promise<string[] | undefined> {
+    return await selectFiles(this.init.registry, this.opener, contentId, only)
   }
 
   /** Stop and forget the swarm of `contentId`; see cancelSwarm. */

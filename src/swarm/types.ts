@@ -32,8 +32,24 @@ export interface SwarmStatus {
   eta?: number
   completedAt?: number
   error?: string
+  /** The selected files' paths, when a get fetches only some (`get --only`). */
+  only?: string[]
+  /** One entry per file, with its progress; only when asked for (`status --files`). */
+  files?: FileStatus[]
   /** One entry per peer traded with; only when asked for (`status --peers`). */
   peerDetails?: PeerStatus[]
+}
+
+/** One file of a swarm, as `shoal status --json --files` shows it. */
+export interface FileStatus {
+  path: string
+  size: number
+  /** Fetched by this download (every file unless `get --only` chose some). */
+  selected: boolean
+  /** Its bytes verified and on disk. */
+  bytesVerified: number
+  /** Every byte of it is verified and on disk. */
+  complete: boolean
 }
 
 /** One peer of a swarm, as `shoal status --json --peers` shows it. */
@@ -67,6 +83,7 @@ export type GetProgressEvent =
   /** Once as the search starts, then every SEARCH_REPORTS.interval while it goes on. */
   | { type: 'shoal:get:searching', contentId: string, search?: SearchReport }
   | { type: 'shoal:get:manifest', contentId: string, name: string, size: number, pieceCount: number }
+  /** With `only`, `size` and `bytesHave` count the selected files' bytes. */
   | { type: 'shoal:get:progress', contentId: string, piecesHave: number, pieceCount: number, bytesHave: number, size: number, peers: number }
   | { type: 'shoal:get:complete', contentId: string, path: string }
 
@@ -120,6 +137,12 @@ export interface GetOptions {
   force?: boolean
   /** Fetch pieces in order (streaming, previews) rather than rarest first. */
   sequential?: boolean
+  /**
+   * Fetch only these files or folders of a folder content (paths within it; a folder takes
+   * every file under it). A get of content being downloaded adds them to its selection; a get
+   * without `only` takes every file. A path that names nothing is an UnknownPathError.
+   */
+  only?: readonly string[]
   onProgress?(event: GetProgressEvent): void
   signal?: AbortSignal
 }

@@ -135,6 +135,12 @@ describe('e2e: the control API answers as its OpenAPI document says', function (
     assert.ok(peersSeen > 0, 'the seeder\'s status?peers=1 showed the leecher during the download')
     checked.add('POST /v1/get 200')
 
+    // per-file progress, and a selection refused: the one file is complete here
+    const files = await checked200(leecher, 'GET', '/v1/status?files=1')
+    assert.deepEqual(files.swarms[0].files.map((f: { path: string, complete: boolean }) => [f.path, f.complete]), [['file.bin', true]])
+    const select = await checked200(leecher, 'POST', '/v1/select', { contentId: added.contentId, only: ['file.bin'] }, 400)
+    assert.equal(select.error.name, 'StorageError')
+
     const connect = await checked200(leecher, 'POST', '/v1/connect', { address: '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWSHPgw3gQZosKnJdgKpCmjAVUhg14omrHitMXJghM84QJ' }, 400)
     assert.equal(connect.error.name, 'ConnectError')
     const bad = await checked200(leecher, 'POST', '/v1/add', { path: 'relative' }, 400)

@@ -16,6 +16,8 @@ export interface GetFlags {
   force: boolean
   /** Fetch pieces in order rather than rarest first. */
   sequential: boolean
+  /** Fetch only these files or folders of the content. */
+  only?: string[]
 }
 
 type StreamEvent = GetProgressEvent | { type: 'done', path: string } | { type: 'error', error: { name: string, message: string } }
@@ -39,7 +41,8 @@ export async function get (ctx: CommandContext, cidText: string, flags: GetFlags
       ...(output === undefined ? { outputDir: process.cwd() } : { output }),
       ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
       force: flags.force,
-      ...(flags.sequential ? { sequential: true } : {})
+      ...(flags.sequential ? { sequential: true } : {}),
+      ...(flags.only === undefined ? {} : { only: flags.only })
     }, (event: StreamEvent) => {
       if (event.type === 'done' || event.type === 'error') {
         result = event

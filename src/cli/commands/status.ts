@@ -1,18 +1,21 @@
 import { counted, formatBytes } from '../format.js'
 import type { NodeStatus } from '../../node/shoal-node.js'
-import type { PeerStatus, SwarmStatus } from '../../swarm/types.js'
+import type { FileStatus, PeerStatus, SwarmStatus } from '../../swarm/types.js'
 import type { CommandContext } from '../context.js'
 
 export interface StatusFlags {
   json: boolean
   /** Every peer of every swarm too. */
   peers: boolean
+  /** Every file of every swarm too, with its progress. */
+  files?: boolean
 }
 
 /** `shoal status [--json] [--peers]`: the node and its swarms. */
 export async function status (ctx: CommandContext, flags: StatusFlags): Promise<void> {
   const client = await ctx.client()
-  const s = await client.call<NodeStatus>('GET', flags.peers ? '/v1/status?peers=1' : '/v1/status')
+  const query = [flags.peers ? 'peers=1' : '', flags.files === true ? 'files=1' : ''].filter(q => q !== '').join('&')
+  const s = await client.call<NodeStatus>('GET', query === '' ? '/v1/status' : `/v1/status?${query}`)
   if (flags.json) {
     ctx.out(JSON.stringify(s, null, 2))
     return
@@ -25,9 +28,17 @@ export async function status (ctx: CommandContext, flags: StatusFlags): Promise<
   for (const w of s.swarms) {
     ctx.out(`  ${swarmLine(w)}`)
     for (const p of w.peerDetails ?? []) ctx.out(`    ${peerLine(p, w.pieceCount)}`)
+    for (const f of w.files ?? []) ctx.out(`    ${fileLine(f)}`)
   }
   for (const p of s.protocols ?? []) ctx.out(`protocol:    ${p.module}  ${p.protocolIds.join(', ')}`)
   for (const b of s.bans) ctx.out(`banned:      ${b.peerId} until ${new Date(b.until).toISOString()}: ${b.reason}`)
+}
+
+/** One file of a swarm: how much of it is here, and whether it is fetched at all. */
+export function fileLine (f: FileStatus): string {
+  const pct = f.size === 0 ? 100 : Math.floor(f.bytesVerified / f.size * 100)
+  const state = f.complete ? 'complete' : f.selected ? 'fetching' : 'not selected'
+  return `${String(pct).padStart(3)}%  ${formatBytes(f.size).padStart(10)}  ${state.padEnd(12)}  ${f.path}`
 }
 
 function rate (bytesPerSecond: number): string {
