@@ -1,12 +1,15 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { autoNATv2 } from '@libp2p/autonat-v2'
 import { bootstrap } from '@libp2p/bootstrap'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
+import { uPnPNAT } from '@libp2p/upnp-nat'
 import { createLibp2p } from 'libp2p'
 import { IDENTITIES, NETWORK, START } from '../config/defaults.js'
 import { boundProviderRecords, withDatastore } from './dht-store.js'
@@ -16,6 +19,7 @@ import type { ShoalConfig } from '../config/schema.js'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
+import type { PeerDiscovery } from '@libp2p/interface'
 import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PeerStore, PrivateKey, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Registry } from 'prom-client'
@@ -35,6 +39,12 @@ export type ShoalServices = {
   identify: Identify
   ping: Ping
   dht?: KadDHT
+  /** LAN discovery (`mdns.enabled`): a service, so the node hears whom it found and dials them. */
+  mdns?: PeerDiscovery
+  /** Tells the address manager which of our addresses others can dial back. */
+  autoNAT: unknown
+  /** Router port mapping (`nat.upnp`). */
+  upnp?: unknown
   /** Shoal's protocols, built-in and the config's modules. */
   protocols: ProtocolHost
 }
@@ -50,7 +60,8 @@ export interface BuildLibp2pOptions {
 }
 
 /**
- * The libp2p node Shoal runs on: TCP, Noise, Yamux, identify and ping, Kademlia under
+ * The libp2p node Shoal runs on: TCP, Noise, Yamux, identify and ping, mDNS, AutoNAT, UPnP
+ * when asked, Kademlia under
  * Shoal's own protocol id in server mode keeping private addresses (so loopback and LAN
  * swarms work), bootstrap peers, and a pre-shared key when the swarm is private.
  */
@@ -77,9 +88,18 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
     // into the node's own registry (several nodes in one process keep their own numbers);
     // the process metrics are registered once per process, by node/metrics.ts
     metrics: prometheusMetrics({ registry: options.metricsRegistry, collectDefaultMetrics: false, statfsLocation: config.dataDir }),
-    services: { identify: identify(), ping: ping(), ...dht, protocols: protocolHost() },
+    services: { identify: identify(), ping: ping(), ...dht, ...reachServices(config), protocols: protocolHost() },
     start: false
   })
+}
+
+/** mDNS when `mdns.enabled`, AutoNAT v2 always (it answers others too), UPnP only when `nat.upnp`. */
+function reachServices (config: ShoalConfig): { mdns?: ReturnType<typeof mdns>, autoNAT: ReturnType<typeof autoNATv2>, upnp?: ReturnType<typeof uPnPNAT> } {
+  return {
+    ...(config.mdns.enabled ? { mdns: mdns() } : {}),
+    autoNAT: autoNATv2(),
+    ...(config.nat.upnp ? { upnp: uPnPNAT() } : {})
+  }
 }
 
 /**

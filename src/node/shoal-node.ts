@@ -6,7 +6,7 @@ import { Registry } from 'prom-client'
 import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
 import { pieceExchange } from '../../protocols/piece-exchange/index.js'
 import { preparePrivateDataDir } from '../config/data-dir.js'
-import { IDENTITIES } from '../config/defaults.js'
+import { IDENTITIES, NETWORK } from '../config/defaults.js'
 import { resolveConfig } from '../config/load.js'
 import { parseContentId } from '../core/content-id.js'
 import { Announcer } from '../discovery/announcer.js'
@@ -26,6 +26,7 @@ import { lockNodeDataDir } from './data-dir-lock.js'
 import { localDialFilter, withLocalDialFilter } from './dial-policy.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { buildLibp2p } from './libp2p.js'
+import { LanDialer } from './lan-dialer.js'
 import { explainListenFailure } from './listen-errors.js'
 import { NodeMetrics } from './metrics.js'
 import { tradingOf } from './module-components.js'
@@ -181,6 +182,7 @@ class Node implements ShoalNode {
   private readonly swarmComponents: SwarmComponents
   private readonly announcer?: Announcer
   private readonly bootstrapKeeper: BootstrapKeeper
+  private readonly lanDialer?: LanDialer
   private readonly swarmKeyFingerprint?: string
   private readonly metricsOfNode: NodeMetrics
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
@@ -199,6 +201,7 @@ class Node implements ShoalNode {
       this.announcer = new Announcer({ contentRouting: libp2p.contentRouting, peerCount: () => libp2p.getPeers().length, log: logger.forComponent('shoal:announcer') })
     }
     this.bootstrapKeeper = keepBootstrapped(config.bootstrap, libp2p, logger.forComponent('shoal:bootstrap'))
+    this.lanDialer = lanDialerOf(libp2p, bans, logger)
     // built in the order they need each other: the registry, the protocols that look swarms
     // up in it, the network over the protocols, then the swarms over the network
     const records = new FileSwarmRecords(config.dataDir)
@@ -257,6 +260,7 @@ class Node implements ShoalNode {
     })
     this.announcer?.start()
     this.bootstrapKeeper.start()
+    this.lanDialer?.start()
     this.state = 'running'
     this.log('started %p', this.libp2p.peerId)
   }
@@ -325,6 +329,7 @@ class Node implements ShoalNode {
     try {
       this.announcer?.stop()
       this.bootstrapKeeper.stop()
+      this.lanDialer?.stop()
       await this.protocols.stopModules()
       await this.swarms.stop()
       // the built-ins stop before libp2p does (its own call to the host then finds nothing running)
@@ -353,6 +358,22 @@ class Node implements ShoalNode {
   private assertRunning (): void {
     if (this.state !== 'running') throw new NodeStoppedError('the node is not running')
   }
+}
+
+/** Dial the peers mDNS finds, when the node runs mDNS. */
+function lanDialerOf (libp2p: Libp2p<ShoalServices>, bans: BanList, logger: ComponentLogger): LanDialer | undefined {
+  const discovery = libp2p.services.mdns
+  if (discovery === undefined) return undefined
+  return new LanDialer({
+    libp2p,
+    discovery,
+    isBanned: (peer) => bans.isBanned(peer),
+    concurrency: NETWORK.lanDialConcurrency,
+    timeoutMs: NETWORK.lanDialTimeout,
+    retryAfterMs: NETWORK.lanRetryAfter,
+    maxTracked: NETWORK.lanMaxTracked,
+    log: logger.forComponent('shoal:lan')
+  })
 }
 
 /** Redial bootstrap peers that are not connected (libp2p's bootstrap module dials once). */
