@@ -21,7 +21,8 @@ import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { PeerDiscovery } from '@libp2p/interface'
 import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PeerStore, PrivateKey, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
-import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { AddressInfo } from './reachability.js'
 import type { Registry } from 'prom-client'
 
 /** The libp2p parts that Shoal's protocols (and users' protocols) are given, under libp2p's names. */
@@ -32,6 +33,11 @@ export interface Libp2pComponents {
   peerStore: PeerStore
   events: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
+}
+
+/** The address manager's view of our addresses, reached as a service (libp2p keeps its components to itself). */
+export interface OwnAddresses {
+  list(): AddressInfo[]
 }
 
 /** libp2p's services on a Shoal node (`libp2p.services`). A type, not an interface: libp2p's ServiceMap is an index type. */
@@ -45,6 +51,8 @@ export type ShoalServices = {
   autoNAT: unknown
   /** Router port mapping (`nat.upnp`). */
   upnp?: unknown
+  /** Our addresses with libp2p's verdict on each (what `status` projects reachability from). */
+  addresses: OwnAddresses
   /** Shoal's protocols, built-in and the config's modules. */
   protocols: ProtocolHost
 }
@@ -94,10 +102,11 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
 }
 
 /** mDNS when `mdns.enabled`, AutoNAT v2 always (it answers others too), UPnP only when `nat.upnp`. */
-function reachServices (config: ShoalConfig): { mdns?: ReturnType<typeof mdns>, autoNAT: ReturnType<typeof autoNATv2>, upnp?: ReturnType<typeof uPnPNAT> } {
+function reachServices (config: ShoalConfig): { mdns?: ReturnType<typeof mdns>, autoNAT: ReturnType<typeof autoNATv2>, upnp?: ReturnType<typeof uPnPNAT>, addresses: (components: { addressManager: AddressManager }) => OwnAddresses } {
   return {
     ...(config.mdns.enabled ? { mdns: mdns() } : {}),
     autoNAT: autoNATv2(),
+    addresses: (components) => ({ list: () => components.addressManager.getAddressesWithMetadata() }),
     ...(config.nat.upnp ? { upnp: uPnPNAT() } : {})
   }
 }

@@ -28,6 +28,7 @@ import { loadOrCreateIdentity } from './identity.js'
 import { buildLibp2p } from './libp2p.js'
 import { LanDialer } from './lan-dialer.js'
 import { explainListenFailure } from './listen-errors.js'
+import { connectionKindOf, reachabilityOf } from './reachability.js'
 import { NodeMetrics } from './metrics.js'
 import { tradingOf } from './module-components.js'
 import { Libp2pNetwork } from './network.js'
@@ -38,6 +39,7 @@ import type { Ban } from './bans.js'
 import type { DataDirLock } from './data-dir-lock.js'
 import type { LocalDialFilter } from './dial-policy.js'
 import type { ConnectedPeer } from './connect.js'
+import type { Reachability } from './reachability.js'
 import type { ShoalServices } from './libp2p.js'
 import type { LoadedProtocol, ShoalProtocolService } from './protocol-api.js'
 import type { ProtocolHost, SwarmComponents } from './protocol-host.js'
@@ -52,6 +54,12 @@ export interface NodeStatus {
   /** Short fingerprint of the swarm key when the swarm is private. */
   swarmKey?: string
   connections: number
+  /** Whether others can dial this node, as AutoNAT found (`unknown` until it has tried a public address). */
+  reachability: Reachability
+  /** Public addresses confirmed dialable. */
+  confirmedAddresses: string[]
+  /** Addresses the router mapped by UPnP; only with `nat.upnp`. */
+  mappedAddresses?: string[]
   swarms: SwarmStatus[]
   bans: Ban[]
   /**
@@ -312,10 +320,27 @@ class Node implements ShoalNode {
       addresses: this.addresses(),
       ...(this.swarmKeyFingerprint === undefined ? {} : { swarmKey: this.swarmKeyFingerprint }),
       connections: this.libp2p.getConnections().length,
-      swarms: this.swarms.status(options),
+      ...this.reachability(),
+      swarms: this.withConnectionKinds(this.swarms.status(options)),
       bans: this.bans.list(),
       protocols: this.protocols.list()
     }
+  }
+
+  private reachability (): Pick<NodeStatus, 'reachability' | 'confirmedAddresses' | 'mappedAddresses'> {
+    const { reachability, confirmedAddresses, mappedAddresses } = reachabilityOf(this.libp2p.services.addresses.list(), Date.now())
+    return { reachability, confirmedAddresses, ...(this.config.nat.upnp ? { mappedAddresses } : {}) }
+  }
+
+  /** Each peer's `connection`, from its libp2p connections (the swarms know peers, not links). */
+  private withConnectionKinds (swarms: SwarmStatus[]): SwarmStatus[] {
+    for (const swarm of swarms) {
+      for (const peer of swarm.peerDetails ?? []) {
+        const kind = connectionKindOf(this.libp2p.getConnections(peerIdFromString(peer.peerId)))
+        if (kind !== undefined) peer.connection = kind
+      }
+    }
+    return swarms
   }
 
   async metrics (): Promise<string> {

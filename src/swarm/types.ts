@@ -52,6 +52,8 @@ export interface PeerStatus {
   /** Our requests out to it, and its requests queued with us. */
   requestsOut: number
   requestsQueued: number
+  /** `direct`, or `relayed` through a circuit relay; absent when no connection is open to it. */
+  connection?: 'direct' | 'relayed'
 }
 
 /** Progress of a `get`, delivered through `onProgress`. */
