@@ -171,3 +171,8 @@ export class CancelledError extends ShoalError {
 export function isUserFacing (err: unknown): err is ShoalError {
   return err instanceof Error && (err as Partial<ShoalError>).userFacing === true
 }
+
+/** Text that is not a Shoal ticket (`shoal1…`), or one past a limit. */
+export class InvalidTicketError extends ShoalError {
+  static override name = 'InvalidTicketError'
+}
