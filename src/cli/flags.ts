@@ -15,6 +15,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   status: ['json', 'peers', 'watch'],
   peers: ['json'],
   connect: [],
+  ticket: [],
   cancel: ['remove'],
   stop: [],
   'swarm-key': ['output'],

@@ -42,9 +42,12 @@ async function main (argv: string[]): Promise<number> {
     case 'get': {
       const timeout = values.timeout === undefined ? undefined : parseDuration(values.timeout)
       if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout: "${values.timeout}" is not a duration such as ${DURATION_FORMS}`)
-      await (await import('./commands/get.js')).get(ctx, needArg('a content id'), { output: values.output, timeout, force: values.force === true, sequential: values.sequential === true })
+      await (await import('./commands/get.js')).get(ctx, needArg('a content id or a ticket'), { output: values.output, timeout, force: values.force === true, sequential: values.sequential === true })
       return 0
     }
+    case 'ticket':
+      await (await import('./commands/ticket.js')).ticket(ctx, needArg('a content id'))
+      return 0
     case 'cancel':
       await (await import('./commands/cancel.js')).cancel(ctx, needArg('a content id'), { remove: values.remove === true })
       return 0
