@@ -70,8 +70,8 @@ function readTicket (reader: Reader, limits: TicketLimits): Ticket {
 function parseContentIdOf (bytes: Uint8Array): CID {
   try {
     return parseContentId(bytes)
-  } catch (err) {
-    throw new InvalidTicketError(`the ticket's content id is not valid: ${(err as Error).message}`)
+  } catch {
+    throw new InvalidTicketError('the ticket is damaged: its content id is not a Shoal content id')
   }
 }
 

@@ -65,7 +65,7 @@ describe('core/ticket', () => {
 
   it('refuses a bad content id and an address without a peer id', () => {
     const notShoal = new Uint8Array([3, 1, 2, 3, 0])
-    invalid(`shoal1${base32.baseEncode(notShoal)}`, /content id is not valid/)
+    invalid(`shoal1${base32.baseEncode(notShoal)}`, /its content id is not a Shoal content id/)
     const bare = multiaddr('/ip4/10.0.0.1/tcp/1').bytes
     invalid(`shoal1${base32.baseEncode(new Uint8Array([CID.bytes.byteLength, ...CID.bytes, 1, bare.byteLength, ...bare]))}`, /does not end in \/p2p\/<peer id>/)
   })
