@@ -9,7 +9,6 @@ import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
-import { uPnPNAT } from '@libp2p/upnp-nat'
 import { createLibp2p } from 'libp2p'
 import { IDENTITIES, NETWORK, START } from '../config/defaults.js'
 import { boundProviderRecords, withDatastore } from './dht-store.js'
@@ -19,6 +18,7 @@ import type { ShoalConfig } from '../config/schema.js'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
+import type { uPnPNAT } from '@libp2p/upnp-nat'
 import type { PeerDiscovery } from '@libp2p/interface'
 import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PeerStore, PrivateKey, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -96,18 +96,21 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
     // into the node's own registry (several nodes in one process keep their own numbers);
     // the process metrics are registered once per process, by node/metrics.ts
     metrics: prometheusMetrics({ registry: options.metricsRegistry, collectDefaultMetrics: false, statfsLocation: config.dataDir }),
-    services: { identify: identify(), ping: ping(), ...dht, ...reachServices(config), protocols: protocolHost() },
+    services: { identify: identify(), ping: ping(), ...dht, ...await reachServices(config), protocols: protocolHost() },
     start: false
   })
 }
 
-/** mDNS when `mdns.enabled`, AutoNAT v2 always (it answers others too), UPnP only when `nat.upnp`. */
-function reachServices (config: ShoalConfig): { mdns?: ReturnType<typeof mdns>, autoNAT: ReturnType<typeof autoNATv2>, upnp?: ReturnType<typeof uPnPNAT>, addresses: (components: { addressManager: AddressManager }) => OwnAddresses } {
+/**
+ * mDNS when `mdns.enabled`, AutoNAT v2 always (it answers others too), UPnP only when
+ * `nat.upnp` (loaded only then: its module costs a start half a second).
+ */
+async function reachServices (config: ShoalConfig): Promise<{ mdns?: ReturnType<typeof mdns>, autoNAT: ReturnType<typeof autoNATv2>, upnp?: ReturnType<typeof uPnPNAT>, addresses: (components: { addressManager: AddressManager }) => OwnAddresses }> {
   return {
     ...(config.mdns.enabled ? { mdns: mdns() } : {}),
     autoNAT: autoNATv2(),
     addresses: (components) => ({ list: () => components.addressManager.getAddressesWithMetadata() }),
-    ...(config.nat.upnp ? { upnp: uPnPNAT() } : {})
+    ...(config.nat.upnp ? { upnp: (await import('@libp2p/upnp-nat')).uPnPNAT() } : {})
   }
 }
 
