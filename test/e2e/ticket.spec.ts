@@ -2,8 +2,8 @@
  * Tickets (issue 16, item 5): `shoal add` prints one on stderr (the content id stays the last
  * stdout line), `shoal ticket CID` prints it, and `shoal get TICKET` on a node with an empty
  * bootstrap list, no DHT and no mDNS gets the content from the ticket's addresses alone.
- * The leecher listens on the wildcard address: the seeder's loopback address is dialled only
- * because the ticket (the user) named it.
+ * Both listen on the wildcard address: the seeder's loopback address is dialled only because
+ * the ticket (the user) named it, and its several addresses are dialled at once.
  */
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -30,7 +30,8 @@ describe('e2e: tickets', function () {
     dir = await tempDir('shoal-e2e-ticket-')
     source = join(dir.path, 'file.bin')
     await randomFile(source, 3 * 1024 * 1024)
-    seeder = await ShoalProcess.create(join(dir.path, 'seeder'), ALONE)
+    // on the wildcard: the ticket holds every address of the machine, dialled at once
+    seeder = await ShoalProcess.create(join(dir.path, 'seeder'), { ...ALONE, listen: ['/ip4/0.0.0.0/tcp/0'] })
   })
   afterEach(async () => {
     await killAll()
