@@ -113,6 +113,8 @@ export class ShoalProcess {
       listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'],
       bootstrap: options.bootstrap ?? [],
       api: { host: '127.0.0.1', port: 0 },
+      // the topology is the benchmark's (its bootstrap lists), not mDNS's all-to-all
+      mdns: { enabled: false },
       ...options.config
     }, null, 2))
     const child = spawnNode([...CLI_FLAGS, CLI, 'start', '--config', configPath], { wrap: options.wrap })

@@ -176,3 +176,8 @@ export function isUserFacing (err: unknown): err is ShoalError {
 export class UnknownPathError extends ShoalError {
   static override name = 'UnknownPathError'
 }
+
+/** Text that is not a Shoal ticket (`shoal1…`), or one past a limit. */
+export class InvalidTicketError extends ShoalError {
+  static override name = 'InvalidTicketError'
+}

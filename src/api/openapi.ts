@@ -31,11 +31,14 @@ const errorObject = obj(['name', 'message'], { name: str('the error class, e.g. 
 
 const schemas: Record<string, Schema> = {
   Error: obj(['error'], { error: errorObject }),
-  NodeStatus: obj(['peerId', 'addresses', 'connections', 'swarms', 'bans', 'protocols'], {
+  NodeStatus: obj(['peerId', 'addresses', 'connections', 'reachability', 'confirmedAddresses', 'swarms', 'bans', 'protocols'], {
     peerId: str(),
     addresses: { type: 'array', items: str('a listen multiaddr ending in /p2p/<peer id>') },
     swarmKey: str('short fingerprint of the swarm key, when the swarm is private'),
     connections: int(),
+    reachability: { type: 'string', enum: ['public', 'private', 'unknown'], description: 'whether others can dial this node, as AutoNAT found' },
+    confirmedAddresses: { type: 'array', items: str('a public address confirmed dialable') },
+    mappedAddresses: { type: 'array', items: str('an address the router mapped by UPnP'), description: 'only with nat.upnp' },
     swarms: { type: 'array', items: ref('SwarmStatus') },
     bans: { type: 'array', items: ref('Ban') },
     gatewayUrl: str('the HTTP gateway: content at {gatewayUrl}/content/<cid>[/<path>]'),
@@ -82,7 +85,8 @@ const schemas: Record<string, Schema> = {
     chokingUs: bool('it refuses ours'),
     snubbed: bool('it stopped answering our requests'),
     requestsOut: int(),
-    requestsQueued: int()
+    requestsQueued: int(),
+    connection: { type: 'string', enum: ['direct', 'relayed'], description: 'relayed: through a circuit relay; absent with no open connection' }
   }),
   Ban: obj(['peerId', 'reason', 'until'], { peerId: str(), reason: str(), until: int('ms since the epoch') }),
   AddResult: obj(['contentId', 'name', 'size', 'pieceCount', 'path'], {

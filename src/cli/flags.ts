@@ -15,6 +15,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   status: ['json', 'peers', 'watch', 'files'],
   peers: ['json'],
   connect: [],
+  ticket: [],
   cancel: ['remove'],
   cat: ['range'],
   select: ['all'],

@@ -44,11 +44,14 @@ async function main (argv: string[]): Promise<number> {
       if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout: "${values.timeout}" is not a duration such as ${DURATION_FORMS}`)
       // `--only a b`: the words after the content id are paths too
       const only = values.only === undefined ? undefined : [...values.only, ...args.slice(1)]
-      await (await import('./commands/get.js')).get(ctx, needArg('a content id'), { output: values.output, timeout, force: values.force === true, sequential: values.sequential === true, only })
+      await (await import('./commands/get.js')).get(ctx, needArg('a content id or a ticket'), { output: values.output, timeout, force: values.force === true, sequential: values.sequential === true, only })
       return 0
     }
     case 'cat':
       await (await import('./commands/cat.js')).cat(ctx, needArg('a content id (CID or CID/PATH)'), { range: values.range })
+      return 0
+    case 'ticket':
+      await (await import('./commands/ticket.js')).ticket(ctx, needArg('a content id'))
       return 0
     case 'cancel':
       await (await import('./commands/cancel.js')).cancel(ctx, needArg('a content id'), { remove: values.remove === true })

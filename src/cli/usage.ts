@@ -10,9 +10,10 @@ export const USAGE = `Usage: shoal <command> [options]
 Commands:
   start                      run the node in the foreground (Ctrl-C stops it)
         [--bootstrap ADDR]     also connect to this peer (a multiaddr ending in /p2p/<peer id>; repeatable)
-  add PATH                   add a file or folder; prints its content id last
+  add PATH                   add a file or folder; prints its content id last (its ticket on stderr)
         [--follow-symlinks]    follow symbolic links inside the folder (skipped, with a notice, by default)
   get CID [--output PATH]    download content by id; exits 0 once it is complete and verified
+                             (a TICKET instead of CID: its peers are dialled first, no bootstrap or DHT needed)
         [--timeout DURATION]   give up when no peer is found in time (e.g. 30s, 2m; default from config)
         [--force]              replace what an earlier get of the same content left at the output path
         [--sequential]         fetch pieces in order (streaming, previews) rather than rarest first
@@ -28,6 +29,7 @@ Commands:
         [--files]              every file of every swarm, with its progress
         [--watch]              a live view, redrawn every second until Ctrl-C (like top)
   peers CID [--json]         the peers of one swarm, one line each
+  ticket CID                 print a ticket: CID and this node's addresses in one string, for shoal get
   connect ADDR               connect the running node to a peer (a multiaddr ending in /p2p/<peer id>)
   stop                       stop the running node
   dashboard                  print a one-time URL that opens the node's web dashboard, logged in

@@ -41,6 +41,12 @@ export const DEFAULTS = {
     protocol: '/shoal/kad/1.0.0'
   },
 
+  /** Find peers on the local network by multicast DNS (libp2p's announcement, nothing more). */
+  mdns: { enabled: true },
+
+  /** Ask the router for a port mapping by UPnP: off unless configured (it opens a port on the router). */
+  nat: { upnp: false },
+
   limits: {
     /** Bytes of piece data requested from one peer and not yet received. */
     maxInflightBytesPerPeer: 8 * MiB,
@@ -179,7 +185,25 @@ export const NETWORK = {
    */
   connectionPingInterval: 60_000,
   /** ms `shoal connect` waits for a dial and its handshakes before saying the peer is unreachable. */
-  connectTimeout: 15_000
+  connectTimeout: 15_000,
+  /** Peers found by mDNS dialled at once (a LAN of many nodes answers together). */
+  lanDialConcurrency: 4,
+  /** ms a dial to a peer found by mDNS may take. */
+  lanDialTimeout: 10_000,
+  /** ms before a peer found by mDNS whose dial failed is dialled again (mDNS answers every 10 s). */
+  lanRetryAfter: 60_000,
+  /** Peers found by mDNS whose dial failed, remembered. */
+  lanMaxTracked: 1000
+} as const
+
+/** What a ticket (`shoal ticket`) may hold: it is read as untrusted input, so every part is capped. */
+export const TICKET = {
+  /** Characters of the whole text. */
+  maxLength: 4096,
+  /** Addresses in one ticket (more of the node's addresses are left out). */
+  maxAddresses: 16,
+  maxAddressBytes: 256,
+  maxContentIdBytes: 128
 } as const
 
 /** How the DHT and the bootstrap peers are kept in use. */

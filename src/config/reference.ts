@@ -31,6 +31,8 @@ export const CONFIG_DOCS: Readonly<Record<string, ConfigKeyDoc>> = {
   'content.pieceSize': { meaning: 'bytes per piece for `add`: a power of two from 16 KiB to 16 MiB', unit: 'bytes', zero: 'automatic' },
   'dht.enabled': { meaning: 'Kademlia for finding providers' },
   'dht.protocol': { meaning: 'Shoal\'s own DHT, apart from IPFS\'s public one' },
+  'mdns.enabled': { meaning: 'find peers on the local network by multicast DNS (UDP 5353) and dial them: two nodes on one LAN with empty `bootstrap` lists find each other. The announcement is libp2p\'s (a random name and the node\'s LAN addresses with its peer id), nothing about content or a swarm key; in a private swarm a node without the key is found but cannot connect' },
+  'nat.upnp': { meaning: 'ask the router (UPnP IGD) to map the listen port, and advertise the mapped address once it is confirmed dialable; off by default: Shoal opens no router port unless told to. `status --json` shows the mapping in `mappedAddresses`' },
   'limits.maxInflightBytesPerPeer': { meaning: 'piece bytes requested from one peer and not yet received', unit: 'bytes' },
   'limits.maxQueuedRequestsPerPeer': { meaning: 'requests a peer may queue with us; more are rejected' },
   'limits.maxPeersPerSwarm': { meaning: 'peers traded with per content' },

@@ -81,6 +81,12 @@ export const configSchema = z.strictObject({
     enabled: z.boolean().default(DEFAULTS.dht.enabled),
     protocol: z.string().regex(/^\/[\x21-\x7e]+$/, 'a protocol id such as /shoal/kad/1.0.0').default(DEFAULTS.dht.protocol)
   }).prefault({}),
+  mdns: z.strictObject({
+    enabled: z.boolean().default(DEFAULTS.mdns.enabled)
+  }).prefault({}),
+  nat: z.strictObject({
+    upnp: z.boolean().default(DEFAULTS.nat.upnp)
+  }).prefault({}),
   limits: z.strictObject({
     maxInflightBytesPerPeer: positiveInt.min(64 * 1024).default(DEFAULTS.limits.maxInflightBytesPerPeer),
     maxQueuedRequestsPerPeer: positiveInt.max(65536).default(DEFAULTS.limits.maxQueuedRequestsPerPeer),

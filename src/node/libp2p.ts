@@ -1,8 +1,10 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { autoNATv2 } from '@libp2p/autonat-v2'
 import { bootstrap } from '@libp2p/bootstrap'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
@@ -16,8 +18,11 @@ import type { ShoalConfig } from '../config/schema.js'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
+import type { uPnPNAT } from '@libp2p/upnp-nat'
+import type { PeerDiscovery } from '@libp2p/interface'
 import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PeerStore, PrivateKey, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
-import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { AddressInfo } from './reachability.js'
 import type { Registry } from 'prom-client'
 
 /** The libp2p parts that Shoal's protocols (and users' protocols) are given, under libp2p's names. */
@@ -30,11 +35,24 @@ export interface Libp2pComponents {
   logger: ComponentLogger
 }
 
+/** The address manager's view of our addresses, reached as a service (libp2p keeps its components to itself). */
+export interface OwnAddresses {
+  list(): AddressInfo[]
+}
+
 /** libp2p's services on a Shoal node (`libp2p.services`). A type, not an interface: libp2p's ServiceMap is an index type. */
 export type ShoalServices = {
   identify: Identify
   ping: Ping
   dht?: KadDHT
+  /** LAN discovery (`mdns.enabled`): a service, so the node hears whom it found and dials them. */
+  mdns?: PeerDiscovery
+  /** Tells the address manager which of our addresses others can dial back. */
+  autoNAT: unknown
+  /** Router port mapping (`nat.upnp`). */
+  upnp?: unknown
+  /** Our addresses with libp2p's verdict on each (what `status` projects reachability from). */
+  addresses: OwnAddresses
   /** Shoal's protocols, built-in and the config's modules. */
   protocols: ProtocolHost
 }
@@ -50,7 +68,8 @@ export interface BuildLibp2pOptions {
 }
 
 /**
- * The libp2p node Shoal runs on: TCP, Noise, Yamux, identify and ping, Kademlia under
+ * The libp2p node Shoal runs on: TCP, Noise, Yamux, identify and ping, mDNS, AutoNAT, UPnP
+ * when asked, Kademlia under
  * Shoal's own protocol id in server mode keeping private addresses (so loopback and LAN
  * swarms work), bootstrap peers, and a pre-shared key when the swarm is private.
  */
@@ -77,9 +96,22 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
     // into the node's own registry (several nodes in one process keep their own numbers);
     // the process metrics are registered once per process, by node/metrics.ts
     metrics: prometheusMetrics({ registry: options.metricsRegistry, collectDefaultMetrics: false, statfsLocation: config.dataDir }),
-    services: { identify: identify(), ping: ping(), ...dht, protocols: protocolHost() },
+    services: { identify: identify(), ping: ping(), ...dht, ...await reachServices(config), protocols: protocolHost() },
     start: false
   })
+}
+
+/**
+ * mDNS when `mdns.enabled`, AutoNAT v2 always (it answers others too), UPnP only when
+ * `nat.upnp` (loaded only then: its module costs a start half a second).
+ */
+async function reachServices (config: ShoalConfig): Promise<{ mdns?: ReturnType<typeof mdns>, autoNAT: ReturnType<typeof autoNATv2>, upnp?: ReturnType<typeof uPnPNAT>, addresses: (components: { addressManager: AddressManager }) => OwnAddresses }> {
+  return {
+    ...(config.mdns.enabled ? { mdns: mdns() } : {}),
+    autoNAT: autoNATv2(),
+    addresses: (components) => ({ list: () => components.addressManager.getAddressesWithMetadata() }),
+    ...(config.nat.upnp ? { upnp: (await import('@libp2p/upnp-nat')).uPnPNAT() } : {})
+  }
 }
 
 /**

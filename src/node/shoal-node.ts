@@ -7,7 +7,7 @@ import { GatewayServer } from '../api/gateway.js'
 import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
 import { pieceExchange } from '../../protocols/piece-exchange/index.js'
 import { preparePrivateDataDir } from '../config/data-dir.js'
-import { GATEWAY, IDENTITIES } from '../config/defaults.js'
+import { GATEWAY, IDENTITIES, NETWORK } from '../config/defaults.js'
 import { resolveConfig } from '../config/load.js'
 import { parseContentId } from '../core/content-id.js'
 import { Announcer } from '../discovery/announcer.js'
@@ -28,7 +28,9 @@ import { lockNodeDataDir } from './data-dir-lock.js'
 import { localDialFilter, withLocalDialFilter } from './dial-policy.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { buildLibp2p } from './libp2p.js'
+import { LanDialer } from './lan-dialer.js'
 import { explainApiListenFailure, explainListenFailure } from './listen-errors.js'
+import { connectionKindOf, reachabilityOf } from './reachability.js'
 import { NodeMetrics } from './metrics.js'
 import { tradingOf } from './module-components.js'
 import { Libp2pNetwork } from './network.js'
@@ -40,6 +42,7 @@ import type { Ban } from './bans.js'
 import type { DataDirLock } from './data-dir-lock.js'
 import type { LocalDialFilter } from './dial-policy.js'
 import type { ConnectedPeer } from './connect.js'
+import type { Reachability } from './reachability.js'
 import type { ShoalServices } from './libp2p.js'
 import type { LoadedProtocol, ShoalProtocolService } from './protocol-api.js'
 import type { ProtocolHost, SwarmComponents } from './protocol-host.js'
@@ -56,6 +59,12 @@ export interface NodeStatus {
   connections: number
   /** Peers in the DHT's routing table (0 without a DHT). */
   dhtRoutingTableSize?: number
+  /** Whether others can dial this node, as AutoNAT found (`unknown` until it has tried a public address). */
+  reachability: Reachability
+  /** Public addresses confirmed dialable. */
+  confirmedAddresses: string[]
+  /** Addresses the router mapped by UPnP; only with `nat.upnp`. */
+  mappedAddresses?: string[]
   swarms: SwarmStatus[]
   bans: Ban[]
   /**
@@ -196,6 +205,7 @@ class Node implements ShoalNode {
   private readonly swarmComponents: SwarmComponents
   private readonly announcer?: Announcer
   private readonly bootstrapKeeper: BootstrapKeeper
+  private readonly lanDialer?: LanDialer
   private readonly swarmKeyFingerprint?: string
   private readonly metricsOfNode: NodeMetrics
   /** Reading content while it downloads: the gateway's source. */
@@ -218,6 +228,7 @@ class Node implements ShoalNode {
       this.announcer = new Announcer({ contentRouting: libp2p.contentRouting, peerCount: () => libp2p.getPeers().length, log: logger.forComponent('shoal:announcer') })
     }
     this.bootstrapKeeper = keepBootstrapped(config.bootstrap, libp2p, logger.forComponent('shoal:bootstrap'))
+    this.lanDialer = lanDialerOf(libp2p, bans, logger)
     // built in the order they need each other: the registry, the protocols that look swarms
     // up in it, the network over the protocols, then the swarms over the network
     const records = new FileSwarmRecords(config.dataDir)
@@ -287,6 +298,7 @@ class Node implements ShoalNode {
     })
     this.announcer?.start()
     this.bootstrapKeeper.start()
+    this.lanDialer?.start()
     this.state = 'running'
     this.log('started %p', this.libp2p.peerId)
   }
@@ -345,11 +357,28 @@ class Node implements ShoalNode {
       ...(this.swarmKeyFingerprint === undefined ? {} : { swarmKey: this.swarmKeyFingerprint }),
       connections: this.libp2p.getConnections().length,
       dhtRoutingTableSize: dhtRoutingTableSize(this.libp2p),
-      swarms: options.peers === true ? addConnectionDetails(this.swarms.status(options), this.libp2p) : this.swarms.status(options),
+      ...this.reachability(),
+      swarms: this.withConnectionKinds(options.peers === true ? addConnectionDetails(this.swarms.status(options), this.libp2p) : this.swarms.status(options)),
       bans: this.bans.list(),
       protocols: this.protocols.list(),
       ...(this.state === 'running' ? { gatewayUrl: this.gateway.address } : {})
     }
+  }
+
+  private reachability (): Pick<NodeStatus, 'reachability' | 'confirmedAddresses' | 'mappedAddresses'> {
+    const { reachability, confirmedAddresses, mappedAddresses } = reachabilityOf(this.libp2p.services.addresses.list(), Date.now())
+    return { reachability, confirmedAddresses, ...(this.config.nat.upnp ? { mappedAddresses } : {}) }
+  }
+
+  /** Each peer's `connection`, from its libp2p connections (the swarms know peers, not links). */
+  private withConnectionKinds (swarms: SwarmStatus[]): SwarmStatus[] {
+    for (const swarm of swarms) {
+      for (const peer of swarm.peerDetails ?? []) {
+        const kind = connectionKindOf(this.libp2p.getConnections(peerIdFromString(peer.peerId)))
+        if (kind !== undefined) peer.connection = kind
+      }
+    }
+    return swarms
   }
 
   async metrics (): Promise<string> {
@@ -369,6 +398,7 @@ class Node implements ShoalNode {
       await this.gateway.stop()
       this.announcer?.stop()
       this.bootstrapKeeper.stop()
+      this.lanDialer?.stop()
       await this.protocols.stopModules()
       await this.swarms.stop()
       // the built-ins stop before libp2p does (its own call to the host then finds nothing running)
@@ -397,6 +427,22 @@ class Node implements ShoalNode {
   private assertRunning (): void {
     if (this.state !== 'running') throw new NodeStoppedError('the node is not running')
   }
+}
+
+/** Dial the peers mDNS finds, when the node runs mDNS. */
+function lanDialerOf (libp2p: Libp2p<ShoalServices>, bans: BanList, logger: ComponentLogger): LanDialer | undefined {
+  const discovery = libp2p.services.mdns
+  if (discovery === undefined) return undefined
+  return new LanDialer({
+    libp2p,
+    discovery,
+    isBanned: (peer) => bans.isBanned(peer),
+    concurrency: NETWORK.lanDialConcurrency,
+    timeoutMs: NETWORK.lanDialTimeout,
+    retryAfterMs: NETWORK.lanRetryAfter,
+    maxTracked: NETWORK.lanMaxTracked,
+    log: logger.forComponent('shoal:lan')
+  })
 }
 
 /** Redial bootstrap peers that are not connected (libp2p's bootstrap module dials once). */

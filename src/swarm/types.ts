@@ -76,6 +76,8 @@ export interface PeerStatus {
   direction?: 'inbound' | 'outbound'
   /** The connection's remote multiaddr (without /p2p/). */
   remoteAddress?: string
+  /** `direct`, or `relayed` through a circuit relay; absent when no connection is open to it. */
+  connection?: 'direct' | 'relayed'
 }
 
 /** Progress of a `get`, delivered through `onProgress`. */

@@ -41,6 +41,8 @@ export interface StartTestNodesOptions {
   dir?: string
   /** Run the Kademlia DHT. @default false */
   dht?: boolean
+  /** Find each other by mDNS (it would find every node on the machine, this network's or not). @default false */
+  mdns?: boolean
   /**
    * 'chain': node i bootstraps to node i-1; 'star': every node to node 0; 'mesh': every node
    * to every earlier one; 'none': nobody. Resolves once those connections are up. @default 'star'
@@ -90,6 +92,7 @@ async function startOne (index: number, dir: string, bootstrap: string[], option
     api: { host: '127.0.0.1', port: 0 },
     bootstrap,
     dht: { enabled: options.dht ?? false },
+    mdns: { enabled: options.mdns ?? false },
     protocols: (options.protocols ?? []).map(p => ({ module: p.module, options: p.options ?? {} })),
     ...extra
   }, { logger: prefixLogger(`node${index}`), protocolBaseDir: options.baseDir ?? process.cwd() })

@@ -17,6 +17,8 @@ export class TestNodes {
       dataDir: join(this.root, name),
       listen: ['/ip4/127.0.0.1/tcp/0'],
       api: { host: '127.0.0.1', port: 0 },
+      // isolated unless a test introduces them: mDNS would connect every node on this machine
+      mdns: { enabled: false },
       ...overrides
     }, { logger: prefixLogger(name) })
     this.nodes.push(node)

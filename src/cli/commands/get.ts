@@ -2,6 +2,9 @@ import { resolve } from 'node:path'
 import { parseContentId } from '../../core/content-id.js'
 import { remoteError } from '../../api/client.js'
 import { formatBytes } from '../format.js'
+import { looksLikeTicket } from '../../core/ticket.js'
+import { dialTicketPeers, ticketArgument } from '../tickets.js'
+import type { ApiClient } from '../../api/client.js'
 import type { ProgressBar } from '../progress.js'
 import { SearchStatus } from '../search-status.js'
 import { onInterrupt, quoted } from '../detach.js'
@@ -22,11 +25,16 @@ export interface GetFlags {
 
 type StreamEvent = GetProgressEvent | { type: 'done', path: string } | { type: 'error', error: { name: string, message: string } }
 
-/** `shoal get CID`: exits 0 only once every piece is verified and the content is in place. */
+/**
+ * `shoal get CID` or `shoal get TICKET` (the ticket's peers are dialled first): exits 0 only
+ * once every piece is verified and the content is in place.
+ */
 export async function get (ctx: CommandContext, cidText: string, flags: GetFlags): Promise<void> {
-  // a malformed id fails here, before the node is asked
-  const contentId = parseContentId(cidText).toString()
+  // a malformed id or ticket fails here, before the node is asked
+  const ticket = looksLikeTicket(cidText) ? ticketArgument(cidText) : undefined
+  const contentId = ticket?.contentId.toString() ?? parseContentId(cidText).toString()
   const client = await ctx.client()
+  if (ticket !== undefined) await dialTicket(ctx, client, ticket)
   // the progress bar's library is loaded only for a terminal
   const bar: ProgressBar | undefined = process.stderr.isTTY ? new (await import('../progress.js')).ProgressBar(process.stderr) : undefined
   const search = new SearchStatus(process.stderr, contentId)
@@ -63,6 +71,13 @@ export async function get (ctx: CommandContext, cidText: string, flags: GetFlags
     ctx.err(`got ${contentId}${bar === undefined ? '' : ` (${formatBytes(bar.total)})`}`)
     ctx.out(result.path)
   }
+}
+
+/** The ticket's peers first; none reached is said, and the search goes on as for a content id. */
+async function dialTicket (ctx: CommandContext, client: ApiClient, ticket: Parameters<typeof dialTicketPeers>[1]): Promise<void> {
+  if (ticket.addresses.length === 0) return
+  const { reached, peers, failure } = await dialTicketPeers(client, ticket)
+  if (reached === 0) ctx.err(`could not reach the ticket's ${peers === 1 ? 'peer' : `${peers} peers`} (${failure ?? 'no answer'}); looking for others`)
 }
 
 /** What Ctrl-C says depends on how far the get came: the manifest makes it a download, and names it. */

@@ -60,7 +60,9 @@ export function peerLine (p: PeerStatus, pieceCount: number): string {
     p.seed ? 'seed' : `has ${p.piecesHave}/${pieceCount}`,
     p.choked ? 'we choke them' : 'we serve them',
     p.chokingUs ? 'they choke us' : 'they serve us',
-    p.snubbed ? 'silent lately (our requests went to others)' : ''
+    p.snubbed ? 'silent lately (our requests went to others)' : '',
+    // a direct connection goes unsaid: the usual case
+    p.connection === 'relayed' ? 'through a relay' : ''
   ].filter(f => f !== '')
   return `${p.peerId}  ${words.join(', ')}  up ${formatBytes(p.uploaded)} (${rate(p.uploadRate)})  down ${formatBytes(p.downloaded)} (${rate(p.downloadRate)})  requests ${p.requestsOut} out / ${p.requestsQueued} queued`
 }

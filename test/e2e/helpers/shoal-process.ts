@@ -113,6 +113,8 @@ export async function writeConfig (dir: string, extra: Record<string, unknown> =
     listen: ['/ip4/127.0.0.1/tcp/0'],
     bootstrap: [],
     api: { host: '127.0.0.1', port: 0 },
+    // isolated unless a test introduces them: mDNS would connect every node on this machine
+    mdns: { enabled: false },
     ...extra
   }
   await writeFile(path, JSON.stringify(config, null, 2))

@@ -6,6 +6,7 @@ import { manifestTarget } from './manifest.js'
 import { manifestExchangeTarget } from './manifest-exchange.js'
 import { pieceFrames } from './piece-frames.js'
 import { pieceWire } from './piece-wire.js'
+import { ticketTarget } from './ticket.js'
 import type { FuzzTarget } from '../target.js'
 
 export const targets: readonly FuzzTarget[] = [
@@ -15,5 +16,6 @@ export const targets: readonly FuzzTarget[] = [
   configTarget,
   contentIdTarget,
   manifestExchangeTarget,
-  apiTarget
+  apiTarget,
+  ticketTarget
 ]

@@ -36,7 +36,7 @@ describe('api/openapi', () => {
 
   it('the validator finds what is wrong, with its path: type, required, enum, const, oneOf, additionalProperties, minimum', () => {
     const swarm = { contentId: 'c', name: 'n', path: '/p', directory: false, size: 1, pieceSize: 1, pieceCount: 1, piecesHave: 1, state: 'seeding', peers: 0, uploaded: 0, downloaded: 0, uploadRate: 0, downloadRate: 0, startedAt: 1 }
-    const status = { peerId: 'p', addresses: [], connections: 0, swarms: [swarm], bans: [], protocols: [] }
+    const status = { peerId: 'p', addresses: [], connections: 0, reachability: 'unknown', confirmedAddresses: [], swarms: [swarm], bans: [], protocols: [] }
     assert.deepEqual(validate(status, schema('NodeStatus'), doc), [])
     assert.deepEqual(validate({ ...status, connections: '0' }, schema('NodeStatus'), doc), ['$.connections: "0" is not of type integer'])
     assert.deepEqual(validate({ ...status, swarms: [{ ...swarm, state: 'sleeping' }] }, schema('NodeStatus'), doc), ['$.swarms[0].state: "sleeping" is not one of ["downloading","seeding","partial","checking","stopped","error"]'])

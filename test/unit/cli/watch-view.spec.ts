@@ -27,7 +27,7 @@ function swarm (over: Partial<SwarmStatus> = {}): SwarmStatus {
 }
 
 function node (swarms: SwarmStatus[]): NodeStatus {
-  return { peerId: '12D3KooWexample', addresses: [], connections: 2, swarms, bans: [], protocols: [] }
+  return { peerId: '12D3KooWexample', addresses: [], connections: 2, reachability: 'unknown', confirmedAddresses: [], swarms, bans: [], protocols: [] }
 }
 
 const at = new Date('2026-12-05T20:00:07Z')

@@ -39,6 +39,8 @@ describe('cli/commands/status', () => {
   it('a peer\'s choke state in words from our side', () => {
     assert.match(peerLine(peer, 8), /^12D3KooWPeer {2}has 3\/8, we choke them, they serve us {2}up /)
     assert.match(peerLine({ ...peer, seed: true, choked: false, chokingUs: true, snubbed: true }, 8), /^12D3KooWPeer {2}seed, we serve them, they choke us, silent lately \(our requests went to others\) {2}up /)
+    assert.match(peerLine({ ...peer, connection: 'relayed' }, 8), /^12D3KooWPeer {2}has 3\/8, we choke them, they serve us, through a relay {2}up /)
+    assert.match(peerLine({ ...peer, connection: 'direct' }, 8), /^12D3KooWPeer {2}has 3\/8, we choke them, they serve us {2}up /)
   })
 
   it('one peer is "1 peer"; other counts are plural', () => {
