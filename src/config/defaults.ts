@@ -39,6 +39,17 @@ export const DEFAULTS = {
     protocol: '/shoal/kad/1.0.0'
   },
 
+  relay: {
+    /** Serve as a circuit relay v2 for peers that cannot be dialled (off: a relay carries others' traffic). */
+    server: false,
+    /** Peers that may hold a reservation (a relayed address) on this relay at once. */
+    maxReservations: 15,
+    /** Bytes one relayed connection may carry each way before the relay closes it; 0 = no limit. */
+    dataLimit: 0,
+    /** ms a relayed connection may last before the relay closes it; 0 = no limit. */
+    durationLimit: 0
+  },
+
   limits: {
     /** Bytes of piece data requested from one peer and not yet received. */
     maxInflightBytesPerPeer: 8 * MiB,
@@ -155,6 +166,16 @@ export const NETWORK = {
   connectionPingInterval: 60_000,
   /** ms `shoal connect` waits for a dial and its handshakes before saying the peer is unreachable. */
   connectTimeout: 15_000
+} as const
+
+/** Circuit relays: how a node behind a NAT uses one, and a relay's stand-ins for "no limit". */
+export const RELAYING = {
+  /** ms a dial back to a peer met through a relay may take before it stays relayed. */
+  dialBackTimeout: 10_000,
+  /** The data limit a relay applies when only its duration is limited: more than any transfer. */
+  unlimitedData: 2n ** 62n,
+  /** The duration a relay applies when only its data is limited: the longest timer node has (~24.8 days). */
+  unlimitedDuration: 2_147_483_647
 } as const
 
 /** How the DHT and the bootstrap peers are kept in use. */

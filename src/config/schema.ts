@@ -76,6 +76,12 @@ export const configSchema = z.strictObject({
     enabled: z.boolean().default(DEFAULTS.dht.enabled),
     protocol: z.string().regex(/^\/[\x21-\x7e]+$/, 'a protocol id such as /shoal/kad/1.0.0').default(DEFAULTS.dht.protocol)
   }).prefault({}),
+  relay: z.strictObject({
+    server: z.boolean().default(DEFAULTS.relay.server),
+    maxReservations: positiveInt.max(10_000).default(DEFAULTS.relay.maxReservations),
+    dataLimit: z.number().int().min(0).refine(v => v === 0 || v >= 64 * 1024, { message: '0 (no limit) or at least 65536 bytes' }).default(DEFAULTS.relay.dataLimit),
+    durationLimit: z.union([z.literal(0), durationMs]).default(DEFAULTS.relay.durationLimit)
+  }).prefault({}),
   limits: z.strictObject({
     maxInflightBytesPerPeer: positiveInt.min(64 * 1024).default(DEFAULTS.limits.maxInflightBytesPerPeer),
     maxQueuedRequestsPerPeer: positiveInt.max(65536).default(DEFAULTS.limits.maxQueuedRequestsPerPeer),
