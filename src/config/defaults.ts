@@ -172,6 +172,11 @@ export const NETWORK = {
 export const RELAYING = {
   /** ms a dial back to a peer met through a relay may take before it stays relayed. */
   dialBackTimeout: 10_000,
+  /** Relays a node behind a NAT holds a reservation on at once: a second keeps it reachable while one restarts. */
+  maxRelays: 2,
+  /** Tries at a reservation on a relay, and ms between them. */
+  reserveAttempts: 5,
+  reserveRetry: 1000,
   /** The data limit a relay applies when only its duration is limited: more than any transfer. */
   unlimitedData: 2n ** 62n,
   /** The duration a relay applies when only its data is limited: the longest timer node has (~24.8 days). */

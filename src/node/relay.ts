@@ -1,8 +1,8 @@
 import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { isPrivate } from '@libp2p/utils'
-import { multiaddr } from '@multiformats/multiaddr'
 import { RELAYING } from '../config/defaults.js'
 import { isRelayed } from '../utils/open-stream.js'
+import { sleep } from '../utils/sleep.js'
 import type { ShoalConfig } from '../config/schema.js'
 import type { CircuitRelayServerInit } from '@libp2p/circuit-relay-v2'
 import type { ComponentLogger, IdentifyResult, Libp2pEvents, Logger, Startable, TypedEventTarget } from '@libp2p/interface'
@@ -45,11 +45,10 @@ export interface RelayReachInit {
 
 /**
  * How a node behind a NAT is reached, and how it stops needing the relay:
- * - once a peer that offers relaying is known (identify names the hop protocol: a bootstrap
- *   peer, or one met through the DHT) and this node has no confirmed public address, it
- *   listens on `/p2p-circuit`: circuit-relay-v2 reserves a slot on such a relay and the
- *   relayed address joins the node's advertised ones. Not before: a search with no relay
- *   known walks the DHT without end.
+ * - when a peer it is directly connected to offers relaying (identify names the hop
+ *   protocol: a bootstrap peer, or one met through the DHT) and this node has no confirmed
+ *   public address, it reserves a slot there (up to RELAYING.maxRelays relays) and the
+ *   relayed address joins the node's advertised ones.
  * - a relayed connection is upgraded by a dial back: once identify on it names the peer's own
  *   addresses, this node dials them; if that connects, the relayed connection is closed.
  *   DCUtR does the same for public addresses only; this covers a LAN or a lab, and a peer
@@ -57,7 +56,9 @@ export interface RelayReachInit {
  */
 export class RelayReach implements Startable {
   private readonly log: Logger
-  private searching = false
+  /** Relays we listen through (or are reserving on). */
+  private readonly relays = new Set<string>()
+  private stopped = new AbortController()
   private readonly dialingBack = new Set<string>()
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => { this.identified(event.detail) }
 
@@ -68,26 +69,53 @@ export class RelayReach implements Startable {
   readonly [Symbol.toStringTag] = 'shoal:relay-reach'
 
   start (): void {
+    this.stopped = new AbortController()
     this.components.events.addEventListener('peer:identify', this.onIdentify)
   }
 
   stop (): void {
+    this.stopped.abort()
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
   }
 
   private identified (result: IdentifyResult): void {
     if (isRelayed(result.connection)) this.dialBack(result)
-    else if (result.protocols.includes(RELAY_V2_HOP_CODEC)) this.reserve()
+    else if (result.protocols.includes(RELAY_V2_HOP_CODEC)) this.reserve(result)
   }
 
-  private reserve (): void {
-    if (this.init.server || this.searching || this.isPublic()) return
-    this.searching = true
-    this.log('a relay is known and no public address is confirmed: reserving a relay slot')
-    this.components.transportManager.listen([multiaddr('/p2p-circuit')]).catch(err => {
-      this.searching = false
-      this.log.error('could not listen through a relay - %e', err)
-    })
+  /**
+   * Listen through this relay (`<relay address>/p2p-circuit`): circuit-relay-v2 reserves a slot
+   * on it and advertises the relayed address. Not `/p2p-circuit` alone: that search walks the
+   * DHT for relays, a loop that held the event loop in a lab with no public DHT.
+   */
+  private reserve (result: IdentifyResult): void {
+    const relay = result.peerId.toString()
+    if (this.init.server || this.relays.has(relay) || this.relays.size >= RELAYING.maxRelays || this.isPublic()) return
+    this.relays.add(relay)
+    const address = result.connection.remoteAddr
+    const listen = (address.getComponents().some(c => c.name === 'p2p') ? address : address.encapsulate(`/p2p/${relay}`)).encapsulate('/p2p-circuit')
+    this.log('no public address confirmed: reserving a slot on relay %a', listen)
+    void this.listenThrough(listen).then(listening => { if (!listening) this.relays.delete(relay) })
+  }
+
+  /**
+   * transportManager.listen on a relayed address, tried a few times: circuit-relay-v2's own
+   * topology sees the same relay at the same moment and queues a "discovered" reservation
+   * that our listen joins and that fails (HadEnoughRelaysError) because nobody searched.
+   */
+  private async listenThrough (listen: Multiaddr): Promise<boolean> {
+    for (let attempt = 1; attempt <= RELAYING.reserveAttempts; attempt++) {
+      try {
+        await this.components.transportManager.listen([listen])
+        return true
+      } catch (err) {
+        this.log('reservation on %a failed (attempt %d) - %e', listen, attempt, err)
+      }
+      await sleep(RELAYING.reserveRetry, this.stopped.signal).catch(() => {})
+      if (this.stopped.signal.aborted) return false
+    }
+    this.log.error('could not reserve a slot through %a', listen)
+    return false
   }
 
   /** Whether a confirmed address of ours is a public one (not a relay's). */
