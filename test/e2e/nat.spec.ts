@@ -105,6 +105,21 @@ describe('e2e: NAT lab (relay, dial back, private swarm)', function () {
     if (connection !== undefined) assert.equal(connection, 'direct')
   })
 
+  it('(b) a public peer that reaches a NATed one through the relay is dialled back: the transfer goes direct', async () => {
+    const { seeder, leecher } = await swarm('b2', 'open')
+    await leecher.waitFor('relayed address', s => s.addresses.some(a => a.includes('/p2p-circuit')))
+    const relayed = (await leecher.status()).addresses.find(a => a.includes('/p2p-circuit')) ?? ''
+    // the public seeder can reach the leecher only through its relay...
+    const c = await seeder.shoal('connect', relayed)
+    assert.equal(c.code, 0, explain(c))
+    // ...and the leecher dials back the seeder's own address
+    const t = await transfer('b2', seeder, leecher)
+    report('dialled back (seeder on the open segment, first reached through the relay)', t)
+    assert.ok(t.relayed < SIZE / 4, `the relay sent ${t.relayed} bytes: the transfer went through it`)
+    const connection = connectionOf(await leecher.status('--peers'), (await seeder.status()).peerId)
+    if (connection !== undefined) assert.equal(connection, 'direct')
+  })
+
   it('(d) a private swarm through its own relay: behind two NATs, with the swarm key', async () => {
     const keyPath = join(dir.path, 'swarm.key')
     const k = await lab.shoal('relay', ['swarm-key', 'generate', '--output', keyPath])
