@@ -5,7 +5,7 @@ import { isRelayed } from '../utils/open-stream.js'
 import { sleep } from '../utils/sleep.js'
 import type { ShoalConfig } from '../config/schema.js'
 import type { CircuitRelayServerInit } from '@libp2p/circuit-relay-v2'
-import type { ComponentLogger, IdentifyResult, Libp2pEvents, Logger, Startable, TypedEventTarget } from '@libp2p/interface'
+import type { ComponentLogger, IdentifyResult, Libp2pEvents, Logger, PeerId, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, TransportManager } from '@libp2p/interface-internal'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -61,6 +61,8 @@ export class RelayReach implements Startable {
   private stopped = new AbortController()
   private readonly dialingBack = new Set<string>()
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => { this.identified(event.detail) }
+  /** A relay that went away may be reserved on again when it is back. */
+  private readonly onDisconnect = (event: CustomEvent<PeerId>): void => { this.relays.delete(event.detail.toString()) }
 
   constructor (private readonly components: RelayReachComponents, private readonly init: RelayReachInit) {
     this.log = components.logger.forComponent('shoal:relay-reach')
@@ -71,11 +73,13 @@ export class RelayReach implements Startable {
   start (): void {
     this.stopped = new AbortController()
     this.components.events.addEventListener('peer:identify', this.onIdentify)
+    this.components.events.addEventListener('peer:disconnect', this.onDisconnect)
   }
 
   stop (): void {
     this.stopped.abort()
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
+    this.components.events.removeEventListener('peer:disconnect', this.onDisconnect)
   }
 
   private identified (result: IdentifyResult): void {
