@@ -3,7 +3,7 @@ import type { Connection, PeerId, Stream } from '@libp2p/interface'
 /** What `openPreferredStream` needs of libp2p's connection manager. */
 export interface StreamOpener {
   getConnections: (peer?: PeerId) => Connection[]
-  openConnection: (peer: PeerId, options?: { signal?: AbortSignal }) => Promise<Connection>
+  openStream: (peer: PeerId, protocol: string, options?: { signal?: AbortSignal, runOnLimitedConnection?: boolean }) => Promise<Stream>
 }
 
 /** Whether a connection goes through a circuit relay (its remote address names `/p2p-circuit`). */
@@ -27,6 +27,7 @@ export function preferredConnection (connections: readonly Connection[]): Connec
  * dialled past: a peer behind a NAT is reached only through its relay.
  */
 export async function openPreferredStream (opener: StreamOpener, peer: PeerId, protocol: string, options: { signal?: AbortSignal } = {}): Promise<Stream> {
-  const connection = preferredConnection(opener.getConnections(peer)) ?? await opener.openConnection(peer, options)
+  const connection = preferredConnection(opener.getConnections(peer))
+  if (connection === undefined) return await opener.openStream(peer, protocol, { ...options, runOnLimitedConnection: true })
   return await connection.newStream(protocol, { ...options, runOnLimitedConnection: true })
 }

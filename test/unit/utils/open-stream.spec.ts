@@ -42,16 +42,16 @@ describe('utils/open-stream', () => {
   it('opens the stream on a limited connection rather than dialling past it', async () => {
     const limited = relayed({ bytes: 1n << 20n })
     let dials = 0
-    const opener = { getConnections: () => [limited], openConnection: async () => { dials++; return direct() } }
+    const opener = { getConnections: () => [limited], openStream: async () => { dials++; return await direct().newStream('/p/1', {}) } }
     await openPreferredStream(opener, {} as PeerId, '/p/1')
     assert.equal(dials, 0)
     assert.deepEqual(limited.opened, [{ protocol: '/p/1', options: { runOnLimitedConnection: true } }])
   })
 
-  it('dials when there is no connection', async () => {
-    const dialled = direct()
-    const opener = { getConnections: () => [], openConnection: async () => dialled }
+  it('dials when there is no connection, and may use a limited connection it dials', async () => {
+    const dials: unknown[] = []
+    const opener = { getConnections: () => [], openStream: async (_peer: PeerId, protocol: string, options: unknown) => { dials.push({ protocol, options }); return await direct().newStream(protocol, {}) } }
     await openPreferredStream(opener, {} as PeerId, '/p/1')
-    assert.equal(dialled.opened.length, 1)
+    assert.deepEqual(dials, [{ protocol: '/p/1', options: { runOnLimitedConnection: true } }])
   })
 })
