@@ -55,8 +55,8 @@ describe('e2e: NAT lab (relay, dial back, private swarm)', function () {
   }
 
   /** A relay on the open segment and two nodes bootstrapping from it; `extra` for all three. */
-  async function swarm (scenario: string, seederHost: LabHost, extra: Record<string, unknown> = {}): Promise<{ relay: LabNode, seeder: LabNode, leecher: LabNode }> {
-    const relay = await start('relay', `${scenario}-relay`, { ...extra, relay: { server: true } })
+  async function swarm (scenario: string, seederHost: LabHost, extra: Record<string, unknown> = {}, relayConfig: Record<string, unknown> = {}): Promise<{ relay: LabNode, seeder: LabNode, leecher: LabNode }> {
+    const relay = await start('relay', `${scenario}-relay`, { ...extra, relay: { server: true, ...relayConfig } })
     const bootstrap = [await relay.address()]
     const [seeder, leecher] = await Promise.all([
       start(seederHost, `${scenario}-seeder`, { ...extra, bootstrap }),
@@ -94,6 +94,14 @@ describe('e2e: NAT lab (relay, dial back, private swarm)', function () {
     const seederId = (await seeder.status()).peerId
     const connection = connectionOf(await leecher.status('--peers'), seederId)
     if (connection !== undefined) assert.equal(connection, 'relayed')
+  })
+
+  it('(a) through a relay that limits its connections (libp2p marks them limited): piece and manifest exchange still run on them', async () => {
+    const { seeder, leecher } = await swarm('a2', 'a', {}, { dataLimit: 4 * SIZE, durationLimit: '10m' })
+    await seeder.waitFor('relayed address', s => s.addresses.some(a => a.includes('/p2p-circuit')))
+    const t = await transfer('a2', seeder, leecher)
+    report('relayed through a limited relay', t)
+    assert.ok(t.relayed >= SIZE, `the relay sent ${t.relayed} bytes, less than the content: not relayed?`)
   })
 
   it('(b) seeder on the open segment, leecher behind a NAT: the connection is direct', async () => {
