@@ -4,6 +4,7 @@ import { ManifestMismatchError, PeerStalledError, ProtocolViolationError, Unknow
 import { CHUNK_SIZE, DEFAULT_TIMEOUT, FIRST_BYTE_TIMEOUT, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_FRAME, MIN_RATE, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
 import { Chunk, Request, Response, Status } from './pb/manifest-exchange.js'
 import { ReceiveBuffer } from './receive-buffer.js'
+import { openPreferredStream } from '../../src/utils/open-stream.js'
 import type { ManifestExchange, ManifestExchangeComponents, ManifestExchangeInit } from './index.js'
 import type { ProtobufDecoder, ProtobufStream } from '@libp2p/utils'
 import type { CID } from 'multiformats/cid'
@@ -36,7 +37,7 @@ export class ManifestExchangeClass implements ManifestExchange {
         this.log.error('serving %p failed - %e', connection.remotePeer, err)
         stream.abort(err)
       })
-    }, { maxInboundStreams: MAX_INBOUND_STREAMS, maxOutboundStreams: MAX_OUTBOUND_STREAMS })
+    }, { maxInboundStreams: MAX_INBOUND_STREAMS, maxOutboundStreams: MAX_OUTBOUND_STREAMS, runOnLimitedConnection: true })
     this.started = true
   }
 
@@ -52,7 +53,7 @@ export class ManifestExchangeClass implements ManifestExchange {
   async fetch (peer: PeerId, cid: CID, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
     const exchange = AbortSignal.timeout(this.timeout)
     const signal = AbortSignal.any([exchange, ...(options.signal === undefined ? [] : [options.signal])])
-    const stream = await this.components.connectionManager.openStream(peer, this.protocol, { signal })
+    const stream = await openPreferredStream(this.components.connectionManager, peer, this.protocol, { signal })
     let bytes: Uint8Array
     try {
       bytes = await this.receive(stream, cid, signal)

@@ -5,6 +5,7 @@ import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_UNFINISHED_BYTES, MAX_UN
 import { FrameBudget } from './frame-budget.js'
 import { HandshakeEndedError } from './handshake.js'
 import { Wire } from './wire.js'
+import { openPreferredStream } from '../../src/utils/open-stream.js'
 import type { PieceExchange, PieceExchangeComponents, PieceExchangeInit } from './index.js'
 import type { PieceWire, SwarmEndpoint } from '../../src/index.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
@@ -36,7 +37,7 @@ export class PieceExchangeClass implements PieceExchange {
   async start (): Promise<void> {
     await this.components.registrar.handle(this.protocol, async (stream, connection) => {
       this.onInbound(stream, connection)
-    }, { maxInboundStreams: this.maxInboundStreams, maxOutboundStreams: this.maxOutboundStreams })
+    }, { maxInboundStreams: this.maxInboundStreams, maxOutboundStreams: this.maxOutboundStreams, runOnLimitedConnection: true })
     this.started = true
   }
 
@@ -58,7 +59,7 @@ export class PieceExchangeClass implements PieceExchange {
    */
   async connect (peer: PeerId, endpoint: SwarmEndpoint, options: { signal?: AbortSignal } = {}): Promise<PieceWire> {
     const signal = AbortSignal.any([AbortSignal.timeout(this.handshakeTimeout), ...(options.signal === undefined ? [] : [options.signal])])
-    const stream = await this.components.connectionManager.openStream(peer, this.protocol, { signal })
+    const stream = await openPreferredStream(this.components.connectionManager, peer, this.protocol, { signal })
     const remotePeer = peer.toString()
     const wire = this.track(stream, remotePeer, true)
     const contentId = parseContentId(endpoint.contentId).bytes

@@ -47,6 +47,17 @@ export const DEFAULTS = {
   /** Ask the router for a port mapping by UPnP: off unless configured (it opens a port on the router). */
   nat: { upnp: false },
 
+  relay: {
+    /** Serve as a circuit relay v2 for peers that cannot be dialled (off: a relay carries others' traffic). */
+    server: false,
+    /** Peers that may hold a reservation (a relayed address) on this relay at once. */
+    maxReservations: 15,
+    /** Bytes one relayed connection may carry each way before the relay closes it; 0 = no limit. */
+    dataLimit: 0,
+    /** ms a relayed connection may last before the relay closes it; 0 = no limit. */
+    durationLimit: 0
+  },
+
   limits: {
     /** Bytes of piece data requested from one peer and not yet received. */
     maxInflightBytesPerPeer: 8 * MiB,
@@ -204,6 +215,21 @@ export const TICKET = {
   maxAddresses: 16,
   maxAddressBytes: 256,
   maxContentIdBytes: 128
+} as const
+
+/** Circuit relays: how a node behind a NAT uses one, and a relay's stand-ins for "no limit". */
+export const RELAYING = {
+  /** ms a dial back to a peer met through a relay may take before it stays relayed. */
+  dialBackTimeout: 10_000,
+  /** Relays a node behind a NAT holds a reservation on at once: a second keeps it reachable while one restarts. */
+  maxRelays: 2,
+  /** Tries at a reservation on a relay, and ms between them. */
+  reserveAttempts: 5,
+  reserveRetry: 1000,
+  /** The data limit a relay applies when only its duration is limited: more than any transfer. */
+  unlimitedData: 2n ** 62n,
+  /** The duration a relay applies when only its data is limited: the longest timer node has (~24.8 days). */
+  unlimitedDuration: 2_147_483_647
 } as const
 
 /** How the DHT and the bootstrap peers are kept in use. */

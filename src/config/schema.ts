@@ -87,6 +87,12 @@ export const configSchema = z.strictObject({
   nat: z.strictObject({
     upnp: z.boolean().default(DEFAULTS.nat.upnp)
   }).prefault({}),
+  relay: z.strictObject({
+    server: z.boolean().default(DEFAULTS.relay.server),
+    maxReservations: positiveInt.max(10_000).default(DEFAULTS.relay.maxReservations),
+    dataLimit: z.number().int().min(0).refine(v => v === 0 || v >= 64 * 1024, { message: '0 (no limit) or at least 65536 bytes' }).default(DEFAULTS.relay.dataLimit),
+    durationLimit: z.union([z.literal(0), durationMs]).default(DEFAULTS.relay.durationLimit)
+  }).prefault({}),
   limits: z.strictObject({
     maxInflightBytesPerPeer: positiveInt.min(64 * 1024).default(DEFAULTS.limits.maxInflightBytesPerPeer),
     maxQueuedRequestsPerPeer: positiveInt.max(65536).default(DEFAULTS.limits.maxQueuedRequestsPerPeer),

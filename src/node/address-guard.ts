@@ -109,8 +109,13 @@ export class AddressGuard {
   }
 }
 
-/** What a limit by address counts under: the IPv4 address, or the /64 of an IPv6 one; none for other transports. */
+/**
+ * What a limit by address counts under: the IPv4 address, or the /64 of an IPv6 one; none for
+ * other transports, nor for a relayed connection (its address is the relay's, shared by every
+ * peer behind it: counting, or banning, it would refuse them all).
+ */
 export function addressKey (address: Multiaddr): string | undefined {
+  if (address.getComponents().some(c => c.name === 'p2p-circuit')) return undefined
   const config = tryGetNetConfig(address)
   if (config === null) return undefined
   if (config.type === 'ip4') return config.host

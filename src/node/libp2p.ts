@@ -2,6 +2,8 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { autoNATv2 } from '@libp2p/autonat-v2'
 import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
@@ -13,8 +15,11 @@ import { createLibp2p } from 'libp2p'
 import { IDENTITIES, NETWORK, START } from '../config/defaults.js'
 import { boundProviderRecords, withDatastore } from './dht-store.js'
 import { protocolHost } from './protocol-host.js'
+import { relayReach, relayServerInit } from './relay.js'
+import type { RelayReach } from './relay.js'
 import type { ProtocolHost } from './protocol-host.js'
 import type { ShoalConfig } from '../config/schema.js'
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
@@ -53,6 +58,10 @@ export type ShoalServices = {
   upnp?: unknown
   /** Our addresses with libp2p's verdict on each (what `status` projects reachability from). */
   addresses: OwnAddresses
+  /** Present when the config's `relay.server` is on. */
+  relay?: CircuitRelayService
+  dcutr: unknown
+  relayReach: RelayReach
   /** Shoal's protocols, built-in and the config's modules. */
   protocols: ProtocolHost
 }
@@ -71,15 +80,19 @@ export interface BuildLibp2pOptions {
  * The libp2p node Shoal runs on: TCP, Noise, Yamux, identify and ping, mDNS, AutoNAT, UPnP
  * when asked, Kademlia under
  * Shoal's own protocol id in server mode keeping private addresses (so loopback and LAN
- * swarms work), bootstrap peers, and a pre-shared key when the swarm is private.
+ * swarms work), bootstrap peers, and a pre-shared key when the swarm is private; circuit
+ * relay v2 (a server when `relay.server`, a client always) with DCUtR and a dial back.
  */
 export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<ShoalServices>> {
   const { config } = options
   const dht = config.dht.enabled ? { dht: boundedKadDHT(config.dht.protocol) } : {}
+  const relay = config.relay.server ? { relay: circuitRelayServer(relayServerInit(config.relay)) } : {}
   return await createLibp2p<ShoalServices>({
     privateKey: options.privateKey,
     addresses: { listen: [...config.listen] },
-    transports: [tcp()],
+    // the relay transport dials relayed addresses, and listens through a relay once
+    // relayReach finds one (a node behind a NAT)
+    transports: [tcp(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     ...(options.psk === undefined ? {} : { connectionProtector: preSharedKey({ psk: options.psk }) }),
@@ -96,7 +109,16 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
     // into the node's own registry (several nodes in one process keep their own numbers);
     // the process metrics are registered once per process, by node/metrics.ts
     metrics: prometheusMetrics({ registry: options.metricsRegistry, collectDefaultMetrics: false, statfsLocation: config.dataDir }),
-    services: { identify: identify(), ping: ping(), ...dht, ...await reachServices(config), protocols: protocolHost() },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      ...dht,
+      ...await reachServices(config),
+      ...relay,
+      dcutr: dcutr(),
+      relayReach: relayReach({ server: config.relay.server }),
+      protocols: protocolHost()
+    },
     start: false
   })
 }

@@ -40,7 +40,7 @@ function exchange (stream: Stream): { service: ManifestExchangeClass, handler: (
   let handler: ((s: Stream, c: Connection) => Promise<void>) | undefined
   const components = {
     registrar: { handle: async (_p: string, h: typeof handler) => { handler = h }, unhandle: async () => {} },
-    connectionManager: { openStream: async () => stream },
+    connectionManager: { getConnections: () => [], openStream: async () => stream },
     logger: defaultLogger(),
     trading: { manifestBytes: (cid: { equals(o: unknown): boolean }) => cid.equals(CID_OF_MANIFEST) ? MANIFEST : undefined }
   }

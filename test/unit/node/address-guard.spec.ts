@@ -75,4 +75,12 @@ describe('node/address-guard', () => {
     assert.equal(addressKey(multiaddr('/ip4/127.0.0.2/tcp/1')), '127.0.0.2')
     assert.equal(addressKey(multiaddr('/dns4/example.com/tcp/1')), undefined)
   })
+
+  it('does not count or ban a relay\'s address for the peers behind it', () => {
+    const relayed = multiaddr('/ip4/10.0.0.1/tcp/4100/p2p/12D3KooWKnDdG3iXw9eTFijk3EWSunZcFi54Zka4wmtqtt6rPxc8/p2p-circuit')
+    assert.equal(addressKey(relayed), undefined)
+    const g = guard()
+    for (let i = 0; i < 5; i++) g.recordBan([relayed])
+    assert.equal(g.isRefused(multiaddr('/ip4/10.0.0.1/tcp/4100')), false)
+  })
 })

@@ -27,6 +27,7 @@ async function requester (init: Partial<ManifestExchangeInit> = {}): Promise<{ e
   const components = {
     registrar: { handle: async () => {}, unhandle: async () => {} },
     connectionManager: {
+      getConnections: () => [],
       openStream: async () => {
         const [local, remote] = await streamPair()
         remotes.push(remote)
