@@ -212,6 +212,13 @@ export const OPENAPI = {
         responses: { 200: json({ type: 'object', required: ['openapi', 'paths'] }, 'the OpenAPI document'), 401: errors[401], 403: errors[403] }
       }
     },
+    '/v1/ticket/dial': {
+      post: {
+        summary: 'dial every peer a ticket (shoal1…) names, trusted as shoal connect addresses are; then get its content id as usual (the dashboard gets by ticket so)',
+        requestBody: body({ type: 'object', required: ['ticket'], additionalProperties: false, properties: { ticket: str('shoal1…') } }),
+        responses: { 200: json(obj(['contentId', 'peers', 'reached'], { contentId: str(), peers: int('peers the ticket names'), reached: int('of those, connected now'), failure: str('why the last dial failed, when none was reached') }), 'dialled'), ...errors }
+      }
+    },
     '/v1/dashboard/login-code': {
       post: {
         summary: 'a one-time login code for the web dashboard (shoal dashboard): the URL carries it, the page trades it once for an HttpOnly session cookie; only the token (not a session) may ask',

@@ -112,6 +112,11 @@ export function parseGetRequest (body: Record<string, unknown>): GetRequest {
   return { contentId, output, outputDir, force: body.force === true, sequential: body.sequential === true, discoveryTimeout: timeout, ...(only === undefined ? {} : { only }) }
 }
 
+/** `POST /v1/ticket/dial`: `{ "ticket": "shoal1…" }` (decoded, and refused if it is none, by ticket-dial). */
+export function parseTicketDialRequest (body: Record<string, unknown>): { ticket: string } {
+  return { ticket: requireString(body, 'ticket') }
+}
+
 /** `POST /v1/select`: the files a running download fetches from now on. */
 export function parseSelectRequest (body: Record<string, unknown>): SelectRequest {
   const contentId = requireString(body, 'contentId')

@@ -8,7 +8,8 @@ import { DashboardRoutes } from './dashboard/routes.js'
 import { writeApiFiles, apiFilePaths } from './files.js'
 import { sendMetrics } from './metrics.js'
 import { OPENAPI } from './openapi.js'
-import { HttpError, parseAddRequest, parseCancelRequest, parseConnectRequest, parseGetRequest, parseSelectRequest, readJson, requestRoute, statusQuery } from './requests.js'
+import { dialTicket } from './ticket-dial.js'
+import { HttpError, parseAddRequest, parseCancelRequest, parseConnectRequest, parseGetRequest, parseSelectRequest, parseTicketDialRequest, readJson, requestRoute, statusQuery } from './requests.js'
 import type { Caller } from './dashboard/routes.js'
 import type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
 import type { Logger } from '@libp2p/interface'
@@ -58,6 +59,7 @@ const ROUTES: Record<string, string> = {
   '/v1/select': 'POST',
   '/metrics': 'GET',
   '/v1/openapi.json': 'GET',
+  '/v1/ticket/dial': 'POST',
   '/v1/events': 'GET',
   '/v1/dashboard/login-code': 'POST'
 }
@@ -162,6 +164,12 @@ export class ApiServer {
       case 'POST /v1/cancel': {
         const { contentId, remove } = parseCancelRequest(await readJson(req))
         this.json(res, 200, await this.init.node.cancel(parseContentId(contentId), { remove }))
+        return
+      }
+      case 'POST /v1/ticket/dial': {
+        const abort = new AbortController()
+        res.once('close', () => { abort.abort() })
+        this.json(res, 200, await dialTicket(this.init.node, parseTicketDialRequest(await readJson(req)).ticket, abort.signal))
         return
       }
       case 'POST /v1/select': {

@@ -157,7 +157,7 @@ describe('browser: the dashboard', function () {
     return true
   }
 
-  it('adds a path from the page (another node gets it), gets a content id into a folder, stops a swarm', async () => {
+  it('adds a path from the page (another node gets it), gets a content id and a ticket into a folder, stops a swarm', async () => {
     const { context, page } = await openDashboard()
     const source = join(dir.path, 'leecher', 'made-here.bin')
     await randomFile(source, 200 * KiB)
@@ -181,6 +181,17 @@ describe('browser: the dashboard', function () {
     await page.getByRole('button', { name: 'Get', exact: true }).click()
     await page.locator('#action-result').filter({ hasText: `got ${otherId} into ${join(folder, 'small.bin')}` }).waitFor({ timeout: 60_000 })
     assert.equal(await sha256(join(folder, 'small.bin')), await sha256(other))
+
+    // by ticket: the page has the node dial the peers it names, then gets the content id in it
+    const third = join(dir.path, 'src', 'by-ticket.bin')
+    await randomFile(third, 50 * KiB)
+    const thirdId = await seeder.add(third)
+    const ticket = await seeder.run(['ticket', thirdId])
+    assert.equal(ticket.code, 0, explain(ticket))
+    await page.getByLabel('Content id').fill(ticket.stdout.trim().split('\n').at(-1) ?? '')
+    await page.getByRole('button', { name: 'Get', exact: true }).click()
+    await page.locator('#action-result').filter({ hasText: `got ${thirdId} into ${join(folder, 'by-ticket.bin')}` }).waitFor({ timeout: 60_000 })
+    assert.equal(await sha256(join(folder, 'by-ticket.bin')), await sha256(third))
 
     await page.getByRole('button', { name: 'Stop small.bin' }).click()
     await page.locator('#action-result').filter({ hasText: 'stopped small.bin' }).waitFor()

@@ -9,7 +9,11 @@
 import assert from 'node:assert/strict'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
+import { CID } from 'multiformats/cid'
 import { OPENAPI } from '../../src/api/openapi.js'
+import { TICKET } from '../../src/config/defaults.js'
+import { encodeTicket } from '../../src/core/ticket.js'
 import { validate } from '../helpers/json-schema.js'
 import type { JsonSchema } from '../helpers/json-schema.js'
 import { randomFile, tempDir } from '../helpers/temp.js'
@@ -149,6 +153,14 @@ describe('e2e: the control API answers as its OpenAPI document says', function (
     assert.equal(cancelled.origin, 'download')
     const none = await checked200(leecher, 'POST', '/v1/cancel', { contentId: added.contentId }, 400)
     assert.equal(none.error.name, 'UnknownContentError')
+
+    // a ticket: the leecher dials the seeder it names; a text that is no ticket is a 400
+    const seederStatus = await checked200(seeder, 'GET', '/v1/status')
+    const ticket = encodeTicket(CID.parse(added.contentId), seederStatus.addresses.map((a: string) => multiaddr(a)), TICKET)
+    const dialled = await checked200(leecher, 'POST', '/v1/ticket/dial', { ticket })
+    assert.deepEqual(dialled, { contentId: added.contentId, peers: 1, reached: 1 })
+    const notTicket = await checked200(leecher, 'POST', '/v1/ticket/dial', { ticket: 'shoal1nonsense' }, 400)
+    assert.equal(notTicket.error.name, 'HttpError')
 
     // the dashboard's routes: a login code, a piece map, the event stream's first status
     const login = await checked200(seeder, 'POST', '/v1/dashboard/login-code')

@@ -159,10 +159,18 @@ async function addPath (event) {
 async function getContent (event) {
   event.preventDefault()
   const form = event.currentTarget
-  const contentId = form.elements.contentId.value.trim()
+  const given = form.elements.contentId.value.trim()
   const outputDir = form.elements.outputDir.value.trim()
-  say(`looking for ${contentId}…`)
+  let contentId = given
   try {
+    if (given.startsWith('shoal1')) {
+      // a ticket: the node dials the peers it names, then looks for the content as for an id
+      say('dialling the ticket\'s peers…')
+      const dialled = await (await post('/v1/ticket/dial', { ticket: given })).json()
+      contentId = dialled.contentId
+      if (dialled.reached === 0) say(`could not reach the ticket's peers (${dialled.failure ?? 'no answer'}); looking for others`)
+    }
+    say(`looking for ${contentId}…`)
     const res = await post('/v1/get', { contentId, outputDir })
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
     let pending = ''
