@@ -10,6 +10,7 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { IDENTITIES, NETWORK, START } from '../config/defaults.js'
 import { boundProviderRecords, withDatastore } from './dht-store.js'
+import { noiseCrypto } from './noise-crypto.js'
 import { protocolHost } from './protocol-host.js'
 import type { ProtocolHost } from './protocol-host.js'
 import type { ShoalConfig } from '../config/schema.js'
@@ -61,7 +62,7 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
     privateKey: options.privateKey,
     addresses: { listen: [...config.listen] },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     ...(options.psk === undefined ? {} : { connectionProtector: preSharedKey({ psk: options.psk }) }),
     connectionGater: options.connectionGater,
