@@ -10,7 +10,6 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { IDENTITIES, NETWORK, START } from '../config/defaults.js'
 import { boundProviderRecords, withDatastore } from './dht-store.js'
-import { noiseCrypto } from './noise-crypto.js'
 import { protocolHost } from './protocol-host.js'
 import type { ProtocolHost } from './protocol-host.js'
 import type { ShoalConfig } from '../config/schema.js'
@@ -62,7 +61,7 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
     privateKey: options.privateKey,
     addresses: { listen: [...config.listen] },
     transports: [tcp()],
-    connectionEncrypters: [noise({ crypto: noiseCrypto })],
+    connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     ...(options.psk === undefined ? {} : { connectionProtector: preSharedKey({ psk: options.psk }) }),
     connectionGater: options.connectionGater,
