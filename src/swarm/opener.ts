@@ -96,7 +96,8 @@ export class SwarmOpener {
           registry.emit('swarm:complete', { contentId: s.contentId })
           void this.completed(entry).finally(() => {
             for (const w of waiters) w.complete(s)
-            if (s.pieceCount === 1) this.init.network.provide(spec.cid)
+            // (unless it was cancelled meanwhile: nothing to announce then)
+            if (s.pieceCount === 1 && registry.get(s.contentId) === entry) this.init.network.provide(spec.cid)
           })
         },
         onError: (_s, err) => {
