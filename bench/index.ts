@@ -2,7 +2,7 @@
  * `npm run bench`: Shoal against the stack it runs on and against the theoretical bound, in
  * real processes, every figure side by side in one run.
  *
- *   BENCH_ONLY        comma-separated sections: throughput, swarm, ratelimit, scaling, netns, memory, startup, gateway (default all)
+ *   BENCH_ONLY        comma-separated sections: throughput, swarm, ratelimit, scaling, netns, memory, startup, gateway, latency (default all)
  *   BENCH_MIB         size of the 1 seeder -> 1 leecher transfer and the baselines (default 512)
  *   BENCH_SWARM_MIB   size of the 1 seeder -> 4 leechers transfer (default 128)
  *   BENCH_SCALE_MIB   size of the swarm-scaling runs (default 64)
@@ -10,6 +10,7 @@
  *   BENCH_MEMORY_MIB  size of the peak-RSS transfer (default 2048)
  *   BENCH_GATEWAY_MIB size of the gateway's content (first byte, seek, full GET against shoal get; default 128)
  *   BENCH_STARTUP_RUNS  timed runs of each command in the start-up section (default 10)
+ *   BENCH_LATENCY_RUNS  API gets per size in the latency section, medians reported (default 5)
  *
  * Readable tables go to stderr; the last line of stdout is one JSON object with every figure.
  */
@@ -19,6 +20,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { round } from './monitor.js'
 import { gatewayFigures } from './gateway.js'
+import { latencyFigures } from './latency.js'
 import { atExit } from './processes.js'
 import { downloadRateHold, rateLimitHold } from './rate-limit.js'
 import { rawStream } from './raw-stream.js'
@@ -26,6 +28,7 @@ import { shoalTransfer } from './shoal-transfer.js'
 import { startupTimes } from './startup.js'
 import { loopbackHosts, netnsLab, swarmScaling } from './swarm-scaling.js'
 import type { GatewayResult } from './gateway.js'
+import type { LatencyResult } from './latency.js'
 import type { DownloadRateResult, RateLimitResult } from './rate-limit.js'
 import type { StreamResult } from './raw-stream.js'
 import type { TransferResult } from './shoal-transfer.js'
@@ -46,7 +49,7 @@ const DOWNLOAD_RATE_LIMIT = 128 * 1024
 const DOWNLOAD_RATE_BYTES = 2 * MiB
 /** Every node's upload in the scaling runs: 40 Mbit/s, as in the lab's libtorrent reference. */
 const SCALE_RATE = 5_000_000
-const SECTIONS = ['throughput', 'swarm', 'ratelimit', 'scaling', 'netns', 'memory', 'startup', 'gateway'] as const
+const SECTIONS = ['throughput', 'swarm', 'ratelimit', 'scaling', 'netns', 'memory', 'startup', 'gateway', 'latency'] as const
 type Section = typeof SECTIONS[number]
 
 function numberFromEnv (name: string, fallback: number): number {
@@ -215,6 +218,19 @@ function reportStartup (s: StartupResult): void {
   ]))
 }
 
+function reportLatency (l: LatencyResult): void {
+  const size = (bytes: number): string => bytes >= MiB ? `${bytes / MiB} MiB` : `${bytes / 1024} KiB`
+  log('')
+  log(`Latency: a get from a seeder the leecher is connected to; API figures are medians of ${l.runs} gets of fresh content (goal: 16 KiB through the API within ${l.goalMs} ms)`)
+  log(table([
+    ['size', 'API manifest ms', 'API first piece ms', 'API done ms', 'API done min-max', 'shoal get ms', 'shoal status ms', 'goal'],
+    ...l.rows.map(r => [size(r.bytes), r.api.manifestMs.toFixed(1), r.api.firstPieceMs.toFixed(1), r.api.doneMs.toFixed(1),
+      `${Math.min(...r.apiRuns.map(x => x.doneMs)).toFixed(0)}-${Math.max(...r.apiRuns.map(x => x.doneMs)).toFixed(0)}`,
+      r.cliMs.toFixed(0), r.cliBaselineMs.toFixed(0), r.bytes === l.rows[0].bytes ? (r.api.doneMs <= l.goalMs ? 'met' : 'NOT MET') : ''])
+  ]))
+  log('  shoal status: the CLI\'s own start-up in the same run, to read shoal get against.')
+}
+
 async function main (): Promise<void> {
   const sections = sectionsFromEnv()
   const mib = numberFromEnv('BENCH_MIB', 512)
@@ -247,6 +263,9 @@ async function main (): Promise<void> {
     const gatewayMib = numberFromEnv('BENCH_GATEWAY_MIB', 128)
     figures.gateway = await step(`gateway first byte, seek and full GET against shoal get, ${gatewayMib} MiB`, async () => await gatewayFigures(join(root, 'gateway'), Math.round(gatewayMib * MiB)))
   }
+  if (sections.has('latency')) {
+    figures.latency = await step('latency of a get from a connected seeder, 16 KiB, 1 MiB, 16 MiB', async () => await latencyFigures(join(root, 'latency'), numberFromEnv('BENCH_LATENCY_RUNS', 5)))
+  }
   if (figures.throughput !== undefined) reportThroughput(figures.throughput as Throughput)
   if (figures.swarm !== undefined) reportSwarm(figures.swarm as TransferResult)
   if (figures.rateLimit !== undefined) reportRateLimit(figures.rateLimit as RateLimitResult)
@@ -256,6 +275,7 @@ async function main (): Promise<void> {
   if (figures.memory !== undefined) reportMemory(figures.memory as TransferResult)
   if (figures.startup !== undefined) reportStartup(figures.startup as StartupResult)
   if (figures.gateway !== undefined) reportGateway(figures.gateway as GatewayResult)
+  if (figures.latency !== undefined) reportLatency(figures.latency as LatencyResult)
   log('')
   if (['throughput', 'swarm', 'memory', 'scaling', 'netns'].some(name => sections.has(name as Section))) {
     log('  CPU s: user + system, all threads, during the transfer (streams: receiver + sender).')

@@ -204,10 +204,14 @@ export class ApiServer {
     // progress lines at most every API_LIMITS.progressInterval: one per piece would cost
     // the node a write per piece on its busiest thread
     let lastProgress = 0
+    let lastPieces = 0
     const progress = (event: GetProgressEvent): void => {
       if (event.type === 'shoal:get:progress') {
         const now = Date.now()
-        if (now - lastProgress < API_LIMITS.progressInterval && event.bytesHave < event.size) return
+        // the first piece's line goes out at once: it is the time-to-first-byte a caller sees
+        const first = event.piecesHave > 0 && lastPieces === 0
+        lastPieces = event.piecesHave
+        if (!first && now - lastProgress < API_LIMITS.progressInterval && event.bytesHave < event.size) return
         lastProgress = now
       }
       send(event)

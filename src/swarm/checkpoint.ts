@@ -48,12 +48,21 @@ export class HaveCheckpoint {
     await this.closing
   }
 
-  private async finish (): Promise<void> {
+  /**
+   * Stop without a final save: the caller records something that supersedes the have record
+   * (a completed download's). Waits for a save under way, so none lands after this resolves.
+   */
+  async stop (): Promise<void> {
+    this.closing ??= this.finish(false)
+    await this.closing
+  }
+
+  private async finish (saveFinal = true): Promise<void> {
     this.closed = true
     clearTimeout(this.timer)
     this.timer = undefined
     await this.saving
-    if (this.pending > 0) await this.save().catch(err => { this.init.log.error('final checkpoint failed - %e', err) })
+    if (saveFinal && this.pending > 0) await this.save().catch(err => { this.init.log.error('final checkpoint failed - %e', err) })
   }
 
   private schedule (): void {

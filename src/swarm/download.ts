@@ -143,10 +143,9 @@ export class Downloader {
     const only = selectionPaths(manifest, selection)
     const record: SwarmRecord = { contentId, path: output, origin: 'download', ...(only === undefined ? {} : { only }) }
     const have = resume ? await piecesOnDisk(storage, output, manifest, this.init.lifetime) : new Bitfield(pieceCount(manifest))
-    await records.saveManifest(contentId, manifestBytes)
-    await this.noteOutput(output, contentId)
-    // a record from the start: a restart resumes from records, never by rehashing
-    await records.have(contentId).save(have)
+    // independent files, written at once (each is flushed: in turn, their waits added up); a
+    // have record from the start: a restart resumes from records, never by rehashing
+    await allSettledOrThrow([records.saveManifest(contentId, manifestBytes), this.noteOutput(output, contentId), records.have(contentId).save(have)])
     // the swarm is on record before its files exist: a crash in between leaves a download
     // that the next start (or get) goes on with, not a stray file that blocks the path
     await registry.save([record])
@@ -215,6 +214,11 @@ export class Downloader {
     if (lifetime.aborted) throw new NodeStoppedError('the node stopped while looking for the content')
     throw new NoProvidersError(explainNotFound(contentId, timeout, tally.report()))
   }
+}
+
+/** Waits for every write, then rejects with the first failure, if any: nothing runs on after the get has failed. */
+async function allSettledOrThrow (writes: Array<Promise<void>>): Promise<void> {
+  for (const result of await Promise.allSettled(writes)) if (result.status === 'rejected') throw result.reason
 }
 
 /** A get into the path of a download of some files only: its selection may grow. */

@@ -84,15 +84,21 @@ export class SwarmOpener {
       partial: spec.partial,
       log: this.init.logger.forComponent(`shoal:swarm:${record.contentId.slice(-8)}`),
       observer: {
-        // announced on the DHT with its first verified piece: before that it has nothing to give
+        // announced on the DHT with its first verified piece: before that it has nothing to give.
+        // A piece that completes the download is announced once the completion is on record:
+        // the provide's work would otherwise hold up the get's last steps.
         onProgress: (s) => {
-          if (s.have.count === 1) this.init.network.provide(spec.cid)
+          if (s.have.count === 1 && s.pieceCount > 1) this.init.network.provide(spec.cid)
           entry.checkpoint?.stored()
           for (const w of waiters) w.progress(s)
         },
         onComplete: (s) => {
           registry.emit('swarm:complete', { contentId: s.contentId })
-          void this.completed(entry).finally(() => { for (const w of waiters) w.complete(s) })
+          void this.completed(entry).finally(() => {
+            for (const w of waiters) w.complete(s)
+            // (unless it was cancelled meanwhile: nothing to announce then)
+            if (s.pieceCount === 1 && registry.get(s.contentId) === entry) this.init.network.provide(spec.cid)
+          })
         },
         onError: (_s, err) => {
           // record what is durable first: once the get fails, the records are final, and a
@@ -163,7 +169,8 @@ export class SwarmOpener {
     delete entry.record.only
     delete entry.record.partialPieces
     try {
-      await entry.checkpoint?.close()
+      // the completion's records below supersede the have record: no last save of it
+      await entry.checkpoint?.stop()
       await entry.store.complete()
       await entry.store.flush()
       entry.record.files = await entry.store.fingerprints()

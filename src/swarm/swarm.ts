@@ -263,6 +263,7 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   onPeerHave (session: PeerSession, index: number): void {
     this.picker.peerGained(index)
     if (!this.have.has(index)) this.requester.fill(session)
+    else this.uploader.peerGained(session)
   }
 
   onRequestEnded (session: PeerSession, index: number): void {

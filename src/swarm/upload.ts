@@ -116,15 +116,24 @@ export class Uploader {
     for (const s of sessions) s.setChoking(!decision.unchoked.has(s.peerId))
   }
 
-  /** A slot is free and someone choked could use it (they became interested). */
+  /**
+   * A slot is free and someone choked could use it (they became interested). A slot held by
+   * a peer that wants nothing more from us counts as free: it would wait for the next round.
+   */
   hasIdleSlot (): boolean {
-    let unchoked = 0
+    let used = 0
     let waiting = false
     for (const s of this.init.peers.values()) {
-      if (!s.choking) unchoked++
-      else if (!waiting && this.wantsSlot(s)) waiting = true
+      const wants = this.wantsSlot(s)
+      if (!s.choking) used += wants ? 1 : 0
+      else if (!waiting && wants) waiting = true
     }
-    return waiting && unchoked < this.init.uploadSlots
+    return waiting && used < this.init.uploadSlots
+  }
+
+  /** The peer gained a piece: if it now lacks nothing we have, its slot goes to a peer waiting for one at once. */
+  peerGained (session: PeerSession): void {
+    if (!session.choking && !this.wantsSlot(session) && this.hasIdleSlot()) this.rechoke()
   }
 
   /** The peer lacks a piece we have, and reads what we send it (a peer that does not would hold the slot for nothing). */

@@ -21,7 +21,13 @@ const SECRET = 'a detail only the log may see'
 const stubNode = {
   status: () => ({ peerId: 'stub', addresses: [], connections: 0, swarms: [], bans: [] }),
   add: async () => { throw new Error(SECRET) },
-  get: async (_cid: string, options: { output?: string }) => options.output ?? '/out',
+  get: async (_cid: string, options: { output?: string, onProgress?: (event: object) => void }) => {
+    // a swarm of 8 pieces whose first three land in one burst
+    for (let piecesHave = 0; piecesHave <= 3; piecesHave++) {
+      options.onProgress?.({ type: 'shoal:get:progress', contentId: 'x', piecesHave, pieceCount: 8, bytesHave: piecesHave * 16, size: 128, peers: 1 })
+    }
+    return options.output ?? '/out'
+  },
   connect: async (address: string) => {
     if (!address.includes('/p2p/')) throw new InvalidAddressError(`"${address}" does not end in /p2p/<peer id>`)
     return { peerId: address.slice(address.lastIndexOf('/') + 1), address }
@@ -120,6 +126,14 @@ describe('api/server', () => {
     assertPlain(await call('POST', '/v1/add', { headers: json, body: '[1]' }), 400, /JSON object/)
     assertPlain(await call('POST', '/v1/add', { headers: json, body: '{' }), 400, /not JSON/)
     assertPlain(await call('POST', '/v1/get', { headers: json, body: '{"contentId":"x","force":"yes"}' }), 400, /force/)
+  })
+
+  it('POST /v1/get: progress lines at most every progressInterval, but the first verified piece\'s line at once', async () => {
+    const cid = 'bafkreieil77kzokc6qbrw5pypij6gexlpuihnyxeuyqk476pbrqixoln5q'
+    const answer = await call('POST', '/v1/get', { headers: json, body: JSON.stringify({ contentId: cid, output: '/tmp/x' }) })
+    assert.equal(answer.status, 200)
+    const lines = answer.body.trim().split('\n').map(line => JSON.parse(line) as { type: string, piecesHave?: number })
+    assert.deepEqual(lines.map(l => l.piecesHave ?? l.type), [0, 1, 'done'])
   })
 
   it('POST /v1/cancel: the node\'s answer as JSON; a bad body is a 400, and so is an unknown content id (with the error\'s name)', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { pieceCount } from '../../../src/core/manifest.js'
 import { Downloader } from '../../../src/swarm/download.js'
 import { closeSwarm } from '../../../src/swarm/registry.js'
-import { makeContent, pieceOf, within } from '../fixtures.js'
+import { makeContent, pieceOf, until, within } from '../fixtures.js'
 import { downloadHere, known, logger, openable, seedHere } from './fakes.js'
 import type { Parts } from './fakes.js'
 import type { GetProgressEvent } from '../../../src/swarm/types.js'
@@ -37,6 +37,22 @@ describe('swarm/download', () => {
     assert.equal(p.records.have(contentId).bits, undefined, 'the have record goes once the files are on record')
     assert.deepEqual(p.network.provided, [contentId], 'announced with its first piece')
     assert.equal(p.registry.get(contentId)?.swarm.state, 'seeding')
+  })
+
+  it('content of one piece is announced once its completion is on record: the announcement does not hold up the get', async () => {
+    const single = known(makeContent([{ path: 'one.bin', size: 1000 }]))
+    p.network.seeders.set('seeder', single)
+    const singleId = single.cid.toString()
+    const recordedWhenProvided: boolean[] = []
+    const provide = p.network.provide.bind(p.network)
+    p.network.provide = (cid) => {
+      recordedWhenProvided.push(p.records.list.some(r => r.contentId === singleId && r.files !== undefined))
+      provide(cid)
+    }
+    await within(downloader.get(single.cid, { folder: '/downloads' }), 10_000, 'the get')
+    await until(() => p.network.provided.length > 0, 2000, 'the announcement')
+    assert.deepEqual(p.network.provided, [singleId], 'announced once')
+    assert.deepEqual(recordedWhenProvided, [true], 'after the completion was recorded')
   })
 
   it('two gets of the same content at once open one swarm: the second joins the first', async () => {

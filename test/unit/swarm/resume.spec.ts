@@ -101,6 +101,27 @@ describe('swarm/have record and resume', () => {
       await checkpoint.close()
       assert.equal((await file.load(10))?.count, 1)
     })
+
+    it('stop (a completed download: its records supersede this one) waits for a save under way, then makes none', async () => {
+      const have = new Bitfield(10)
+      const file = new HaveFile(dir.path, 'cid')
+      const events: string[] = []
+      let release!: () => void
+      const syncing = new Promise<void>(resolve => { release = resolve })
+      const checkpoint = new HaveCheckpoint({ file, have, sync: async () => { events.push('sync'); await syncing }, interval: 10, maxPending: 1, log })
+      have.set(0)
+      checkpoint.stored()
+      have.set(1)
+      checkpoint.stored() // pending while the first save runs
+      const stopped = checkpoint.stop().then(() => { events.push('stopped') })
+      release()
+      await stopped
+      assert.deepEqual(events, ['sync', 'stopped'], 'the save under way finished first; no final save')
+      assert.equal((await file.load(10))?.count, 1)
+      checkpoint.stored()
+      await new Promise(resolve => setTimeout(resolve, 30))
+      assert.deepEqual(events, ['sync', 'stopped'], 'nothing saved after stop')
+    })
   })
 
   describe('restoredPieces', () => {

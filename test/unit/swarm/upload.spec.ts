@@ -53,6 +53,23 @@ describe('swarm/upload', () => {
     assert.ok(choked.wire.has(['reject', 3, 'choked']))
   })
 
+  it('a peer that comes to lack nothing we have gives its slot at once to a peer waiting for one', async () => {
+    const kit = await swarmWith([0, 1, 2], { limits: { ...LIMITS, uploadSlots: 1 } })
+    kits.push(kit)
+    const { swarm } = kit
+    const peers = { first: await join(swarm, 'first'), second: await join(swarm, 'second') }
+    await settle()
+    const chokedNow = (id: string): boolean => swarm.peers.get(id)?.choking === true
+    const [holder, waiting] = chokedNow('first') ? ['second', 'first'] as const : ['first', 'second'] as const
+    const holderHandler = peers[holder].handler
+    holderHandler.onHave(0)
+    holderHandler.onHave(1)
+    assert.equal(chokedNow(waiting), true, 'it still lacks piece 2: it keeps its slot')
+    holderHandler.onHave(2)
+    assert.equal(chokedNow(waiting), false, 'the slot went to the waiting peer without a choke round')
+    assert.equal(chokedNow(holder), true, 'one slot: the peer that wants nothing is choked')
+  })
+
   it('a peer that stops reading loses its slot at once to a peer waiting for one, and gets none while it does not read', async () => {
     const { swarm } = await seeding({ limits: { ...LIMITS, uploadSlots: 1 } })
     const first = await join(swarm, 'first')
