@@ -35,15 +35,17 @@ const positiveInt = z.number().int().positive()
 /** 0 = unlimited; otherwise at least 1 KiB/s (slower would starve every timeout). */
 const bytesPerSecond = z.number().int().min(0).refine(v => v === 0 || v >= 1024, { message: '0 (unlimited) or at least 1024 bytes per second' })
 /** A duration: milliseconds as a number, or a string as `--timeout` takes it ("30s", "2m", "1500ms"). */
-const duration = (maxMs: number) => z.union([z.number(), z.string()], { message: `a duration: milliseconds (a number) or a string such as ${DURATION_FORMS}` })
+const duration = (maxMs: number, { zero = false } = {}) => z.union([z.number(), z.string()], { message: `a duration: milliseconds (a number) or a string such as ${DURATION_FORMS}` })
   .transform((value, ctx) => {
     if (typeof value === 'number') return value
     const ms = parseDuration(value, null)
     if (ms === undefined) ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration: give milliseconds (a number) or a string such as ${DURATION_FORMS}` })
     return ms ?? 0
   })
-  .pipe(z.number().int().positive().max(maxMs, { message: `at most ${maxMs} ms (${maxMs / 3_600_000}h)` }))
+  .pipe(z.number().int().min(zero ? 0 : 1).max(maxMs, { message: `at most ${maxMs} ms (${maxMs / 3_600_000}h)` }))
 const durationMs = duration(24 * 60 * 60 * 1000)
+/** A duration where 0 means "no limit". */
+const durationOrZero = duration(24 * 60 * 60 * 1000, { zero: true })
 const powerOfTwo = (value: number): boolean => value > 0 && (value & (value - 1)) === 0
 /** A configured piece size is one a manifest may have. */
 const { minPieceSize, maxPieceSize } = MANIFEST_LIMITS
@@ -91,7 +93,7 @@ export const configSchema = z.strictObject({
     server: z.boolean().default(DEFAULTS.relay.server),
     maxReservations: positiveInt.max(10_000).default(DEFAULTS.relay.maxReservations),
     dataLimit: z.number().int().min(0).refine(v => v === 0 || v >= 64 * 1024, { message: '0 (no limit) or at least 65536 bytes' }).default(DEFAULTS.relay.dataLimit),
-    durationLimit: z.union([z.literal(0), durationMs]).default(DEFAULTS.relay.durationLimit)
+    durationLimit: durationOrZero.default(DEFAULTS.relay.durationLimit)
   }).prefault({}),
   limits: z.strictObject({
     maxInflightBytesPerPeer: positiveInt.min(64 * 1024).default(DEFAULTS.limits.maxInflightBytesPerPeer),
