@@ -1,5 +1,6 @@
 import { choke } from '../../src/core/choker.js'
 import { CHOKING, DEFAULTS, SWARM } from '../../src/config/defaults.js'
+import { HAVE_BATCH_MS } from '../../protocols/piece-exchange/constants.js'
 import { SimLink } from './peer.js'
 import { abandon, fill, fillAll, reject } from './requests.js'
 import type { SimPeer, World } from './peer.js'
@@ -136,7 +137,10 @@ export class SimSwarm {
     peer.writing.add(index)
     peer.picker.markSettled(index)
     peer.picker.markReleased(index)
-    for (const other of peer.links.values()) if (other !== link && other.requested.has(index)) abandon(world, other, index)
+    // requests still out for it are other peers' (endgame): cancel them
+    if (peer.picker.requestsFor(index) > 0) {
+      for (const other of peer.links.values()) if (other !== link && other.requested.has(index)) abandon(world, other, index)
+    }
     fill(world, link)
     this.stored(peer, index)
   }
@@ -147,9 +151,10 @@ export class SimSwarm {
     peer.writing.delete(index)
     peer.picker.markHave(index)
     this.hooks.onStored(peer, index)
-    // one Have message to every peer; all arrive after the mean link's latency (one event, not one per peer)
+    // one Have message to every peer, batched by the wire for up to HAVE_BATCH_MS (half on
+    // average); all arrive after the mean link's latency (one event, not one per peer)
     const targets = [...peer.links.values()].filter(l => !l.isSeed)
-    world.queue.after(2 * world.meanLatency, () => {
+    world.queue.after(HAVE_BATCH_MS / 2000 + 2 * world.meanLatency, () => {
       for (const l of targets) if (!l.closed) this.onHave(l.back, index)
     })
     if (peer.have.complete) this.finish(peer)
