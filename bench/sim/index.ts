@@ -34,8 +34,8 @@ function main (): void {
     for (const name of names) {
       const result = runScenario(SCENARIOS[name](peers, fileBytes), { fileBytes, pieceSize, seed })
       scenarios.push(result)
-      const { scenario, boundSeconds, lastSeconds, meanSeconds, ratio, seederCopies, wastedShare, wallSeconds, completed } = result
-      console.log(`${scenario.padEnd(14)} N=${String(peers).padEnd(6)} bound ${boundSeconds.toFixed(1)} s  last ${lastSeconds.toFixed(1)} s (${ratio.toFixed(2)}x)  mean ${meanSeconds.toFixed(1)} s  seeder ${seederCopies.toFixed(2)} copies  wasted ${(wastedShare * 100).toFixed(2)}%  done ${completed}  wall ${wallSeconds.toFixed(1)} s`)
+      const { scenario, boundSeconds, lastSeconds, meanSeconds, ratio, seederCopies, wastedShare, wallSeconds, completed, uploadUse } = result
+      console.log(`${scenario.padEnd(14)} N=${String(peers).padEnd(6)} bound ${boundSeconds.toFixed(1)} s  last ${lastSeconds.toFixed(1)} s (${ratio.toFixed(2)}x)  mean ${meanSeconds.toFixed(1)} s  seeder ${seederCopies.toFixed(2)} copies  wasted ${(wastedShare * 100).toFixed(2)}%  upload used ${(uploadUse * 100).toFixed(0)}%  done ${completed}  wall ${wallSeconds.toFixed(1)} s`)
     }
   }
   if (values.json) console.log(JSON.stringify({ seed, fileBytes, pieceSize, scenarios }))

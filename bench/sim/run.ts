@@ -33,6 +33,8 @@ export interface ScenarioResult {
   /** wastedBytes over all delivered. */
   wastedShare: number
   completed: number
+  /** Piece bytes delivered over what every peer present could have uploaded until the last completion. */
+  uploadUse: number
   /** [seconds, leechers done, fewest copies of any piece, mean copies per piece] among peers present. */
   availability: Array<[number, number, number, number]>
   wallSeconds: number
@@ -68,6 +70,15 @@ export function runScenario (scenario: Scenario, options: RunOptions): ScenarioR
   const present: SimPeer[] = []
   const copies = new Uint32Array(pieceCount)
   const durations: number[] = []
+  /** Upload capacity of the peers present, integrated over time (bytes). */
+  let capacity = 0
+  let capacityRate = 0
+  let capacityAt = 0
+  const capacityChange = (delta: number): void => {
+    capacity += capacityRate * (queue.now - capacityAt)
+    capacityAt = queue.now
+    capacityRate += delta
+  }
   let ended = 0
   const swarm = new SimSwarm(world, {
     onStored: (_peer, index) => { copies[index]++ },
@@ -82,6 +93,7 @@ export function runScenario (scenario: Scenario, options: RunOptions): ScenarioR
     if (peer.departed) return
     for (let i = 0; i < pieceCount; i++) if (peer.have.has(i)) copies[i]--
     present.splice(present.indexOf(peer), 1)
+    capacityChange(-peer.spec.up)
     swarm.depart(peer)
   }
   const dial = (peer: SimPeer): void => {
@@ -100,6 +112,7 @@ export function runScenario (scenario: Scenario, options: RunOptions): ScenarioR
   }
   const join = (peer: SimPeer): void => {
     present.push(peer)
+    capacityChange(peer.spec.up)
     if (peer.have.complete) for (let i = 0; i < pieceCount; i++) copies[i]++
     dial(peer)
     queue.after(1, () => { tick(peer) })
@@ -142,6 +155,7 @@ export function runScenario (scenario: Scenario, options: RunOptions): ScenarioR
   queue.at(0, sample)
   queue.run(() => ended >= specs.length, 50 * bound + at)
   sample()
+  capacityChange(0)
 
   const last = durations.length === 0 ? Infinity : Math.max(...durations)
   const mean = durations.reduce((s, d) => s + d, 0) / durations.length
@@ -159,6 +173,7 @@ export function runScenario (scenario: Scenario, options: RunOptions): ScenarioR
     endgameBytes: stats.endgameBytes,
     wastedShare: round(stats.wastedBytes / Math.max(1, stats.deliveredBytes), 4),
     completed: durations.length,
+    uploadUse: round(stats.deliveredBytes / capacity),
     availability,
     wallSeconds: round((performance.now() - started) / 1000)
   }

@@ -13,6 +13,8 @@ describe('bench/sim/run', () => {
     assert.ok(result.lastSeconds >= bound && result.lastSeconds < bound + 0.5, `${result.lastSeconds} s against ${bound} s`)
     assert.equal(result.seederCopies, 1)
     assert.equal(result.wastedBytes, 0)
+    // the seeder uploads all along, the leecher never: half the capacity present
+    assert.ok(Math.abs(result.uploadUse - 0.5) < 0.02, `upload use ${result.uploadUse}`)
   })
 
   it('a flash crowd of 50 finishes near the fluid bound, the seeder sending about one copy', function () {
@@ -23,6 +25,7 @@ describe('bench/sim/run', () => {
     assert.ok(result.ratio >= 1 && result.ratio < 1.6, `ratio ${result.ratio}`)
     assert.ok(result.seederCopies < 1.6, `seeder sent ${result.seederCopies} copies`)
     assert.ok(result.meanSeconds <= result.lastSeconds)
+    assert.ok(result.uploadUse > 0 && result.uploadUse <= 1, `upload use ${result.uploadUse}`)
     const last = result.availability[result.availability.length - 1]
     assert.equal(last[1], 50)
     assert.equal(last[2], 51, 'every piece on every peer at the end')
