@@ -33,6 +33,8 @@ export interface ScenarioResult {
   /** wastedBytes over all delivered. */
   wastedShare: number
   completed: number
+  /** Leechers were left unfinished at 50 times the bound: lastSeconds is that limit. */
+  timedOut: boolean
   /** Piece bytes delivered over what every peer present could have uploaded until the last completion. */
   uploadUse: number
   /** [seconds, leechers done, fewest copies of any piece, mean copies per piece] among peers present. */
@@ -157,8 +159,10 @@ export function runScenario (scenario: Scenario, options: RunOptions): ScenarioR
   sample()
   capacityChange(0)
 
-  const last = durations.length === 0 ? Infinity : Math.max(...durations)
-  const mean = durations.reduce((s, d) => s + d, 0) / durations.length
+  // a run stopped at its time limit counts the limit as the last time (and says so)
+  const timedOut = ended < specs.length
+  const last = timedOut || durations.length === 0 ? queue.now : durations.reduce((a, b) => Math.max(a, b), 0)
+  const mean = durations.length === 0 ? queue.now : durations.reduce((s, d) => s + d, 0) / durations.length
   return {
     scenario: scenario.name,
     peers: scenario.peers,
@@ -173,6 +177,7 @@ export function runScenario (scenario: Scenario, options: RunOptions): ScenarioR
     endgameBytes: stats.endgameBytes,
     wastedShare: round(stats.wastedBytes / Math.max(1, stats.deliveredBytes), 4),
     completed: durations.length,
+    timedOut,
     uploadUse: round(stats.deliveredBytes / capacity),
     availability,
     wallSeconds: round((performance.now() - started) / 1000)

@@ -45,6 +45,14 @@ describe('bench/sim/run', () => {
     assert.ok(result.meanSeconds > 0 && Number.isFinite(result.lastSeconds))
   })
 
+  it('a run that reaches its time limit (50 times the bound) says so, with the limit as its last time', () => {
+    const result = runScenario({ ...flashCrowd(2), bound: () => 0.01 }, options)
+    assert.equal(result.timedOut, true)
+    assert.equal(result.completed, 0)
+    assert.ok(result.lastSeconds <= 0.5 && Number.isFinite(result.meanSeconds))
+    assert.equal(runScenario(flashCrowd(2), options).timedOut, false)
+  })
+
   it('the fluid bound is the largest of the seeder, the slowest download and the total upload', () => {
     const seeder = { up: 10, down: Infinity, latency: 0 }
     assert.equal(fluidBound(100, seeder, [{ up: 10, down: Infinity, latency: 0 }]), 10)
