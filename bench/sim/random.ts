@@ -10,7 +10,3 @@ export function seededRandom (seed: number): () => number {
   }
 }
 
-/** An exponentially distributed delay of the given mean. */
-export function exponential (random: () => number, mean: number): number {
-  return -mean * Math.log(1 - random())
-}
