@@ -1,0 +1,120 @@
+import { Bitfield } from '../../src/core/bitfield.js'
+import { CopyLedger } from '../../src/core/copy-ledger.js'
+import { PiecePicker } from '../../src/core/piece-picker.js'
+import { PICKING } from '../../src/config/defaults.js'
+import { RateMeter } from '../../src/utils/rate-meter.js'
+import { endpoint } from './fluid.js'
+import type { EventQueue } from './event-queue.js'
+import type { Endpoint, FluidNetwork } from './fluid.js'
+
+/** What every simulated peer shares: the clock, the network, the content's shape, the tallies. */
+export interface World {
+  readonly queue: EventQueue
+  readonly net: FluidNetwork
+  readonly random: () => number
+  readonly pieceSize: number
+  readonly pieceCount: number
+  readonly fileBytes: number
+  /** The clock the core's meters read, in ms. */
+  readonly nowMs: () => number
+  readonly stats: WorldStats
+  /** Mean one-way access latency of the peers, seconds: Haves travel two of them. */
+  readonly meanLatency: number
+  /** A piece's last byte reached the asking side of `link`. */
+  received(link: SimLink, index: number): void
+}
+
+export interface WorldStats {
+  /** Piece bytes that arrived at a peer that already had or was storing the piece. */
+  wastedBytes: number
+  /** Of those, copies that went out whole after their request was cancelled (endgame). */
+  endgameBytes: number
+  /** Every piece byte delivered. */
+  deliveredBytes: number
+}
+
+export interface PeerSpec {
+  readonly up: number
+  readonly down: number
+  /** One-way access latency, seconds. */
+  readonly latency: number
+}
+
+/**
+ * One simulated node in one swarm: the state a real Swarm, Requester and Uploader keep, with
+ * the core's own picker, copy ledger and meters.
+ */
+export class SimPeer {
+  readonly have: Bitfield
+  readonly picker: PiecePicker
+  readonly copies: CopyLedger
+  readonly link: Endpoint
+  readonly links = new Map<number, SimLink>()
+  /** Pieces received and being "stored" (instant here), or stored. */
+  readonly writing = new Set<number>()
+  uploaded = 0
+  optimistic?: string
+  ticks = 0
+  doneAt?: number
+  departed = false
+  readonly initialSeed: boolean
+
+  constructor (readonly id: number, readonly spec: PeerSpec, readonly joinedAt: number, world: World, seed: boolean) {
+    this.have = seed ? Bitfield.full(world.pieceCount) : new Bitfield(world.pieceCount)
+    this.picker = new PiecePicker(this.have, { ...PICKING, random: world.random })
+    this.copies = new CopyLedger(world.pieceCount)
+    this.link = endpoint(spec.up, spec.down)
+    this.initialSeed = seed
+    if (seed) this.doneAt = joinedAt
+  }
+
+  get downloading (): boolean {
+    return !this.have.complete && !this.departed
+  }
+}
+
+/**
+ * One side of a connection, as a PeerSession keeps it: what the remote has, who chokes whom,
+ * our requests to it, its requests queued with us, and the meter of what it sent us.
+ */
+export class SimLink {
+  readonly remoteHas: Bitfield
+  chokedBy = true
+  choking = true
+  readonly requested = new Set<number>()
+  inflightBytes = 0
+  /** Pieces the remote refused (not choked): not asked of it again before this ms time. */
+  readonly refusedUntil = new Map<number, number>()
+  /** The remote's requests waiting with us, in order. */
+  queue: number[] = []
+  /** The piece being sent to the remote now, if any. */
+  sending?: number
+  /** Pieces the remote asked again after we said 'elsewhere': the next ask is granted. */
+  readonly sentElsewhere = new Set<number>()
+  /** Bytes we sent the remote. */
+  given = 0
+  readonly downloadMeter: RateMeter
+  readonly connectedAt: number
+  /** The remote's side of this connection. */
+  back!: SimLink
+  closed = false
+
+  constructor (readonly owner: SimPeer, readonly remote: SimPeer, world: World) {
+    this.remoteHas = new Bitfield(world.pieceCount, remote.have.toBytes())
+    this.downloadMeter = new RateMeter(5000, world.nowMs)
+    this.connectedAt = world.nowMs()
+  }
+
+  get latency (): number {
+    return this.owner.spec.latency + this.remote.spec.latency
+  }
+
+  get isSeed (): boolean {
+    return this.remoteHas.complete
+  }
+
+  refusedLately (index: number, nowMs: number): boolean {
+    const until = this.refusedUntil.get(index)
+    return until !== undefined && until > nowMs
+  }
+}

@@ -1,0 +1,115 @@
+import { DEFAULTS, SWARM } from '../../src/config/defaults.js'
+import type { SimLink, SimPeer, World } from './peer.js'
+
+/**
+ * The asking side, as swarm/requester.ts does it: keep each unchoking peer's pipeline full
+ * within a window of its rate times (round trip + requestQueueSeconds), refilled a quarter
+ * window at a time, the picker choosing. (No download-rate budget: the fluid model caps.)
+ */
+export function fill (world: World, link: SimLink): void {
+  const peer = link.owner
+  if (!peer.downloading || link.closed || link.chokedBy) return
+  const window = windowOf(world, link)
+  const free = window - link.inflightBytes
+  if (link.inflightBytes > 0 && free < window / 4) return
+  const count = Math.max(1, Math.floor(free / world.pieceSize))
+  const now = world.nowMs()
+  const skip = (i: number): boolean => link.requested.has(i) || link.refusedLately(i, now)
+  for (const index of peer.picker.pick(link.remoteHas, count, skip)) {
+    peer.picker.markRequested(index)
+    request(world, link, index)
+  }
+}
+
+export function fillAll (world: World, peer: SimPeer): void {
+  for (const link of peer.links.values()) fill(world, link)
+}
+
+function windowOf (world: World, link: SimLink): number {
+  const rate = link.downloadMeter.rate()
+  const wanted = rate === 0 ? SWARM.firstWindowBytes : rate * (2 * link.latency + SWARM.requestQueueSeconds)
+  return Math.max(world.pieceSize, Math.min(DEFAULTS.limits.maxInflightBytesPerPeer, wanted))
+}
+
+function request (world: World, link: SimLink, index: number): void {
+  link.requested.add(index)
+  link.inflightBytes += world.pieceSize
+  world.queue.after(link.latency, () => { onRequest(world, link.back, index) })
+}
+
+export type RejectReason = 'choked' | 'not-available' | 'overloaded' | 'elsewhere'
+
+/** At the serving side, as PeerSession.onRequest: queue it, or say why not. */
+function onRequest (world: World, link: SimLink, index: number): void {
+  const server = link.owner
+  if (link.closed || server.departed) return
+  if (link.choking) reject(world, link, index, 'choked')
+  else if (!server.have.has(index)) reject(world, link, index, 'not-available')
+  else if (link.queue.includes(index) || link.sending === index) return
+  else if (link.queue.length >= DEFAULTS.limits.maxQueuedRequestsPerPeer) reject(world, link, index, 'overloaded')
+  else if (!admit(server, link, index, link.sentElsewhere.has(index))) {
+    link.sentElsewhere.add(index)
+    reject(world, link, index, 'elsewhere')
+  } else {
+    link.queue.push(index)
+    serve(world, link)
+  }
+}
+
+/** Initial seeding, as Uploader.admit: a piece goes out again only once every piece has gone out as often. */
+function admit (server: SimPeer, link: SimLink, index: number, insisted: boolean): boolean {
+  if (!insisted && server.initialSeed && server.have.complete && server.copies.aheadOfOthers(index) && heldElsewhere(server, link, index)) return false
+  server.copies.record(index, String(link.remote.id))
+  return true
+}
+
+function heldElsewhere (server: SimPeer, requester: SimLink, index: number): boolean {
+  const last = server.copies.lastRecipient(index)
+  if (last !== undefined && Number(last) !== requester.remote.id && server.links.has(Number(last))) return true
+  for (const link of server.links.values()) if (link !== requester && link.remoteHas.has(index)) return true
+  return false
+}
+
+export function reject (world: World, link: SimLink, index: number, reason: RejectReason): void {
+  world.queue.after(link.latency, () => { onReject(world, link.back, index, reason) })
+}
+
+/** At the asking side, as PeerSession.onReject then Swarm.onRequestEnded. */
+function onReject (world: World, link: SimLink, index: number, reason: RejectReason): void {
+  if (link.closed || !link.requested.delete(index)) return
+  link.inflightBytes -= world.pieceSize
+  if (reason === 'choked') link.chokedBy = true
+  else link.refusedUntil.set(index, world.nowMs() + SWARM.refusalMs)
+  link.owner.picker.markReleased(index)
+  fill(world, link)
+}
+
+/**
+ * Serve the remote's queue one piece at a time, the piece we gave fewest copies of first
+ * (Uploader.sendQueued); the world's `received` runs at the remote when the last byte lands.
+ */
+export function serve (world: World, link: SimLink): void {
+  if (link.sending !== undefined || link.queue.length === 0 || link.closed) return
+  const server = link.owner
+  const index = link.queue.splice(server.copies.leastGiven(link.queue), 1)[0]
+  link.sending = index
+  world.net.start(server.link, link.remote.link, world.pieceSize, () => {
+    link.sending = undefined
+    server.uploaded += world.pieceSize
+    link.given += world.pieceSize
+    world.queue.after(link.latency, () => { world.received(link.back, index) })
+    serve(world, link)
+  })
+}
+
+/** The asker no longer wants `index` from this peer (another copy arrived): Cancel. */
+export function abandon (world: World, link: SimLink, index: number): void {
+  if (!link.requested.delete(index)) return
+  link.inflightBytes -= world.pieceSize
+  link.owner.picker.markReleased(index)
+  const server = link.back
+  world.queue.after(link.latency, () => {
+    const at = server.queue.indexOf(index)
+    if (at >= 0) server.queue.splice(at, 1)
+  })
+}

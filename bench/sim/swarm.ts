@@ -1,0 +1,183 @@
+import { choke } from '../../src/core/choker.js'
+import { CHOKING, DEFAULTS, SWARM } from '../../src/config/defaults.js'
+import { HAVE_BATCH_MS } from '../../protocols/piece-exchange/constants.js'
+import { SimLink } from './peer.js'
+import { abandon, fill, fillAll, reject } from './requests.js'
+import type { SimPeer, World } from './peer.js'
+
+/** What the scenario hears of: completions (to schedule departures) and pieces stored (availability). */
+export interface SwarmHooks {
+  onComplete(peer: SimPeer): void
+  onStored(peer: SimPeer, index: number): void
+}
+
+/**
+ * A node's reactions to its peers, as swarm/swarm.ts and swarm/upload.ts have them: joining
+ * and leaving, pieces arriving and stored, haves, choke rounds and ticks.
+ */
+export class SimSwarm {
+  constructor (private readonly world: World, private readonly hooks: SwarmHooks) {}
+
+  /** Both sides attach (Swarm.attach): the picker counts the remote's pieces, then a choke round. */
+  connect (a: SimPeer, b: SimPeer): void {
+    const ab = new SimLink(a, b, this.world)
+    const ba = new SimLink(b, a, this.world)
+    ab.back = ba
+    ba.back = ab
+    a.links.set(b.id, ab)
+    b.links.set(a.id, ba)
+    a.picker.addPeer(ab.remoteHas)
+    b.picker.addPeer(ba.remoteHas)
+    this.rechoke(a)
+    this.rechoke(b)
+  }
+
+  /** Both sides close (Swarm.onPeerClosed): requests go back to the picker, slots to others. */
+  close (link: SimLink): void {
+    const sides = [link, link.back]
+    for (const side of sides) {
+      side.closed = true
+      side.owner.links.delete(side.remote.id)
+    }
+    for (const side of sides) {
+      const peer = side.owner
+      peer.picker.removePeer(side.remoteHas)
+      for (const index of side.requested) peer.picker.markReleased(index)
+      side.requested.clear()
+      side.inflightBytes = 0
+      side.queue = []
+      if (peer.departed) continue
+      if (peer.optimistic === String(side.remote.id)) peer.optimistic = undefined
+      if (!side.choking) this.rechoke(peer)
+      fillAll(this.world, peer)
+    }
+  }
+
+  depart (peer: SimPeer): void {
+    peer.departed = true
+    for (const link of [...peer.links.values()]) this.close(link)
+  }
+
+  /** Once a second: a choke round every chokeRoundTicks; while downloading, every pipeline refilled. */
+  tick (peer: SimPeer): void {
+    if (peer.departed) return
+    peer.ticks++
+    if (peer.ticks % SWARM.chokeRoundTicks === 0) this.rechoke(peer, peer.ticks % (SWARM.chokeRoundTicks * SWARM.optimisticRounds) === 0)
+    if (peer.downloading) fillAll(this.world, peer)
+  }
+
+  /** Uploader.rechoke over the core's choker. */
+  rechoke (peer: SimPeer, rotateOptimistic = false): void {
+    if (peer.departed) return
+    const links = [...peer.links.values()]
+    const decision = choke({
+      peers: links.map(l => ({
+        id: String(l.remote.id),
+        interested: wantsSlot(peer, l),
+        downloadRate: l.downloadMeter.rate(),
+        uploaded: l.given,
+        unchoked: !l.choking,
+        joinedAt: l.connectedAt
+      })),
+      seeding: !peer.downloading,
+      slots: DEFAULTS.limits.uploadSlots,
+      optimistic: peer.optimistic,
+      rotateOptimistic,
+      now: this.world.nowMs(),
+      random: this.world.random,
+      newcomers: CHOKING
+    })
+    peer.optimistic = decision.optimistic
+    for (const l of links) this.setChoking(l, !decision.unchoked.has(String(l.remote.id)))
+  }
+
+  private hasIdleSlot (peer: SimPeer): boolean {
+    let unchoked = 0
+    let waiting = false
+    for (const l of peer.links.values()) {
+      if (!l.choking) unchoked++
+      else if (!waiting && wantsSlot(peer, l)) waiting = true
+    }
+    return waiting && unchoked < DEFAULTS.limits.uploadSlots
+  }
+
+  /** PeerSession.setChoking: an Unchoke lets the remote ask; a Choke rejects what it had queued. */
+  private setChoking (link: SimLink, choking: boolean): void {
+    if (choking === link.choking || link.closed) return
+    link.choking = choking
+    const { world } = this
+    if (!choking) {
+      world.queue.after(link.latency, () => {
+        if (link.back.closed) return
+        link.back.chokedBy = false
+        fill(world, link.back)
+      })
+      return
+    }
+    world.queue.after(link.latency, () => { link.back.chokedBy = true })
+    for (const index of link.queue) reject(world, link, index, 'choked')
+    link.queue = []
+  }
+
+  /** Swarm.onPieceReceived: a duplicate is waste; else settled, other copies cancelled, stored. */
+  received (link: SimLink, index: number): void {
+    const { world } = this
+    const peer = link.owner
+    world.stats.deliveredBytes += world.pieceSize
+    link.downloadMeter.add(world.pieceSize)
+    const asked = link.requested.delete(index)
+    if (asked) link.inflightBytes -= world.pieceSize
+    if (link.closed || peer.departed) return
+    if (peer.have.has(index) || peer.writing.has(index)) {
+      world.stats.wastedBytes += world.pieceSize
+      if (!asked) world.stats.endgameBytes += world.pieceSize
+      fill(world, link)
+      return
+    }
+    peer.writing.add(index)
+    peer.picker.markSettled(index)
+    peer.picker.markReleased(index)
+    // requests still out for it are other peers' (endgame): cancel them
+    if (peer.picker.requestsFor(index) > 0) {
+      for (const other of peer.links.values()) if (other !== link && other.requested.has(index)) abandon(world, other, index)
+    }
+    fill(world, link)
+    this.stored(peer, index)
+  }
+
+  /** Swarm.onPieceStored (verify and write take no time here): have, announce, finish or rechoke. */
+  private stored (peer: SimPeer, index: number): void {
+    const { world } = this
+    peer.writing.delete(index)
+    peer.picker.markHave(index)
+    this.hooks.onStored(peer, index)
+    // one Have message to every peer, batched by the wire for up to HAVE_BATCH_MS (half on
+    // average); all arrive after the mean link's latency (one event, not one per peer)
+    const targets = [...peer.links.values()].filter(l => !l.isSeed)
+    world.queue.after(HAVE_BATCH_MS / 2000 + 2 * world.meanLatency, () => {
+      for (const l of targets) if (!l.closed) this.onHave(l.back, index)
+    })
+    if (peer.have.complete) this.finish(peer)
+    else if (this.hasIdleSlot(peer)) this.rechoke(peer)
+  }
+
+  /** Swarm.onPeerHave. */
+  private onHave (link: SimLink, index: number): void {
+    link.remoteHas.set(index)
+    link.owner.picker.peerGained(index)
+    if (!link.owner.have.has(index)) fill(this.world, link)
+  }
+
+  /** Swarm.finish: seeds have nothing to trade with seeds. */
+  private finish (peer: SimPeer): void {
+    peer.doneAt = this.world.queue.now
+    for (const link of [...peer.links.values()]) if (link.isSeed) this.close(link)
+    this.rechoke(peer)
+    this.hooks.onComplete(peer)
+  }
+}
+
+/** Uploader.wantsSlot: the remote lacks a piece we have (every simulated peer reads). */
+function wantsSlot (peer: SimPeer, link: SimLink): boolean {
+  return !link.isSeed && peer.have.hasAnyMissingFrom(link.remoteHas)
+}
