@@ -5,10 +5,11 @@ import { parseContentId } from '../core/content-id.js'
 import { isUserFacing } from '../errors.js'
 import { findEntry } from './gateway-paths.js'
 import { SAFETY_HEADERS, sendFile, sendListing } from './gateway-response.js'
+import { listenHttp } from '../utils/http-listen.js'
 import type { StreamedContent } from '../swarm/streams.js'
 import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import type { CID } from 'multiformats/cid'
 
 /** Where the gateway's content comes from: the node's content streams. */
@@ -58,13 +59,9 @@ export class GatewayServer {
   }
 
   async start (): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject)
-      this.server.listen(this.init.port, this.init.host, () => { this.server.off('error', reject); resolve() })
-    })
-    const { address, port } = this.server.address() as AddressInfo
-    this.port = port
-    this.url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`
+    const listening = await listenHttp(this.server, this.init.port, this.init.host)
+    this.port = listening.port
+    this.url = listening.url
   }
 
   async stop (): Promise<void> {

@@ -1,9 +1,9 @@
 import { STATUS_CODES, createServer } from 'node:http'
 import { API_LIMITS } from '../config/defaults.js'
 import { HttpError, requestRoute } from './requests.js'
+import { listenHttp } from '../utils/http-listen.js'
 import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 
 /** Prometheus' text exposition format, as prom-client writes it. */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
@@ -53,12 +53,7 @@ export class MetricsServer {
   }
 
   async start (): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject)
-      this.server.listen(this.init.port, this.init.host, () => { this.server.off('error', reject); resolve() })
-    })
-    const { address, port } = this.server.address() as AddressInfo
-    this.url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`
+    this.url = (await listenHttp(this.server, this.init.port, this.init.host)).url
   }
 
   async stop (): Promise<void> {

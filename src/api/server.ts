@@ -10,11 +10,12 @@ import { sendMetrics } from './metrics.js'
 import { OPENAPI } from './openapi.js'
 import { dialTicket } from './ticket-dial.js'
 import { HttpError, parseAddRequest, parseCancelRequest, parseConnectRequest, parseGetRequest, parseSelectRequest, parseTicketDialRequest, readJson, requestRoute, statusQuery } from './requests.js'
+import { listenHttp } from '../utils/http-listen.js'
 import type { Caller } from './dashboard/routes.js'
 import type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
 import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import type { CID } from 'multiformats/cid'
 
 /** What the control API drives: a running node (node/'s ShoalNode is one). */
@@ -101,12 +102,7 @@ export class ApiServer {
   }
 
   async start (): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject)
-      this.server.listen(this.init.port, this.init.host, () => { this.server.off('error', reject); resolve() })
-    })
-    const { address, port } = this.server.address() as AddressInfo
-    this.url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`
+    this.url = (await listenHttp(this.server, this.init.port, this.init.host)).url
     await writeApiFiles(this.init.dataDir, this.url, this.token)
   }
 
