@@ -28,7 +28,9 @@ const PIECE_SIZE = 16 * 1024
 /** A WebM of `seconds` of a test pattern, a keyframe a second (so a seek lands near where it asks). */
 async function makeWebm (path: string, seconds: number): Promise<void> {
   await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', String(seconds),
-    '-c:v', 'libvpx', '-b:v', '200k', '-minrate', '200k', '-maxrate', '200k', '-g', '25', '-deadline', 'realtime', '-cpu-used', '8', '-an', path])
+    '-c:v', 'libvpx', '-b:v', '200k', '-minrate', '200k', '-maxrate', '200k', '-g', '25', '-deadline', 'realtime', '-cpu-used', '8', '-an', path]).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'ENOENT' ? new Error('ffmpeg is missing: the playback test makes its video with it (apt-get install ffmpeg)') : err
+  })
 }
 
 /** A page on its own origin with one <video> of `src`, recording the events the test reads. */
