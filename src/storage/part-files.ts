@@ -1,8 +1,9 @@
-import { link, lstat, open, rename, rmdir, stat, unlink } from 'node:fs/promises'
+import { link, lstat, rename, rmdir, stat, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Bitfield } from '../core/bitfield.js'
 import { PieceLayout } from '../core/layout.js'
 import { PathError, StorageError } from '../errors.js'
+import { syncFolder } from '../utils/sync-folder.js'
 import type { Manifest } from '../core/manifest.js'
 import type { FileSelection } from '../core/selection.js'
 
@@ -254,16 +255,6 @@ function ignoreMissing (err: NodeJS.ErrnoException): void {
   if (err.code !== 'ENOENT') throw err
 }
 
-/** fsync a folder, so a rename in it is durable (where the platform allows opening folders). */
-export async function syncFolder (path: string): Promise<void> {
-  const handle = await open(path, 'r').catch(() => undefined)
-  if (handle === undefined) return
-  try {
-    await handle.sync().catch(() => {})
-  } finally {
-    await handle.close()
-  }
-}
 
 /** Whether the output at `root` holds a download of `manifest` that is not whole: a file is missing under its own name. */
 export async function isPartialOutput (root: string, manifest: Manifest, finalPath: (index: number) => string): Promise<boolean> {

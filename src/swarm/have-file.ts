@@ -3,6 +3,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Bitfield } from '../core/bitfield.js'
 import { StorageError } from '../errors.js'
+import { syncFolder } from '../utils/sync-folder.js'
 import type { HaveRecord } from './records.js'
 
 /** "SHOALHV1": Shoal have-record, version 1. */
@@ -85,16 +86,6 @@ export function decodeHave (bytes: Uint8Array, pieceCount: number): Bitfield | u
   }
 }
 
-/** fsync a folder, so a rename in it is durable (where the platform allows opening folders). */
-async function syncFolder (path: string): Promise<void> {
-  const handle = await open(path, 'r').catch(() => undefined)
-  if (handle === undefined) return
-  try {
-    await handle.sync().catch(() => {})
-  } finally {
-    await handle.close()
-  }
-}
 
 export function describeIoError (err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code
