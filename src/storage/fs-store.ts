@@ -1,9 +1,12 @@
-import { lstat, mkdir, open, stat } from 'node:fs/promises'
+import { lstat, open, stat } from 'node:fs/promises'
 import { constants, fstatSync } from 'node:fs'
 import { join, resolve, sep } from 'node:path'
 import { PieceLayout } from '../core/layout.js'
-import { ContentChangedError, DiskFullError, PathError, ShoalError, StorageError } from '../errors.js'
+import { ContentChangedError, PathError, StorageError } from '../errors.js'
+import { storageErrorOf } from './fs-errors.js'
+import { OpenFiles } from './open-files.js'
 import { PartFiles } from './part-files.js'
+import { SafeFolders } from './safe-folders.js'
 import { syncFolder } from '../utils/sync-folder.js'
 import { sliceChunks } from '../utils/chunks.js'
 import type { FileFingerprints, PieceStore, StoreInit } from './piece-store.js'
@@ -29,7 +32,6 @@ export class FsPieceStore implements PieceStore {
   private readonly layout: PieceLayout
   private readonly mode: 'read' | 'write'
   private readonly fresh: boolean
-  private readonly maxOpenFiles: number
   /** Each file's name on disk: `.part` while a download's file is incomplete. */
   private readonly parts: PartFiles
   /** Writes under way: close waits for them, so nothing is made after it. */
@@ -37,16 +39,11 @@ export class FsPieceStore implements PieceStore {
   private closed = false
   /** Files this store created or opened for writing: a fresh store creates each exclusively, once. */
   private readonly created = new Set<number>()
-  /** Folders below the root (relative paths) made or checked to be real folders, not links. */
-  private readonly folders = new Set<string>()
-  private rootReady?: Promise<void>
+  /** The folders files are written into: real folders, never links. */
+  private readonly folders: SafeFolders
   private verifiedAs?: FileFingerprints
   private onChanged?: () => void
-  /** Insertion order doubles as least-recently-used order. */
-  private readonly handles = new Map<number, Promise<FileHandle>>()
-  private readonly dirty = new Set<number>()
-  /** The last open of each file, finished or not. */
-  private readonly opening = new Map<number, Promise<FileHandle>>()
+  private readonly files: OpenFiles
   private flushing: Promise<void> = Promise.resolve()
 
   constructor (init: FsPieceStoreInit) {
@@ -55,7 +52,13 @@ export class FsPieceStore implements PieceStore {
     this.layout = new PieceLayout(init.manifest)
     this.mode = init.mode
     this.fresh = init.fresh === true
-    this.maxOpenFiles = init.maxOpenFiles ?? 64
+    this.files = new OpenFiles({
+      maxOpenFiles: init.maxOpenFiles ?? 64,
+      // plain functions, not async wrappers: no extra turn between a handle's arrival and its use
+      open: (index) => this.openFile(index),
+      sync: (handle, index) => this.io(handle.datasync(), index)
+    })
+    this.folders = new SafeFolders({ root: this.root, fresh: this.fresh, io: (operation, index) => this.io(operation, index) })
     this.parts = new PartFiles({ manifest: init.manifest, finalPath: (i) => this.filePath(i), download: init.download === true, fresh: this.fresh, have: init.have, partial: init.partial })
   }
 
@@ -173,7 +176,7 @@ export class FsPieceStore implements PieceStore {
         position += bytesWritten
         if (left > 0) buffers = sliceChunks(buffers, bytesWritten, left)
       }
-      this.dirty.add(span.fileIndex)
+      this.files.written(span.fileIndex)
     }
     // a file whose last piece this was is complete: renamed into place (never after close)
     for (const file of this.parts.pieceStored(index, files)) {
@@ -196,17 +199,7 @@ export class FsPieceStore implements PieceStore {
   private async syncDirty (): Promise<void> {
     // the renames into place, once their files' data is on disk
     const renamedIn = this.parts.takeRenamed()
-    const files = [...this.dirty]
-    this.dirty.clear()
-    for (let i = 0; i < files.length; i++) {
-      try {
-        const handle = await this.handles.get(files[i])
-        if (handle !== undefined) await this.io(handle.datasync(), files[i])
-      } catch (err) {
-        for (const index of files.slice(i)) this.dirty.add(index)
-        throw err
-      }
-    }
+    await this.files.syncWritten()
     for (const folder of renamedIn) await syncFolder(folder)
   }
 
@@ -214,9 +207,7 @@ export class FsPieceStore implements PieceStore {
     this.closed = true
     await Promise.allSettled([...this.writes])
     if (this.mode === 'write') await this.flush().catch(() => {})
-    const handles = [...this.handles.values()]
-    this.handles.clear()
-    await Promise.all(handles.map(async h => { await (await h).close() }))
+    await this.files.closeAll()
   }
 
   /** Close, then delete what this download made (see PartFiles.remove); added files are never removed. */
@@ -226,24 +217,10 @@ export class FsPieceStore implements PieceStore {
     await this.parts.remove(this.root)
   }
 
-  private async handle (index: number): Promise<FileHandle> {
-    if (this.closed) throw new StorageError(`the files of ${this.root} are closed`)
-    const cached = this.handles.get(index)
-    if (cached !== undefined) {
-      this.handles.delete(index)
-      this.handles.set(index, cached)
-      return await cached
-    }
-    if (this.handles.size >= this.maxOpenFiles) {
-      await this.evictOldest()
-      // another read or write of this file may have opened it while we waited: one handle per file
-      const opened = this.handles.get(index)
-      if (opened !== undefined) return await opened
-    }
-    const opening = this.openFile(index)
-    this.handles.set(index, opening)
-    opening.catch(() => { if (this.handles.get(index) === opening) this.handles.delete(index) })
-    return await opening
+  /** Not async, for the same reason as the callbacks above: a handle is used the turn it arrives. */
+  private handle (index: number): Promise<FileHandle> {
+    if (this.closed) return Promise.reject(new StorageError(`the files of ${this.root} are closed`))
+    return this.files.handle(index)
   }
 
   /**
@@ -252,21 +229,10 @@ export class FsPieceStore implements PieceStore {
    * time a fresh store opens them).
    */
   private async openFile (index: number): Promise<FileHandle> {
-    // one open of a file at a time: a handle evicted while it was opening is opened again only
-    // once that open is done, so a fresh file is created exclusively once, not refused as "appeared"
-    const previous = this.opening.get(index)
-    const attempt = previous === undefined ? this.openFileNow(index) : previous.catch(() => {}).then(async () => await this.openFileNow(index))
-    this.opening.set(index, attempt)
-    const forget = (): void => { if (this.opening.get(index) === attempt) this.opening.delete(index) }
-    attempt.then(forget, forget)
-    return await attempt
-  }
-
-  private async openFileNow (index: number): Promise<FileHandle> {
     // a path outside the root is refused before any folder is made
     this.filePath(index)
     if (this.mode === 'read') return await this.io(open(await this.parts.locate(index), 'r'), index)
-    if (this.manifest.directory) await this.makeFolders(this.manifest.files[index].path.split('/').slice(0, -1), index)
+    if (this.manifest.directory) await this.folders.make(this.manifest.files[index].path.split('/').slice(0, -1), index)
     const path = await this.parts.locate(index)
     const exclusive = this.fresh && !this.created.has(index) ? constants.O_EXCL : 0
     // a complete file exists: opened while it is renamed into place, it is looked for again, never made anew
@@ -282,54 +248,12 @@ export class FsPieceStore implements PieceStore {
     return handle
   }
 
-  /** The root folder and `parts` below it, each made if missing and refused if it is a link or a file. */
-  private async makeFolders (parts: string[], fileIndex: number): Promise<void> {
-    // made once, whatever number of pieces come in at the same time
-    this.rootReady ??= this.makeFolder(this.root, this.fresh, fileIndex)
-    await this.rootReady
-    let relative = ''
-    for (let depth = 1; depth <= parts.length; depth++) {
-      relative = depth === 1 ? parts[0] : `${relative}/${parts[depth - 1]}`
-      if (this.folders.has(relative)) continue
-      await this.makeFolder(join(this.root, ...parts.slice(0, depth)), false, fileIndex)
-      this.folders.add(relative)
-    }
-  }
-
-  /** `exclusive`: a fresh download's own folder is new, and one already there may be someone else's. */
-  private async makeFolder (folder: string, exclusive: boolean, fileIndex: number): Promise<void> {
-    await mkdir(folder).catch(async (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EEXIST' && exclusive) throw new PathError(`${folder} appeared while the download was starting: it is not written into`)
-      if (err.code !== 'EEXIST') await this.io(Promise.reject(err), fileIndex)
-    })
-    const info = await this.io(lstat(folder), fileIndex)
-    if (!info.isDirectory()) throw new PathError(`${folder} is ${info.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}: nothing is written through it`)
-  }
-
-  private async evictOldest (): Promise<void> {
-    const [index, oldest] = this.handles.entries().next().value as [number, Promise<FileHandle>]
-    this.handles.delete(index)
-    const handle = await oldest.catch(() => undefined)
-    if (handle === undefined) return
-    if (this.dirty.delete(index)) await handle.datasync().catch(() => {})
-    await handle.close().catch(() => {})
-  }
-
   /** Turn an fs error into a StorageError that names the file and says what happened. */
   private async io<T> (operation: Promise<T>, fileIndex: number): Promise<T> {
     try {
       return await operation
     } catch (err) {
-      if (err instanceof ShoalError) throw err
-      const path = this.parts.current(fileIndex)
-      const code = (err as NodeJS.ErrnoException).code
-      if (code === 'ENOSPC' || code === 'EDQUOT') {
-        throw new DiskFullError(`${path}: the disk is full (no space left on device); free some space and run the same get again to resume`, { cause: err })
-      }
-      if (code === 'ELOOP') throw new PathError(`${path} is a symbolic link: nothing is written through it`, { cause: err })
-      if (code === 'EEXIST') throw new PathError(`${path} appeared while the download was starting: it is not overwritten`, { cause: err })
-      const what = code === 'ENOENT' ? 'the file is missing' : code === 'EACCES' ? 'permission denied' : (err as Error).message
-      throw new StorageError(`${path}: ${what}`, { cause: err })
+      throw storageErrorOf(err, this.parts.current(fileIndex))
     }
   }
 }

@@ -109,7 +109,7 @@ describe('architecture: imports flow one way', () => {
 
   it('reads the sources', () => {
     assert.ok(existsSync(join(ROOT, 'src/index.ts')), `no sources at ${ROOT}`)
-    assert.ok(imports.some(i => i.from === 'src/node/shoal-node.ts' && i.to === 'protocols/piece-exchange/index.ts'))
+    assert.ok(imports.some(i => i.from === 'src/node/swarm-wiring.ts' && i.to === 'protocols/piece-exchange/index.ts'))
     assert.ok(imports.some(i => i.from === 'src/cli/index.ts' && i.to === 'src/cli/v8-flags.ts'), 'a side-effect import')
   })
 
