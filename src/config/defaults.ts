@@ -336,9 +336,16 @@ export const SWARM = {
    */
   pacedRunsPerSecond: 16,
   minPacedRun: 16 * KiB,
-  /** Ticks (seconds) between choke rounds, and rounds between optimistic unchoke rotations. */
-  chokeRoundTicks: 10,
-  optimisticRounds: 3,
+  /**
+   * Ticks (seconds) between choke rounds, and rounds between optimistic unchoke rotations
+   * (30 s). Rounds of 2 s rather than BitTorrent's 10 s: a flash crowd's first pieces reach
+   * the peers that can pass them on sooner, and a seed sends fewer copies (the simulator at
+   * 16 / 100 / 1000 peers: 1.21 / 1.46 / 2.23x the bound and 1.20 / 1.39 / 1.41 seeder copies
+   * with 10 s, 1.17 / 1.33 / 2.02x and 1.10 / 1.19 / 1.21 with 2 s). The rate the choker
+   * compares is measured over 5 s, so a round does not chase noise.
+   */
+  chokeRoundTicks: 2,
+  optimisticRounds: 15,
   /** ms before a piece a peer refused is asked of that peer again. */
   refusalMs: 3000
 } as const
