@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { Bitfield } from '../../../src/core/bitfield.js'
-import { READING, SCORING, SWARM } from '../../../src/config/defaults.js'
+import { READING, SWARM } from '../../../src/config/defaults.js'
 import { PeerSession } from '../../../src/swarm/peer-session.js'
 import { isNamedError, sha256 } from '../fixtures.js'
 import { FakeWire } from './fake-wire.js'
