@@ -8,19 +8,19 @@ import { TokenBucket } from '../utils/token-bucket.js'
 import { observerEvents } from './observer-events.js'
 import { PieceIntake } from './piece-intake.js'
 import { SelectedFiles } from './selected-files.js'
+import { SessionRoutes } from './session-routes.js'
 import { StallWatch } from './stalls.js'
 import { Uploader } from './upload.js'
 import { Requester } from './requester.js'
 import { SwarmPeers } from './swarm-peers.js'
 import type { PeerSession } from './peer-session.js'
 import type { IntakeWork } from './piece-intake.js'
+import type { RoutedParts } from './session-routes.js'
 import type { PeerWork } from './swarm-peers.js'
-import type { SessionHost } from './session-host.js'
 import type { Bitfield } from '../core/bitfield.js'
 import type { RateLimits, SwarmInit, SwarmLimits, SwarmObserver, SwarmState } from './swarm-init.js'
 import type { Manifest } from '../core/manifest.js'
 import type { FileSelection } from '../core/selection.js'
-import type { PieceHasher } from '../core/piece-hash.js'
 import type { PieceWire, PieceWireHandler, RejectReason, SwarmEndpoint } from '../core/wire.js'
 import type { PieceStore } from '../storage/piece-store.js'
 import type { RateMeter } from '../utils/rate-meter.js'
@@ -36,7 +36,7 @@ export type { RateLimits, SwarmInit, SwarmLimits, SwarmObserver, SwarmState, Swa
  * before write, write before announce), the uploader (serving and choking), the stall watch
  * and the store (verified pieces); owns the swarm's state and routes what sessions report.
  */
-export class Swarm implements SwarmEndpoint, SessionHost {
+export class Swarm implements SwarmEndpoint {
   readonly contentId: string
   readonly manifest: Manifest
   readonly path: string
@@ -46,7 +46,6 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   readonly startedAt = Date.now()
   completedAt?: number
   error?: Error
-  readonly refusalMs: number
   private stateValue: SwarmState
   private readonly members: SwarmPeers
   private readonly intake: PieceIntake
@@ -62,7 +61,6 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   private readonly selected: SelectedFiles
   private readonly buffers: BufferPool
   private readonly timer: NodeJS.Timeout
-  private readonly rates: RateLimits
   private ticks = 0
 
   constructor (init: SwarmInit) {
@@ -73,50 +71,37 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.have = init.have
     this.store = init.store
     this.limits = init.limits
-    this.refusalMs = init.tuning.refusalMs
     this.log = init.log
     this.observer = init.observer ?? {}
     this.picker = new PiecePicker(this.have, { ...PICKING, sequential: init.sequential })
     this.selected = new SelectedFiles(this.layout, this.have, init.selection, init.partial)
     this.picker.setWanted(this.selected.wanted)
     for (let i = 0; i < this.pieceCount; i++) if (this.selected.partial.has(i)) this.picker.markSettled(i)
-    this.rates = init.rates ?? UNLIMITED
+    const rates = init.rates ?? UNLIMITED
     const events = observerEvents(this, this.observer)
-    // what a part's news asks of the others (the parts are made below)
-    const work: PeerWork & IntakeWork<PeerSession> = {
-      release: (index) => { this.requester.release(index) },
-      fill: (session) => { this.requester.fill(session) },
-      fillAll: () => { this.requester.fillAll() },
-      peerLeft: (session) => { this.uploader.peerLeft(session) },
-      rechoke: () => { this.uploader.rechoke() },
-      pieceAdded: () => { if (this.uploader.hasIdleSlot()) this.uploader.rechoke() },
-      done: () => { this.finish() },
-      failed: (err) => { this.fail(err) }
-    }
-    const { picker, have, log } = this
-    this.members = new SwarmPeers({ host: this, have, localPeerId: init.localPeerId, maxPeers: this.limits.maxPeersPerSwarm, picker, work, events, log })
-    const sessions = this.members.all
-    this.requester = new Requester({
-      picker: this.picker,
-      layout: this.layout,
-      peers: sessions,
-      rate: this.rates.download,
-      maxInflightBytesPerPeer: this.limits.maxInflightBytesPerPeer,
-      tuning: init.tuning,
-      downloading: () => this.stateValue === 'downloading'
+    const { work, parts } = this.links()
+    const { picker, have, layout, log } = this
+    // enough idle buffers for a full request window to peers plus the pieces being written
+    this.buffers = new BufferPool(layout.pieceSize, Math.ceil(2 * this.limits.maxInflightBytesPerPeer / layout.pieceSize))
+    const host = new SessionRoutes({
+      layout,
+      have,
+      picker,
+      buffers: this.buffers,
+      limits: this.limits,
+      refusalMs: init.tuning.refusalMs,
+      parts,
+      events,
+      log
     })
+    this.members = new SwarmPeers({ host, have, localPeerId: init.localPeerId, maxPeers: this.limits.maxPeersPerSwarm, picker, work, events, log })
+    const sessions = this.members.all
+    const downloading = (): boolean => this.stateValue === 'downloading'
+    const { tuning } = init
+    this.requester = new Requester({ picker, layout, peers: sessions, rate: rates.download, maxInflightBytesPerPeer: this.limits.maxInflightBytesPerPeer, tuning, downloading })
     this.uploader = new Uploader({
-      store: this.store,
-      pieceSize: this.layout.pieceSize,
-      have: this.have,
-      peers: sessions,
-      rate: this.rates.upload,
-      uploadSlots: this.limits.uploadSlots,
-      tuning: init.tuning,
-      initialSeed: init.initialSeed ?? false,
-      trading: () => this.trading,
-      downloading: () => this.stateValue === 'downloading',
-      log: this.log
+      store: this.store, pieceSize: layout.pieceSize, have, peers: sessions, rate: rates.upload, uploadSlots: this.limits.uploadSlots, tuning,
+      initialSeed: init.initialSeed ?? false, trading: () => this.trading, downloading, log
     })
     this.stalls = new StallWatch({
       timeouts: init.timeouts,
@@ -124,24 +109,11 @@ export class Swarm implements SwarmEndpoint, SessionHost {
       release: work.release,
       onStall: (peerId, reason) => { events.misbehaved(peerId, reason, false) },
       onTimedOut: (peerId, index) => { events.pieceFailed(peerId, index, 'timeout') },
-      log: this.log
-    })
-    // enough idle buffers for a full request window to peers plus the pieces being written
-    this.buffers = new BufferPool(this.layout.pieceSize, Math.ceil(2 * this.limits.maxInflightBytesPerPeer / this.layout.pieceSize))
-    this.intake = new PieceIntake({
-      manifest: this.manifest,
-      layout: this.layout,
-      have,
-      picker,
-      selected: this.selected,
-      store: this.store,
-      peers: sessions,
-      buffers: this.buffers,
-      maxBadPieces: this.limits.maxBadPieces,
-      downloading: () => this.stateValue === 'downloading',
-      work,
-      events,
       log
+    })
+    this.intake = new PieceIntake({
+      manifest: this.manifest, layout, have, picker, selected: this.selected, store: this.store, peers: sessions,
+      buffers: this.buffers, maxBadPieces: this.limits.maxBadPieces, downloading, work, events, log
     })
     this.stateValue = this.have.complete ? 'seeding' : init.changedOnDisk !== undefined ? 'partial' : this.selected.done(this.have) ? 'seeding' : 'downloading'
     if (this.stateValue === 'partial') this.error = init.changedOnDisk
@@ -160,7 +132,6 @@ export class Swarm implements SwarmEndpoint, SessionHost {
   /** Piece bytes sent, in all and lately, for status. */
   get uploaded (): number { return this.uploader.uploaded }
   get uploadMeter (): RateMeter { return this.uploader.meter }
-  get maxQueuedRequests (): number { return this.limits.maxQueuedRequestsPerPeer }
 
   /** Fetch in piece order from now on (streaming); off returns to rarest first. */
   set sequential (on: boolean) { this.picker.sequential = on }
@@ -251,54 +222,6 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     await this.store.close()
   }
 
-  // SessionHost: called by peer sessions
-
-  onPeerHave (session: PeerSession, index: number): void {
-    this.picker.peerGained(index)
-    if (!this.have.has(index)) this.requester.fill(session)
-    else this.uploader.peerGained(session)
-  }
-
-  onRequestEnded (session: PeerSession, index: number): void {
-    this.observer.onPieceFailed?.(this, session.peerId, index, 'rejected')
-    this.requester.release(index)
-    this.requester.fill(session)
-  }
-
-  onUnchoked (session: PeerSession): void {
-    this.requester.fill(session)
-  }
-
-  admitUpload (session: PeerSession, index: number, insisted: boolean): boolean {
-    return this.uploader.admit(session, index, insisted)
-  }
-
-  onUploadWanted (session: PeerSession): void {
-    this.uploader.serve(session)
-  }
-
-  onStoppedReading (session: PeerSession): void {
-    this.log('peer %s does not read what we send it: choked', session.peerId)
-    this.observer.onMisbehaviour?.(this, session.peerId, `stalled reading ${session.score.count('read-stall')} time(s)`, false)
-    this.uploader.rechoke()
-  }
-
-  onPeerClosed (session: PeerSession, err?: Error): void {
-    this.members.left(session, err)
-  }
-
-  takeBuffer (): Uint8Array {
-    return this.buffers.take()
-  }
-
-  releaseBuffer (buffer: Uint8Array): void {
-    this.buffers.give(buffer)
-  }
-
-  onPieceReceived (session: PeerSession, index: number, piece: Uint8Array, hasher: PieceHasher, requestedAt: number): void {
-    this.intake.received(session, index, piece, hasher, requestedAt)
-  }
-
   private finish (): void {
     this.stateValue = 'seeding'
     this.completedAt = Date.now()
@@ -319,6 +242,28 @@ export class Swarm implements SwarmEndpoint, SessionHost {
     this.stateValue = 'error'
     for (const session of this.peers.values()) session.close()
     this.observer.onError?.(this, err)
+  }
+
+  /** What each part's news asks of the others: read at each call, as the parts are made after it. */
+  private links (): { work: PeerWork & IntakeWork<PeerSession>, parts: RoutedParts } {
+    const swarm = this
+    const work: PeerWork & IntakeWork<PeerSession> = {
+      release: (index) => { this.requester.release(index) },
+      fill: (session) => { this.requester.fill(session) },
+      fillAll: () => { this.requester.fillAll() },
+      peerLeft: (session) => { this.uploader.peerLeft(session) },
+      rechoke: () => { this.uploader.rechoke() },
+      pieceAdded: () => { if (this.uploader.hasIdleSlot()) this.uploader.rechoke() },
+      done: () => { this.finish() },
+      failed: (err) => { this.fail(err) }
+    }
+    const parts: RoutedParts = {
+      get requester () { return swarm.requester },
+      get uploader () { return swarm.uploader },
+      get members () { return swarm.members },
+      get intake () { return swarm.intake }
+    }
+    return { work, parts }
   }
 
   /** Once a second: the uploader's choke rounds; while downloading, stalled requests go to other peers. */
