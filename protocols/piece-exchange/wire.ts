@@ -1,42 +1,20 @@
 import { ProtocolViolationError, ResourceLimitError } from '../../src/errors.js'
 import { encodeFrame } from '../../src/utils/frames.js'
 import { growReceiveWindow } from '../../src/utils/stream-window.js'
-import { CLOSE_TIMEOUT, HAVE_BATCH_MS, MAX_FRAME_DATA, MAX_QUEUED_CONTROL, RECEIVE_WINDOW } from './constants.js'
+import { errorCodeOf, refusalOf, rejectCodeOf } from './codes.js'
+import { CLOSE_TIMEOUT, MAX_FRAME_DATA, MAX_QUEUED_CONTROL, RECEIVE_WINDOW } from './constants.js'
 import { WireDecoder, encodePieceRun } from './decoder.js'
+import { dispatchMessage } from './dispatch.js'
 import { HandshakeReader, handshakeMessages } from './handshake.js'
+import { HaveBatch } from './have-batch.js'
+import { IncomingPieces } from './incoming-pieces.js'
 import { Outbox } from './outbox.js'
-import { ErrorCode, Message, RejectCode } from './pb/piece-exchange.js'
+import { Message } from './pb/piece-exchange.js'
 import type { FrameBudget } from './frame-budget.js'
 import type { Pacing, PieceWire, PieceWireHandler, ReadWatch, RejectReason, SwarmEndpoint } from '../../src/core/wire.js'
 import type { Logger, Stream } from '@libp2p/interface'
 
-const REJECT_TO_WIRE: Partial<Record<RejectReason, RejectCode>> = {
-  'not-available': RejectCode.NOT_AVAILABLE,
-  overloaded: RejectCode.OVERLOADED,
-  choked: RejectCode.CHOKED,
-  elsewhere: RejectCode.ELSEWHERE
-}
-const REJECT_FROM_WIRE: Record<RejectCode, RejectReason> = {
-  [RejectCode.NOT_AVAILABLE]: 'not-available',
-  [RejectCode.OVERLOADED]: 'overloaded',
-  [RejectCode.CHOKED]: 'choked',
-  [RejectCode.ELSEWHERE]: 'elsewhere'
-}
-const ERROR_TO_WIRE: Record<string, ErrorCode> = {
-  'unknown-content': ErrorCode.UNKNOWN_CONTENT,
-  'swarm-full': ErrorCode.SWARM_FULL,
-  'shutting-down': ErrorCode.SHUTTING_DOWN,
-  duplicate: ErrorCode.DUPLICATE
-}
-
-/** The remote ended the exchange with an Error message; `code` says why. */
-export class RemoteRefusedError extends Error {
-  static override name = 'RemoteRefusedError'
-  constructor (readonly code: string) {
-    super(`peer refused the exchange: ${code}`)
-    this.name = 'RemoteRefusedError'
-  }
-}
+export { RemoteRefusedError } from './codes.js'
 
 export interface WireInit {
   stream: Stream
@@ -56,8 +34,8 @@ type WireState =
 
 /**
  * One piece-exchange stream: frames in, typed calls out to the swarm's handler; typed calls
- * in, frames out. Holds only per-stream protocol state (the handshake phase and the offset
- * expected next for each piece being received).
+ * in, frames out. Holds only per-stream protocol state: the handshake phase, the pieces
+ * being received (IncomingPieces) and the haves waiting to go out (HaveBatch).
  */
 export class Wire implements PieceWire {
   readonly remotePeer: string
@@ -70,15 +48,13 @@ export class Wire implements PieceWire {
   /** Bytes of unfinished frames held, as last counted in `frames`. */
   private unfinished = 0
   private state: WireState = { phase: 'handshaking' }
-  private readonly nextOffset = new Map<number, number>()
-  /** The piece whose raw bytes are arriving now (after its Piece header). */
-  private incoming?: { index: number, offset: number }
+  /** The Piece headers checked and the offset of the raw bytes arriving now. */
+  private readonly pieces = new IncomingPieces()
   private sending: Promise<void> = Promise.resolve()
   /** What we wrote that the peer has not taken yet; what waits while it does not read is capped (MAX_QUEUED_CONTROL). */
   private readonly outbox: Outbox
   /** Haves waiting for HAVE_BATCH_MS (or for any other write) to go out together. */
-  private readonly pendingHaves: number[] = []
-  private haveTimer?: NodeJS.Timeout
+  private readonly haves = new HaveBatch(() => { this.flush() })
   private flushQueued = false
   /**
    * The remote's Handshake names this content id and piece count: the endpoint to trade it
@@ -152,24 +128,20 @@ export class Wire implements PieceWire {
 
   /** Tell the peer why we end the exchange, then close. */
   refuse (reason: RejectReason): void {
-    this.send({ error: { code: ERROR_TO_WIRE[reason] ?? ErrorCode.PROTOCOL_VIOLATION } })
+    this.send({ error: { code: errorCodeOf(reason) } })
     this.flush()
     this.close()
   }
 
   sendHave (index: number): void {
     if (this.state.phase === 'closed') return
-    this.pendingHaves.push(index)
-    this.haveTimer ??= setTimeout(() => {
-      this.haveTimer = undefined
-      this.flush()
-    }, HAVE_BATCH_MS)
+    this.haves.add(index)
   }
   sendRequest (index: number): void { this.send({ request: { index } }) }
   sendCancel (index: number): void { this.send({ cancel: { index } }) }
 
   sendReject (index: number, reason: RejectReason): void {
-    this.send({ reject: { index, code: REJECT_TO_WIRE[reason] ?? RejectCode.NOT_AVAILABLE } })
+    this.send({ reject: { index, code: rejectCodeOf(reason) } })
   }
 
   sendChoke (): void { this.send({ choke: {} }) }
@@ -249,11 +221,7 @@ export class Wire implements PieceWire {
 
   /** Move the waiting haves into the pending write. */
   private takeHaves (): void {
-    if (this.pendingHaves.length === 0) return
-    for (const index of this.pendingHaves) this.outbox.append(encodeFrame(Message.encode({ have: { index } })))
-    this.pendingHaves.length = 0
-    clearTimeout(this.haveTimer)
-    this.haveTimer = undefined
+    for (const index of this.haves.take()) this.outbox.append(encodeFrame(Message.encode({ have: { index } })))
   }
 
   /** Count the bytes of unfinished frames held now; reset the stream if that is over a limit. */
@@ -272,7 +240,7 @@ export class Wire implements PieceWire {
     this.state = { phase: 'closed' }
     this.frames?.hold(this.remotePeer, this.unfinished, 0)
     this.unfinished = 0
-    clearTimeout(this.haveTimer)
+    this.haves.stop()
     if (previous.phase === 'open') previous.handler.onClose(err)
     this.onEnd?.(err)
     this.onClosed?.(this)
@@ -284,61 +252,22 @@ export class Wire implements PieceWire {
     const fields = Object.values(message).filter(v => v !== undefined).length
     if (fields !== 1) throw new ProtocolViolationError(`a message must set exactly one field, not ${fields}`)
     if (message.error !== undefined) {
-      this.close(new RemoteRefusedError(ErrorCode[message.error.code] ?? 'UNKNOWN'))
+      this.close(refusalOf(message.error.code))
       return
     }
     if (state.phase === 'handshaking') {
       this.handshake.take(message)
       return
     }
-    this.dispatch(message, state.endpoint, state.handler)
-  }
-
-  private dispatch (message: Message, endpoint: SwarmEndpoint, handler: PieceWireHandler): void {
-    const checkIndex = (index: number): number => {
-      if (index >= endpoint.pieceCount) throw new ProtocolViolationError(`piece ${index} out of range`)
-      return index
-    }
-    if (message.piece !== undefined) {
-      this.onPiece(message.piece, endpoint)
-    } else if (message.have !== undefined) {
-      handler.onHave(checkIndex(message.have.index))
-    } else if (message.request !== undefined) {
-      handler.onRequest(checkIndex(message.request.index))
-    } else if (message.cancel !== undefined) {
-      handler.onCancel(checkIndex(message.cancel.index))
-    } else if (message.reject !== undefined) {
-      handler.onReject(checkIndex(message.reject.index), REJECT_FROM_WIRE[message.reject.code] ?? 'not-available')
-    } else if (message.choke !== undefined) {
-      handler.onChoke()
-    } else if (message.unchoke !== undefined) {
-      handler.onUnchoke()
-    } else {
-      throw new ProtocolViolationError('a handshake message after the handshake, or no known field set')
-    }
-  }
-
-  /** Check a Piece header before any of its bytes are accepted. */
-  private onPiece (piece: { index: number, offset: number, length: number }, endpoint: SwarmEndpoint): void {
-    const { index, offset, length } = piece
-    if (index >= endpoint.pieceCount) throw new ProtocolViolationError(`piece ${index} out of range`)
-    const pieceLength = endpoint.pieceLength(index)
-    const expected = this.nextOffset.get(index) ?? 0
-    if (offset !== expected || length === 0 || length > MAX_FRAME_DATA || offset + length > pieceLength) {
-      throw new ProtocolViolationError(`piece ${index}: ${length} bytes at ${offset}, expected offset ${expected} of ${pieceLength}`)
-    }
-    const next = offset + length
-    if (next === pieceLength) this.nextOffset.delete(index)
-    else this.nextOffset.set(index, next)
-    this.incoming = { index, offset }
+    const { endpoint, handler } = state
+    dispatchMessage(message, endpoint, handler, (piece) => { this.pieces.header(piece, endpoint) })
   }
 
   private onPieceBytes (data: Uint8Array): void {
-    const { state, incoming } = this
-    if (state.phase !== 'open' || incoming === undefined) return
+    if (this.state.phase !== 'open') return
+    const place = this.pieces.place(data.byteLength)
+    if (place === undefined) return
     this.stats.downloaded += data.byteLength
-    const offset = incoming.offset
-    incoming.offset += data.byteLength
-    state.handler.onPieceData(incoming.index, offset, data)
+    this.state.handler.onPieceData(place.index, place.offset, data)
   }
 }

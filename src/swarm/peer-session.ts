@@ -1,49 +1,21 @@
-import { Bitfield } from '../core/bitfield.js'
 import { READING, SCORING } from '../config/defaults.js'
 import { PeerScore } from '../core/peer-score.js'
 import { ProtocolViolationError } from '../errors.js'
 import { RateMeter } from '../utils/rate-meter.js'
+import { PeerServing } from './peer-serving.js'
 import { RequestBook } from './requests.js'
-import { UploadQueue } from './upload-queue.js'
+import type { SessionHost } from './session-host.js'
+import type { Bitfield } from '../core/bitfield.js'
 import type { PeerStatus } from './types.js'
-import type { PieceHasher } from '../core/piece-hash.js'
-import type { Pacing, PieceWire, PieceWireHandler, ReadWatch, RejectReason } from '../core/wire.js'
+import type { Pacing, PieceWire, PieceWireHandler, RejectReason } from '../core/wire.js'
 
-/** What a peer session needs from its swarm: the swarm owns all cross-peer state. */
-export interface SessionHost {
-  pieceLength(index: number): number
-  hasPiece(index: number): boolean
-  readonly maxQueuedRequests: number
-  /** ms before a piece a peer refused is asked of that peer again. */
-  readonly refusalMs: number
-  onPeerHave(session: PeerSession, index: number): void
-  /** A piece-sized buffer to receive into; given back with `releaseBuffer` or `onPieceReceived`. */
-  takeBuffer(): Uint8Array
-  releaseBuffer(buffer: Uint8Array): void
-  /**
-   * All bytes of a requested piece arrived; `piece` views a taken buffer, `hasher` was fed its
-   * bytes (not yet compared), `requestedAt` is when the request went out (ms since the epoch).
-   */
-  onPieceReceived(session: PeerSession, index: number, piece: Uint8Array, hasher: PieceHasher, requestedAt: number): void
-  onRequestEnded(session: PeerSession, index: number): void
-  /** The peer unchoked us: requests may go out. */
-  onUnchoked(session: PeerSession): void
-  /**
-   * The peer asked for a piece we have and queue room is left: count the copy, or say no
-   * (false) when it should get this piece from another peer (initial seeding); with
-   * `insisted` (it asks again after being told so) the copy is counted and never refused.
-   */
-  admitUpload(session: PeerSession, index: number, insisted: boolean): boolean
-  onUploadWanted(session: PeerSession): void
-  /** The peer stopped reading what we send it: it can use no upload slot now. */
-  onStoppedReading(session: PeerSession): void
-  onPeerClosed(session: PeerSession, err?: Error): void
-}
+export type { SessionHost } from './session-host.js'
 
 /**
  * One peer in one swarm: its bitfield, what we asked it for, what it asked us for, and every
- * flag about it. The only writer to its wire: the swarm asks through methods. Turns wire
- * events into calls on the swarm; does no picking and no storage itself.
+ * flag about it. The only writer to its wire (with its serving half, PeerServing, which it
+ * owns): the swarm asks through methods. Turns wire events into calls on the swarm; does no
+ * picking and no storage itself.
  */
 export class PeerSession implements PieceWireHandler {
   readonly peerId: string
@@ -56,32 +28,14 @@ export class PeerSession implements PieceWireHandler {
   readonly uploadMeter = new RateMeter()
   private readonly wire: PieceWire
   private readonly requests = new RequestBook()
-  /**
-   * Pieces we told this peer to get elsewhere: once per piece, so a peer that cannot get it
-   * elsewhere gets it from us when it asks again.
-   */
-  private sentElsewhere?: Bitfield
-  private readonly uploads = new UploadQueue()
+  /** What the peer asks of us, our choke on it, and whether it reads what we send. */
+  private readonly serving: PeerServing
   private badPieceCount = 0
   private isClosed = false
-  /** We refuse this peer's requests (no upload slot); every exchange starts choked. */
-  private chokingPeer = true
-  /** When we last choked the peer after unchoking it; unset while we never unchoked it. */
-  private chokedAt?: number
   /** The peer refuses our requests. */
   private chokedByPeer = true
   /** Requests are out but nothing came for a while: its pieces went to others. */
   private isSnubbed = false
-  /** The peer takes what we send it; false from a stall (READING) until it takes bytes again. */
-  private isReading = true
-  /** How a piece send reports a peer that does not read. */
-  private readonly readWatch: ReadWatch = {
-    stallMs: READING.stallMs,
-    minRate: READING.minRate,
-    onStall: () => { this.onReadStall() },
-    // eligible for a slot again from the next choke round
-    onRead: () => { this.isReading = true }
-  }
   /** Aborted when the session closes: waits on its behalf (upload pacing) end with it. */
   private readonly lifetime = new AbortController()
 
@@ -89,16 +43,29 @@ export class PeerSession implements PieceWireHandler {
     this.peerId = wire.remotePeer
     this.wire = wire
     this.remoteHas = remoteHas
+    this.serving = new PeerServing({
+      wire,
+      pieceCount: remoteHas.length,
+      score: this.score,
+      host: {
+        hasPiece: (index) => host.hasPiece(index),
+        get maxQueuedRequests () { return host.maxQueuedRequests },
+        admitUpload: (index, insisted) => host.admitUpload(this, index, insisted),
+        onUploadWanted: () => { host.onUploadWanted(this) },
+        onStoppedReading: () => { host.onStoppedReading(this) },
+        close: (err) => { this.close(err) }
+      }
+    })
   }
 
   get signal (): AbortSignal { return this.lifetime.signal }
   get isSeed (): boolean { return this.remoteHas.complete }
   get closed (): boolean { return this.isClosed }
-  get choking (): boolean { return this.chokingPeer }
+  get choking (): boolean { return this.serving.choking }
   get chokedBy (): boolean { return this.chokedByPeer }
   get snubbed (): boolean { return this.isSnubbed }
   get badPieces (): number { return this.badPieceCount }
-  get reading (): boolean { return this.isReading }
+  get reading (): boolean { return this.serving.reading }
   /**
    * Piece bytes handed to this peer's stream, counted as each run is written, read or not:
    * what the choker weighs (a peer holding our bytes unread has had them).
@@ -112,7 +79,7 @@ export class PeerSession implements PieceWireHandler {
   /** Requests out to the peer. */
   get requestsOut (): number { return this.requests.size }
   /** The peer's requests queued with us, in order. */
-  get uploadQueue (): readonly number[] { return this.uploads.pending }
+  get uploadQueue (): readonly number[] { return this.serving.queue }
 
   /** Whether a request for `index` is out to this peer. */
   isRequested (index: number): boolean {
@@ -138,11 +105,11 @@ export class PeerSession implements PieceWireHandler {
       uploaded: this.uploadMeter.bytes,
       downloadRate: Math.round(this.downloadMeter.rate()),
       uploadRate: Math.round(this.uploadMeter.rate()),
-      choked: this.chokingPeer,
+      choked: this.serving.choking,
       chokingUs: this.chokedByPeer,
       snubbed: this.isSnubbed,
       requestsOut: this.requests.size,
-      requestsQueued: this.uploads.pending.length
+      requestsQueued: this.serving.queue.length
     }
   }
 
@@ -179,15 +146,8 @@ export class PeerSession implements PieceWireHandler {
 
   /** Choke or unchoke the peer; choking rejects what it had queued. */
   setChoking (choking: boolean): void {
-    if (choking === this.chokingPeer || this.isClosed) return
-    this.chokingPeer = choking
-    if (!choking) {
-      this.wire.sendUnchoke()
-      return
-    }
-    this.wire.sendChoke()
-    this.chokedAt = Date.now()
-    for (const index of this.uploads.clear()) this.wire.sendReject(index, 'choked')
+    if (this.isClosed) return
+    this.serving.setChoking(choking)
   }
 
   /** Requests out and no piece bytes for `ms`: the peer stopped answering. */
@@ -235,12 +195,12 @@ export class PeerSession implements PieceWireHandler {
 
   /** The upload side takes the piece at `pick(queue)` from the queue, to read and send it. */
   takeUpload (pick: (queue: readonly number[]) => number): number | undefined {
-    return this.uploads.take(pick)
+    return this.serving.take(pick)
   }
 
   /** The peer cancelled `index` after it was taken from the queue: do not send it (or the rest of it). */
   isCancelled (index: number): boolean {
-    return this.uploads.isCancelled(index)
+    return this.serving.isCancelled(index)
   }
 
   /**
@@ -248,26 +208,14 @@ export class PeerSession implements PieceWireHandler {
    * out (its bytes are counted), false if the wire closed first.
    */
   async sendPiece (index: number, data: Uint8Array, pacing?: Pacing): Promise<boolean> {
-    const sent = await this.wire.sendPiece(index, data, pacing, this.readWatch)
+    const sent = await this.serving.send(index, data, pacing)
     if (sent) this.uploadMeter.add(data.byteLength)
     return sent
   }
 
-  /** A send waited READING.stallMs on the peer: it loses its slot at once; after READING.maxStalls, the exchange (and a ban). */
-  private onReadStall (): void {
-    const verdict = this.score.record('read-stall')
-    if (verdict !== undefined) {
-      this.close(new ProtocolViolationError(verdict))
-      return
-    }
-    if (!this.isReading) return
-    this.isReading = false
-    this.host.onStoppedReading(this)
-  }
-
   /** The upload side is done with `index`, sent or not. */
   finishUpload (index: number): void {
-    this.uploads.finish(index)
+    this.serving.finish(index)
   }
 
   onHave (index: number): void {
@@ -277,39 +225,11 @@ export class PeerSession implements PieceWireHandler {
   }
 
   onRequest (index: number): void {
-    if (this.chokingPeer) {
-      // it may not have seen our choke yet: not a violation, unless it keeps asking
-      this.wire.sendReject(index, 'choked')
-      this.onChokedRequest()
-    } else if (!this.host.hasPiece(index)) {
-      this.wire.sendReject(index, 'not-available')
-    } else if (this.uploads.includes(index)) {
-      // asked twice: one copy is enough
-    } else if (this.uploads.pending.length >= this.host.maxQueuedRequests) {
-      this.wire.sendReject(index, 'overloaded')
-    } else if (!this.host.admitUpload(this, index, this.sentElsewhere?.has(index) === true)) {
-      this.sentElsewhere ??= new Bitfield(this.remoteHas.length)
-      this.sentElsewhere.set(index)
-      this.wire.sendReject(index, 'elsewhere')
-    } else {
-      this.uploads.push(index)
-      this.host.onUploadWanted(this)
-    }
-  }
-
-  /**
-   * A request while choked: an offence before we ever unchoked it, long after we choked it, or
-   * while it does not read (it asks on without taking our answers: it cannot have missed the
-   * Choke for lack of time).
-   */
-  private onChokedRequest (): void {
-    if (this.isReading && this.chokedAt !== undefined && Date.now() - this.chokedAt <= SCORING.chokeGraceMs) return
-    const verdict = this.score.record('choked-request')
-    if (verdict !== undefined) throw new ProtocolViolationError(verdict)
+    this.serving.onRequest(index)
   }
 
   onCancel (index: number): void {
-    this.uploads.cancel(index)
+    this.serving.onCancel(index)
   }
 
   onReject (index: number, reason: RejectReason): void {
@@ -351,7 +271,7 @@ export class PeerSession implements PieceWireHandler {
     if (this.isClosed) return
     this.isClosed = true
     this.lifetime.abort()
-    this.uploads.clear()
+    this.serving.clear()
     for (const piece of this.requests.values()) {
       this.release(piece.buffer)
       piece.buffer = undefined

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { Bitfield } from '../../../src/core/bitfield.js'
-import { READING, SCORING, SWARM } from '../../../src/config/defaults.js'
+import { READING, SWARM } from '../../../src/config/defaults.js'
 import { PeerSession } from '../../../src/swarm/peer-session.js'
 import { isNamedError, sha256 } from '../fixtures.js'
-import type { PieceWire, ReadWatch, RejectReason } from '../../../src/core/wire.js'
+import { FakeWire } from './fake-wire.js'
 import type { SessionHost } from '../../../src/swarm/peer-session.js'
 
 const KiB = 1024
@@ -12,36 +12,6 @@ const PIECE = 64 * KiB
 const PIECES = 4
 /** Piece 3 is the short last piece. */
 const LAST = 10_000
-
-type WireCall =
-  | ['have' | 'request' | 'cancel', number]
-  | ['reject', number, RejectReason]
-  | ['close', Error | undefined]
-  | ['choke' | 'unchoke']
-
-/** Records what the session sends; sends nothing anywhere. */
-class FakeWire implements PieceWire {
-  readonly remotePeer = 'peer-A'
-  readonly outbound = true
-  readonly stats = { uploaded: 0, downloaded: 0 }
-  readonly calls: WireCall[] = []
-  sendHave (index: number): void { this.calls.push(['have', index]) }
-  sendRequest (index: number): void { this.calls.push(['request', index]) }
-  sendCancel (index: number): void { this.calls.push(['cancel', index]) }
-  sendReject (index: number, reason: RejectReason): void { this.calls.push(['reject', index, reason]) }
-  sendChoke (): void { this.calls.push(['choke']) }
-  sendUnchoke (): void { this.calls.push(['unchoke']) }
-  /** The watch of the last piece sent: a test calls its onStall as the wire would. */
-  watch?: ReadWatch
-  /** What the next sendPiece resolves with: true (sent), or a promise the test settles. */
-  nextSend: Promise<boolean> = Promise.resolve(true)
-  async sendPiece (_index: number, _data: Uint8Array, _pacing?: unknown, watch?: ReadWatch): Promise<boolean> {
-    this.watch = watch
-    return await this.nextSend
-  }
-
-  close (err?: Error): void { this.calls.push(['close', err]) }
-}
 
 interface Received { index: number, chunks: Uint8Array[], digest: Buffer }
 
@@ -116,132 +86,27 @@ describe('swarm/peer-session', () => {
     })
   })
 
-  describe('the peer asks us for pieces', () => {
-    /** A session whose peer we unchoked (every exchange starts choked), calls cleared. */
-    const unchoked = (): ReturnType<typeof setup> => {
-      const parts = setup()
-      parts.session.setChoking(false)
-      parts.wire.calls.length = 0
-      return parts
-    }
-
-    it('rejects a piece we lack as not-available, without queueing it', () => {
-      const { host, wire, session } = unchoked()
-      session.onRequest(1)
-      assert.deepEqual(wire.calls, [['reject', 1, 'not-available']])
-      assert.deepEqual(session.uploadQueue, [])
-      assert.equal(host.uploadWanted, 0)
-    })
-
-    it('queues a piece we have, in order, and asks the host to upload', () => {
-      const { host, wire, session } = unchoked()
-      host.have.add(0).add(2)
-      session.onRequest(2)
-      session.onRequest(0)
-      assert.deepEqual(session.uploadQueue, [2, 0])
-      assert.equal(host.uploadWanted, 2)
-      assert.deepEqual(wire.calls, [])
-    })
-
-    it('rejects as overloaded past maxQueuedRequests', () => {
-      const { host, wire, session } = unchoked()
-      host.have.add(0).add(1).add(2).add(3)
-      host.maxQueuedRequests = 2
-      session.onRequest(0)
-      session.onRequest(1)
-      session.onRequest(2)
-      session.onRequest(3)
-      assert.deepEqual(session.uploadQueue, [0, 1])
-      assert.deepEqual(wire.calls, [['reject', 2, 'overloaded'], ['reject', 3, 'overloaded']])
-      // a slot frees up once the swarm takes one off the queue
-      session.takeUpload(() => 0)
-      session.onRequest(3)
-      assert.deepEqual(session.uploadQueue, [1, 3])
-    })
-
-    it('a piece we lack is not-available even when the queue is full', () => {
-      const { host, wire, session } = unchoked()
-      host.have.add(0)
-      host.maxQueuedRequests = 1
-      session.onRequest(0)
-      session.onRequest(1)
-      assert.deepEqual(wire.calls, [['reject', 1, 'not-available']])
-    })
-
-    it('a cancel removes the queued request', () => {
-      const { host, session } = unchoked()
-      host.have.add(0).add(1).add(2)
-      session.onRequest(0)
-      session.onRequest(1)
-      session.onRequest(2)
-      session.onCancel(1)
-      session.onCancel(3) // not queued: ignored
-      assert.deepEqual(session.uploadQueue, [0, 2])
-    })
-
-    it('rejects a piece the host wants fetched elsewhere, without queueing it', () => {
-      const { host, wire, session } = unchoked()
-      host.have.add(0).add(1)
-      host.elsewhere.add(1)
-      session.onRequest(1)
-      session.onRequest(0)
-      assert.deepEqual(wire.calls, [['reject', 1, 'elsewhere']])
-      assert.deepEqual(session.uploadQueue, [0])
-    })
-
-    it('tells the peer to get a piece elsewhere once: asked again, it is served', () => {
-      const { host, wire, session } = unchoked()
-      host.have.add(1)
-      host.elsewhere.add(1)
-      session.onRequest(1)
-      session.onRequest(1)
-      assert.deepEqual(wire.calls, [['reject', 1, 'elsewhere']])
-      assert.deepEqual(session.uploadQueue, [1])
-    })
-
-    it('a piece asked for twice is queued once', () => {
-      const { host, wire, session } = unchoked()
-      host.have.add(0)
-      session.onRequest(0)
-      session.onRequest(0)
-      assert.deepEqual(session.uploadQueue, [0])
-      assert.deepEqual(wire.calls, [])
-    })
-
-    it('starts choked: a request is rejected as choked, not queued and not a violation', () => {
+  describe('the peer asks us for pieces (its serving half: see peer-serving.spec)', () => {
+    it('a queued request shows in its queue and status, and the host hears of it with the session', () => {
       const { host, wire, session } = setup()
       host.have.add(0)
-      session.onRequest(0)
-      assert.deepEqual(wire.calls, [['reject', 0, 'choked']])
-      assert.deepEqual(session.uploadQueue, [])
-      assert.equal(session.closed, false)
-    })
-
-    it('requests while choked: SCORING.maxChokedRequests before any unchoke is a ProtocolViolationError', () => {
-      const { session } = setup()
-      for (let i = 1; i < SCORING.maxChokedRequests; i++) session.onRequest(0)
-      assert.throws(() => { session.onRequest(0) }, (err: Error) => violation(err) && /while choked/.test(err.message))
-    })
-
-    it('requests soon after we choke again are no offence (the peer had not seen the choke)', () => {
-      const { host, session } = setup()
-      host.have.add(0)
-      session.setChoking(false)
-      session.setChoking(true)
-      for (let i = 0; i < SCORING.maxChokedRequests * 2; i++) session.onRequest(0)
-      assert.equal(session.score.count('choked-request'), 0)
-    })
-
-    it('unchoking tells the peer once; choking again rejects what it had queued', () => {
-      const { host, wire, session } = setup()
-      host.have.add(0).add(1)
-      session.setChoking(false)
       session.setChoking(false)
       session.onRequest(0)
-      session.onRequest(1)
-      session.setChoking(true)
-      assert.deepEqual(wire.calls, [['unchoke'], ['choke'], ['reject', 0, 'choked'], ['reject', 1, 'choked']])
+      assert.deepEqual(session.uploadQueue, [0])
+      assert.equal(session.status().requestsQueued, 1)
+      assert.equal(session.status().choked, false)
+      assert.equal(host.uploadWanted, 1)
+      session.onCancel(0)
       assert.deepEqual(session.uploadQueue, [])
+      assert.deepEqual(wire.calls, [['unchoke']])
+    })
+
+    it('choking a closed session sends nothing', () => {
+      const { wire, session } = setup()
+      session.onClose()
+      session.setChoking(false)
+      assert.deepEqual(wire.calls, [])
+      assert.equal(session.choking, true)
     })
   })
 
@@ -433,58 +298,17 @@ describe('swarm/peer-session', () => {
     })
   })
 
-  describe('uploads read ahead', () => {
-    it('a piece the peer cancels after it left the queue is marked cancelled; one not cancelled is not', () => {
-      const { host, session } = setup()
-      host.have.add(0)
-      host.have.add(1)
-      session.setChoking(false)
-      session.onRequest(0)
-      session.onRequest(1)
-      while (session.takeUpload(() => 0) !== undefined) {}
-      session.onCancel(1)
-      assert.equal(session.isCancelled(0), false)
-      assert.equal(session.isCancelled(1), true)
-      session.finishUpload(0)
-      session.finishUpload(1)
-      // asked again later: sent again
-      session.onRequest(1)
-      session.takeUpload(() => 0)
-      assert.equal(session.isCancelled(1), false)
-    })
-  })
-
   describe('a peer that does not read', () => {
-    it('every piece send is watched with READING\'s stall time and rate', async () => {
-      const { wire, session } = setup()
-      await session.sendPiece(0, new Uint8Array(PIECE))
-      assert.equal(wire.watch?.stallMs, READING.stallMs)
-      assert.equal(wire.watch?.minRate, READING.minRate)
-    })
-
-    it('loses its slot at the first stall, reads again once it takes bytes, and is dropped as a violation at READING.maxStalls', async () => {
+    it('a piece sent is counted in its upload meter; a read stall reaches the host with the session, and closes it as a violation at READING.maxStalls', async () => {
       const { host, wire, session } = setup()
-      let finish!: (sent: boolean) => void
-      wire.nextSend = new Promise(resolve => { finish = resolve })
-      const sending = session.sendPiece(0, new Uint8Array(PIECE))
-      await Promise.resolve()
+      assert.equal(await session.sendPiece(0, new Uint8Array(PIECE)), true)
+      assert.equal(session.uploadMeter.bytes, PIECE)
       wire.watch?.onStall()
       assert.equal(session.reading, false)
       assert.equal(host.stoppedReading, 1)
-      // stalls go on while the same send waits: counted, reported once
-      wire.watch?.onStall()
-      assert.equal(host.stoppedReading, 1)
-      wire.watch?.onRead?.()
-      assert.equal(session.reading, true)
-      finish(true)
-      assert.equal(await sending, true)
-      assert.equal(session.uploadMeter.bytes, PIECE)
-
-      for (let stall = 3; stall < READING.maxStalls; stall++) wire.watch?.onStall()
-      assert.ok(!wire.calls.some(c => c[0] === 'close'))
-      wire.watch?.onStall()
+      for (let stall = 2; stall <= READING.maxStalls; stall++) wire.watch?.onStall()
       const close = wire.calls.find(c => c[0] === 'close')
-      assert.ok(close !== undefined && isNamedError('ProtocolViolationError', new RegExp(`did not read what we sent it, ${READING.maxStalls} times`))(close[1]), 'not closed as a violation')
+      assert.ok(close !== undefined && violation(close[1]))
     })
 
     it('counts as given what was handed to its stream, read or not', () => {
