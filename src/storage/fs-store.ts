@@ -223,10 +223,13 @@ export class FsPieceStore implements PieceStore {
     await this.parts.remove(this.root)
   }
 
-  /** Run `fn` with file `index`'s handle, held open (never evicted and closed) until `fn` is done. */
-  private async withFile<T> (index: number, fn: (handle: FileHandle) => Promise<T>): Promise<T> {
-    if (this.closed) throw new StorageError(`the files of ${this.root} are closed`)
-    return await this.files.use(index, fn)
+  /**
+   * Run `fn` with file `index`'s handle, held open (never evicted and closed) until `fn` is
+   * done. Not async: one promise less per span on the piece path.
+   */
+  private withFile<T> (index: number, fn: (handle: FileHandle) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new StorageError(`the files of ${this.root} are closed`))
+    return this.files.use(index, fn)
   }
 
   /**
