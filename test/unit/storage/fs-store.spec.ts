@@ -263,5 +263,38 @@ describe('storage/fs-store', () => {
       const pieces = await Promise.all(Array.from({ length: count }, async (_, i) => await store.readPiece(i)))
       pieces.forEach((piece, i) => { assert.ok(Buffer.from(piece).equals(pieceOf(content, i)), `piece ${i}`) })
     })
+
+    it('a handle in use is not closed under it: concurrent checked reads of more files than handles', async () => {
+      // small pieces over many files: each read spans files, and each span's handle is checked
+      // (fstat) after its read, while other reads evict
+      const files = Array.from({ length: 8 }, (_, i) => ({ path: `f${i}`, size: 5000 + i }))
+      const content = makeContent(files, { pieceSize: 16 * 1024 })
+      await writeFiles(content, join(dir.path, 'root'))
+      for (const maxOpenFiles of [1, 2]) {
+        const store = storeFor(content, { mode: 'read', maxOpenFiles })
+        let changed = false
+        store.serveWhileUnchanged(await store.fingerprints(), () => { changed = true })
+        const count = pieceCount(content.manifest)
+        for (let round = 0; round < 4; round++) {
+          const pieces = await Promise.all(Array.from({ length: count }, async (_, i) => await store.readPiece(i)))
+          pieces.forEach((piece, i) => { assert.ok(Buffer.from(piece).equals(pieceOf(content, i)), `piece ${i}`) })
+        }
+        assert.equal(changed, false)
+      }
+    })
+
+    it('a handle in use is not closed under it: concurrent writes of more files than handles', async () => {
+      const files = Array.from({ length: 8 }, (_, i) => ({ path: `f${i}`, size: 5000 + i }))
+      const content = makeContent(files, { pieceSize: 16 * 1024 })
+      const store = storeFor(content, { fresh: true, download: true, maxOpenFiles: 2 })
+      await store.prepare()
+      const count = pieceCount(content.manifest)
+      await Promise.all(Array.from({ length: count }, async (_, i) => { await store.writePiece(i, [pieceOf(content, i)]) }))
+      await store.complete()
+      await store.close()
+      for (const [i, file] of content.manifest.files.entries()) {
+        assert.ok((await readFile(join(dir.path, 'root', file.path))).equals(content.fileData[i]), file.path)
+      }
+    })
   })
 })
