@@ -11,6 +11,7 @@
  *   BENCH_GATEWAY_MIB size of the gateway's content (first byte, seek, full GET against shoal get; default 128)
  *   BENCH_STARTUP_RUNS  timed runs of each command in the start-up section (default 10)
  *   BENCH_LATENCY_RUNS  API gets per size in the latency section, medians reported (default 5)
+ *   BENCH_NODE_CONFIG   JSON merged into every node's config, for experiments (e.g. '{"limits":{"uploadRate":5000000}}')
  *
  * Readable tables go to stderr; the last line of stdout is one JSON object with every figure.
  */

@@ -115,7 +115,8 @@ export class ShoalProcess {
       api: { host: '127.0.0.1', port: 0 },
       // the topology is the benchmark's (its bootstrap lists), not mDNS's all-to-all
       mdns: { enabled: false },
-      ...options.config
+      ...options.config,
+      ...(process.env.BENCH_NODE_CONFIG !== undefined ? JSON.parse(process.env.BENCH_NODE_CONFIG) : {})
     }, null, 2))
     const child = spawnNode([...CLI_FLAGS, CLI, 'start', '--config', configPath], { wrap: options.wrap })
     const err = collect(child.stderr)

@@ -79,6 +79,11 @@ export class PeerFinder {
       })
   }
 
+  /** Not in the swarm, not being tried and not failed lately: a search that names it told us something. */
+  private isNew (peer: string): boolean {
+    return peer !== this.init.network.localPeerId && !this.init.swarm.peers.has(peer) && !this.trying.has(peer) && !this.waiting.has(peer) && !this.failedAt.has(peer)
+  }
+
   /** Peers being tried and peers in the swarm, under maxPeers. */
   private hasRoom (): boolean {
     return this.init.swarm.peers.size + this.trying.size < this.init.maxPeers
@@ -116,12 +121,19 @@ export class PeerFinder {
         continue
       }
       const round = AbortSignal.any([signal, AbortSignal.timeout(interval)])
+      let news = 0
       try {
-        for await (const { peerId } of network.findPeers(cid, round)) this.offer(peerId)
+        for await (const { peerId } of network.findPeers(cid, round)) {
+          if (this.isNew(peerId)) news++
+          this.offer(peerId)
+        }
       } catch (err) {
         if (!round.aborted) this.init.log('provider search failed - %e', err)
       }
-      await sleep(pause, signal).catch(() => {})
+      // a search that named nobody new cost every node of the DHT a query for nothing, and
+      // peers that connect meanwhile (its own walk connects us to the DHT's nodes) are offered
+      // without one: the next waits the longest
+      await sleep(news === 0 ? interval : pause, signal).catch(() => {})
       pause = Math.min(pause * 2, interval)
     }
   }

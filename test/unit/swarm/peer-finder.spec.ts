@@ -67,4 +67,44 @@ describe('swarm/peer-finder', () => {
       finder.stop()
     }
   })
+
+  describe('searches', () => {
+    /** A network whose provider searches are counted and name `named(call)`; the peers in `joined` are in the swarm. */
+    function searching (named: (call: number) => string[]): { network: PeerNetwork, swarm: Swarm, searches: () => number } {
+      const { network, swarm } = scripted(20)
+      let calls = 0
+      network.findPeers = async function * () {
+        const call = calls++
+        for (const id of named(call)) yield { peerId: id, source: 'provider' as const }
+      }
+      return { network, swarm, searches: () => calls }
+    }
+
+    it('after a search that named nobody new, the next waits the full interval (a DHT walk for nothing costs every node)', async function () {
+      this.timeout(10_000)
+      const { network, swarm, searches } = searching(() => ['seeder'])
+      ;(swarm.peers as Map<string, unknown>).set('seeder', {})
+      const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 50, interval: 60_000, log: defaultLogger().forComponent('test') })
+      finder.start(new AbortController().signal)
+      try {
+        // first search within PEER_FINDING.firstJitter (1 s); a second would follow firstPause (2 s) later
+        await new Promise(resolve => setTimeout(resolve, 3500))
+        assert.equal(searches(), 1)
+      } finally {
+        finder.stop()
+      }
+    })
+
+    it('after a search that named a new peer, the next follows the first pause', async function () {
+      this.timeout(10_000)
+      const { network, swarm, searches } = searching(call => [`peer${call}`])
+      const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 50, interval: 60_000, log: defaultLogger().forComponent('test') })
+      finder.start(new AbortController().signal)
+      try {
+        await until(() => searches() >= 2, 5000, 'a second search within firstJitter + firstPause')
+      } finally {
+        finder.stop()
+      }
+    })
+  })
 })
