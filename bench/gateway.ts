@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
-import { mkdir, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { request } from 'node:http'
 import { join } from 'node:path'
-import { randomFile, sha256File } from './files.js'
+import { sha256File } from './files.js'
 import { round } from './monitor.js'
 import { ShoalProcess } from './processes.js'
+import { benchFolder, startSeeded } from './seeded.js'
 
 const MiB = 1024 * 1024
 
@@ -53,21 +54,11 @@ async function timedGet (url: string, range?: string): Promise<Timed> {
  * its gateway, one for `shoal get`. Every copy is checked against the source's SHA-256.
  */
 export async function gatewayFigures (root: string, bytes: number): Promise<GatewayResult> {
-  const folder = async (name: string): Promise<string> => {
-    const path = join(root, name)
-    await mkdir(path, { recursive: true })
-    return path
-  }
-  const source = join(await folder('source'), 'content.bin')
-  const sourceHash = await randomFile(source, bytes)
   const nodes: ShoalProcess[] = []
   try {
-    const seeder = await ShoalProcess.start('seeder', await folder('seeder'))
-    nodes.push(seeder)
-    const contentId = (await seeder.cli('add', source)).trim().split('\n').at(-1) as string
-    const address = (await seeder.status()).addresses[0]
+    const { seeder, contentId, address, sourceHash } = await startSeeded(root, bytes, nodes)
     const leecher = async (name: string): Promise<{ node: ShoalProcess, url: string }> => {
-      const node = await ShoalProcess.start(name, await folder(name), { bootstrap: [address] })
+      const node = await ShoalProcess.start(name, await benchFolder(root, name), { bootstrap: [address] })
       nodes.push(node)
       await node.waitConnected()
       return { node, url: `${(await node.status()).gatewayUrl ?? ''}/content/${contentId}` }

@@ -1,9 +1,10 @@
-import { mkdir, readFile, rm } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { request } from 'node:http'
 import { dirname, join } from 'node:path'
 import { randomFile } from './files.js'
 import { round } from './monitor.js'
 import { ShoalProcess } from './processes.js'
+import { benchFolder } from './seeded.js'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -86,24 +87,19 @@ const median = (values: number[]): number => {
  * start-up in the same run).
  */
 export async function latencyFigures (root: string, runs: number): Promise<LatencyResult> {
-  const folder = async (name: string): Promise<string> => {
-    const path = join(root, name)
-    await mkdir(path, { recursive: true })
-    return path
-  }
   const nodes: ShoalProcess[] = []
   try {
-    const seeder = await ShoalProcess.start('seeder', await folder('seeder'))
+    const seeder = await ShoalProcess.start('seeder', await benchFolder(root, 'seeder'))
     nodes.push(seeder)
     const address = (await seeder.status()).addresses[0]
-    const leecherDir = await folder('leecher')
+    const leecherDir = await benchFolder(root, 'leecher')
     const leecher = await ShoalProcess.start('leecher', leecherDir, { bootstrap: [address] })
     nodes.push(leecher)
     await leecher.waitConnected()
     const apiFolder = join(dirname(leecher.configPath), 'data')
     let made = 0
     const fresh = async (bytes: number): Promise<{ contentId: string, output: string }> => {
-      const source = join(await folder('source'), `content-${++made}.bin`)
+      const source = join(await benchFolder(root, 'source'), `content-${++made}.bin`)
       await randomFile(source, bytes)
       const contentId = (await seeder.cli('add', source)).trim().split('\n').at(-1) as string
       return { contentId, output: join(leecherDir, `got-${made}.bin`) }

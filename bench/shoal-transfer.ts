@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { randomFile, sha256File } from './files.js'
+import { sha256File } from './files.js'
 import { monitor, round } from './monitor.js'
 import { ShoalProcess } from './processes.js'
+import { benchFolder, startSeeded } from './seeded.js'
 import type { ProcessUsage } from './monitor.js'
 
 const MiB = 1024 * 1024
@@ -37,21 +37,11 @@ export interface TransferResult {
  * once. Every copy is checked against the source's SHA-256.
  */
 export async function shoalTransfer (root: string, bytes: number, leecherCount: number): Promise<TransferResult> {
-  const folder = async (name: string): Promise<string> => {
-    const path = join(root, name)
-    await mkdir(path, { recursive: true })
-    return path
-  }
-  const source = join(await folder('source'), 'content.bin')
-  const sourceHash = await randomFile(source, bytes)
   const nodes: ShoalProcess[] = []
   try {
-    const seeder = await ShoalProcess.start('seeder', await folder('seeder'))
-    nodes.push(seeder)
-    const contentId = (await seeder.cli('add', source)).trim().split('\n').at(-1) as string
-    const address = (await seeder.status()).addresses[0]
+    const { seeder, contentId, address, sourceHash } = await startSeeded(root, bytes, nodes)
     const names = Array.from({ length: leecherCount }, (_, i) => `leecher${i + 1}`)
-    const leechers = await Promise.all(names.map(async name => await ShoalProcess.start(name, await folder(name), { bootstrap: [address] })))
+    const leechers = await Promise.all(names.map(async name => await ShoalProcess.start(name, await benchFolder(root, name), { bootstrap: [address] })))
     nodes.push(...leechers)
     await Promise.all(leechers.map(async l => { await l.waitConnected() }))
 
