@@ -10,10 +10,9 @@ import { createServer } from 'node:http'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
 import { ShoalProcess, explain, killAll, lastLine, runShoal, sha256 } from '../e2e/helpers/shoal-process.js'
 import { randomFile, tempDir } from '../helpers/temp.js'
-import { findChromium, noBrowser } from './chromium.js'
+import { launchChromium } from './chromium.js'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import type { AddressInfo } from 'node:net'
 
@@ -43,14 +42,7 @@ describe('browser: the dashboard', function () {
   let api: string
 
   before(async function () {
-    const executablePath = findChromium()
-    if (executablePath === undefined) {
-      const { skip, message } = noBrowser()
-      process.stderr.write(`${message}\n`)
-      if (skip) this.skip()
-      throw new Error(message)
-    }
-    browser = await chromium.launch({ executablePath, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] })
+    browser = await launchChromium(this)
     await mkdir(SCREENSHOTS, { recursive: true })
     dir = await tempDir('shoal-browser-')
     seeder = await ShoalProcess.create(join(dir.path, 'seeder'), { limits: { uploadRate: UPLOAD_RATE }, content: { pieceSize: PIECE_SIZE } })

@@ -10,10 +10,9 @@ import { createServer } from 'node:http'
 import { mkdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { chromium } from 'playwright-core'
 import { ShoalProcess, killAll } from '../e2e/helpers/shoal-process.js'
 import { tempDir } from '../helpers/temp.js'
-import { findChromium, noBrowser } from './chromium.js'
+import { launchChromium } from './chromium.js'
 import type { Browser } from 'playwright-core'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
@@ -58,14 +57,7 @@ describe('browser: a video streamed from a leecher\'s gateway', function () {
   let page: Server | undefined
 
   before(async function () {
-    const executablePath = findChromium()
-    if (executablePath === undefined) {
-      const { skip, message } = noBrowser()
-      process.stderr.write(`${message}\n`)
-      if (skip) this.skip()
-      throw new Error(message)
-    }
-    browser = await chromium.launch({ executablePath, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] })
+    browser = await launchChromium(this)
     dir = await tempDir('shoal-browser-gateway-')
   })
   after(async () => {
