@@ -125,13 +125,21 @@ export const ADDING = {
 /** How a download's have record (dataDir/swarms/<cid>.have) follows its verified pieces. */
 export const PERSISTENCE = {
   /**
-   * ms from the first piece stored after a checkpoint to the next checkpoint: a crash loses
-   * at most this long of download (plus one save), and a download makes at most 1000/this
-   * checkpoints a second (each an fdatasync of the files written, and of the record).
+   * ms from the first piece stored after a checkpoint to the next checkpoint: a killed process
+   * loses at most this long of download (plus one save). Most checkpoints are quick (a record
+   * written without fsync, claiming its newest pieces as not yet durable).
    */
   checkpointInterval: 100,
   /** Pieces stored since the last checkpoint that trigger one at once. */
-  checkpointPieces: 256
+  checkpointPieces: 256,
+  /**
+   * ms between durable checkpoints (an fdatasync of the files written, then the record with
+   * fsyncs): a power loss loses at most this long of download, and a restart after a crash
+   * re-verifies the pieces recorded since (at most this long's, or `durablePieces`).
+   */
+  durableInterval: 2000,
+  /** Pieces recorded since the last durable checkpoint that make the next one durable. */
+  durablePieces: 512
 } as const
 
 /** Caps on the config file itself. */

@@ -66,6 +66,13 @@ export class Bitfield {
     return false
   }
 
+  /** The pieces of this field that `other` (of the same length) lacks. */
+  without (other: Bitfield): Bitfield {
+    const bytes = this.bits.slice()
+    for (let i = 0; i < bytes.length; i++) bytes[i] &= ~other.bits[i]
+    return new Bitfield(this.length, bytes)
+  }
+
   /** A copy of the bytes, safe to send or store. */
   toBytes (): Uint8Array {
     return this.bits.slice()

@@ -14,6 +14,7 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { IDENTITIES, NETWORK, START } from '../config/defaults.js'
 import { boundProviderRecords, withDatastore } from './dht-store.js'
+import { noiseCrypto } from './noise-crypto.js'
 import { protocolHost } from './protocol-host.js'
 import { relayReach, relayServerInit } from './relay.js'
 import type { RelayReach } from './relay.js'
@@ -93,7 +94,7 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
     // the relay transport dials relayed addresses, and listens through a relay once
     // relayReach finds one (a node behind a NAT)
     transports: [tcp(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     ...(options.psk === undefined ? {} : { connectionProtector: preSharedKey({ psk: options.psk }) }),
     connectionGater: options.connectionGater,

@@ -77,6 +77,19 @@ export class FsPieceStore implements PieceStore {
     return out
   }
 
+  async syncAll (): Promise<void> {
+    for (let i = 0; i < this.manifest.files.length; i++) {
+      const path = await this.parts.locate(i)
+      const handle = await open(path, 'r').catch(() => undefined)
+      if (handle === undefined) continue
+      try {
+        await this.io(handle.datasync(), i)
+      } finally {
+        await handle.close()
+      }
+    }
+  }
+
   /** Absolute path of file `index`, refusing anything that would land outside the root. */
   filePath (index: number): string {
     if (!this.manifest.directory) return this.root

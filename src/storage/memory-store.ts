@@ -30,6 +30,7 @@ export class MemoryPieceStore implements PieceStore {
   }
 
   async flush (): Promise<void> {}
+  async syncAll (): Promise<void> {}
 
   /** Memory has no times: each file's size, at time 0 (nothing else changes it under us). */
   async fingerprints (): Promise<FileFingerprints> {

@@ -28,6 +28,11 @@ export interface PieceStore {
   writePiece(index: number, chunks: readonly Uint8Array[], files?: FileSelection): Promise<void>
   /** Flush to disk what was written (before a record says the pieces are there). */
   flush(): Promise<void>
+  /**
+   * Make every file of the content that exists durable, not only what this store wrote: after
+   * the process was killed, bytes an earlier run wrote may still be only in the page cache.
+   */
+  syncAll(): Promise<void>
   /** Each file's size and time now; a file that is missing (or cannot be read) gets [-1, -1], which matches no real file. */
   fingerprints(): Promise<FileFingerprints>
   /**

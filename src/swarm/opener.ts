@@ -131,6 +131,8 @@ export class SwarmOpener {
       sync: async () => { await entry.store.flush() },
       interval: PERSISTENCE.checkpointInterval,
       maxPending: PERSISTENCE.checkpointPieces,
+      durableInterval: PERSISTENCE.durableInterval,
+      durablePieces: PERSISTENCE.durablePieces,
       log: this.log
     })
     entry.finder = new PeerFinder({

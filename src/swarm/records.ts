@@ -31,11 +31,21 @@ export interface SwarmRecord {
 }
 
 /** Which pieces of one swarm are verified *and durable* (the caller makes the data durable first). */
+/** A have record's pieces: `unsynced` (a subset of `have`) must be verified again before they are trusted. */
+export interface RecordedPieces {
+  have: Bitfield
+  unsynced: Bitfield
+}
+
 export interface HaveRecord {
   /** The recorded pieces; undefined when there is no record, or it is damaged or for another piece count. */
-  load(pieceCount: number): Promise<Bitfield | undefined>
-  /** Replace the record whole: after a crash it is the old record or the new one. */
-  save(have: Bitfield): Promise<void>
+  load(pieceCount: number): Promise<RecordedPieces | undefined>
+  /**
+   * Replace the record whole: after a crash it is the old record or the new one. With pieces
+   * `unsynced` (their bytes written but not yet durable) the save is quick: it survives the
+   * process being killed, not a power loss; without, it is durable.
+   */
+  save(have: Bitfield, unsynced?: Bitfield): Promise<void>
   remove(): Promise<void>
 }
 

@@ -58,7 +58,7 @@ describe('integration: a full disk', function () {
     const swarms = JSON.parse(await readFile(join(leecher.config.dataDir, 'swarms.json'), 'utf8')) as { swarms: Array<{ contentId: string, path: string }> }
     assert.deepEqual(swarms.swarms.map(s => [s.contentId, s.path]), [[added.contentId, output]])
     const manifest = decodeManifest(await readFile(join(leecher.config.dataDir, 'manifests', added.contentId)))
-    const have = await new HaveFile(leecher.config.dataDir, added.contentId).load(added.pieceCount)
+    const have = (await new HaveFile(leecher.config.dataDir, added.contentId).load(added.pieceCount))?.have
     assert.ok(have !== undefined && have.count > 0 && have.count < added.pieceCount, `have record: ${have?.count} of ${added.pieceCount} pieces`)
     const file = await open(part, 'r')
     try {

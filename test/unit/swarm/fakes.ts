@@ -17,7 +17,7 @@ import type { PieceWire, PieceWireHandler, SwarmLookup } from '../../../src/core
 import type { ImportedContent } from '../../../src/storage/import-content.js'
 import type { Manifest } from '../../../src/core/manifest.js'
 import type { ContentStorage, FileFingerprints, PieceStore, StoreInit } from '../../../src/storage/piece-store.js'
-import type { HaveRecord, SwarmRecord, SwarmRecords } from '../../../src/swarm/records.js'
+import type { HaveRecord, RecordedPieces, SwarmRecord, SwarmRecords } from '../../../src/swarm/records.js'
 import type { OpenSwarm } from '../../../src/swarm/registry.js'
 import type { SwarmLimits } from '../../../src/swarm/swarm.js'
 import type { FoundPeer, NetworkConnectivity, PeerNetwork } from '../../../src/swarm/types.js'
@@ -48,12 +48,18 @@ export function known (content: Content): KnownContent {
 
 export class MemoryHaveRecord implements HaveRecord {
   bits?: Bitfield
-  async load (count: number): Promise<Bitfield | undefined> {
-    return this.bits?.length === count ? new Bitfield(count, this.bits.toBytes()) : undefined
+  unsynced?: Bitfield
+  /** Saves in order: whether each was quick (some pieces unsynced). */
+  readonly saves: Array<{ count: number, quick: boolean }> = []
+  async load (count: number): Promise<RecordedPieces | undefined> {
+    if (this.bits?.length !== count) return undefined
+    return { have: new Bitfield(count, this.bits.toBytes()), unsynced: new Bitfield(count, this.unsynced?.toBytes()) }
   }
 
-  async save (have: Bitfield): Promise<void> {
+  async save (have: Bitfield, unsynced?: Bitfield): Promise<void> {
     this.bits = new Bitfield(have.length, have.toBytes())
+    this.unsynced = unsynced === undefined ? undefined : new Bitfield(unsynced.length, unsynced.toBytes())
+    this.saves.push({ count: have.count, quick: unsynced !== undefined && unsynced.count > 0 })
   }
 
   async remove (): Promise<void> {

@@ -51,7 +51,7 @@ describe('swarm/records', () => {
     const have = new Bitfield(10)
     have.set(4)
     await records.have('a').save(have)
-    assert.equal((await records.have('a').load(10))?.has(4), true)
+    assert.equal((await records.have('a').load(10))?.have.has(4), true)
     assert.deepEqual(await readdir(join(dir.path, 'swarms')), ['a.have'])
     await records.have('a').remove()
     assert.equal(await records.have('a').load(10), undefined)

@@ -1,10 +1,12 @@
 /**
  * The have record and its checkpoints: what a restart trusts, and the order that makes it
- * safe (data durable before the record claims it; the record replaced whole).
+ * safe (data durable before a durable record claims it, pieces a quick one claims re-verified;
+ * the record replaced whole).
  */
 import assert from 'node:assert/strict'
 import { readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { crc32 } from 'node:zlib'
 import { defaultLogger } from '@libp2p/logger'
 import { Bitfield } from '../../../src/core/bitfield.js'
 import { HaveCheckpoint } from '../../../src/swarm/checkpoint.js'
@@ -13,6 +15,7 @@ import { restoredPieces } from '../../../src/swarm/resume.js'
 import { FsPieceStore } from '../../../src/storage/fs-store.js'
 import { tempDir } from '../../helpers/temp.js'
 import { makeContent, until } from '../fixtures.js'
+import { MemoryHaveRecord } from './fakes.js'
 import type { HaveRecord, SwarmRecord } from '../../../src/swarm/records.js'
 
 const log = defaultLogger().forComponent('shoal:test:resume')
@@ -33,19 +36,37 @@ describe('swarm/have record and resume', () => {
       assert.equal(await file.load(10), undefined, 'no record yet')
       await file.save(bits(10, [0, 3, 9]))
       await file.save(bits(10, [0, 3, 4, 9]))
-      assert.deepEqual([...((await file.load(10)) as Bitfield).toBytes()], [...bits(10, [0, 3, 4, 9]).toBytes()])
+      assert.deepEqual([...((await file.load(10))?.have.toBytes() ?? [])], [...bits(10, [0, 3, 4, 9]).toBytes()])
       assert.deepEqual(await readdir(join(dir.path, 'swarms')), ['cid.have'])
     })
 
     it('a torn, damaged or foreign record reads as no record', () => {
       const good = encodeHave(bits(20, [1, 2, 19]))
-      assert.equal(decodeHave(good, 20)?.count, 3)
+      assert.equal(decodeHave(good, 20)?.have.count, 3)
       assert.equal(decodeHave(good.subarray(0, good.byteLength - 1), 20), undefined, 'torn')
       const flipped = Buffer.from(good)
       flipped[13] ^= 1
       assert.equal(decodeHave(flipped, 20), undefined, 'a bit flipped')
       assert.equal(decodeHave(good, 21), undefined, 'another piece count')
       assert.equal(decodeHave(Buffer.alloc(good.byteLength), 20), undefined, 'zeros')
+    })
+
+    it('keeps which recorded pieces were not yet durable (V2), and still reads a V1 record', async () => {
+      const file = new HaveFile(dir.path, 'cid')
+      await file.save(bits(10, [0, 3, 4, 9]), bits(10, [4, 9]))
+      const recorded = await file.load(10)
+      assert.deepEqual([...(recorded?.have.toBytes() ?? [])], [...bits(10, [0, 3, 4, 9]).toBytes()])
+      assert.deepEqual([...(recorded?.unsynced.toBytes() ?? [])], [...bits(10, [4, 9]).toBytes()])
+      // an unsynced bit for a piece not claimed means nothing
+      assert.equal(decodeHave(encodeHave(bits(10, [1]), bits(10, [1, 2])), 10)?.unsynced.count, 1)
+      // V1: magic, count, bitfield, CRC-32
+      const v1 = Buffer.alloc(8 + 4 + 2 + 4)
+      v1.write('SHOALHV1', 0, 'latin1')
+      v1.writeUInt32BE(10, 8)
+      v1.set(bits(10, [2, 5]).toBytes(), 12)
+      v1.writeUInt32BE(crc32(v1.subarray(0, 14)), 14)
+      const old = decodeHave(v1, 10)
+      assert.deepEqual([old?.have.count, old?.unsynced.count], [2, 0])
     })
   })
 
@@ -56,7 +77,7 @@ describe('swarm/have record and resume', () => {
       const events: string[] = []
       const original = file.save.bind(file)
       file.save = async (field: Bitfield) => { events.push(`save ${field.count}`); await original(field) }
-      const checkpoint = new HaveCheckpoint({ file, have, sync: async () => { events.push(`sync ${have.count}`) }, interval: 50, maxPending: 1000, log })
+      const checkpoint = new HaveCheckpoint({ file, have, sync: async () => { events.push(`sync ${have.count}`) }, interval: 50, maxPending: 1000, durableInterval: 0, durablePieces: 1000, log })
       for (let i = 0; i < 10; i++) { have.set(i); checkpoint.stored() }
       await until(() => events.length === 2, 2000, 'a checkpoint')
       assert.deepEqual(events, ['sync 10', 'save 10'], 'one batch: the data synced, then the record')
@@ -64,7 +85,32 @@ describe('swarm/have record and resume', () => {
       checkpoint.stored()
       await checkpoint.close()
       assert.deepEqual(events.slice(2), ['sync 11', 'save 11'], 'close saves what is pending')
-      assert.equal((await file.load(100))?.count, 11)
+      assert.equal((await file.load(100))?.have.count, 11)
+    })
+
+    it('saves quickly (no sync, the new pieces marked unsynced) until a durable save is due by time or by count', async () => {
+      const have = new Bitfield(100)
+      const file = new MemoryHaveRecord()
+      let now = 0
+      let syncs = 0
+      const checkpoint = new HaveCheckpoint({ file, have, sync: async () => { syncs++ }, interval: 5, maxPending: 1000, durableInterval: 1000, durablePieces: 20, now: () => now, log })
+      for (let i = 0; i < 5; i++) { have.set(i); checkpoint.stored() }
+      await until(() => file.saves.length === 1, 2000, 'a quick save')
+      assert.deepEqual([file.saves[0], syncs, file.unsynced?.count], [{ count: 5, quick: true }, 0, 5], 'no sync; all five claimed as not durable')
+      now = 1000
+      have.set(5)
+      checkpoint.stored()
+      await until(() => file.saves.length === 2, 2000, 'a durable save')
+      assert.deepEqual([file.saves[1], syncs], [{ count: 6, quick: false }, 1], 'durable once durableInterval passed: synced first')
+      for (let i = 6; i < 30; i++) { have.set(i); checkpoint.stored() }
+      await until(() => file.saves.some(save => save.count === 30), 2000, 'the last pieces saved')
+      assert.equal(syncs, 2, 'durable again once 20 pieces waited, without the clock moving')
+      have.set(30)
+      checkpoint.stored()
+      await until(() => file.saves.some(save => save.count === 31), 2000, 'a quick save')
+      assert.equal(file.saves.at(-1)?.quick, true)
+      await checkpoint.close()
+      assert.deepEqual([file.saves.at(-1), syncs], [{ count: 31, quick: false }, 3], 'close leaves a durable record, even with nothing pending')
     })
 
     it('a piece stored while a save runs is left for the next one, never claimed early', async () => {
@@ -75,7 +121,7 @@ describe('swarm/have record and resume', () => {
       file.save = async (field: Bitfield) => { saved.push(field.count); await original(field) }
       let release!: () => void
       const syncing = new Promise<void>(resolve => { release = resolve })
-      const checkpoint = new HaveCheckpoint({ file, have, sync: async () => { await syncing }, interval: 10, maxPending: 1, log })
+      const checkpoint = new HaveCheckpoint({ file, have, sync: async () => { await syncing }, interval: 10, maxPending: 1, durableInterval: 0, durablePieces: 1000, log })
       have.set(0)
       checkpoint.stored()
       have.set(1) // stored after the first snapshot: the sync under way may not cover it
@@ -84,7 +130,7 @@ describe('swarm/have record and resume', () => {
       await until(() => saved.length >= 1, 2000, 'the first save')
       await checkpoint.close()
       assert.equal(saved[0], 1, 'the first record claims only the piece synced before it')
-      assert.equal((await file.load(10))?.count, 2)
+      assert.equal((await file.load(10))?.have.count, 2)
     })
 
     it('a failing save leaves the last record, and the next save records the pieces', async () => {
@@ -92,14 +138,14 @@ describe('swarm/have record and resume', () => {
       const file = new HaveFile(dir.path, 'cid')
       await file.save(have)
       let fail = true
-      const checkpoint = new HaveCheckpoint({ file, have, sync: async () => { if (fail) throw new Error('ENOSPC') }, interval: 10, maxPending: 100, log })
+      const checkpoint = new HaveCheckpoint({ file, have, sync: async () => { if (fail) throw new Error('ENOSPC') }, interval: 10, maxPending: 100, durableInterval: 0, durablePieces: 1000, log })
       have.set(5)
       checkpoint.stored()
       await new Promise(resolve => setTimeout(resolve, 50))
-      assert.equal((await file.load(10))?.count, 0)
+      assert.equal((await file.load(10))?.have.count, 0)
       fail = false
       await checkpoint.close()
-      assert.equal((await file.load(10))?.count, 1)
+      assert.equal((await file.load(10))?.have.count, 1)
     })
 
     it('stop (a completed download: its records supersede this one) waits for a save under way, then makes none', async () => {
@@ -108,7 +154,7 @@ describe('swarm/have record and resume', () => {
       const events: string[] = []
       let release!: () => void
       const syncing = new Promise<void>(resolve => { release = resolve })
-      const checkpoint = new HaveCheckpoint({ file, have, sync: async () => { events.push('sync'); await syncing }, interval: 10, maxPending: 1, log })
+      const checkpoint = new HaveCheckpoint({ file, have, sync: async () => { events.push('sync'); await syncing }, interval: 10, maxPending: 1, durableInterval: 0, durablePieces: 1000, log })
       have.set(0)
       checkpoint.stored()
       have.set(1)
@@ -117,7 +163,7 @@ describe('swarm/have record and resume', () => {
       release()
       await stopped
       assert.deepEqual(events, ['sync', 'stopped'], 'the save under way finished first; no final save')
-      assert.equal((await file.load(10))?.count, 1)
+      assert.equal((await file.load(10))?.have.count, 1)
       checkpoint.stored()
       await new Promise(resolve => setTimeout(resolve, 30))
       assert.deepEqual(events, ['sync', 'stopped'], 'nothing saved after stop')
@@ -152,6 +198,20 @@ describe('swarm/have record and resume', () => {
       const rehashed = await restore(record(root), file)
       assert.equal(rehashed.from, 'rehash')
       assert.deepEqual([0, 1, 2, 3, 4].filter(i => rehashed.have.has(i)), [0])
+    })
+
+    it('a record\'s pieces not yet durable are read and kept only if they verify; the durable ones are trusted', async () => {
+      const root = join(dir.path, 'data.bin')
+      // pieces 0 and 2 right, piece 1 garbage (trusted: durable), piece 3 garbage (unsynced: dropped)
+      const bytes = Buffer.from(content.data)
+      bytes.fill(7, 16 * 1024, 2 * 16 * 1024)
+      bytes.fill(7, 3 * 16 * 1024, 4 * 16 * 1024)
+      await writeFile(root, bytes)
+      const file = new HaveFile(dir.path, 'cid')
+      await file.save(bits(5, [0, 1, 2, 3]), bits(5, [2, 3]))
+      const restored = await restore(record(root), file)
+      assert.equal(restored.from, 'have-record')
+      assert.deepEqual([0, 1, 2, 3, 4].filter(i => restored.have.has(i)), [0, 1, 2])
     })
 
     it('a download whose files are made as pieces land: a short file that holds every recorded piece trusts the record', async () => {
