@@ -75,6 +75,17 @@ describe('core/bitfield', () => {
     assert.equal(Bitfield.fromBytes(new Uint8Array(0), 0).complete, true)
   })
 
+  it('without: the pieces one field has and the other lacks, as a new field', () => {
+    const a = new Bitfield(20)
+    const b = new Bitfield(20)
+    for (const i of [0, 3, 9, 19]) a.set(i)
+    for (const i of [3, 4, 19]) b.set(i)
+    const left = a.without(b)
+    assert.deepEqual([...Array(20).keys()].filter(i => left.has(i)), [0, 9])
+    assert.equal(left.count, 2)
+    assert.equal(a.count, 4, 'the operands are left alone')
+  })
+
   describe('byte layout: most significant bit first', () => {
     it('index 0 is 0x80 of byte 0, index 7 is 0x01, index 8 is 0x80 of byte 1', () => {
       const field = new Bitfield(16)

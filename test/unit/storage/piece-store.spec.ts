@@ -173,6 +173,17 @@ function pieceStoreSuite (name: string, factory: StoreFactory): void {
       await store.flush()
       await store.close()
     })
+
+    it('syncAll succeeds with some files not made yet, and after every write', async () => {
+      const content = makeContent(FOLDER)
+      const store = await open(content)
+      await store.writePiece(0, [pieceOf(content, 0)])
+      await store.syncAll()
+      await writeAll(store, content)
+      await store.syncAll()
+      assert.deepEqual(await store.readPiece(0), pieceOf(content, 0))
+      await store.close()
+    })
   })
 }
 
