@@ -98,9 +98,15 @@ export class SimLink {
   /** The remote's side of this connection. */
   back!: SimLink
   closed = false
+  /**
+   * Pieces we have that the remote lacks, kept as either side gains one: whether the remote
+   * wants a slot of ours without comparing bitfields (asked for every piece stored and every Have).
+   */
+  offer: number
 
   constructor (readonly owner: SimPeer, readonly remote: SimPeer, world: World) {
     this.remoteHas = new Bitfield(world.pieceCount, remote.have.toBytes())
+    this.offer = owner.have.without(this.remoteHas).count
     this.downloadMeter = new RateMeter(5000, world.nowMs)
     this.connectedAt = world.nowMs()
   }

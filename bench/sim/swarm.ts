@@ -158,6 +158,7 @@ export class SimSwarm {
     const { world } = this
     peer.writing.delete(index)
     peer.picker.markHave(index)
+    for (const l of peer.links.values()) if (!l.remoteHas.has(index)) l.offer++
     this.hooks.onStored(peer, index)
     // one Have message to every peer, batched by the wire for up to HAVE_BATCH_MS (half on
     // average); all arrive after the mean link's latency (one event, not one per peer)
@@ -171,8 +172,9 @@ export class SimSwarm {
 
   /** SessionRoutes.onPeerHave: ask for it, or (Uploader.peerGained) free the slot of a peer that wants nothing more. */
   private onHave (link: SimLink, index: number): void {
-    link.remoteHas.set(index)
     const peer = link.owner
+    if (!link.remoteHas.has(index) && peer.have.has(index)) link.offer--
+    link.remoteHas.set(index)
     peer.picker.peerGained(index)
     if (!peer.have.has(index)) fill(this.world, link)
     else if (!link.choking && !wantsSlot(peer, link) && this.hasIdleSlot(peer)) this.rechoke(peer)
@@ -188,6 +190,6 @@ export class SimSwarm {
 }
 
 /** Uploader.wantsSlot: the remote lacks a piece we have (every simulated peer reads). */
-function wantsSlot (peer: SimPeer, link: SimLink): boolean {
-  return !link.isSeed && peer.have.hasAnyMissingFrom(link.remoteHas)
+function wantsSlot (_peer: SimPeer, link: SimLink): boolean {
+  return !link.isSeed && link.offer > 0
 }

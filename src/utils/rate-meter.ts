@@ -7,6 +7,8 @@ const SLOTS = 20
  */
 export class RateMeter {
   private readonly slots = new Float64Array(SLOTS)
+  /** The slots' sum, kept as they change: rate() is asked per peer per choke round and per refill. */
+  private windowBytes = 0
   private readonly slotMs: number
   private current: number
   private total = 0
@@ -21,14 +23,14 @@ export class RateMeter {
   add (bytes: number): void {
     this.advance()
     this.slots[this.current % SLOTS] += bytes
+    this.windowBytes += bytes
     this.total += bytes
   }
 
   /** Bytes per second over the window (or over the meter's life, if shorter). */
   rate (): number {
     this.advance()
-    let sum = 0
-    for (const bytes of this.slots) sum += bytes
+    const sum = this.windowBytes
     // the ring holds the full past slots plus the part of the current one gone by
     const now = this.now()
     const covered = (SLOTS - 1) * this.slotMs + (now - this.current * this.slotMs)
@@ -43,10 +45,15 @@ export class RateMeter {
 
   private advance (): void {
     const slot = Math.floor(this.now() / this.slotMs)
+    if (slot === this.current) return
     if (slot - this.current >= SLOTS) {
       this.slots.fill(0)
+      this.windowBytes = 0
     } else {
-      for (let s = this.current + 1; s <= slot; s++) this.slots[s % SLOTS] = 0
+      for (let s = this.current + 1; s <= slot; s++) {
+        this.windowBytes -= this.slots[s % SLOTS]
+        this.slots[s % SLOTS] = 0
+      }
     }
     this.current = Math.max(this.current, slot)
   }
