@@ -40,16 +40,19 @@ export class HaveCheckpoint {
   private again = false
   private closed = false
   private closing?: Promise<void>
-  /** What the last durable save claimed (at first: what the download started with, on record). */
+  /** What the last durable save claimed. */
   private durable: Bitfield
-  private durableAt: number
+  /**
+   * The first save is durable whatever the clock says: pieces the swarm started with may be
+   * on record already, or not yet durable (a selection widened while its last save ran).
+   */
+  private durableAt = Number.NEGATIVE_INFINITY
   /** The last save was quick: the record claims pieces not yet durable. */
   private quickSaved = false
 
   constructor (init: CheckpointInit) {
     this.init = init
     this.durable = new Bitfield(init.have.length, init.have.toBytes())
-    this.durableAt = this.now()
   }
 
   /** A piece was verified and written. */

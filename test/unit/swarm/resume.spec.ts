@@ -88,29 +88,33 @@ describe('swarm/have record and resume', () => {
       assert.equal((await file.load(100))?.have.count, 11)
     })
 
-    it('saves quickly (no sync, the new pieces marked unsynced) until a durable save is due by time or by count', async () => {
+    it('saves durably first, then quickly (no sync, the new pieces marked unsynced) until a durable save is due by time or by count', async () => {
       const have = new Bitfield(100)
       const file = new MemoryHaveRecord()
       let now = 0
       let syncs = 0
       const checkpoint = new HaveCheckpoint({ file, have, sync: async () => { syncs++ }, interval: 5, maxPending: 1000, durableInterval: 1000, durablePieces: 20, now: () => now, log })
-      for (let i = 0; i < 5; i++) { have.set(i); checkpoint.stored() }
-      await until(() => file.saves.length === 1, 2000, 'a quick save')
-      assert.deepEqual([file.saves[0], syncs, file.unsynced?.count], [{ count: 5, quick: true }, 0, 5], 'no sync; all five claimed as not durable')
-      now = 1000
-      have.set(5)
+      have.set(0)
       checkpoint.stored()
-      await until(() => file.saves.length === 2, 2000, 'a durable save')
-      assert.deepEqual([file.saves[1], syncs], [{ count: 6, quick: false }, 1], 'durable once durableInterval passed: synced first')
-      for (let i = 6; i < 30; i++) { have.set(i); checkpoint.stored() }
+      await until(() => file.saves.length === 1, 2000, 'the first save')
+      assert.deepEqual([file.saves[0], syncs], [{ count: 1, quick: false }, 1], 'the first save is durable')
+      for (let i = 1; i < 6; i++) { have.set(i); checkpoint.stored() }
+      await until(() => file.saves.length === 2, 2000, 'a quick save')
+      assert.deepEqual([file.saves[1], syncs, file.unsynced?.count], [{ count: 6, quick: true }, 1, 5], 'no sync; the five new ones claimed as not durable')
+      now = 1000
+      have.set(6)
+      checkpoint.stored()
+      await until(() => file.saves.length === 3, 2000, 'a durable save')
+      assert.deepEqual([file.saves[2], syncs], [{ count: 7, quick: false }, 2], 'durable once durableInterval passed: synced first')
+      for (let i = 7; i < 30; i++) { have.set(i); checkpoint.stored() }
       await until(() => file.saves.some(save => save.count === 30), 2000, 'the last pieces saved')
-      assert.equal(syncs, 2, 'durable again once 20 pieces waited, without the clock moving')
+      assert.equal(syncs, 3, 'durable again once 20 pieces waited, without the clock moving')
       have.set(30)
       checkpoint.stored()
       await until(() => file.saves.some(save => save.count === 31), 2000, 'a quick save')
       assert.equal(file.saves.at(-1)?.quick, true)
       await checkpoint.close()
-      assert.deepEqual([file.saves.at(-1), syncs], [{ count: 31, quick: false }, 3], 'close leaves a durable record, even with nothing pending')
+      assert.deepEqual([file.saves.at(-1), syncs], [{ count: 31, quick: false }, 4], 'close leaves a durable record, even with nothing pending')
     })
 
     it('a piece stored while a save runs is left for the next one, never claimed early', async () => {
