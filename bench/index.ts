@@ -2,11 +2,12 @@
  * `npm run bench`: Shoal against the stack it runs on and against the theoretical bound, in
  * real processes, every figure side by side in one run.
  *
- *   BENCH_ONLY        comma-separated sections: throughput, swarm, ratelimit, scaling, netns, memory, startup, gateway, latency (default all)
+ *   BENCH_ONLY        comma-separated sections: throughput, swarm, ratelimit, scaling, netns, memory, startup, gateway, latency, pacing (default all)
  *   BENCH_MIB         size of the 1 seeder -> 1 leecher transfer and the baselines (default 512)
  *   BENCH_SWARM_MIB   size of the 1 seeder -> 4 leechers transfer (default 128)
  *   BENCH_SCALE_MIB   size of the swarm-scaling runs (default 64)
  *   BENCH_SCALE_N     leecher counts of the scaling runs (default 1,2,4,8,16)
+ *   BENCH_PACING_MIB  size of the pacing section's two transfers (default 64)
  *   BENCH_MEMORY_MIB  size of the peak-RSS transfer (default 2048)
  *   BENCH_GATEWAY_MIB size of the gateway's content (first byte, seek, full GET against shoal get; default 128)
  *   BENCH_STARTUP_RUNS  timed runs of each command in the start-up section (default 10)
@@ -22,6 +23,7 @@ import { join } from 'node:path'
 import { round } from './monitor.js'
 import { gatewayFigures } from './gateway.js'
 import { latencyFigures } from './latency.js'
+import { pacingCost, pacingLines } from './pacing.js'
 import { atExit } from './processes.js'
 import { downloadRateHold, rateLimitHold } from './rate-limit.js'
 import { rawStream } from './raw-stream.js'
@@ -30,6 +32,7 @@ import { startupTimes } from './startup.js'
 import { loopbackHosts, netnsLab, swarmScaling } from './swarm-scaling.js'
 import type { GatewayResult } from './gateway.js'
 import type { LatencyResult } from './latency.js'
+import type { PacingResult } from './pacing.js'
 import type { DownloadRateResult, RateLimitResult } from './rate-limit.js'
 import type { StreamResult } from './raw-stream.js'
 import type { TransferResult } from './shoal-transfer.js'
@@ -50,7 +53,7 @@ const DOWNLOAD_RATE_LIMIT = 128 * 1024
 const DOWNLOAD_RATE_BYTES = 2 * MiB
 /** Every node's upload in the scaling runs: 40 Mbit/s, as in the lab's libtorrent reference. */
 const SCALE_RATE = 5_000_000
-const SECTIONS = ['throughput', 'swarm', 'ratelimit', 'scaling', 'netns', 'memory', 'startup', 'gateway', 'latency'] as const
+const SECTIONS = ['throughput', 'swarm', 'ratelimit', 'scaling', 'netns', 'memory', 'startup', 'gateway', 'latency', 'pacing'] as const
 type Section = typeof SECTIONS[number]
 
 function numberFromEnv (name: string, fallback: number): number {
@@ -267,6 +270,10 @@ async function main (): Promise<void> {
   if (sections.has('latency')) {
     figures.latency = await step('latency of a get from a connected seeder, 16 KiB, 1 MiB, 16 MiB', async () => await latencyFigures(join(root, 'latency'), numberFromEnv('BENCH_LATENCY_RUNS', 5)))
   }
+  if (sections.has('pacing')) {
+    const pacingMib = numberFromEnv('BENCH_PACING_MIB', 64)
+    figures.pacing = await step(`CPU per byte at full speed and at ${SCALE_RATE / 1e6} MB/s, ${pacingMib} MiB`, async () => await pacingCost(root, Math.round(pacingMib * MiB), SCALE_RATE))
+  }
   if (figures.throughput !== undefined) reportThroughput(figures.throughput as Throughput)
   if (figures.swarm !== undefined) reportSwarm(figures.swarm as TransferResult)
   if (figures.rateLimit !== undefined) reportRateLimit(figures.rateLimit as RateLimitResult)
@@ -277,6 +284,7 @@ async function main (): Promise<void> {
   if (figures.startup !== undefined) reportStartup(figures.startup as StartupResult)
   if (figures.gateway !== undefined) reportGateway(figures.gateway as GatewayResult)
   if (figures.latency !== undefined) reportLatency(figures.latency as LatencyResult)
+  if (figures.pacing !== undefined) for (const line of ['', ...pacingLines(figures.pacing as PacingResult)]) log(line)
   log('')
   if (['throughput', 'swarm', 'memory', 'scaling', 'netns'].some(name => sections.has(name as Section))) {
     log('  CPU s: user + system, all threads, during the transfer (streams: receiver + sender).')

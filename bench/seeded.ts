@@ -25,10 +25,10 @@ export interface Seeded {
  * (`root/source/content.bin`). It joins `nodes` as soon as it runs, so the caller's cleanup
  * stops it even if the add fails.
  */
-export async function startSeeded (root: string, bytes: number, nodes: ShoalProcess[]): Promise<Seeded> {
+export async function startSeeded (root: string, bytes: number, nodes: ShoalProcess[], seederConfig: Record<string, unknown> = {}): Promise<Seeded> {
   const source = join(await benchFolder(root, 'source'), 'content.bin')
   const sourceHash = await randomFile(source, bytes)
-  const seeder = await ShoalProcess.start('seeder', await benchFolder(root, 'seeder'))
+  const seeder = await ShoalProcess.start('seeder', await benchFolder(root, 'seeder'), { config: seederConfig })
   nodes.push(seeder)
   const contentId = (await seeder.cli('add', source)).trim().split('\n').at(-1) as string
   const address = (await seeder.status()).addresses[0]

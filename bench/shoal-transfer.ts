@@ -34,12 +34,13 @@ export interface TransferResult {
 /**
  * One seeder and `leecherCount` leechers, each a real `shoal start` process bootstrapped to
  * the seeder; the seeder adds a random file of `bytes` bytes and every leecher gets it at
- * once. Every copy is checked against the source's SHA-256.
+ * once. Every copy is checked against the source's SHA-256. `seederConfig` is merged into the
+ * seeder's config (an upload limit, say).
  */
-export async function shoalTransfer (root: string, bytes: number, leecherCount: number): Promise<TransferResult> {
+export async function shoalTransfer (root: string, bytes: number, leecherCount: number, seederConfig: Record<string, unknown> = {}): Promise<TransferResult> {
   const nodes: ShoalProcess[] = []
   try {
-    const { seeder, contentId, address, sourceHash } = await startSeeded(root, bytes, nodes)
+    const { seeder, contentId, address, sourceHash } = await startSeeded(root, bytes, nodes, seederConfig)
     const names = Array.from({ length: leecherCount }, (_, i) => `leecher${i + 1}`)
     const leechers = await Promise.all(names.map(async name => await ShoalProcess.start(name, await benchFolder(root, name), { bootstrap: [address] })))
     nodes.push(...leechers)
