@@ -73,7 +73,7 @@ export class SimSwarm {
     const decision = choke({
       peers: links.map(l => ({
         id: String(l.remote.id),
-        interested: wantsSlot(peer, l),
+        interested: wantsSlot(l),
         downloadRate: l.downloadMeter.rate(),
         uploaded: l.given,
         unchoked: !l.choking,
@@ -101,8 +101,8 @@ export class SimSwarm {
     let waiting = false
     for (const l of peer.links.values()) {
       if (!l.choking) {
-        if (wantsSlot(peer, l) && ++used >= slots) return false
-      } else if (!waiting && wantsSlot(peer, l)) {
+        if (wantsSlot(l) && ++used >= slots) return false
+      } else if (!waiting && wantsSlot(l)) {
         waiting = true
       }
     }
@@ -177,7 +177,7 @@ export class SimSwarm {
     link.remoteHas.set(index)
     peer.picker.peerGained(index)
     if (!peer.have.has(index)) fill(this.world, link)
-    else if (!link.choking && !wantsSlot(peer, link) && this.hasIdleSlot(peer)) this.rechoke(peer)
+    else if (!link.choking && !wantsSlot(link) && this.hasIdleSlot(peer)) this.rechoke(peer)
   }
 
   /** Swarm.finish: seeds have nothing to trade with seeds. */
@@ -190,6 +190,6 @@ export class SimSwarm {
 }
 
 /** Uploader.wantsSlot: the remote lacks a piece we have (every simulated peer reads). */
-function wantsSlot (_peer: SimPeer, link: SimLink): boolean {
+function wantsSlot (link: SimLink): boolean {
   return !link.isSeed && link.offer > 0
 }
