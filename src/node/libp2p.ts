@@ -1,4 +1,3 @@
-import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { autoNATv2 } from '@libp2p/autonat-v2'
 import { bootstrap } from '@libp2p/bootstrap'
@@ -14,7 +13,7 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { IDENTITIES, NETWORK, START } from '../config/defaults.js'
 import { boundProviderRecords, withDatastore } from './dht-store.js'
-import { noiseCrypto } from './noise-crypto.js'
+import { noiseEncrypter } from './noise-encrypter.js'
 import { protocolHost } from './protocol-host.js'
 import { relayReach, relayServerInit } from './relay.js'
 import type { RelayReach } from './relay.js'
@@ -94,7 +93,7 @@ export async function buildLibp2p (options: BuildLibp2pOptions): Promise<Libp2p<
     // the relay transport dials relayed addresses, and listens through a relay once
     // relayReach finds one (a node behind a NAT)
     transports: [tcp(), circuitRelayTransport()],
-    connectionEncrypters: [noise({ crypto: noiseCrypto })],
+    connectionEncrypters: [noiseEncrypter()],
     streamMuxers: [yamux()],
     ...(options.psk === undefined ? {} : { connectionProtector: preSharedKey({ psk: options.psk }) }),
     connectionGater: options.connectionGater,

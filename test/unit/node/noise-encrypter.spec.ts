@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { defaultLogger } from '@libp2p/logger'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { tcp } from '@libp2p/tcp'
+import { multiaddrConnectionPair } from '@libp2p/utils'
+import { createLibp2p } from 'libp2p'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { frameLength, noiseEncrypter } from '../../../src/node/noise-encrypter.js'
+import type { NoiseComponents } from '@chainsafe/libp2p-noise'
+import type { MessageStream, StreamMessageEvent } from '@libp2p/interface'
+
+/** Everything `stream` delivers until `count` bytes have come. */
+async function received (stream: MessageStream, count: number): Promise<Uint8Array> {
+  const list = new Uint8ArrayList()
+  return await new Promise(resolve => {
+    stream.addEventListener('message', (evt: StreamMessageEvent) => {
+      list.append(evt.data)
+      if (list.byteLength >= count) resolve(list.subarray())
+    })
+  })
+}
+
+async function noiseComponents (): Promise<NoiseComponents> {
+  const privateKey = await generateKeyPair('Ed25519')
+  return { privateKey, peerId: peerIdFromPrivateKey(privateKey), logger: defaultLogger(), upgrader: { getStreamMuxers: () => new Map() } } as unknown as NoiseComponents
+}
+
+describe('node/noise-encrypter', () => {
+  it('reads a Noise frame\'s length without throwing while its two bytes have not all arrived', () => {
+    assert.equal(frameLength(new Uint8Array(0)), 0)
+    assert.equal(frameLength(Uint8Array.of(0xff)), 0)
+    assert.equal(frameLength(Uint8Array.of(0x12, 0x34, 9)), 0x1234)
+    assert.equal(frameLength(new Uint8ArrayList(Uint8Array.of(0xff), Uint8Array.of(0xee, 1))), 0xffee)
+    assert.equal(frameLength(new Uint8ArrayList(Uint8Array.of(0xff))), 0)
+  })
+
+  it('secures a connection whose frames are read by frameLength, and carries bytes split anywhere', async () => {
+    const [outbound, inbound] = multiaddrConnectionPair()
+    const [a, b] = await Promise.all([noiseComponents(), noiseComponents()])
+    const [dialer, listener] = [noiseEncrypter()(a), noiseEncrypter()(b)]
+    const [mine, theirs] = await Promise.all([
+      dialer.secureOutbound(outbound, { remotePeer: b.peerId, skipStreamMuxerNegotiation: true }),
+      listener.secureInbound(inbound, { skipStreamMuxerNegotiation: true })
+    ])
+    for (const side of [mine, theirs]) {
+      assert.equal((side.connection as unknown as { decoder: { lengthDecoder: unknown } }).decoder.lengthDecoder, frameLength)
+    }
+    const data = randomBytes(300_000)
+    const arrived = received(theirs.connection, data.byteLength)
+    // small and large writes: frames of a few bytes and of Noise's maximum
+    for (let at = 0; at < data.byteLength;) {
+      const size = at < 1000 ? 1 + (at % 7) : 70_000
+      mine.connection.send(data.subarray(at, at + size))
+      at += size
+    }
+    assert.deepEqual(Buffer.from(await arrived), data)
+  })
+
+  it('carries a libp2p stream both ways between real nodes over TCP', async function () {
+    this.timeout(20_000)
+    const make = async (): Promise<Awaited<ReturnType<typeof createLibp2p>>> => await createLibp2p({
+      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+      transports: [tcp()],
+      connectionEncrypters: [noiseEncrypter()],
+      streamMuxers: [yamux()]
+    })
+    const [one, two] = await Promise.all([make(), make()])
+    try {
+      const data = randomBytes(2 * 1024 * 1024)
+      await two.handle('/test/echo/1', (stream) => {
+        stream.addEventListener('message', (evt: StreamMessageEvent) => { stream.send(evt.data) })
+        stream.addEventListener('remoteCloseWrite', () => { void stream.close() })
+      })
+      const stream = await one.dialProtocol(two.getMultiaddrs()[0], '/test/echo/1')
+      const echoed = received(stream, data.byteLength)
+      for (let at = 0; at < data.byteLength; at += 100_003) {
+        if (!stream.send(data.subarray(at, at + 100_003))) await new Promise(resolve => stream.addEventListener('drain', resolve, { once: true }))
+        // and a burst of tiny writes in the same tick
+        for (let i = 0; i < 5; i++) stream.send(randomBytes(0))
+      }
+      assert.deepEqual(Buffer.from(await echoed), data)
+    } finally {
+      await Promise.all([one.stop(), two.stop()])
+    }
+  })
+})
