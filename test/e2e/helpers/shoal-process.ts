@@ -240,6 +240,17 @@ export class ShoalProcess {
     return JSON.parse(r.stdout) as NodeStatus
   }
 
+  /**
+   * GET /v1/status straight from the node's control API (its URL and token in the data folder):
+   * no CLI process to start, for a test that must read the state before it moves on.
+   */
+  async apiStatus (): Promise<NodeStatus> {
+    const [url, token] = await Promise.all(['api', 'api.token'].map(async f => (await readFile(join(this.dataDir, f), 'utf8')).trim()))
+    const res = await fetch(`${url}/v1/status`, { headers: { authorization: `Bearer ${token}` } })
+    if (!res.ok) throw new Error(`GET /v1/status: ${res.status}`)
+    return await res.json() as NodeStatus
+  }
+
   /** `shoal add PATH`, returning the content id (the last stdout line). */
   async add (path: string): Promise<string> {
     const r = await this.shoal('add', path)
