@@ -38,7 +38,7 @@ export const LATENCY_SIZES = [16 * KiB, MiB, 16 * MiB]
 const GOAL_MS = 50
 
 /** POST /v1/get on `node`'s API, timing the manifest line, the first line with a piece and the last. */
-async function apiGet (apiFolder: string, contentId: string, output: string): Promise<GetTimes> {
+export async function apiGet (apiFolder: string, contentId: string, output: string): Promise<GetTimes> {
   const [url, token] = await Promise.all([readFile(join(apiFolder, 'api'), 'utf8'), readFile(join(apiFolder, 'api.token'), 'utf8')])
   const body = JSON.stringify({ contentId, output })
   const started = performance.now()

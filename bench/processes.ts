@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ChildProcess } from 'node:child_process'
 import type { NodeStatus } from '../src/node/shoal-node.js'
 
 /** The built CLI, run with the same (pinned) Node as the bench. */
 const CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url))
+/** bench/api-get.ts: one get through a node's API, issued when told. */
+const API_GET = fileURLToPath(new URL('./api-get.js', import.meta.url))
 /** The node flags on the CLI's `#!` line (`npx shoal` runs with them; so do we). */
 const CLI_FLAGS = readFileSync(CLI, 'utf8').split('\n', 1)[0].replace(/^#!.*?\bnode\b/, '').trim().split(/\s+/).filter(f => f !== '')
 
@@ -150,6 +152,31 @@ export class ShoalProcess {
 
   async status (): Promise<NodeStatus> {
     return JSON.parse(await this.cli('status', '--json')) as NodeStatus
+  }
+
+  /** The node's data folder, where its API's URL and token are (`dataDir` is ./data). */
+  get dataDir (): string {
+    return join(dirname(this.configPath), 'data')
+  }
+
+  /**
+   * A get through this node's API from a process of its own (in the node's namespace when
+   * wrapped), loaded and waiting: `go()` issues it, `done` resolves when it has completed.
+   * Many gets issued at once start together, with no CLI start-up among them.
+   */
+  async apiGet (contentId: string, output: string): Promise<{ go: () => void, done: Promise<void> }> {
+    const child = spawnNode([API_GET, this.dataDir, contentId, output], { wrap: this.wrap })
+    const out = collect(child.stdout)
+    const err = collect(child.stderr)
+    const code = exited(child)
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', () => { if (out.text().includes('waiting\n')) resolve() })
+      void code.then(c => { reject(new Error(`api-get exited ${c} before it was ready: ${err.text().trim()}`)) })
+    })
+    const done = code.then(c => {
+      if (c !== 0) throw new Error(`get ${contentId} on ${this.name} failed (${c}): ${err.text().trim()}`)
+    })
+    return { go: () => { child.stdin?.write('go\n') }, done }
   }
 
   /** Wait until the node has at least one connection (its bootstrap dial is done). */
