@@ -30,7 +30,8 @@ const STOP_TIMEOUT = 15_000
 
 export function spawnStranger (plan: StrangerPlan): StrangerProcess {
   const child = spawn(NODE, [fileURLToPath(import.meta.url), JSON.stringify(plan)], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const exited = new Promise<void>(resolve => { child.once('exit', () => { resolve() }) })
+  // 'close', not 'exit': the stranger's last lines may still be unread when it is seen to exit
+  const exited = new Promise<void>(resolve => { child.once('close', () => { resolve() }) })
   const lines = createInterface({ input: child.stdout })
   const line = async (key: string): Promise<Record<string, unknown>> => await new Promise((resolve, reject) => {
     const onLine = (text: string): void => {

@@ -23,7 +23,9 @@ export function spawnIdentities (mode: 'idle', target: string, count: number, lo
 export function spawnIdentities (mode: 'churn', target: string, count: number, localAddress: string): IdentityProcess<ChurnResult>
 export function spawnIdentities (mode: 'idle' | 'churn', target: string, count: number, localAddress: string): IdentityProcess<IdleResult | ChurnResult> {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), mode, target, String(count), localAddress], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const exited = new Promise<void>(resolve => { child.once('exit', () => { resolve() }) })
+  // 'close', not 'exit': a child that writes its line and exits at once may be seen to exit
+  // before its line is read (it was, under load), and the result would be lost
+  const exited = new Promise<void>(resolve => { child.once('close', () => { resolve() }) })
   const result = new Promise<IdleResult | ChurnResult>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', (line) => { resolve(JSON.parse(line)) })
     void exited.then(() => { reject(new Error(`identities process (${mode}) exited without a result`)) })
