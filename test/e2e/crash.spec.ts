@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomFile, tempDir } from '../helpers/temp.js'
 import { seededRandom } from '../helpers/random.js'
@@ -20,11 +19,7 @@ const SEED = Number(process.env.CRASH_SEED ?? 20261201)
 
 /** The leecher's swarm as its API reports it now (straight from the API: no CLI start-up in between). */
 async function piecesHave (node: ShoalProcess, contentId: string): Promise<{ piecesHave: number, pieceCount: number }> {
-  const url = (await readFile(join(node.dataDir, 'api'), 'utf8')).trim()
-  const token = (await readFile(join(node.dataDir, 'api.token'), 'utf8')).trim()
-  const res = await fetch(`${url}/v1/status`, { headers: { authorization: `Bearer ${token}` } })
-  const status = await res.json() as { swarms: Array<{ contentId: string, piecesHave: number, pieceCount: number }> }
-  const swarm = status.swarms.find(s => s.contentId === contentId)
+  const swarm = (await node.apiStatus()).swarms.find(s => s.contentId === contentId)
   return swarm ?? { piecesHave: 0, pieceCount: 0 }
 }
 
