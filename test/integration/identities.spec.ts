@@ -94,6 +94,7 @@ describe('integration: identities from one address', function () {
     assert.ok(bans <= IDENTITIES.bansPerAddress + 8, `${bans} identities from one address banned`)
     // (identities in flight when the address was refused got through: 8 at a time)
     assert.ok(churn.refused >= 1000 - IDENTITIES.bansPerAddress - 2 * 8, `only ${churn.refused} identities refused`)
+    assert.ok(churn.failed <= 10, `${churn.failed} of the attacker's own nodes failed (last: ${churn.lastFailure})`)
     assert.ok(hostile.ms <= clean.ms * TIME_FACTOR, `the honest leecher took ${hostile.ms} ms against ${clean.ms} ms clean`)
     assert.ok(rss < MAX_RSS_GROWTH, `RSS grew by ${Math.round(rss / MiB)} MiB`)
     assert.ok(figures.loopDelayP99Ms < MAX_LOOP_DELAY_P99_MS, `event-loop delay p99 ${figures.loopDelayP99Ms} ms`)
@@ -121,6 +122,7 @@ describe('integration: identities from one address', function () {
     const figures = { identitiesViolated: churn.violated, identitiesRefused: churn.refused, churnMs: churn.ms, bans, saved, banFileWrites: writes, rssGrowthMiB: Math.round(rss / MiB), loopDelayP99Ms: Math.round(loop.percentile(99) / 1e6), loopDelayMaxMs: Math.round(loop.max / 1e6) }
     if (process.env.SHOAL_FIGURES !== undefined) process.stdout.write(`      ${JSON.stringify(figures)}\n`)
 
+    assert.ok(churn.failed <= 10, `${churn.failed} of the attacker's own nodes failed (last: ${churn.lastFailure})`)
     assert.ok(bans >= 900, `only ${bans} of 1000 identities banned`)
     // one write per IDENTITIES.banSaveDelay at most, not one per ban
     assert.ok(writes <= Math.ceil(churn.ms / IDENTITIES.banSaveDelay) + 2, `bans.json written ${writes} times for ${bans} bans`)

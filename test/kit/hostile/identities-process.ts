@@ -22,13 +22,22 @@ export interface IdentityProcess<T> {
 export function spawnIdentities (mode: 'idle', target: string, count: number, localAddress: string): IdentityProcess<IdleResult>
 export function spawnIdentities (mode: 'churn', target: string, count: number, localAddress: string): IdentityProcess<ChurnResult>
 export function spawnIdentities (mode: 'idle' | 'churn', target: string, count: number, localAddress: string): IdentityProcess<IdleResult | ChurnResult> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), mode, target, String(count), localAddress], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), mode, target, String(count), localAddress], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // what the child said last goes into the error, so a failure in CI explains itself
+  let stderrTail = ''
+  child.stderr.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk)
+    stderrTail = (stderrTail + chunk.toString()).slice(-2000)
+  })
   // 'close', not 'exit': a child that writes its line and exits at once may be seen to exit
   // before its line is read (it was, under load), and the result would be lost
   const exited = new Promise<void>(resolve => { child.once('close', () => { resolve() }) })
   const result = new Promise<IdleResult | ChurnResult>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', (line) => { resolve(JSON.parse(line)) })
-    void exited.then(() => { reject(new Error(`identities process (${mode}) exited without a result`)) })
+    void exited.then(() => {
+      const how = child.signalCode !== null ? `signal ${child.signalCode}` : `code ${child.exitCode}`
+      reject(new Error(`identities process (${mode}) exited (${how}) without a result${stderrTail === '' ? '' : `; its stderr ended:\n${stderrTail}`}`))
+    })
   })
   return {
     result,
@@ -47,6 +56,10 @@ async function main ([mode, target, count, address]: string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify({ accepted: held.accepted, refused: held.refused })}\n`)
     setInterval(() => {}, 60_000)
   } else {
+    // the attacker's own libp2p nodes, a thousand started and stopped, may throw outside any
+    // await (a socket error after stop): said on stderr, not a reason to lose the run's result
+    process.on('uncaughtException', (err) => { process.stderr.write(`identities (churn): ${err.stack ?? err.message}\n`) })
+    process.on('unhandledRejection', (err: Error) => { process.stderr.write(`identities (churn): ${err.stack ?? err.message}\n`) })
     process.stdout.write(`${JSON.stringify(await churnBannedIdentities(target, Number(count), { localAddress }))}\n`)
     process.exit(0)
   }

@@ -51,6 +51,9 @@ export interface ChurnResult {
   violated: number
   /** Identities the target refused before they could send anything. */
   refused: number
+  /** Identities that failed on the attacker's side (its own node would not start or stop), and the last such error. */
+  failed: number
+  lastFailure?: string
   ms: number
 }
 
@@ -60,13 +63,19 @@ export interface ChurnResult {
  * target bans it at once. None is used twice; each node is stopped when done.
  */
 export async function churnBannedIdentities (target: string, count: number, options: IdentityOptions = {}): Promise<ChurnResult> {
-  const result: ChurnResult = { violated: 0, refused: 0, ms: 0 }
+  const result: ChurnResult = { violated: 0, refused: 0, failed: 0, ms: 0 }
+  const failed = (err: Error): void => {
+    result.failed++
+    result.lastFailure = err.message
+  }
   const started = Date.now()
   let next = 0
   await inParallel(options.concurrency ?? 8, async () => {
     while (next < count) {
       const n = next++
-      const node = await bareNode(addressOf(options, n), false)
+      // an attacker whose own node fails is counted apart: it says nothing of the target
+      const node = await bareNode(addressOf(options, n), false).catch(failed)
+      if (node === undefined) continue
       try {
         const stream = await node.dialProtocol(multiaddr(target), PIECE_EXCHANGE, { signal: AbortSignal.timeout(10_000) })
         stream.send(encodeFrame(Message.encode({ request: { index: n } })))
@@ -75,7 +84,7 @@ export async function churnBannedIdentities (target: string, count: number, opti
       } catch {
         result.refused++
       } finally {
-        await node.stop()
+        await stopQuietly(node, failed)
       }
     }
   })
@@ -130,6 +139,14 @@ async function closed (stream: Stream, ms: number): Promise<void> {
     const timer = setTimeout(resolve, ms)
     stream.addEventListener('close', () => { clearTimeout(timer); resolve() }, { once: true })
   })
+}
+
+async function stopQuietly (node: Libp2p, failed: (err: Error) => void): Promise<void> {
+  try {
+    await node.stop()
+  } catch (err) {
+    failed(err as Error)
+  }
 }
 
 function addressOf (options: IdentityOptions, n: number): string | undefined {
