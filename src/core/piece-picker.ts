@@ -89,6 +89,18 @@ export class PiecePicker {
     this.availability[index]++
   }
 
+  /**
+   * Some piece we want and lack is held by none of our peers (none being stored either): a
+   * swarm full of partners may still need to look for one more (see PeerFinder).
+   */
+  lacksSource (): boolean {
+    if (this.have.complete) return false
+    for (let i = 0; i < this.pieceCount; i++) {
+      if (this.availability[i] === 0 && this.settled[i] === 0 && this.counts(i) && !this.have.has(i)) return true
+    }
+    return false
+  }
+
   availabilityOf (index: number): number {
     return this.availability[index]
   }

@@ -84,9 +84,14 @@ export class PeerFinder {
     return peer !== this.init.network.localPeerId && !this.init.swarm.peers.has(peer) && !this.trying.has(peer) && !this.waiting.has(peer) && !this.failedAt.has(peer)
   }
 
-  /** Peers being tried and peers in the swarm, under maxPeers. */
+  /**
+   * Peers being tried and peers in the swarm, under maxPeers; or, one attempt at a time, a
+   * full swarm that would drop an idle peer for a newcomer (else a full swarm whose peers are
+   * all of no use would never try the one that has what it lacks).
+   */
   private hasRoom (): boolean {
-    return this.init.swarm.peers.size + this.trying.size < this.init.maxPeers
+    const { swarm, maxPeers } = this.init
+    return swarm.peers.size + this.trying.size < maxPeers || (this.trying.size === 0 && swarm.hasRoomForPeer)
   }
 
   /** A slot came free: the peers that waited for one, oldest first. */
@@ -114,8 +119,8 @@ export class PeerFinder {
     // nodes that start together (a swarm launched at once) spread their first queries
     await sleep(Math.random() * FIRST_JITTER, signal).catch(() => {})
     while (!signal.aborted && swarm.state === 'downloading') {
-      if (swarm.peers.size >= this.init.maxPeers / 2) {
-        // enough partners: no DHT query this round
+      if (swarm.peers.size >= this.init.maxPeers / 2 && !swarm.lacksSource) {
+        // enough partners, and among them a source of every piece we want: no DHT query this round
         await sleep(pause, signal).catch(() => {})
         pause = Math.min(pause * 2, interval)
         continue

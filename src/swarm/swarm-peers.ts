@@ -90,6 +90,11 @@ export class SwarmPeers {
     work.fillAll()
   }
 
+  /** Whether a newcomer would find room: a free place, or a peer of no use for long enough to drop. */
+  hasRoom (): boolean {
+    return this.sessions.size < this.init.maxPeers || this.idle.longestIdle(this.sessions.values(), Date.now()) !== undefined
+  }
+
   /** Note who moved piece bytes lately (once a second). */
   observe (now: number): void {
     this.idle.observe(this.sessions.values(), now)

@@ -125,6 +125,10 @@ export class Swarm implements SwarmEndpoint {
   get pieceCount (): number { return this.layout.pieceCount }
   /** The peers trading in this swarm, by peer id. */
   get peers (): ReadonlyMap<string, PeerSession> { return this.members.all }
+  /** Downloading, and some wanted piece is held by none of our peers: worth a search however many we have. */
+  get lacksSource (): boolean { return this.state === 'downloading' && this.picker.lacksSource() }
+  /** A newcomer would be taken: a free place, or an idle peer to drop for it. */
+  get hasRoomForPeer (): boolean { return this.members.hasRoom() }
   /** Piece bytes verified and written, bytes thrown away (bad pieces, endgame duplicates), and received lately. */
   get downloaded (): number { return this.intake.downloaded }
   get wasted (): number { return this.intake.wasted }

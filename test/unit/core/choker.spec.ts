@@ -81,12 +81,25 @@ describe('core/choker', () => {
     const served = new Set<string>()
     let optimistic: string | undefined
     const random = seededRandom(5)
-    for (let round = 0; round < 60; round++) {
+    // 9 peers share the optimistic slot at random: all of them get it within 90 rotations but for a chance of 1 in 10,000
+    for (let round = 0; round < 90; round++) {
       const d = choke(input(peers, { slots: 4, optimistic, rotateOptimistic: true, random }))
       optimistic = d.optimistic
       for (const id of d.unchoked) served.add(id)
     }
     assert.equal(served.size, 12)
+  })
+
+  it('breaks ties at random, not in the order the peers are listed (which is the order they connected)', () => {
+    // ten equal peers, 3 slots: the first three listed would always win a stable sort
+    const peers = Array.from({ length: 10 }, (_, i) => peer(`p${i}`))
+    const chosen = new Map<string, number>()
+    for (let seed = 1; seed <= 300; seed++) {
+      for (const id of choke(input(peers, { random: seededRandom(seed) })).unchoked) chosen.set(id, (chosen.get(id) ?? 0) + 1)
+    }
+    assert.equal(chosen.size, 10)
+    // 900 slots over 10 peers: about 90 each
+    for (const [id, count] of chosen) assert.ok(count > 50 && count < 130, `${id} unchoked ${count} times in 300 rounds`)
   })
 
   it('is deterministic for the same inputs', () => {

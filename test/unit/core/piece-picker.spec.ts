@@ -97,6 +97,32 @@ describe('core/piece-picker', () => {
     })
   })
 
+  describe('lacksSource', () => {
+    it('says whether a piece we want and lack is held by none of our peers', () => {
+      const p = picker(3, {}, [0])
+      const partner = bits(3, [0, 1])
+      p.addPeer(partner)
+      assert.equal(p.lacksSource(), true, 'piece 2: nobody has it')
+      p.peerGained(2)
+      assert.equal(p.lacksSource(), false)
+      p.removePeer(bits(3, [2]))
+      assert.equal(p.lacksSource(), true, 'its holder left')
+    })
+
+    it('leaves out pieces not wanted, being stored, or held; and a complete download', () => {
+      const p = picker(3, {}, [0])
+      p.addPeer(bits(3, [1]))
+      p.setWanted(bits(3, [0, 1]))
+      assert.equal(p.lacksSource(), false, 'piece 2 is not wanted')
+      p.setWanted(undefined)
+      p.markSettled(2)
+      assert.equal(p.lacksSource(), false, 'piece 2 arrived and is being written')
+      p.markHave(2)
+      p.markHave(1)
+      assert.equal(p.lacksSource(), false, 'complete')
+    })
+  })
+
   describe('random tie-break', () => {
     /** The order in which a picker breaks ties: everything equally rare, pick all. */
     const tieOrder = (random: () => number, count = 16): number[] => {

@@ -95,6 +95,49 @@ describe('swarm/peer-finder', () => {
       }
     })
 
+    it('with half its places taken it searches only while a piece it wants has no source among its peers', async function () {
+      this.timeout(10_000)
+      const { network, swarm, searches } = searching(() => [])
+      const partners = swarm.peers as Map<string, unknown>
+      partners.set('a', {})
+      partners.set('b', {})
+      let lacking = false
+      Object.defineProperty(swarm, 'lacksSource', { get: () => lacking })
+      const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 4, interval: 60_000, log: defaultLogger().forComponent('test') })
+      finder.start(new AbortController().signal)
+      try {
+        // past firstJitter (1 s) and a firstPause (2 s): with a source of every piece, no search
+        await new Promise(resolve => setTimeout(resolve, 3500))
+        assert.equal(searches(), 0)
+        // the next round (after at most firstPause doubled) finds a piece nobody here has
+        lacking = true
+        await until(() => searches() === 1, 5000, 'a search once a wanted piece has no source')
+      } finally {
+        finder.stop()
+      }
+    })
+
+    it('a full swarm that would drop an idle peer tries one newcomer at a time', async () => {
+      const { network, swarm, dialled } = scripted(20)
+      const partners = swarm.peers as Map<string, unknown>
+      for (const id of ['a', 'b', 'c']) partners.set(id, {})
+      let room = false
+      Object.defineProperty(swarm, 'hasRoomForPeer', { get: () => room })
+      const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 3, interval: 60_000, log: defaultLogger().forComponent('test') })
+      try {
+        finder.offer('bad0')
+        assert.deepEqual(dialled, [], 'full, and no peer to drop: it waits')
+        room = true
+        finder.offer('bad1')
+        finder.offer('bad2')
+        assert.deepEqual(dialled, ['bad1'], 'one attempt at a time past the places')
+        await until(() => dialled.length === 2, 2000, 'the next once the first settles')
+        assert.equal(dialled[1], 'bad0', 'the one that waited longest')
+      } finally {
+        finder.stop()
+      }
+    })
+
     it('after a search that named a new peer, the next follows the first pause', async function () {
       this.timeout(10_000)
       const { network, swarm, searches } = searching(call => [`peer${call}`])
