@@ -98,11 +98,16 @@ export function runScenario (scenario: Scenario, options: RunOptions): ScenarioR
     capacityChange(-peer.spec.up)
     swarm.depart(peer)
   }
+  /** As PeerFinder: up to DIAL links, or one more (within maxPeersPerSwarm) while it has nothing to ask of them and pieces none of them has. */
   const dial = (peer: SimPeer): void => {
-    for (let tries = 0; tries < 4 * DIAL && peer.links.size < DIAL && present.length > 1; tries++) {
+    // the search names peers that have the content: of them, one that brings a piece we lack a source for
+    const lacking = peer.links.size >= DIAL && peer.picker.needsSource()
+    const target = lacking ? Math.min(DEFAULTS.limits.maxPeersPerSwarm, peer.links.size + 1) : DIAL
+    for (let tries = 0; tries < 4 * DIAL && peer.links.size < target && present.length > 1; tries++) {
       const other = present[Math.floor(random() * present.length)]
       if (other === peer || peer.links.has(other.id) || other.links.size >= DEFAULTS.limits.maxPeersPerSwarm) continue
       if (other.have.complete && peer.have.complete) continue
+      if (lacking && !bringsUnsourced(peer, other)) continue
       swarm.connect(peer, other)
     }
   }
@@ -182,6 +187,14 @@ export function runScenario (scenario: Scenario, options: RunOptions): ScenarioR
     availability,
     wallSeconds: round((performance.now() - started) / 1000)
   }
+}
+
+/** `other` holds a piece `peer` lacks and none of `peer`'s partners has. */
+function bringsUnsourced (peer: SimPeer, other: SimPeer): boolean {
+  for (let i = 0; i < peer.have.length; i++) {
+    if (other.have.has(i) && !peer.have.has(i) && !peer.writing.has(i) && peer.picker.availabilityOf(i) === 0) return true
+  }
+  return false
 }
 
 function round (x: number, digits = 3): number {

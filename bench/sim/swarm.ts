@@ -158,11 +158,14 @@ export class SimSwarm {
     const { world } = this
     peer.writing.delete(index)
     peer.picker.markHave(index)
-    for (const l of peer.links.values()) if (!l.remoteHas.has(index)) l.offer++
+    // one Have message to every peer but seeds, batched by the wire for up to HAVE_BATCH_MS
+    // (half on average); all arrive after the mean link's latency (one event, not one per peer)
+    const targets: SimLink[] = []
+    for (const l of peer.links.values()) {
+      if (!l.remoteHas.has(index)) l.offer++
+      if (!l.isSeed) targets.push(l)
+    }
     this.hooks.onStored(peer, index)
-    // one Have message to every peer, batched by the wire for up to HAVE_BATCH_MS (half on
-    // average); all arrive after the mean link's latency (one event, not one per peer)
-    const targets = [...peer.links.values()].filter(l => !l.isSeed)
     world.queue.after(HAVE_BATCH_MS / 2000 + 2 * world.meanLatency, () => {
       for (const l of targets) if (!l.closed) this.onHave(l.back, index)
     })

@@ -90,15 +90,22 @@ export class PiecePicker {
   }
 
   /**
-   * Some piece we want and lack is held by none of our peers (none being stored either): a
-   * swarm full of partners may still need to look for one more (see PeerFinder).
+   * Nothing more to ask of our peers, and pieces still wanted: every piece we want and lack
+   * that a peer has is requested already (or being stored), and some are held by none of
+   * them. A swarm full of partners then needs one more (see PeerFinder). Not while there is
+   * work: at a flash crowd's start most pieces have no source among a leecher's partners, and
+   * searching then sent every leecher to the seeder (the simulator's 10,000: 1.46 copies from
+   * it, against 1.16).
    */
-  lacksSource (): boolean {
+  needsSource (): boolean {
     if (this.have.complete) return false
+    let unsourced = false
     for (let i = 0; i < this.pieceCount; i++) {
-      if (this.availability[i] === 0 && this.settled[i] === 0 && this.counts(i) && !this.have.has(i)) return true
+      if (this.settled[i] === 1 || this.have.has(i) || !this.counts(i)) continue
+      if (this.availability[i] === 0) unsourced = true
+      else if (this.requests[i] === 0) return false
     }
-    return false
+    return unsourced
   }
 
   availabilityOf (index: number): number {

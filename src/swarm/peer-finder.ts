@@ -119,8 +119,8 @@ export class PeerFinder {
     // nodes that start together (a swarm launched at once) spread their first queries
     await sleep(Math.random() * FIRST_JITTER, signal).catch(() => {})
     while (!signal.aborted && swarm.state === 'downloading') {
-      if (swarm.peers.size >= this.init.maxPeers / 2 && !swarm.lacksSource) {
-        // enough partners, and among them a source of every piece we want: no DHT query this round
+      if (swarm.peers.size >= this.init.maxPeers / 2 && !swarm.needsSource) {
+        // enough partners, and work from them (or a source among them of every piece we want): no DHT query this round
         await sleep(pause, signal).catch(() => {})
         pause = Math.min(pause * 2, interval)
         continue

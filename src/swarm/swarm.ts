@@ -125,8 +125,8 @@ export class Swarm implements SwarmEndpoint {
   get pieceCount (): number { return this.layout.pieceCount }
   /** The peers trading in this swarm, by peer id. */
   get peers (): ReadonlyMap<string, PeerSession> { return this.members.all }
-  /** Downloading, and some wanted piece is held by none of our peers: worth a search however many we have. */
-  get lacksSource (): boolean { return this.state === 'downloading' && this.picker.lacksSource() }
+  /** Downloading, with nothing left to ask of our peers and pieces none of them has: worth a search however many we have. */
+  get needsSource (): boolean { return this.state === 'downloading' && this.picker.needsSource() }
   /** A newcomer would be taken: a free place, or an idle peer to drop for it. */
   get hasRoomForPeer (): boolean { return this.members.hasRoom() }
   /** Piece bytes verified and written, bytes thrown away (bad pieces, endgame duplicates), and received lately. */

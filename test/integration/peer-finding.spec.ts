@@ -1,8 +1,8 @@
 /**
  * A swarm whose places are taken still finds the peer it needs: a leecher whose every partner
  * lacks the pieces it still wants searches the DHT for more (a swarm at half its places or
- * more searches only while a wanted piece has no source among its peers), and once a partner
- * has been of no use long enough, the one that has them takes its place.
+ * more searches only once it has nothing left to ask of its peers and pieces none of them
+ * has), and once a partner has been of no use long enough, the one that has them takes its place.
  */
 import assert from 'node:assert/strict'
 import { join } from 'node:path'

@@ -97,29 +97,33 @@ describe('core/piece-picker', () => {
     })
   })
 
-  describe('lacksSource', () => {
-    it('says whether a piece we want and lack is held by none of our peers', () => {
+  describe('needsSource', () => {
+    it('once every piece a peer has is requested, says whether some wanted piece has no source', () => {
       const p = picker(3, {}, [0])
-      const partner = bits(3, [0, 1])
-      p.addPeer(partner)
-      assert.equal(p.lacksSource(), true, 'piece 2: nobody has it')
+      p.addPeer(bits(3, [0, 1]))
+      assert.equal(p.needsSource(), false, 'piece 1 can still be asked for')
+      p.markRequested(1)
+      assert.equal(p.needsSource(), true, 'piece 2: nobody has it, and nothing else to ask')
       p.peerGained(2)
-      assert.equal(p.lacksSource(), false)
+      assert.equal(p.needsSource(), false, 'piece 2 came to a peer')
+      p.markRequested(2)
+      assert.equal(p.needsSource(), false, 'all requested, every piece has a source')
       p.removePeer(bits(3, [2]))
-      assert.equal(p.lacksSource(), true, 'its holder left')
+      assert.equal(p.needsSource(), true, 'its holder left')
     })
 
     it('leaves out pieces not wanted, being stored, or held; and a complete download', () => {
       const p = picker(3, {}, [0])
       p.addPeer(bits(3, [1]))
+      p.markRequested(1)
       p.setWanted(bits(3, [0, 1]))
-      assert.equal(p.lacksSource(), false, 'piece 2 is not wanted')
+      assert.equal(p.needsSource(), false, 'piece 2 is not wanted')
       p.setWanted(undefined)
       p.markSettled(2)
-      assert.equal(p.lacksSource(), false, 'piece 2 arrived and is being written')
+      assert.equal(p.needsSource(), false, 'piece 2 arrived and is being written')
       p.markHave(2)
       p.markHave(1)
-      assert.equal(p.lacksSource(), false, 'complete')
+      assert.equal(p.needsSource(), false, 'complete')
     })
   })
 

@@ -95,14 +95,14 @@ describe('swarm/peer-finder', () => {
       }
     })
 
-    it('with half its places taken it searches only while a piece it wants has no source among its peers', async function () {
+    it('with half its places taken it searches only while it has nothing to ask of its peers and pieces none of them has', async function () {
       this.timeout(10_000)
       const { network, swarm, searches } = searching(() => [])
       const partners = swarm.peers as Map<string, unknown>
       partners.set('a', {})
       partners.set('b', {})
       let lacking = false
-      Object.defineProperty(swarm, 'lacksSource', { get: () => lacking })
+      Object.defineProperty(swarm, 'needsSource', { get: () => lacking })
       const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 4, interval: 60_000, log: defaultLogger().forComponent('test') })
       finder.start(new AbortController().signal)
       try {
