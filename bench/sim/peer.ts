@@ -54,6 +54,9 @@ export class SimPeer {
   readonly writing = new Set<number>()
   uploaded = 0
   optimistic?: string
+  /** Links whose copy goes out now (Uploader's send turns), and those waiting for a turn, in order. */
+  readonly turnHolders = new Set<SimLink>()
+  readonly turnWaiters = new Set<SimLink>()
   ticks = 0
   doneAt?: number
   departed = false
@@ -87,8 +90,9 @@ export class SimLink {
   readonly refusedUntil = new Map<number, number>()
   /** The remote's requests waiting with us, in order. */
   queue: number[] = []
-  /** The piece being sent to the remote now, if any. */
+  /** The piece being sent to the remote now, if any, and when its turn began (seconds). */
   sending?: number
+  turnAt = 0
   /** Pieces the remote asked again after we said 'elsewhere': the next ask is granted. */
   readonly sentElsewhere = new Set<number>()
   /** Bytes we sent the remote. */

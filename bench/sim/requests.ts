@@ -86,19 +86,55 @@ function onReject (world: World, link: SimLink, index: number, reason: RejectRea
 
 /**
  * Serve the remote's queue one piece at a time, the piece we gave fewest copies of first
- * (Uploader.sendQueued); the world's `received` runs at the remote when the last byte lands.
+ * (Uploader.sendQueued), the server's links taking turns as SendTurns has them
+ * (SWARM.sendTurns copies at once; a turn held SWARM.sendTurnMaxHoldMs at most while others
+ * wait); the world's `received` runs at the remote when the last byte lands.
  */
 export function serve (world: World, link: SimLink): void {
   if (link.sending !== undefined || link.queue.length === 0 || link.closed) return
   const server = link.owner
+  if (!hasTurn(world, server)) {
+    server.turnWaiters.add(link)
+    forfeitLater(world, server)
+    return
+  }
+  server.turnWaiters.delete(link)
+  server.turnHolders.add(link)
+  link.turnAt = world.queue.now
   const index = link.queue.splice(server.copies.leastGiven(link.queue), 1)[0]
   link.sending = index
   world.net.start(server.link, link.remote.link, world.pieceSize, () => {
     link.sending = undefined
+    server.turnHolders.delete(link)
     server.uploaded += world.pieceSize
     link.given += world.pieceSize
     world.queue.after(link.latency, () => { world.received(link.back, index) })
+    wakeWaiters(world, server)
     serve(world, link)
+  })
+}
+
+function hasTurn (world: World, server: SimPeer): boolean {
+  let held = 0
+  for (const holder of server.turnHolders) if (world.queue.now - holder.turnAt < SWARM.sendTurnMaxHoldMs / 1000) held++
+  return held < SWARM.sendTurns
+}
+
+function wakeWaiters (world: World, server: SimPeer): void {
+  for (const waiter of [...server.turnWaiters]) {
+    if (!hasTurn(world, server)) return
+    server.turnWaiters.delete(waiter)
+    serve(world, waiter)
+  }
+}
+
+/** Someone waits: once the oldest turn has been held SWARM.sendTurnMaxHoldMs, the next goes beside it. */
+function forfeitLater (world: World, server: SimPeer): void {
+  const oldest = server.turnHolders.values().next().value
+  if (oldest === undefined) return
+  const sending = oldest.sending
+  world.queue.at(oldest.turnAt + SWARM.sendTurnMaxHoldMs / 1000, () => {
+    if (oldest.sending === sending && server.turnHolders.has(oldest)) wakeWaiters(world, server)
   })
 }
 

@@ -46,6 +46,7 @@ export class SimSwarm {
       side.requested.clear()
       side.inflightBytes = 0
       side.queue = []
+      peer.turnWaiters.delete(side)
       if (peer.departed) continue
       if (peer.optimistic === String(side.remote.id)) peer.optimistic = undefined
       if (!side.choking) this.rechoke(peer)

@@ -49,6 +49,8 @@ export interface SwarmsTimeouts extends SwarmTimeouts {
 /** The engine's tunables (config/defaults SWARM documents each). */
 export interface SwarmTuning {
   readonly readAheadBytes: number
+  readonly sendTurns: number
+  readonly sendTurnMaxHoldMs: number
   readonly requestQueueSeconds: number
   readonly firstWindowBytes: number
   readonly pacedRunsPerSecond: number

@@ -2,6 +2,7 @@ import { choke } from '../core/choker.js'
 import { CopyLedger } from '../core/copy-ledger.js'
 import { CHOKING } from '../config/defaults.js'
 import { RateMeter } from '../utils/rate-meter.js'
+import { SendTurns } from './send-turns.js'
 import type { PeerSession } from './peer-session.js'
 import type { SwarmTuning } from './swarm.js'
 import type { Bitfield } from '../core/bitfield.js'
@@ -22,7 +23,7 @@ export interface UploaderInit {
   rate: TokenBucket
   /** Peers we upload to at once (one of them the optimistic unchoke). */
   uploadSlots: number
-  tuning: Pick<SwarmTuning, 'readAheadBytes' | 'pacedRunsPerSecond' | 'minPacedRun' | 'chokeRoundTicks' | 'optimisticRounds'>
+  tuning: Pick<SwarmTuning, 'readAheadBytes' | 'pacedRunsPerSecond' | 'minPacedRun' | 'chokeRoundTicks' | 'optimisticRounds' | 'sendTurns' | 'sendTurnMaxHoldMs'>
   /** We added the content: each piece goes out once before any twice (see admit). */
   initialSeed: boolean
   /** Whether the swarm trades at all, and whether it still downloads (the choker's mode). */
@@ -47,10 +48,13 @@ export class Uploader {
   private readonly serving = new Set<PeerSession>()
   /** The peer holding the optimistic unchoke. */
   private optimistic?: string
+  /** Which peer's copy goes out now (one or a few at a time, in turn). */
+  private readonly turns: SendTurns
 
   constructor (init: UploaderInit) {
     this.init = init
     this.copies = new CopyLedger(init.have.length)
+    this.turns = new SendTurns(init.tuning.sendTurns, init.tuning.sendTurnMaxHoldMs)
   }
 
   /**
@@ -145,7 +149,7 @@ export class Uploader {
    * Serve a peer's queued requests in order, the piece we have sent the fewest copies of first
    * (a seeder facing several empty leechers hands each different pieces, which they then
    * trade). Reads run ahead of sending (up to `readAheadBytes`): one read at a time left the
-   * sender idle on the thread pool's latency.
+   * sender idle on the thread pool's latency. Peers take turns to be sent a copy (SendTurns).
    */
   private async sendQueued (session: PeerSession): Promise<void> {
     this.serving.add(session)
@@ -184,6 +188,19 @@ export class Uploader {
    * begun goes out whole: see PieceWire.sendPiece). False once the wire is closed.
    */
   private async sendOne (session: PeerSession, index: number, data: Uint8Array, pacing?: Pacing): Promise<boolean> {
+    if (!session.isCancelled(index)) {
+      const turn = this.turns.take()
+      const release = typeof turn === 'function' ? turn : await turn
+      try {
+        return await this.sendCopy(session, index, data, pacing)
+      } finally {
+        release()
+      }
+    }
+    return await this.sendCopy(session, index, data, pacing)
+  }
+
+  private async sendCopy (session: PeerSession, index: number, data: Uint8Array, pacing?: Pacing): Promise<boolean> {
     const cancelled = session.isCancelled(index)
     const open = cancelled || await session.sendPiece(index, data, pacing)
     session.finishUpload(index)
