@@ -95,7 +95,7 @@ export class PiecePicker {
    * them. A swarm full of partners then needs one more (see PeerFinder). Not while there is
    * work: at a flash crowd's start most pieces have no source among a leecher's partners, and
    * searching then sent every leecher to the seeder (the simulator's 10,000: 1.46 copies from
-   * it, against 1.16).
+   * it, against 1.12).
    */
   needsSource (): boolean {
     if (this.have.complete) return false

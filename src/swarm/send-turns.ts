@@ -10,7 +10,7 @@ interface Turn {
  * Whose piece goes out now: `parallel` copies at a time across a swarm's peers, the others
  * waiting their turn in order. A copy sent alone goes at the whole upload rate and reaches its
  * peer sooner than six sent side by side, so the peer can pass it on sooner (the simulator's
- * flash crowd of 1,000: 1.63x the bound with every unchoked peer served at once, 1.49x one
+ * flash crowd of 1,000: 1.63x the bound with every unchoked peer served at once, 1.47x one
  * piece at a time).
  *
  * A turn is held for `maxHoldMs` at most while others wait: a peer that does not read (its
