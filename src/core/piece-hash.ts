@@ -1,38 +1,41 @@
 import { createHash } from 'node:crypto'
 import { pieceHash } from './manifest.js'
 import type { Manifest } from './manifest.js'
-import type { Hash } from 'node:crypto'
-
-/**
- * SHA-256 of one piece, fed as its bytes arrive (hashing while the bytes are still in cache
- * costs no second pass over them). node:crypto only: no copy of the data is made.
- */
-export class PieceHasher {
-  private readonly hash: Hash = createHash('sha256')
-  private result?: Buffer
-
-  update (data: Uint8Array): void {
-    if (this.result !== undefined) throw new Error('the piece was hashed already')
-    this.hash.update(data)
-  }
-
-  /** The digest of everything fed so far; taken once, after the last byte. */
-  digest (): Buffer {
-    this.result ??= this.hash.digest()
-    return this.result
-  }
-}
 
 /** SHA-256 of a whole piece in memory. */
 export function hashPiece (data: Uint8Array): Buffer {
   return createHash('sha256').update(data).digest()
 }
 
+/** A piece's digest, and its bytes: `piece` may view another buffer than the one hashed. */
+export interface HashedPiece {
+  digest: Uint8Array
+  piece: Uint8Array
+}
+
 /**
- * Whether a piece matches the manifest's hash for `index`: given its bytes (hashed here) or
- * the hasher that was fed them as they arrived. The one place a piece is verified.
+ * SHA-256 of a piece's bytes, wherever it is computed (see storage/hash-thread). The piece
+ * handed in may be moved to another thread: use only the one handed back.
  */
-export function verifyPiece (manifest: Manifest, index: number, piece: Uint8Array | PieceHasher): boolean {
-  const digest = piece instanceof PieceHasher ? piece.digest() : hashPiece(piece)
-  return digest.equals(pieceHash(manifest, index))
+export interface PieceHashing {
+  hash(piece: Uint8Array): Promise<HashedPiece>
+}
+
+/** Hashes on the calling thread. */
+export const hashInline: PieceHashing = {
+  hash: async (piece) => ({ digest: hashPiece(piece), piece })
+}
+
+/**
+ * Whether a piece's bytes match the manifest's hash for `index`. With these two, the one place
+ * a piece is verified.
+ */
+export function verifyPiece (manifest: Manifest, index: number, piece: Uint8Array): boolean {
+  return hashPiece(piece).equals(pieceHash(manifest, index))
+}
+
+/** verifyPiece, the hash taken by `hashing` (off the event loop where it can): whether it matched, and the piece's bytes now. */
+export async function verifyPieceWith (hashing: PieceHashing, manifest: Manifest, index: number, piece: Uint8Array): Promise<{ good: boolean, piece: Uint8Array }> {
+  const hashed = await hashing.hash(piece)
+  return { good: Buffer.from(hashed.digest.buffer, hashed.digest.byteOffset, hashed.digest.byteLength).equals(pieceHash(manifest, index)), piece: hashed.piece }
 }

@@ -11,6 +11,7 @@ import type { PeerNetwork } from './types.js'
 import type { Bitfield } from '../core/bitfield.js'
 import type { FileSelection } from '../core/selection.js'
 import type { Manifest } from '../core/manifest.js'
+import type { PieceHashing } from '../core/piece-hash.js'
 import type { FileFingerprints, PieceStore } from '../storage/piece-store.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -22,6 +23,8 @@ export interface SwarmOpenerInit {
   limits: SwarmLimits
   /** Node-wide upload and download rate limits, shared by every swarm. */
   rates?: RateLimits
+  /** Where received pieces are hashed, for every swarm. @default inline */
+  hashing?: PieceHashing
   timeouts: Pick<SwarmsTimeouts, 'request' | 'rediscoverInterval'>
   logger: ComponentLogger
   /** The node is stopping: no peer search outlives it. */
@@ -77,6 +80,7 @@ export class SwarmOpener {
       timeouts: { request: this.init.timeouts.request },
       tuning: SWARM,
       rates: this.init.rates,
+      hashing: this.init.hashing,
       sequential: spec.sequential === true,
       initialSeed: record.origin === 'seed',
       changedOnDisk: spec.changedOnDisk,

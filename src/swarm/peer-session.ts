@@ -264,7 +264,7 @@ export class PeerSession implements PieceWireHandler {
     if (received === 'stale') return
     this.isSnubbed = false
     this.downloadMeter.add(data.byteLength)
-    if (received !== undefined) this.host.onPieceReceived(this, index, received.piece, received.hasher, received.requestedAt)
+    if (received !== undefined) this.host.onPieceReceived(this, index, received.piece, received.requestedAt)
   }
 
   onClose (err?: Error): void {

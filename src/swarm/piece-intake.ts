@@ -1,4 +1,4 @@
-import { verifyPiece } from '../core/piece-hash.js'
+import { verifyPieceWith } from '../core/piece-hash.js'
 import { isBoundaryPiece } from '../core/selection.js'
 import { ProtocolViolationError } from '../errors.js'
 import { RateMeter } from '../utils/rate-meter.js'
@@ -8,7 +8,7 @@ import type { SelectedFiles } from './selected-files.js'
 import type { Bitfield } from '../core/bitfield.js'
 import type { PieceLayout } from '../core/layout.js'
 import type { Manifest } from '../core/manifest.js'
-import type { PieceHasher } from '../core/piece-hash.js'
+import type { PieceHashing } from '../core/piece-hash.js'
 import type { PiecePicker } from '../core/piece-picker.js'
 import type { FileSelection } from '../core/selection.js'
 import type { PieceStore } from '../storage/piece-store.js'
@@ -50,6 +50,8 @@ export interface PieceIntakeInit<P extends IntakePeer> {
   store: Pick<PieceStore, 'writePiece'>
   peers: ReadonlyMap<string, P>
   buffers: Pick<BufferPool, 'give'>
+  /** Where received pieces are hashed. */
+  hashing: PieceHashing
   maxBadPieces: number
   /** Pieces are taken in only while the swarm downloads. */
   downloading: () => boolean
@@ -75,7 +77,7 @@ export class PieceIntake<P extends IntakePeer = PeerSession> {
   constructor (private readonly init: PieceIntakeInit<P>) {}
 
   /** All bytes of a requested piece arrived from `peer` (see SessionHost.onPieceReceived). */
-  received (peer: P, index: number, piece: Uint8Array, hasher: PieceHasher, requestedAt: number): void {
+  received (peer: P, index: number, piece: Uint8Array, requestedAt: number): void {
     const { have, picker, work } = this.init
     const length = piece.byteLength
     this.meter.add(length)
@@ -97,18 +99,38 @@ export class PieceIntake<P extends IntakePeer = PeerSession> {
         work.release(index)
       }
     }
-    void this.verifyAndStore(peer, index, piece, hasher).finally(() => { this.init.buffers.give(piece) })
+    void this.verifyAndStore(peer, index, piece).then((buffer) => { if (buffer !== undefined) this.init.buffers.give(buffer) })
     work.fill(peer)
   }
 
-  /** Check a received piece's hash against the manifest; write it only if it matches. */
-  private async verifyAndStore (peer: P, index: number, piece: Uint8Array, hasher: PieceHasher): Promise<void> {
+  /**
+   * Check a received piece's hash against the manifest; write it only if it matches. Returns
+   * its buffer to give back (hashing may move it), undefined if it was lost.
+   */
+  private async verifyAndStore (peer: P, index: number, received: Uint8Array): Promise<Uint8Array | undefined> {
     const { picker, selected } = this.init
-    if (!verifyPiece(this.init.manifest, index, hasher)) {
+    const checked = await verifyPieceWith(this.init.hashing, this.init.manifest, index, received).catch((err: Error) => {
+      // the hashing thread failed with the piece: not the sender's fault, it is asked for again
+      this.init.log.error('piece %d was lost to hashing - %e', index, err)
+      return undefined
+    })
+    if (checked === undefined) {
+      this.writing.delete(index)
+      picker.unsettle(index)
+      this.init.work.fillAll()
+      return undefined
+    }
+    const { good, piece } = checked
+    // the swarm stopped while the piece was hashed: its store may be closed
+    if (!this.init.downloading()) {
+      this.writing.delete(index)
+      return piece
+    }
+    if (!good) {
       this.writing.delete(index)
       picker.unsettle(index)
       this.onBadPiece(peer, index, piece.byteLength)
-      return
+      return piece
     }
     // the selection as the write began: a file selected meanwhile was not written
     const files = selected.selection
@@ -119,9 +141,10 @@ export class PieceIntake<P extends IntakePeer = PeerSession> {
       picker.unsettle(index)
       this.init.events.pieceFailed(peer.peerId, index, 'write')
       this.init.work.failed(err as Error)
-      return
+      return piece
     }
     this.onPieceStored(index, piece.byteLength, files)
+    return piece
   }
 
   private onPieceStored (index: number, length: number, files?: FileSelection): void {

@@ -1,4 +1,3 @@
-import { PieceHasher } from '../core/piece-hash.js'
 import { ProtocolViolationError } from '../errors.js'
 
 /**
@@ -15,8 +14,8 @@ export interface Incoming {
   firstByteAt?: number
   /** Taken from the host's pool when the first byte arrives; the piece is copied in. */
   buffer?: Uint8Array
-  /** Set once the copy we wait for began (at offset 0); fed as its bytes are copied (the data is in cache once). */
-  hasher?: PieceHasher
+  /** Set once the copy we wait for began (at offset 0). */
+  copying: boolean
   /** Bytes of the copy received so far: the end of its last frame. */
   received: number
 }
@@ -27,10 +26,9 @@ export interface ReceiveBuffers {
   pieceLength(index: number): number
 }
 
-/** A requested piece whose last byte arrived: `piece` views a pooled buffer, `hasher` was fed its bytes. */
+/** A requested piece whose last byte arrived: `piece` views a pooled buffer. */
 export interface ReceivedPiece {
   piece: Uint8Array
-  hasher: PieceHasher
   /** When the request went out (ms since the epoch). */
   requestedAt: number
 }
@@ -94,7 +92,7 @@ export class RequestBook {
 
   add (index: number, length: number, now: number): void {
     if (this.pieces.size === 0) this.dataAt = now
-    this.pieces.set(index, { requestedAt: now, progressAt: now, length, received: 0 })
+    this.pieces.set(index, { requestedAt: now, progressAt: now, length, received: 0, copying: false })
     this.inflight += length
   }
 
@@ -123,7 +121,7 @@ export class RequestBook {
    */
   receive (index: number, offset: number, data: Uint8Array, buffers: ReceiveBuffers): ReceivedPiece | 'stale' | undefined {
     const piece = this.pieces.get(index)
-    if (piece === undefined || (offset !== 0 && piece.hasher === undefined)) {
+    if (piece === undefined || (offset !== 0 && !piece.copying)) {
       this.dropStale(index, offset + data.byteLength, buffers.pieceLength(index))
       return 'stale'
     }
@@ -134,20 +132,18 @@ export class RequestBook {
     // copy out of the transport's buffers at once, so they can be collected young
     const buffer = piece.buffer ??= buffers.takeBuffer()
     buffer.set(data, offset)
-    const hasher = piece.hasher as PieceHasher
-    hasher.update(data)
     piece.received = offset + data.byteLength
     if (piece.received < piece.length) return undefined
     piece.buffer = undefined
     this.forget(index)
-    return { piece: buffer.subarray(0, piece.length), hasher, requestedAt: piece.requestedAt }
+    return { piece: buffer.subarray(0, piece.length), requestedAt: piece.requestedAt }
   }
 
-  /** A copy of a requested piece starts: measured and hashed from its first byte. */
+  /** A copy of a requested piece starts: measured from its first byte. */
   private beginCopy (piece: Incoming, now: number): void {
-    if (piece.hasher === undefined) this.shortestRoundTrip = Math.min(this.shortestRoundTrip, now - piece.requestedAt)
+    if (!piece.copying) this.shortestRoundTrip = Math.min(this.shortestRoundTrip, now - piece.requestedAt)
     piece.firstByteAt ??= now
-    piece.hasher = new PieceHasher()
+    piece.copying = true
   }
 
   /** Bytes of a copy we no longer wait for, up to `end`: dropped if we abandoned one, a violation otherwise. */

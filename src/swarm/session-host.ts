@@ -1,5 +1,4 @@
 import type { PeerSession } from './peer-session.js'
-import type { PieceHasher } from '../core/piece-hash.js'
 
 /** What a peer session needs from its swarm: the swarm owns all cross-peer state. */
 export interface SessionHost {
@@ -13,10 +12,10 @@ export interface SessionHost {
   takeBuffer(): Uint8Array
   releaseBuffer(buffer: Uint8Array): void
   /**
-   * All bytes of a requested piece arrived; `piece` views a taken buffer, `hasher` was fed its
-   * bytes (not yet compared), `requestedAt` is when the request went out (ms since the epoch).
+   * All bytes of a requested piece arrived (not yet verified); `piece` views a taken buffer,
+   * `requestedAt` is when the request went out (ms since the epoch).
    */
-  onPieceReceived(session: PeerSession, index: number, piece: Uint8Array, hasher: PieceHasher, requestedAt: number): void
+  onPieceReceived(session: PeerSession, index: number, piece: Uint8Array, requestedAt: number): void
   onRequestEnded(session: PeerSession, index: number): void
   /** The peer unchoked us: requests may go out. */
   onUnchoked(session: PeerSession): void

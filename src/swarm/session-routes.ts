@@ -8,7 +8,6 @@ import type { SwarmPeers } from './swarm-peers.js'
 import type { Uploader } from './upload.js'
 import type { Bitfield } from '../core/bitfield.js'
 import type { PieceLayout } from '../core/layout.js'
-import type { PieceHasher } from '../core/piece-hash.js'
 import type { PiecePicker } from '../core/piece-picker.js'
 import type { BufferPool } from '../utils/buffer-pool.js'
 import type { Logger } from '@libp2p/interface'
@@ -102,7 +101,7 @@ export class SessionRoutes implements SessionHost {
     this.init.buffers.give(buffer)
   }
 
-  onPieceReceived (session: PeerSession, index: number, piece: Uint8Array, hasher: PieceHasher, requestedAt: number): void {
-    this.parts.intake.received(session, index, piece, hasher, requestedAt)
+  onPieceReceived (session: PeerSession, index: number, piece: Uint8Array, requestedAt: number): void {
+    this.parts.intake.received(session, index, piece, requestedAt)
   }
 }

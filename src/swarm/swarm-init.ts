@@ -2,6 +2,7 @@ import type { PieceFailure } from './events.js'
 import type { Swarm } from './swarm.js'
 import type { Bitfield } from '../core/bitfield.js'
 import type { Manifest } from '../core/manifest.js'
+import type { PieceHashing } from '../core/piece-hash.js'
 import type { FileSelection } from '../core/selection.js'
 import type { PieceStore } from '../storage/piece-store.js'
 import type { TokenBucket } from '../utils/token-bucket.js'
@@ -91,6 +92,8 @@ export interface SwarmInit {
   tuning: SwarmTuning
   /** Node-wide upload and download rate limits. @default unlimited */
   rates?: RateLimits
+  /** Where received pieces are hashed (node-wide: storage/hash-thread). @default inline */
+  hashing?: PieceHashing
   /** Fetch in piece order rather than rarest first. @default false */
   sequential?: boolean
   /**

@@ -1,5 +1,6 @@
 import { PieceLayout } from '../core/layout.js'
 import { pieceMapBytes } from '../core/piece-map.js'
+import { hashInline } from '../core/piece-hash.js'
 import { PiecePicker } from '../core/piece-picker.js'
 import { PICKING, SCORING } from '../config/defaults.js'
 import { ProtocolViolationError, StorageError } from '../errors.js'
@@ -82,7 +83,8 @@ export class Swarm implements SwarmEndpoint {
     const { work, parts } = this.links()
     const { picker, have, layout, log } = this
     // enough idle buffers for a full request window to peers plus the pieces being written
-    this.buffers = new BufferPool(layout.pieceSize, Math.ceil(2 * this.limits.maxInflightBytesPerPeer / layout.pieceSize))
+    const hashing = init.hashing ?? hashInline
+    this.buffers = new BufferPool(layout.pieceSize, Math.ceil(2 * this.limits.maxInflightBytesPerPeer / layout.pieceSize), false)
     const host = new SessionRoutes({
       layout,
       have,
@@ -113,7 +115,7 @@ export class Swarm implements SwarmEndpoint {
     })
     this.intake = new PieceIntake({
       manifest: this.manifest, layout, have, picker, selected: this.selected, store: this.store, peers: sessions,
-      buffers: this.buffers, maxBadPieces: this.limits.maxBadPieces, downloading, work, events, log
+      buffers: this.buffers, hashing, maxBadPieces: this.limits.maxBadPieces, downloading, work, events, log
     })
     this.stateValue = this.have.complete ? 'seeding' : init.changedOnDisk !== undefined ? 'partial' : this.selected.done(this.have) ? 'seeding' : 'downloading'
     if (this.stateValue === 'partial') this.error = init.changedOnDisk

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { defaultLogger } from '@libp2p/logger'
 import { Bitfield } from '../../../src/core/bitfield.js'
 import { PieceLayout } from '../../../src/core/layout.js'
-import { PieceHasher } from '../../../src/core/piece-hash.js'
+import { hashInline, hashPiece } from '../../../src/core/piece-hash.js'
 import { PiecePicker } from '../../../src/core/piece-picker.js'
 import { PICKING } from '../../../src/config/defaults.js'
 import { MemoryPieceStore } from '../../../src/storage/memory-store.js'
@@ -11,6 +11,7 @@ import { PieceIntake } from '../../../src/swarm/piece-intake.js'
 import { SelectedFiles } from '../../../src/swarm/selected-files.js'
 import { isNamedError, makeContent, pieceOf } from '../fixtures.js'
 import type { Content } from '../fixtures.js'
+import type { PieceHashing } from '../../../src/core/piece-hash.js'
 import type { IntakePeer } from '../../../src/swarm/piece-intake.js'
 
 const PIECE = 16 * 1024
@@ -43,7 +44,7 @@ interface Setup {
   state: { downloading: boolean }
 }
 
-function setup (): Setup {
+function setup (hashing: PieceHashing = hashInline): Setup {
   const content = makeContent([{ path: 'file.bin', size: (PIECES - 1) * PIECE + 500 }], { pieceSize: PIECE })
   const layout = new PieceLayout(content.manifest)
   const have = new Bitfield(PIECES)
@@ -61,6 +62,7 @@ function setup (): Setup {
     store,
     peers,
     buffers: { give: (buffer) => { given.push(buffer) } },
+    hashing,
     maxBadPieces: 2,
     downloading: () => state.downloading,
     work: {
@@ -85,10 +87,8 @@ function setup (): Setup {
 
 /** Hand the intake `data` as piece `index` from `peer`, as a session would. */
 function receive (intake: PieceIntake<FakePeer>, peer: FakePeer, index: number, data: Uint8Array): Uint8Array {
-  const hasher = new PieceHasher()
-  hasher.update(data)
   const piece = Uint8Array.from(data)
-  intake.received(peer, index, piece, hasher, Date.now())
+  intake.received(peer, index, piece, Date.now())
   return piece
 }
 
@@ -184,5 +184,53 @@ describe('swarm/piece-intake', () => {
     assert.equal(intake.downloaded, 0)
     assert.deepEqual(leecher.announced, [])
     assert.ok(!calls.includes('verified 0'))
+  })
+
+  it('a piece the hashing moved is written, and given back, from where it was moved to', async () => {
+    const moved: Uint8Array[] = []
+    const moving: PieceHashing = {
+      hash: async (piece) => {
+        const copy = Uint8Array.from(piece)
+        piece.fill(0) // the old place is no longer the piece's
+        moved.push(copy)
+        return { digest: hashPiece(copy), piece: copy }
+      }
+    }
+    const { content, have, store, intake, given } = setup(moving)
+    receive(intake, new FakePeer('sender'), 1, pieceOf(content, 1))
+    await settle()
+    assert.equal(have.has(1), true)
+    assert.ok(Buffer.from(await store.readPiece(1)).equals(pieceOf(content, 1)))
+    assert.deepEqual(given, moved, 'the buffer handed back goes to the pool')
+  })
+
+  it('a piece lost to the hashing (its thread failed) is asked for again, blamed on nobody, its buffer not reused', async () => {
+    const failing: PieceHashing = { hash: async () => { throw new Error('the hashing thread exited with code 1') } }
+    const { content, have, store, intake, calls, given } = setup(failing)
+    const sender = new FakePeer('sender')
+    receive(intake, sender, 0, pieceOf(content, 0))
+    await settle()
+    assert.equal(have.has(0), false)
+    await assert.rejects(store.readPiece(0))
+    assert.ok(calls.includes('fillAll'), 'asked for again')
+    assert.ok(!calls.some(c => c.startsWith('misbehaved') || c.startsWith('pieceFailed') || c.startsWith('failed')), calls.join(', '))
+    assert.equal(sender.bad, 0)
+    assert.deepEqual(given, [], 'its buffer went with the thread')
+    receive(intake, sender, 0, pieceOf(content, 0))
+    await settle()
+    assert.equal(intake.wasted, 0, 'a new copy is taken in, not thrown away as had or being written')
+  })
+
+  it('a swarm stopped while its piece is hashed writes nothing, and the buffer goes back', async () => {
+    let release: () => void = () => {}
+    const slow: PieceHashing = { hash: async (piece) => { await new Promise<void>(resolve => { release = resolve }); return { digest: hashPiece(piece), piece } } }
+    const { content, store, intake, state, given } = setup(slow)
+    const piece = receive(intake, new FakePeer('sender'), 0, pieceOf(content, 0))
+    await settle()
+    state.downloading = false
+    release()
+    await settle()
+    await assert.rejects(store.readPiece(0), 'not written')
+    assert.deepEqual(given, [piece])
   })
 })

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { defaultLogger } from '@libp2p/logger'
 import { Bitfield } from '../../../src/core/bitfield.js'
-import { PieceHasher } from '../../../src/core/piece-hash.js'
 import { SessionRoutes } from '../../../src/swarm/session-routes.js'
 import type { PeerSession } from '../../../src/swarm/peer-session.js'
 import type { RoutedParts } from '../../../src/swarm/session-routes.js'
@@ -86,7 +85,7 @@ describe('swarm/session-routes', () => {
     routes.onPeerClosed(session, new Error('reset'))
     const buffer = routes.takeBuffer()
     routes.releaseBuffer(buffer)
-    routes.onPieceReceived(session, 0, buffer, new PieceHasher(), Date.now())
+    routes.onPieceReceived(session, 0, buffer, Date.now())
     assert.deepEqual(calls, ['fill peer', 'left reset', 'take', 'give', 'received 0 16'])
   })
 })
