@@ -1,5 +1,8 @@
+import { once } from 'node:events'
 import { Worker } from 'node:worker_threads'
+import { HASHING } from '../config/defaults.js'
 import { hashPiece } from '../core/piece-hash.js'
+import { RateMeter } from '../utils/rate-meter.js'
 import type { HashedPiece, PieceHashing } from '../core/piece-hash.js'
 import type { Logger } from '@libp2p/interface'
 
@@ -25,32 +28,47 @@ interface Pending {
   reject(err: Error): void
 }
 
+export interface HashThreadInit {
+  /** Bytes per second hashed from which the thread is used (started the first time). @default HASHING.threadFromRate */
+  fromRate?: number
+  log?: Logger
+}
+
 /**
- * Hashes pieces on a thread of its own, so verifying what arrives does not hold up the event
- * loop that receives it (on the 1 -> 1 path SHA-256 was a third of the leecher's main thread).
+ * Hashes pieces on a thread of its own while pieces come fast, so verifying them does not hold
+ * up the event loop that receives them (on the 1 -> 1 path SHA-256 was a third of the
+ * leecher's main thread). Slower, each handover costs more than the hash it moves (the thread
+ * must be woken for each piece), so pieces are hashed inline, and a node that never
+ * downloads fast never starts the thread.
+ *
  * A piece's whole buffer goes to the thread and comes back (moved, never copied): the caller
- * owns it. Pieces in a buffer that cannot move, and every piece while the thread starts or
- * after it failed, are hashed inline. The thread holds the process open only while it has work.
+ * owns it. A buffer that cannot move is copied there, or hashed inline where node refuses to
+ * send it. The thread holds the process open only while it has work.
  */
 export class HashThread implements PieceHashing {
   private worker?: Worker
   private online = false
+  private stopped = false
   private nextId = 0
   private readonly pending = new Map<number, Pending>()
+  private readonly meter = new RateMeter(1000)
+  private readonly fromRate: number
+  private readonly log?: Logger
 
-  constructor (private readonly log?: Logger) {
-    // no flags of the main thread's (some, such as --input-type, would stop it): it needs none
-    const worker = new Worker(new URL('./hash-thread-worker.js', import.meta.url), { execArgv: [] })
-    worker.unref()
-    worker.on('online', () => { this.online = true })
-    worker.on('message', (result: HashResult) => { this.settle(result) })
-    worker.on('error', (err) => { this.fail(err) })
-    worker.on('exit', (code) => { this.fail(new Error(`the hashing thread exited with code ${code}`)) })
-    this.worker = worker
+  constructor (init: HashThreadInit = {}) {
+    this.fromRate = init.fromRate ?? HASHING.threadFromRate
+    this.log = init.log
+  }
+
+  /** Start the thread now rather than when pieces first come fast; resolves once it runs. */
+  async start (): Promise<void> {
+    const worker = this.spawn()
+    if (worker !== undefined && !this.online) await once(worker, 'online')
   }
 
   async hash (piece: Uint8Array): Promise<HashedPiece> {
-    const worker = this.worker
+    this.meter.add(piece.byteLength)
+    const worker = this.meter.rate() >= this.fromRate ? this.spawn() : undefined
     const buffer = piece.buffer
     if (worker === undefined || !this.online || !(buffer instanceof ArrayBuffer)) return { digest: hashPiece(piece), piece }
     const id = this.nextId++
@@ -59,7 +77,6 @@ export class HashThread implements PieceHashing {
       try {
         worker.postMessage(job, [buffer])
       } catch {
-        // a buffer that cannot move (one of node's shared slabs): hashed here
         resolve({ digest: hashPiece(piece), piece })
         return
       }
@@ -68,11 +85,26 @@ export class HashThread implements PieceHashing {
     })
   }
 
-  /** Ends the thread; pieces still with it are lost (their hashes reject). */
+  /** Ends the thread for good; pieces still with it are lost (their hashes reject), later ones are hashed inline. */
   async stop (): Promise<void> {
+    this.stopped = true
     const worker = this.worker
     this.abandon(new Error('the hashing thread stopped'))
     if (worker !== undefined) await worker.terminate()
+  }
+
+  /** The thread, started if it is not yet (none once stopped or failed). */
+  private spawn (): Worker | undefined {
+    if (this.worker !== undefined || this.stopped) return this.worker
+    // no flags of the main thread's (some, such as --input-type, would stop it): it needs none
+    const worker = new Worker(new URL('./hash-thread-worker.js', import.meta.url), { execArgv: [] })
+    worker.unref()
+    worker.on('online', () => { this.online = true })
+    worker.on('message', (result: HashResult) => { this.settle(result) })
+    worker.on('error', (err) => { this.fail(worker, err) })
+    worker.on('exit', (code) => { this.fail(worker, new Error(`the hashing thread exited with code ${code}`)) })
+    this.worker = worker
+    return worker
   }
 
   private settle (result: HashResult): void {
@@ -87,9 +119,10 @@ export class HashThread implements PieceHashing {
     if (this.pending.size === 0) this.worker?.unref()
   }
 
-  private fail (err: Error): void {
-    if (this.worker === undefined) return
-    this.log?.error('hashing on the main thread from now on: %s', err.message)
+  private fail (worker: Worker, err: Error): void {
+    if (this.worker !== worker || this.stopped) return
+    this.log?.error('hashing on the main thread from now on - %e', err)
+    this.stopped = true
     this.abandon(err)
   }
 

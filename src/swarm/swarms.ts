@@ -74,7 +74,7 @@ export class Swarms {
   /** Bring back the swarms of the last run and announce them. A swarm that cannot be restored is logged and kept on the list. */
   async start (): Promise<void> {
     const { registry, records, network } = this.init
-    this.hashThread = new HashThread(this.log)
+    this.hashThread = new HashThread({ log: this.log })
     for (const record of await records.loadList()) {
       try {
         const entry = await this.restorer.restore(record)

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import { spawnSync } from 'node:child_process'
 import { markAsUntransferable } from 'node:worker_threads'
 import { hashPiece } from '../../../src/core/piece-hash.js'
@@ -13,10 +12,10 @@ function pooledPiece (size: number, length = size): Uint8Array {
   return piece
 }
 
-/** A thread whose worker is up (before that, pieces are hashed inline). */
+/** A thread used at any rate, its worker up (before that, pieces are hashed inline). */
 async function startedThread (): Promise<HashThread> {
-  const thread = new HashThread()
-  await once((thread as unknown as { worker: NodeJS.EventEmitter }).worker, 'online')
+  const thread = new HashThread({ fromRate: 0 })
+  await thread.start()
   return thread
 }
 
@@ -56,8 +55,31 @@ describe('storage/hash-thread', function () {
     }
   })
 
+  it('pieces that come slowly are hashed inline and start no thread; once they come fast, the thread takes them', async () => {
+    const thread = new HashThread({ fromRate: 4 * 1024 * 1024 })
+    const threadOf = (): unknown => (thread as unknown as { worker?: unknown }).worker
+    try {
+      const slow = pooledPiece(16 * 1024)
+      assert.equal((await thread.hash(slow)).piece, slow)
+      assert.equal(threadOf(), undefined, 'no thread for a piece now and then')
+      const deadline = Date.now() + 10_000
+      let moved = false
+      while (!moved && Date.now() < deadline) {
+        const piece = pooledPiece(256 * 1024)
+        const bytes = Buffer.from(piece)
+        const hashed = await thread.hash(piece)
+        assert.ok(Buffer.from(hashed.digest).equals(hashPiece(bytes)))
+        moved = piece.byteLength === 0
+        if (!moved) await new Promise(resolve => setTimeout(resolve, 5))
+      }
+      assert.ok(moved, 'at 256 KiB every 5 ms the thread started and took the pieces')
+    } finally {
+      await thread.stop()
+    }
+  })
+
   it('before its thread is up, and after it stopped, pieces are hashed inline', async () => {
-    const thread = new HashThread()
+    const thread = new HashThread({ fromRate: 0 })
     const early = pooledPiece(1024)
     const hashedEarly = await thread.hash(early)
     assert.equal(hashedEarly.piece, early, 'not moved: the thread was not up yet')
@@ -72,8 +94,9 @@ describe('storage/hash-thread', function () {
   it('pieces still with the thread when it stops are lost: their hashes reject', async () => {
     const thread = await startedThread()
     const pending = Array.from({ length: 50 }, () => thread.hash(pooledPiece(256 * 1024)))
+    const settled = Promise.allSettled(pending)
     await thread.stop()
-    const outcomes = await Promise.allSettled(pending)
+    const outcomes = await settled
     for (const o of outcomes) if (o.status === 'rejected') assert.match((o.reason as Error).message, /hashing thread stopped/)
     assert.ok(outcomes.some(o => o.status === 'rejected'), 'some were still on their way')
   })
@@ -82,9 +105,8 @@ describe('storage/hash-thread', function () {
     const module = new URL('../../../src/storage/hash-thread.js', import.meta.url).href
     const script = `
       import { HashThread } from '${module}'
-      import { once } from 'node:events'
-      const thread = new HashThread()
-      await once(thread.worker, 'online')
+      const thread = new HashThread({ fromRate: 0 })
+      await thread.start()
       const hashed = await thread.hash(new Uint8Array(4096))
       console.log(hashed.piece.byteLength, hashed.piece.buffer !== undefined)`
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 15_000, encoding: 'utf8' })
