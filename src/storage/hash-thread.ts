@@ -1,6 +1,5 @@
 import { once } from 'node:events'
 import { Worker } from 'node:worker_threads'
-import { HASHING } from '../config/defaults.js'
 import { hashPiece } from '../core/piece-hash.js'
 import { RateMeter } from '../utils/rate-meter.js'
 import type { HashedPiece, PieceHashing } from '../core/piece-hash.js'
@@ -29,8 +28,8 @@ interface Pending {
 }
 
 export interface HashThreadInit {
-  /** Bytes per second hashed from which the thread is used (started the first time). @default HASHING.threadFromRate */
-  fromRate?: number
+  /** Bytes per second hashed from which the thread is used (started the first time): config/defaults HASHING.threadFromRate. */
+  fromRate: number
   log?: Logger
 }
 
@@ -55,8 +54,8 @@ export class HashThread implements PieceHashing {
   private readonly fromRate: number
   private readonly log?: Logger
 
-  constructor (init: HashThreadInit = {}) {
-    this.fromRate = init.fromRate ?? HASHING.threadFromRate
+  constructor (init: HashThreadInit) {
+    this.fromRate = init.fromRate
     this.log = init.log
   }
 

@@ -1,4 +1,4 @@
-import { ADDING, ADD_NOTICE, SEED_WATCH } from '../config/defaults.js'
+import { ADDING, ADD_NOTICE, HASHING, SEED_WATCH } from '../config/defaults.js'
 import { Bitfield } from '../core/bitfield.js'
 import { cancelSwarm } from './cancel.js'
 import { selectFiles } from './select.js'
@@ -74,7 +74,7 @@ export class Swarms {
   /** Bring back the swarms of the last run and announce them. A swarm that cannot be restored is logged and kept on the list. */
   async start (): Promise<void> {
     const { registry, records, network } = this.init
-    this.hashThread = new HashThread({ log: this.log })
+    this.hashThread = new HashThread({ fromRate: HASHING.threadFromRate, log: this.log })
     for (const record of await records.loadList()) {
       try {
         const entry = await this.restorer.restore(record)
