@@ -52,6 +52,8 @@ export interface PieceIntakeInit<P extends IntakePeer> {
   buffers: Pick<BufferPool, 'give'>
   /** Where received pieces are hashed. */
   hashing: PieceHashing
+  /** Bytes received and not yet written from which the swarm asks for no more (see backlogged). */
+  maxUnwrittenBytes: number
   maxBadPieces: number
   /** Pieces are taken in only while the swarm downloads. */
   downloading: () => boolean
@@ -73,8 +75,18 @@ export class PieceIntake<P extends IntakePeer = PeerSession> {
   readonly meter = new RateMeter()
   /** Pieces being verified and written. */
   private readonly writing = new Set<number>()
+  /** Their bytes, held in memory until written. */
+  private unwritten = 0
 
   constructor (private readonly init: PieceIntakeInit<P>) {}
+
+  /**
+   * Pieces wait for the disk: as many bytes received and not yet written as maxUnwrittenBytes
+   * (two pieces at least). Nothing more is asked for until writes catch up.
+   */
+  get backlogged (): boolean {
+    return this.unwritten >= Math.max(this.init.maxUnwrittenBytes, 2 * this.init.layout.pieceSize)
+  }
 
   /** All bytes of a requested piece arrived from `peer` (see SessionHost.onPieceReceived). */
   received (peer: P, index: number, piece: Uint8Array, requestedAt: number): void {
@@ -99,7 +111,15 @@ export class PieceIntake<P extends IntakePeer = PeerSession> {
         work.release(index)
       }
     }
-    void this.verifyAndStore(peer, index, piece).then((buffer) => { if (buffer !== undefined) this.init.buffers.give(buffer) })
+    this.unwritten += length
+    void this.verifyAndStore(peer, index, piece)
+      .then((buffer) => { if (buffer !== undefined) this.init.buffers.give(buffer) })
+      .catch((err: Error) => { this.init.log.error('piece %d - %e', index, err) })
+      .finally(() => {
+        const wasBacklogged = this.backlogged
+        this.unwritten -= length
+        if (wasBacklogged && !this.backlogged) work.fillAll()
+      })
     work.fill(peer)
   }
 

@@ -16,6 +16,8 @@ export interface RequesterInit {
   tuning: Pick<SwarmTuning, 'firstWindowBytes' | 'requestQueueSeconds'>
   /** Whether the swarm still downloads. */
   downloading: () => boolean
+  /** Pieces received wait for the disk: ask for no more (PieceIntake.backlogged). */
+  backlogged: () => boolean
 }
 
 /**
@@ -32,7 +34,7 @@ export class Requester {
 
   /** Keep the peer's request pipeline full, within its byte window and the download rate. */
   fill (session: PeerSession): void {
-    if (!this.init.downloading() || session.closed || session.chokedBy) return
+    if (!this.init.downloading() || session.closed || session.chokedBy || this.init.backlogged()) return
     const { picker, layout, rate } = this.init
     const window = this.window(session)
     const free = window - session.inflightBytes

@@ -59,6 +59,7 @@ export interface SwarmTuning {
   readonly chokeRoundTicks: number
   readonly optimisticRounds: number
   readonly refusalMs: number
+  readonly maxUnwrittenBytes: number
 }
 
 /** What a swarm reports to its owner. Synchronous calls, owner-side only. */

@@ -100,7 +100,7 @@ export class Swarm implements SwarmEndpoint {
     const sessions = this.members.all
     const downloading = (): boolean => this.stateValue === 'downloading'
     const { tuning } = init
-    this.requester = new Requester({ picker, layout, peers: sessions, rate: rates.download, maxInflightBytesPerPeer: this.limits.maxInflightBytesPerPeer, tuning, downloading })
+    this.requester = new Requester({ picker, layout, peers: sessions, rate: rates.download, maxInflightBytesPerPeer: this.limits.maxInflightBytesPerPeer, tuning, downloading, backlogged: () => this.intake.backlogged })
     this.uploader = new Uploader({
       store: this.store, pieceSize: layout.pieceSize, have, peers: sessions, rate: rates.upload, uploadSlots: this.limits.uploadSlots, tuning,
       initialSeed: init.initialSeed ?? false, trading: () => this.trading, downloading, log
@@ -115,7 +115,7 @@ export class Swarm implements SwarmEndpoint {
     })
     this.intake = new PieceIntake({
       manifest: this.manifest, layout, have, picker, selected: this.selected, store: this.store, peers: sessions,
-      buffers: this.buffers, hashing, maxBadPieces: this.limits.maxBadPieces, downloading, work, events, log
+      buffers: this.buffers, hashing, maxUnwrittenBytes: tuning.maxUnwrittenBytes, maxBadPieces: this.limits.maxBadPieces, downloading, work, events, log
     })
     this.stateValue = this.have.complete ? 'seeding' : init.changedOnDisk !== undefined ? 'partial' : this.selected.done(this.have) ? 'seeding' : 'downloading'
     if (this.stateValue === 'partial') this.error = init.changedOnDisk

@@ -44,7 +44,7 @@ interface Setup {
   state: { downloading: boolean }
 }
 
-function setup (hashing: PieceHashing = hashInline): Setup {
+function setup (hashing: PieceHashing = hashInline, maxUnwrittenBytes = 32 * 1024 * 1024): Setup {
   const content = makeContent([{ path: 'file.bin', size: (PIECES - 1) * PIECE + 500 }], { pieceSize: PIECE })
   const layout = new PieceLayout(content.manifest)
   const have = new Bitfield(PIECES)
@@ -63,6 +63,7 @@ function setup (hashing: PieceHashing = hashInline): Setup {
     peers,
     buffers: { give: (buffer) => { given.push(buffer) } },
     hashing,
+    maxUnwrittenBytes,
     maxBadPieces: 2,
     downloading: () => state.downloading,
     work: {
@@ -232,5 +233,39 @@ describe('swarm/piece-intake', () => {
     await settle()
     await assert.rejects(store.readPiece(0), 'not written')
     assert.deepEqual(given, [piece])
+  })
+
+  it('backlogged while the bytes received and not yet written reach the limit (two pieces at least); the swarm asked for more once writes catch up', async () => {
+    const { content, store, intake, calls } = setup(hashInline, 1)
+    const writes: Array<() => void> = []
+    const write = store.writePiece.bind(store)
+    store.writePiece = async (...args) => { await new Promise<void>(resolve => writes.push(resolve)); await write(...args) }
+    const sender = new FakePeer('sender')
+    receive(intake, sender, 0, pieceOf(content, 0))
+    await settle()
+    assert.equal(intake.backlogged, false, 'one piece waits: under two pieces')
+    receive(intake, sender, 1, pieceOf(content, 1))
+    await settle()
+    assert.equal(intake.backlogged, true)
+    assert.equal(writes.length, 2)
+    calls.length = 0
+    writes.shift()?.()
+    await settle()
+    assert.equal(intake.backlogged, false)
+    assert.deepEqual(calls.filter(c => c === 'fillAll'), ['fillAll'], 'asked for more once')
+    writes.shift()?.()
+    await settle()
+    assert.deepEqual(calls.filter(c => c === 'fillAll'), ['fillAll'], 'not again: it was not backlogged')
+  })
+
+  it('a bad piece, a lost one and a duplicate leave nothing counted as waiting for the disk', async () => {
+    const { content, intake } = setup(hashInline, 1)
+    const sender = new FakePeer('sender')
+    receive(intake, sender, 0, randomBytes(PIECE))
+    receive(intake, sender, 1, pieceOf(content, 1))
+    receive(intake, sender, 1, pieceOf(content, 1))
+    await settle()
+    assert.equal((intake as unknown as { unwritten: number }).unwritten, 0)
+    assert.equal(intake.backlogged, false)
   })
 })

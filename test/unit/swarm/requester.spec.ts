@@ -32,7 +32,7 @@ function fakeSeed (): { session: PeerSession, askedAt: number[] } {
   return { session, askedAt }
 }
 
-function requesterFor (session: PeerSession, rate: TokenBucket): Requester {
+function requesterFor (session: PeerSession, rate: TokenBucket, backlogged = (): boolean => false): Requester {
   const manifest = makeContent([{ path: 'f.bin', size: COUNT * PIECE }], { pieceSize: PIECE }).manifest
   const picker = new PiecePicker(new Bitfield(COUNT), { maxDuplicateRequests: 2, randomFirstPieces: 0 })
   picker.addPeer(session.remoteHas)
@@ -43,7 +43,8 @@ function requesterFor (session: PeerSession, rate: TokenBucket): Requester {
     rate,
     maxInflightBytesPerPeer: COUNT * PIECE,
     tuning: { firstWindowBytes: COUNT * PIECE, requestQueueSeconds: 1 },
-    downloading: () => true
+    downloading: () => true,
+    backlogged
   })
 }
 
@@ -51,6 +52,17 @@ describe('swarm/requester', () => {
   it('unlimited: the whole window is asked for at once', () => {
     const { session, askedAt } = fakeSeed()
     requesterFor(session, new TokenBucket(0, 0)).fill(session)
+    assert.equal(askedAt.length, COUNT)
+  })
+
+  it('asks for nothing while received pieces wait for the disk, and again once they do not', () => {
+    const { session, askedAt } = fakeSeed()
+    const disk = { behind: true }
+    const requester = requesterFor(session, new TokenBucket(0, 0), () => disk.behind)
+    requester.fill(session)
+    assert.equal(askedAt.length, 0)
+    disk.behind = false
+    requester.fillAll()
     assert.equal(askedAt.length, COUNT)
   })
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { pieceOf } from '../fixtures.js'
-import { FakeWire, PIECES, deliver, join, settle, swarmWith } from './swarm-kit.js'
+import { SWARM } from '../../../src/config/defaults.js'
+import { FakeWire, PIECE, PIECES, deliver, join, settle, swarmWith } from './swarm-kit.js'
 import type { Kit } from './swarm-kit.js'
 import type { Swarm } from '../../../src/swarm/swarm.js'
 
@@ -37,6 +38,33 @@ describe('swarm/swarm', () => {
     assert.deepEqual(leecher.wire.sent('have'), [first])
     assert.deepEqual(seed.wire.sent('have'), [])
     assert.equal(swarm.downloaded, pieceOf(content, first).byteLength)
+  })
+
+  it('a disk slower than the peers: once two pieces wait to be written, nothing more is asked for until one is', async () => {
+    const limits = { maxInflightBytesPerPeer: 2 * PIECE, maxQueuedRequestsPerPeer: 16, maxPeersPerSwarm: 10, maxBadPieces: 3, uploadSlots: 4 }
+    const { swarm, store, content } = await started([], { limits, tuning: { ...SWARM, maxUnwrittenBytes: 1 } })
+    const writes: Array<() => void> = []
+    const write = store.writePiece.bind(store)
+    store.writePiece = async (...args) => { await new Promise<void>(resolve => writes.push(resolve)); await write(...args) }
+    // whole pieces only (the last one is short)
+    const { wire, handler } = await join(swarm, 'seed', [0, 1, 2, 3])
+    handler.onUnchoke()
+    const first = wire.sent('request')
+    assert.equal(first.length, 2, 'a window of two pieces')
+    for (const index of first) deliver(handler, index, pieceOf(content, index))
+    await settle()
+    assert.equal(writes.length, 2)
+    // the first piece in, one waits (under two): the window is filled again; the second in, two wait
+    assert.equal(wire.sent('request').length, 3, 'nothing more asked for while two wait for the disk')
+    handler.onHave(4)
+    await settle()
+    assert.equal(wire.sent('request').length, 3, 'not even for a piece the peer just announced')
+    writes.shift()?.()
+    await settle()
+    assert.equal(wire.sent('request').length, 4, 'one written: the window is asked full again')
+    for (const resolve of writes.splice(0)) resolve()
+    await settle()
+    assert.equal(swarm.have.count, 2)
   })
 
   it('a bad piece is counted against its sender, re-requested, and the peer closed after maxBadPieces', async () => {
