@@ -386,9 +386,10 @@ export const SWARM = {
    * Bytes of pieces received and not yet verified and written from which a swarm asks for no
    * more (at least two pieces): a disk slower than the network holds the download to its pace
    * instead of the pieces piling up in memory. Writes of 1 MiB pieces were seen to take 3 ms
-   * each on a fresh VM's page cache (~350 MB/s), and without this a 2 GiB get held 330-500 MiB.
+   * each on a fresh VM's page cache (~350 MB/s): a 2 GiB get's leecher then peaked at 411-570
+   * MiB without this, 231-270 MiB with 32 MiB, 194 MiB with 8 MiB (at the same rate).
    */
-  maxUnwrittenBytes: 32 * MiB
+  maxUnwrittenBytes: 8 * MiB
 } as const
 
 /**
