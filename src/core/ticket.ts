@@ -3,6 +3,7 @@ import { base32 } from 'multiformats/bases/base32'
 import * as varint from 'uint8-varint'
 import { InvalidTicketError } from '../errors.js'
 import { parseContentId } from './content-id.js'
+import { TICKET_PREFIX, looksLikeTicket } from './ticket-prefix.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { CID } from 'multiformats/cid'
 
@@ -12,7 +13,7 @@ import type { CID } from 'multiformats/cid'
  * varint length + CID bytes, varint count, and per address varint length + multiaddr bytes.
  * Base32 keeps it one word (no `/`, `+` or `=`) that survives URLs, shells and double-clicks.
  */
-export const TICKET_PREFIX = 'shoal1'
+export { TICKET_PREFIX, looksLikeTicket } from './ticket-prefix.js'
 
 export interface Ticket {
   contentId: CID
@@ -27,10 +28,6 @@ export interface TicketLimits {
   maxContentIdBytes: number
 }
 
-/** Whether text is meant as a ticket (its prefix), before it is decoded. */
-export function looksLikeTicket (text: string): boolean {
-  return text.trim().toLowerCase().startsWith(TICKET_PREFIX)
-}
 
 /**
  * The ticket of a content id and addresses: those without /p2p/<peer id> and those past a

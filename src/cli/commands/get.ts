@@ -2,9 +2,9 @@ import { resolve } from 'node:path'
 import { parseContentId } from '../../core/content-id.js'
 import { remoteError } from '../../api/client.js'
 import { formatBytes } from '../format.js'
-import { looksLikeTicket } from '../../core/ticket.js'
-import { dialTicketPeers, ticketArgument } from '../tickets.js'
+import { looksLikeTicket } from '../../core/ticket-prefix.js'
 import type { ApiClient } from '../../api/client.js'
+import type { Ticket } from '../../core/ticket.js'
 import type { ProgressBar } from '../progress.js'
 import { SearchStatus } from '../search-status.js'
 import { onInterrupt, quoted } from '../detach.js'
@@ -30,11 +30,13 @@ type StreamEvent = GetProgressEvent | { type: 'done', path: string } | { type: '
  * once every piece is verified and the content is in place.
  */
 export async function get (ctx: CommandContext, cidText: string, flags: GetFlags): Promise<void> {
-  // a malformed id or ticket fails here, before the node is asked
-  const ticket = looksLikeTicket(cidText) ? ticketArgument(cidText) : undefined
+  // a malformed id or ticket fails here, before the node is asked; the ticket codecs (the
+  // multiaddr library, ~25 ms to load) only for a ticket
+  const tickets = looksLikeTicket(cidText) ? await import('../tickets.js') : undefined
+  const ticket = tickets?.ticketArgument(cidText)
   const contentId = ticket?.contentId.toString() ?? parseContentId(cidText).toString()
   const client = await ctx.client()
-  if (ticket !== undefined) await dialTicket(ctx, client, ticket)
+  if (tickets !== undefined && ticket !== undefined) await dialTicket(ctx, client, tickets, ticket)
   // the progress bar's library is loaded only for a terminal
   const bar: ProgressBar | undefined = process.stderr.isTTY ? new (await import('../progress.js')).ProgressBar(process.stderr) : undefined
   const search = new SearchStatus(process.stderr, contentId)
@@ -74,9 +76,9 @@ export async function get (ctx: CommandContext, cidText: string, flags: GetFlags
 }
 
 /** The ticket's peers first; none reached is said, and the search goes on as for a content id. */
-async function dialTicket (ctx: CommandContext, client: ApiClient, ticket: Parameters<typeof dialTicketPeers>[1]): Promise<void> {
+async function dialTicket (ctx: CommandContext, client: ApiClient, tickets: typeof import('../tickets.js'), ticket: Ticket): Promise<void> {
   if (ticket.addresses.length === 0) return
-  const { reached, peers, failure } = await dialTicketPeers(client, ticket)
+  const { reached, peers, failure } = await tickets.dialTicketPeers(client, ticket)
   if (reached === 0) ctx.err(`could not reach the ticket's ${peers === 1 ? 'peer' : `${peers} peers`} (${failure ?? 'no answer'}); looking for others`)
 }
 
