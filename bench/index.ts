@@ -132,7 +132,7 @@ async function throughput (root: string, bytes: number): Promise<Throughput> {
 
 const transferRows = (name: string, t: TransferResult, note: string): Array<Array<string | number>> => [
   [name, t.mibps.toFixed(1), t.seconds.toFixed(2), transferCpu(t).toFixed(2), cpuPerGiB(transferCpu(t), t.bytes * t.leechers).toFixed(2), '', note],
-  ...t.nodes.map(n => [`  ${n.name}`, '', '', n.cpuSeconds.toFixed(2), '', `${n.peakRssMiB.toFixed(0)} MiB`, `up ${n.uploadedMiB.toFixed(1)} / down ${n.downloadedMiB.toFixed(1)} MiB`])
+  ...t.nodes.map(n => [`  ${n.name}`, '', '', `${n.cpuSeconds.toFixed(2)} (main ${n.mainThreadCpuSeconds.toFixed(2)})`, '', `${n.peakRssMiB.toFixed(0)} MiB`, `up ${n.uploadedMiB.toFixed(1)} / down ${n.downloadedMiB.toFixed(1)} MiB`])
 ]
 const HEADER = ['measurement', 'MiB/s', 'seconds', 'CPU s', 'CPU s/GiB', 'peak RSS', 'notes']
 

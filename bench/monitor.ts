@@ -7,8 +7,10 @@ const MiB = 1024 * 1024
 export interface ProcessUsage {
   /** Largest resident set seen while monitoring, in MiB. */
   peakRssMiB: number
-  /** User + system CPU seconds spent while monitoring. */
+  /** User + system CPU seconds spent while monitoring, all threads. */
   cpuSeconds: number
+  /** Of them, the main thread's (the event loop's): what sets a node's rate where it has cores to spare. */
+  mainThreadCpuSeconds: number
 }
 
 function rssBytes (pid: number): number {
@@ -16,8 +18,9 @@ function rssBytes (pid: number): number {
   return match === null ? 0 : Number(match[1]) * 1024
 }
 
-function cpuSeconds (pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+/** CPU seconds of a process (all threads), or of one thread given its id as `task`. */
+function cpuSeconds (pid: number, task?: number): number {
+  const stat = readFileSync(task === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${task}/stat`, 'utf8')
   // fields after the parenthesised command name; utime and stime are fields 14 and 15
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
@@ -28,7 +31,9 @@ function cpuSeconds (pid: number): number {
  * VmRSS every `intervalMs`) and the CPU time they used in between.
  */
 export function monitor (pids: number[], intervalMs = 100): () => ProcessUsage[] {
-  const cpuAtStart = pids.map(cpuSeconds)
+  const cpuAtStart = pids.map(pid => cpuSeconds(pid))
+  // a process's main thread has the process's id
+  const mainAtStart = pids.map(pid => cpuSeconds(pid, pid))
   const peak = pids.map(rssBytes)
   const timer = setInterval(() => {
     pids.forEach((pid, i) => {
@@ -39,7 +44,8 @@ export function monitor (pids: number[], intervalMs = 100): () => ProcessUsage[]
     clearInterval(timer)
     return pids.map((pid, i) => ({
       peakRssMiB: round(Math.max(peak[i], rssBytes(pid)) / MiB),
-      cpuSeconds: round(cpuSeconds(pid) - cpuAtStart[i])
+      cpuSeconds: round(cpuSeconds(pid) - cpuAtStart[i]),
+      mainThreadCpuSeconds: round(cpuSeconds(pid, pid) - mainAtStart[i])
     }))
   }
 }

@@ -21,6 +21,7 @@ import type { PeerWork } from './swarm-peers.js'
 import type { Bitfield } from '../core/bitfield.js'
 import type { RateLimits, SwarmInit, SwarmLimits, SwarmObserver, SwarmState } from './swarm-init.js'
 import type { Manifest } from '../core/manifest.js'
+import type { PieceHashing } from '../core/piece-hash.js'
 import type { FileSelection } from '../core/selection.js'
 import type { PieceWire, PieceWireHandler, RejectReason, SwarmEndpoint } from '../core/wire.js'
 import type { PieceStore } from '../storage/piece-store.js'
@@ -61,6 +62,8 @@ export class Swarm implements SwarmEndpoint {
   /** The files wanted (`--only`), and the pieces written for them alone. */
   private readonly selected: SelectedFiles
   private readonly buffers: BufferPool
+  /** Where this swarm's pieces are hashed: received ones, and those read back to be checked again. */
+  readonly hashing: PieceHashing
   private readonly timer: NodeJS.Timeout
   private ticks = 0
 
@@ -83,8 +86,8 @@ export class Swarm implements SwarmEndpoint {
     const { work, parts } = this.links()
     const { picker, have, layout, log } = this
     // enough idle buffers for a full request window to peers plus the pieces being written
-    const hashing = init.hashing ?? hashInline
-    this.buffers = new BufferPool(layout.pieceSize, Math.ceil(2 * this.limits.maxInflightBytesPerPeer / layout.pieceSize), false)
+    this.hashing = init.hashing ?? hashInline
+    this.buffers = new BufferPool(layout.pieceSize, Math.ceil(2 * this.limits.maxInflightBytesPerPeer / layout.pieceSize))
     const host = new SessionRoutes({
       layout,
       have,
@@ -115,7 +118,7 @@ export class Swarm implements SwarmEndpoint {
     })
     this.intake = new PieceIntake({
       manifest: this.manifest, layout, have, picker, selected: this.selected, store: this.store, peers: sessions,
-      buffers: this.buffers, hashing, maxUnwrittenBytes: tuning.maxUnwrittenBytes, maxBadPieces: this.limits.maxBadPieces, downloading, work, events, log
+      buffers: this.buffers, hashing: this.hashing, maxUnwrittenBytes: tuning.maxUnwrittenBytes, maxBadPieces: this.limits.maxBadPieces, downloading, work, events, log
     })
     this.stateValue = this.have.complete ? 'seeding' : init.changedOnDisk !== undefined ? 'partial' : this.selected.done(this.have) ? 'seeding' : 'downloading'
     if (this.stateValue === 'partial') this.error = init.changedOnDisk

@@ -1,4 +1,4 @@
-import { verifyPiece } from '../core/piece-hash.js'
+import { verifyPieceWith } from '../core/piece-hash.js'
 import { DownloadTimeoutError, StorageError } from '../errors.js'
 import type { SwarmEvents } from './events.js'
 import type { StreamCursor } from './stream-priorities.js'
@@ -46,10 +46,13 @@ export async function * readVerified (init: VerifiedReadInit, start: number, end
   }
 }
 
-/** A verified piece read back from the store and hashed again (a file changed on disk must not leak). */
+/**
+ * A verified piece read back from the store and hashed again (a file changed on disk must not
+ * leak), where the swarm hashes (off the event loop at speed).
+ */
 async function readChecked (swarm: Swarm, index: number): Promise<Uint8Array> {
-  const piece = await swarm.readPiece(index)
-  if (!verifyPiece(swarm.manifest, index, piece)) throw new StorageError(`piece ${index} of ${swarm.contentId} changed on disk`)
+  const { good, piece } = await verifyPieceWith(swarm.hashing, swarm.manifest, index, await swarm.readPiece(index))
+  if (!good) throw new StorageError(`piece ${index} of ${swarm.contentId} changed on disk`)
   return piece
 }
 

@@ -1,15 +1,14 @@
 /**
  * Fixed-size buffers handed out and taken back, so a piece-sized buffer is not allocated
  * (and later collected) for every piece that passes through. Keeps at most `maxFree` idle.
- * `shared`: buffers in SharedArrayBuffers, which another thread reads in place (hashing).
  */
 export class BufferPool {
   private readonly free: Uint8Array[] = []
 
-  constructor (readonly size: number, private readonly maxFree: number, private readonly shared = false) {}
+  constructor (readonly size: number, private readonly maxFree: number) {}
 
   take (): Uint8Array {
-    return this.free.pop() ?? new Uint8Array(this.shared ? new SharedArrayBuffer(this.size) : new ArrayBuffer(this.size))
+    return this.free.pop() ?? new Uint8Array(this.size)
   }
 
   /** Return a buffer from `take()`; nothing may use it afterwards. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { TypedEventEmitter } from 'main-event'
+import { hashInline } from '../../../src/core/piece-hash.js'
 import { StreamPriorities } from '../../../src/swarm/stream-priorities.js'
 import { readVerified } from '../../../src/swarm/verified-reader.js'
 import type { SwarmEvents } from '../../../src/swarm/events.js'
@@ -20,6 +21,7 @@ function fakeSwarm (bytes: Buffer) {
     layout: { pieceSize: PIECE },
     manifest: { version: 1, name: 'x', directory: false, pieceSize: PIECE, files: [{ path: 'x', size: bytes.length }], pieceHashes: hashes },
     hasPiece: (i: number) => have.has(i),
+    hashing: hashInline,
     readPiece: async (i: number) => disk.subarray(i * PIECE, Math.min(bytes.length, (i + 1) * PIECE))
   }
   return { swarm: swarm as unknown as Swarm & { state: string }, have, disk }
