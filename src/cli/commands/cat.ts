@@ -1,4 +1,4 @@
-import { request } from 'node:http'
+import { request } from '../../utils/http-request.js'
 import { pipeline } from 'node:stream/promises'
 import { parseContentId } from '../../core/content-id.js'
 import { ApiError } from '../../errors.js'
