@@ -343,7 +343,8 @@ export const SWARM = {
    * copy sent alone reaches its peer sooner, which passes it on sooner. In the simulator, one
    * at a time against every unchoked peer at once: flash crowds of 8 / 100 / 1,000 / 10,000
    * 1.06 / 1.15 / 1.47 / 1.78x the bound against 1.09 / 1.20 / 1.63 / 1.94x; two at a time 1.53x
-   * at 1,000. In the netns lab the same at N = 8, the seeder's copies lower at N = 16 (docs/benchmarks-history.md).
+   * at 1,000. In the netns lab the same at N = 8, the seeder's copies lower at N = 16
+   * (docs/benchmarks-history.md).
    */
   sendTurns: 1,
   /**
