@@ -130,8 +130,9 @@ export class PieceIntake<P extends IntakePeer = PeerSession> {
   private async verifyAndStore (peer: P, index: number, received: Uint8Array): Promise<Uint8Array | undefined> {
     const { picker, selected } = this.init
     const checked = await verifyPieceWith(this.init.hashing, this.init.manifest, index, received).catch((err: Error) => {
-      // the hashing thread failed with the piece: not the sender's fault, it is asked for again
-      this.init.log.error('piece %d was lost to hashing - %e', index, err)
+      // the hashing thread failed with the piece (or stopped with the node): not the sender's
+      // fault, it is asked for again
+      if (this.init.downloading()) this.init.log.error('piece %d was lost to hashing - %e', index, err)
       return undefined
     })
     if (checked === undefined) {
