@@ -3,7 +3,6 @@ import { Bitfield } from '../core/bitfield.js'
 import { cancelSwarm } from './cancel.js'
 import { selectFiles } from './select.js'
 import { pieceCount, totalSize } from '../core/manifest.js'
-import { hashInline } from '../core/piece-hash.js'
 import { HashThread } from '../storage/hash-thread.js'
 import { StorageError } from '../errors.js'
 import { Downloader } from './download.js'
@@ -17,7 +16,6 @@ import type { SwarmRegistry } from './registry.js'
 import type { RateLimits, SwarmLimits } from './swarm.js'
 import type { SwarmsTimeouts } from './swarm-init.js'
 import type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, PeerNetwork, SwarmStatus } from './types.js'
-import type { PieceHashing } from '../core/piece-hash.js'
 import type { ContentStorage } from '../storage/piece-store.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -54,18 +52,19 @@ export class Swarms {
   private readonly restorer: SwarmRestorer
   private readonly downloader: Downloader
   private readonly seedWatch: SeedWatch
-  /** Hashes received pieces off the event loop while the node runs (inline before start and after stop). */
-  private hashThread?: HashThread
-  private readonly hashing: PieceHashing = {
-    hash: async (piece) => await (this.hashThread ?? hashInline).hash(piece)
-  }
+  /**
+   * Hashes received pieces, on a thread of its own while they come fast (it starts the thread
+   * only then); inline once stopped.
+   */
+  private readonly hashThread: HashThread
 
   constructor (init: SwarmsInit) {
     this.init = init
     this.log = init.logger.forComponent('shoal:swarms')
     const { registry, records, storage, network } = init
     const lifetime = this.lifetime.signal
-    this.opener = new SwarmOpener({ ...init, hashing: this.hashing, lifetime, onChangedOnDisk: () => { void this.seedWatch.checkNow() } })
+    this.hashThread = new HashThread({ fromRate: HASHING.threadFromRate, log: this.log })
+    this.opener = new SwarmOpener({ ...init, hashing: this.hashThread, lifetime, onChangedOnDisk: () => { void this.seedWatch.checkNow() } })
     this.restorer = new SwarmRestorer({ registry, records, storage, opener: this.opener, log: this.log, lifetime })
     this.downloader = new Downloader({ registry, records, storage, network, opener: this.opener, restorer: this.restorer, timeouts: init.timeouts, maxManifestSize: init.maxManifestSize, log: this.log, lifetime })
     this.seedWatch = new SeedWatch({ registry, reopen: async (entry) => await this.restorer.reopen(entry), interval: init.timeouts.seedCheck, maxBusyShare: SEED_WATCH.maxBusyShare, log: this.log, lifetime })
@@ -74,7 +73,6 @@ export class Swarms {
   /** Bring back the swarms of the last run and announce them. A swarm that cannot be restored is logged and kept on the list. */
   async start (): Promise<void> {
     const { registry, records, network } = this.init
-    this.hashThread = new HashThread({ fromRate: HASHING.threadFromRate, log: this.log })
     for (const record of await records.loadList()) {
       try {
         const entry = await this.restorer.restore(record)
@@ -93,9 +91,7 @@ export class Swarms {
     this.lifetime.abort()
     this.seedWatch.stop()
     await this.init.registry.close()
-    const thread = this.hashThread
-    this.hashThread = undefined
-    await thread?.stop()
+    await this.hashThread.stop()
   }
 
   status (options: { peers?: boolean, files?: boolean } = {}): SwarmStatus[] {
