@@ -1,4 +1,4 @@
-import { request } from '../utils/http-request.js'
+import { request } from 'node:http'
 import { ApiError, ApiLocationError } from '../errors.js'
 import { isUnspecifiedIp, localScopeOf } from '../utils/local-ip.js'
 import type { ApiEndpoint } from './files.js'

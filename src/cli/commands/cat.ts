@@ -1,4 +1,4 @@
-import { request } from '../../utils/http-request.js'
+import { request } from 'node:http'
 import { pipeline } from 'node:stream/promises'
 import { parseContentId } from '../../core/content-id.js'
 import { ApiError } from '../../errors.js'
