@@ -4,6 +4,7 @@ import { SimPeer } from './peer.js'
 import { seededRandom } from './random.js'
 import { SimSwarm } from './swarm.js'
 import { DEFAULTS } from '../../src/config/defaults.js'
+import { dialTarget } from '../../src/swarm/peer-finder.js'
 import type { PeerSpec, World } from './peer.js'
 import type { Scenario } from './scenarios.js'
 
@@ -42,8 +43,8 @@ export interface ScenarioResult {
   wallSeconds: number
 }
 
-/** Connections a peer opens on arrival (and tops up to every rediscovery); others may dial it up to maxPeersPerSwarm. */
-const DIAL = 25
+/** Connections a peer opens on arrival (and tops up to every rediscovery), as PeerFinder; others may dial it up to maxPeersPerSwarm. */
+const DIAL = dialTarget(DEFAULTS.limits.maxPeersPerSwarm)
 const REDISCOVER_TICKS = 10
 
 /** Run one scenario to the last completion (or to 50 times its bound). */

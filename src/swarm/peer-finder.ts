@@ -11,11 +11,17 @@ const FIRST_PAUSE: number = PEER_FINDING.firstPause
 const FIRST_JITTER: number = PEER_FINDING.firstJitter
 const MAX_WAITING: number = PEER_BACKLOG.maxWaiting
 
+/** Peers a downloading swarm of at most `maxPeers` dials itself while it has a source of every piece it wants (PEER_FINDING.dialShare). */
+export function dialTarget (maxPeers: number): number {
+  return Math.max(1, Math.round(maxPeers * PEER_FINDING.dialShare))
+}
+
 export interface PeerFinderInit {
   swarm: Swarm
   /** The swarm's content id, as providers are searched for. */
   cid: CID
   network: PeerNetwork
+  /** limits.maxPeersPerSwarm: it dials up to dialTarget(maxPeers) of them, and up to all while it lacks a source. */
   maxPeers: number
   /** ms between searches once the swarm is under way. */
   interval: number
@@ -35,9 +41,11 @@ export class PeerFinder {
   private readonly waiting = new Set<string>()
   /** When each peer last failed, oldest first: only failures of the last RETRY_AFTER are kept. */
   private readonly failedAt = new Map<string, number>()
+  private readonly dialTarget: number
 
   constructor (init: PeerFinderInit) {
     this.init = init
+    this.dialTarget = dialTarget(init.maxPeers)
   }
 
   start (lifetime: AbortSignal): void {
@@ -85,13 +93,16 @@ export class PeerFinder {
   }
 
   /**
-   * Peers being tried and peers in the swarm, under maxPeers; or, one attempt at a time, a
-   * full swarm that would drop an idle peer for a newcomer (else a full swarm whose peers are
-   * all of no use would never try the one that has what it lacks).
+   * Peers being tried and peers in the swarm, under the dial target (under maxPeers while a
+   * wanted piece has no source among them); or, one attempt at a time, a full swarm that would
+   * drop an idle peer for a newcomer (else a full swarm whose peers are all of no use would
+   * never try the one that has what it lacks).
    */
   private hasRoom (): boolean {
     const { swarm, maxPeers } = this.init
-    return swarm.peers.size + this.trying.size < maxPeers || (this.trying.size === 0 && swarm.hasRoomForPeer)
+    const target = swarm.needsSource ? maxPeers : this.dialTarget
+    if (swarm.peers.size + this.trying.size < target) return true
+    return this.trying.size === 0 && swarm.peers.size >= maxPeers && swarm.hasRoomForPeer
   }
 
   /** A slot came free: the peers that waited for one, oldest first. */
@@ -119,7 +130,7 @@ export class PeerFinder {
     // nodes that start together (a swarm launched at once) spread their first queries
     await sleep(Math.random() * FIRST_JITTER, signal).catch(() => {})
     while (!signal.aborted && swarm.state === 'downloading') {
-      if (swarm.peers.size >= this.init.maxPeers / 2 && !swarm.needsSource) {
+      if (swarm.peers.size >= this.dialTarget && !swarm.needsSource) {
         // enough partners, and work from them (or a source among them of every piece we want): no DHT query this round
         await sleep(pause, signal).catch(() => {})
         pause = Math.min(pause * 2, interval)

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { defaultLogger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { ProtocolViolationError } from '../../../src/errors.js'
-import { PeerFinder } from '../../../src/swarm/peer-finder.js'
+import { PeerFinder, dialTarget } from '../../../src/swarm/peer-finder.js'
 import { until } from '../fixtures.js'
 import type { Swarm } from '../../../src/swarm/swarm.js'
 import type { PeerNetwork } from '../../../src/swarm/types.js'
@@ -40,8 +40,10 @@ function scripted (failMs: number, connectedNow: string[] = []): { network: Peer
 describe('swarm/peer-finder', () => {
   it('peers offered while every slot is taken are tried as the attempts before them settle', async () => {
     const { network, swarm, dialled } = scripted(20)
-    const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 3, interval: 60_000, log: defaultLogger().forComponent('test') })
+    // dialTarget(10) = 3 places of its own
+    const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 10, interval: 60_000, log: defaultLogger().forComponent('test') })
     try {
+      assert.equal(dialTarget(10), 3)
       for (let i = 0; i < 9; i++) finder.offer(`bad${i}`)
       finder.offer('honest')
       assert.deepEqual(dialled, ['bad0', 'bad1', 'bad2'])
@@ -52,6 +54,25 @@ describe('swarm/peer-finder', () => {
       finder.offer('bad0')
       await new Promise(resolve => setTimeout(resolve, 50))
       assert.equal(dialled.filter(p => p === 'bad0').length, 1)
+    } finally {
+      finder.stop()
+    }
+  })
+
+  it('dials peers itself up to its dial target, and on to maxPeers only while a wanted piece has no source among them', async () => {
+    const { network, swarm, dialled } = scripted(20)
+    let lacking = false
+    Object.defineProperty(swarm, 'needsSource', { get: () => lacking })
+    const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 10, interval: 60_000, log: defaultLogger().forComponent('test') })
+    try {
+      for (const peer of ['a', 'b', 'c', 'd', 'e']) finder.offer(peer)
+      await until(() => swarm.peers.size === 3, 2000, 'the first three join')
+      await new Promise(resolve => setTimeout(resolve, 50))
+      assert.deepEqual(dialled, ['a', 'b', 'c'], 'the rest of the places are left to peers that dial us')
+      lacking = true
+      finder.offer('f')
+      await until(() => swarm.peers.size === 6, 2000, 'lacking a source, it dials on: the newcomer and those that waited')
+      assert.deepEqual([...dialled].sort(), ['a', 'b', 'c', 'd', 'e', 'f'])
     } finally {
       finder.stop()
     }
@@ -95,7 +116,7 @@ describe('swarm/peer-finder', () => {
       }
     })
 
-    it('with half its places taken it searches only while it has nothing to ask of its peers and pieces none of them has', async function () {
+    it('with its dial target reached it searches only while it has nothing to ask of its peers and pieces none of them has', async function () {
       this.timeout(10_000)
       const { network, swarm, searches } = searching(() => [])
       const partners = swarm.peers as Map<string, unknown>
