@@ -58,6 +58,8 @@ export class SimPeer {
   readonly turnHolders = new Set<SimLink>()
   readonly turnWaiters = new Set<SimLink>()
   ticks = 0
+  /** When the haves of pieces stored last go out (seconds; HaveBatch). */
+  havesDueAt = Number.NEGATIVE_INFINITY
   doneAt?: number
   departed = false
   readonly initialSeed: boolean

@@ -159,15 +159,16 @@ export class SimSwarm {
     const { world } = this
     peer.writing.delete(index)
     peer.picker.markHave(index)
-    // one Have message to every peer but seeds, batched by the wire for up to HAVE_BATCH_MS
-    // (half on average); all arrive after the mean link's latency (one event, not one per peer)
+    // one Have message to every peer but seeds, batched as the wire's HaveBatch does; all
+    // arrive after the mean link's latency (one event, not one per peer)
+    const delay = haveDelay(peer, world.queue.now)
     const targets: SimLink[] = []
     for (const l of peer.links.values()) {
       if (!l.remoteHas.has(index)) l.offer++
       if (!l.isSeed) targets.push(l)
     }
     this.hooks.onStored(peer, index)
-    world.queue.after(HAVE_BATCH_MS / 2000 + 2 * world.meanLatency, () => {
+    world.queue.after(delay + 2 * world.meanLatency, () => {
       for (const l of targets) if (!l.closed) this.onHave(l.back, index)
     })
     if (peer.have.complete) this.finish(peer)
@@ -191,6 +192,17 @@ export class SimSwarm {
     this.rechoke(peer)
     this.hooks.onComplete(peer)
   }
+}
+
+/**
+ * Seconds a have stored now waits in the wire's HaveBatch: none after HAVE_BATCH_MS with none
+ * sent; else it goes with the batch already due, or at the end of the window since the last.
+ */
+function haveDelay (peer: SimPeer, now: number): number {
+  const window = HAVE_BATCH_MS / 1000
+  if (now < peer.havesDueAt) return peer.havesDueAt - now
+  peer.havesDueAt = Math.max(now, peer.havesDueAt + window)
+  return peer.havesDueAt - now
 }
 
 /** Uploader.wantsSlot: the remote lacks a piece we have (every simulated peer reads). */

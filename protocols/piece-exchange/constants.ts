@@ -27,9 +27,11 @@ export const MAX_OUTBOUND_STREAMS = 64
 /** Receive window granted to the remote at once on a piece stream (Yamux's maximum). */
 export const RECEIVE_WINDOW = 16 * 1024 * 1024
 /**
- * ms a Have may wait to share a write with others. Every verified piece is announced to every
- * peer: in a swarm of N, N^2 tiny messages per piece, each an encrypted muxer frame and a
- * syscall when sent alone; batched, a few per write. Peers learn of a piece this much later.
+ * ms within which haves share a write. Every verified piece is announced to every peer: in a
+ * swarm of N, N^2 tiny messages per piece, each an encrypted muxer frame and a syscall when
+ * sent alone; batched, a few per write. A have after this long with none sent goes at once
+ * (have-batch.ts): in the simulator, haves that always waited 25 ms on average took a flash
+ * crowd of 1,000 (3,000) to 1.24x (1.28x) the bound; with no wait at all 1.21x (1.25x).
  */
 export const HAVE_BATCH_MS = 50
 /**
