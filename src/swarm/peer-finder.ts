@@ -100,8 +100,9 @@ export class PeerFinder {
    */
   private hasRoom (): boolean {
     const { swarm, maxPeers } = this.init
-    const target = swarm.needsSource ? maxPeers : this.dialTarget
-    if (swarm.peers.size + this.trying.size < target) return true
+    const taken = swarm.peers.size + this.trying.size
+    // needsSource scans every piece: asked only between the dial target and maxPeers
+    if (taken < this.dialTarget || (taken < maxPeers && swarm.needsSource)) return true
     return this.trying.size === 0 && swarm.peers.size >= maxPeers && swarm.hasRoomForPeer
   }
 
