@@ -146,6 +146,8 @@ export interface StartOptions {
   args?: string[]
   /** Start the home node: `shoal start` without --config, with SHOAL_HOME set to this folder. */
   home?: string
+  /** NODE_OPTIONS for the node's process (e.g. a V8 heap cap). */
+  nodeOptions?: string
 }
 
 /** A `shoal start` child process on a config file in its own folder. */
@@ -160,11 +162,12 @@ export class ShoalProcess {
   private readonly spawnedAt = performance.now()
   private exit?: { code: number | null, signal: NodeJS.Signals | null }
 
-  private constructor (readonly configPath: string, niceness: number, args: string[] = [], home?: string) {
+  private constructor (readonly configPath: string, { niceness = 0, args = [], home, nodeOptions }: StartOptions) {
     this.dataDir = join(configPath, '..', 'data')
+    const env = nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }
     this.child = home === undefined
-      ? spawnShoal(['start', '--config', configPath, ...args], undefined, niceness)
-      : spawnShoal(['start', ...args], undefined, niceness, { SHOAL_HOME: home })
+      ? spawnShoal(['start', '--config', configPath, ...args], undefined, niceness, env)
+      : spawnShoal(['start', ...args], undefined, niceness, { ...env, SHOAL_HOME: home })
     this.child.stdout?.setEncoding('utf8').on('data', (d: string) => { this.stdout += d })
     this.child.stderr?.setEncoding('utf8').on('data', (d: string) => { this.stderr += d })
     this.exited = track(this.child)
@@ -182,7 +185,7 @@ export class ShoalProcess {
    * working, within budgets scaled from the cheapest start of this run (see start-watch.ts).
    */
   static async start (configPath: string, opts: StartOptions = {}): Promise<ShoalProcess> {
-    const node = new ShoalProcess(configPath, opts.niceness ?? 0, opts.args, opts.home)
+    const node = new ShoalProcess(configPath, opts)
     await node.waitReady()
     return node
   }
