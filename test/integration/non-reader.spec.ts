@@ -44,10 +44,11 @@ const TIME_FACTOR = 1.5
 const MAX_EXTRA_RSS = NON_READERS * 16 * MiB
 /**
  * Both seeders run with the same cap on V8's old generation, well above what a seeder holds
- * (40-60 MiB of heap): without it, how far V8 lets garbage pile up before a full collection
- * depends on the machine's speed and on the heap's past (the attack's churn raises the next
- * limit), and the peaks compared would be V8's slack, not what the seeder holds (CI measured
- * 471 MiB against 208 clean once, where this machine gives 240-300 against 180-220).
+ * (40-60 MiB of heap): without it, the CLI lets the heap grow to 5x its live size before a
+ * full collection and never shrink back (cli/v8-flags.ts, for CPU per byte), so the peaks
+ * compared would be V8's slack after the attack's churn, not what the seeder holds (CI
+ * measured 471 MiB against 208 clean once, where this machine gives 240-300 against 180-220;
+ * with the cap 252 against 224 beside two busy processes).
  */
 const SEEDER_PROCESS = { nodeOptions: process.env.SHOAL_NONREADER_NODE_OPTIONS ?? '--max-old-space-size=128' }
 
