@@ -30,17 +30,14 @@ export class HaveBatch {
     this.pending.push(index)
     if (this.timer !== undefined || this.immediate !== undefined) return
     const wait = this.sentAt + this.delayMs - this.now()
-    if (wait <= 0) {
-      this.immediate = setImmediate(() => {
-        this.immediate = undefined
-        this.due()
-      })
-    } else {
-      this.timer = setTimeout(() => {
-        this.timer = undefined
-        this.due()
-      }, wait)
-    }
+    if (wait <= 0) this.immediate = setImmediate(this.fire)
+    else this.timer = setTimeout(this.fire, wait)
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined
+    this.immediate = undefined
+    this.due()
   }
 
   /** The waiting haves, in the order added; none wait afterwards. */
