@@ -80,8 +80,8 @@ export async function floodStreams (peer: HostilePeer, target: string, options: 
   const open: Stream[] = []
   const connection = await peer.libp2p.dial(multiaddr(target), { signal: options.signal })
   let next = 0
-  const one = async (): Promise<void> => {
-    while (next < options.streams && options.signal?.aborted !== true) {
+  const openUpTo = async (limit: number): Promise<void> => {
+    while (next < limit && options.signal?.aborted !== true) {
       const n = next++
       try {
         const stream = await connection.newStream(PIECE_EXCHANGE, { signal: options.signal ?? AbortSignal.timeout(5000) })
@@ -95,7 +95,11 @@ export async function floodStreams (peer: HostilePeer, target: string, options: 
       }
     }
   }
-  await Promise.all(Array.from({ length: options.concurrency ?? 16 }, one))
+  // one stream first: its negotiation ends once the node's side of the connection is up (the
+  // dial returns once ours is); streams opened before that would meet yamux's limit of early
+  // streams, which resets the connection's streams rather than testing the node's limits
+  await openUpTo(Math.min(1, options.streams))
+  await Promise.all(Array.from({ length: options.concurrency ?? 16 }, async () => { await openUpTo(options.streams) }))
   return open.filter(s => s.status === 'open')
 }
 
