@@ -490,6 +490,13 @@ export const IDENTITIES = {
    * served): idle peers cannot hold a swarm, and working peers are never dropped for one.
    */
   minIdleToDrop: 15_000,
+  /**
+   * Share of `limits.maxConnections` the swarms may trade with in all (swarm/session-budget):
+   * the rest keeps the node open to newcomers and DHT queries, which libp2p refuses at the
+   * limit. A full node makes room for a smaller swarm's newcomer: the swarm with the most
+   * peers drops the one of no use for longest.
+   */
+  swarmConnectionShare: 0.9,
   /** kad-dht provider records kept, in all and per content key; past either, the oldest goes. */
   maxProviderRecords: 16_384,
   maxProvidersPerKey: 64,

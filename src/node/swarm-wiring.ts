@@ -1,10 +1,11 @@
 import { join } from 'node:path'
 import { manifestExchange } from '../../protocols/manifest-exchange/index.js'
 import { pieceExchange } from '../../protocols/piece-exchange/index.js'
-import { GATEWAY } from '../config/defaults.js'
+import { GATEWAY, IDENTITIES } from '../config/defaults.js'
 import { fsStorage } from '../storage/fs-storage.js'
 import { FileSwarmRecords } from '../swarm/records.js'
 import { SwarmRegistry } from '../swarm/registry.js'
+import { SessionBudget } from '../swarm/session-budget.js'
 import { ContentStreams } from '../swarm/streams.js'
 import { Swarms } from '../swarm/swarms.js'
 import { RegistryView } from '../swarm/swarms-view.js'
@@ -85,6 +86,10 @@ export function wireSwarms (init: SwarmWiringInit): SwarmWiring {
       upload: rateLimit(config.limits.uploadRate),
       download: rateLimit(config.limits.downloadRate)
     },
+    budget: new SessionBudget({
+      maxSessions: Math.floor(config.limits.maxConnections * IDENTITIES.swarmConnectionShare),
+      release: peer => { network.release(peer) }
+    }),
     pieceSize: config.content.pieceSize,
     maxManifestSize: config.limits.maxManifestSize,
     logger,

@@ -16,10 +16,10 @@ export class IdlePeers {
     for (const session of sessions) this.look(session, now)
   }
 
-  /** The peer idle for longest, if any has been idle for `minIdleMs`. */
-  longestIdle (sessions: Iterable<PeerSession>, now: number): PeerSession | undefined {
+  /** The peer idle for longest, if any has been idle for `minIdleMs` (by default the one given at construction). */
+  longestIdle (sessions: Iterable<PeerSession>, now: number, minIdleMs = this.minIdleMs): PeerSession | undefined {
     let victim: PeerSession | undefined
-    let longest = this.minIdleMs
+    let longest = minIdleMs
     for (const session of sessions) {
       const idle = now - this.look(session, now)
       if (idle >= longest) {

@@ -5,6 +5,7 @@ import { Swarm } from './swarm.js'
 import { selectionPaths } from '../core/selection.js'
 import type { OpenSwarm, SwarmRegistry, SwarmWaiter } from './registry.js'
 import type { SwarmRecord, SwarmRecords } from './records.js'
+import type { SessionBudget } from './session-budget.js'
 import type { RateLimits, SwarmLimits } from './swarm.js'
 import type { SwarmsTimeouts } from './swarm-init.js'
 import type { PeerNetwork } from './types.js'
@@ -23,6 +24,8 @@ export interface SwarmOpenerInit {
   limits: SwarmLimits
   /** Node-wide upload and download rate limits, shared by every swarm. */
   rates?: RateLimits
+  /** The node-wide budget of peers, shared by every swarm. */
+  budget?: SessionBudget
   /** Where received pieces are hashed, for every swarm. @default inline */
   hashing?: PieceHashing
   timeouts: Pick<SwarmsTimeouts, 'request' | 'rediscoverInterval'>
@@ -80,6 +83,7 @@ export class SwarmOpener {
       timeouts: { request: this.init.timeouts.request },
       tuning: SWARM,
       rates: this.init.rates,
+      budget: this.init.budget,
       hashing: this.init.hashing,
       sequential: spec.sequential === true,
       initialSeed: record.origin === 'seed',

@@ -5,6 +5,7 @@ import type { Manifest } from '../core/manifest.js'
 import type { PieceHashing } from '../core/piece-hash.js'
 import type { FileSelection } from '../core/selection.js'
 import type { PieceStore } from '../storage/piece-store.js'
+import type { SessionBudget } from './session-budget.js'
 import type { TokenBucket } from '../utils/token-bucket.js'
 import type { Logger } from '@libp2p/interface'
 
@@ -93,6 +94,8 @@ export interface SwarmInit {
   tuning: SwarmTuning
   /** Node-wide upload and download rate limits. @default unlimited */
   rates?: RateLimits
+  /** The node-wide budget of peers over all swarms. @default none (only maxPeersPerSwarm) */
+  budget?: SessionBudget
   /** Where received pieces are hashed (node-wide: storage/hash-thread). @default inline */
   hashing?: PieceHashing
   /** Fetch in piece order rather than rarest first. @default false */

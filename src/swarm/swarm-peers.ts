@@ -2,6 +2,7 @@ import { Bitfield } from '../core/bitfield.js'
 import { IDENTITIES } from '../config/defaults.js'
 import { IdlePeers } from './idle-peers.js'
 import { PeerSession } from './peer-session.js'
+import type { BudgetMember, SessionBudget } from './session-budget.js'
 import type { SessionHost } from './session-host.js'
 import type { PiecePicker } from '../core/piece-picker.js'
 import type { PieceWire, RejectReason } from '../core/wire.js'
@@ -30,6 +31,8 @@ export interface SwarmPeersInit {
   have: Bitfield
   localPeerId: string
   maxPeers: number
+  /** The node-wide budget every swarm's peers count against, if any. */
+  budget?: SessionBudget
   picker: Pick<PiecePicker, 'addPeer' | 'removePeer'>
   work: PeerWork
   events: PeerEvents
@@ -41,15 +44,21 @@ export interface SwarmPeersInit {
  * stream per peer, a full swarm drops its longest idle peer for a newcomer) and leaving
  * (its requests go back, its availability leaves the picker). The only writer of the map.
  */
-export class SwarmPeers {
+export class SwarmPeers implements BudgetMember {
   private readonly sessions = new Map<string, PeerSession>()
   /** Who a full swarm drops for a newcomer. */
   private readonly idle = new IdlePeers(IDENTITIES.minIdleToDrop)
 
-  constructor (private readonly init: SwarmPeersInit) {}
+  constructor (private readonly init: SwarmPeersInit) {
+    init.budget?.add(this)
+  }
 
   /** The peers trading, by peer id. */
   get all (): ReadonlyMap<string, PeerSession> { return this.sessions }
+
+  get size (): number { return this.sessions.size }
+
+  has (peerId: string): boolean { return this.sessions.has(peerId) }
 
   /** A peer finished the handshake: its session, or why it is refused. `sent` is the bitfield our handshake carried. */
   join (wire: PieceWire, remoteBitfield: Uint8Array, sent?: Uint8Array): PeerSession | RejectReason {
@@ -59,7 +68,8 @@ export class SwarmPeers {
     if (existing !== undefined) {
       if (!this.prefer(wire, existing)) return 'duplicate'
       existing.close()
-    } else if (this.sessions.size >= this.init.maxPeers && !this.makeRoom()) {
+    } else if (!this.roomForNewcomer()) {
+      this.init.budget?.settled(wire.remotePeer)
       return 'swarm-full'
     }
     const session = new PeerSession(this.init.host, wire, remoteHas)
@@ -88,6 +98,7 @@ export class SwarmPeers {
     this.init.log('peer %s left%s', session.peerId, err === undefined ? '' : ` (${err.message})`)
     work.peerLeft(session)
     work.fillAll()
+    this.init.budget?.settled(session.peerId)
   }
 
   /** Whether a newcomer would find room: a free place, or a peer of no use for long enough to drop. */
@@ -100,10 +111,30 @@ export class SwarmPeers {
     this.idle.observe(this.sessions.values(), now)
   }
 
+  /** The peer idle for longest, however briefly: the one a full node drops for a smaller swarm's newcomer. */
+  leastUseful (): string | undefined {
+    return this.idle.longestIdle(this.sessions.values(), Date.now(), 0)?.peerId
+  }
+
+  drop (peerId: string): void {
+    this.init.log('node full: dropping %s, the peer of no use for longest, for a smaller swarm', peerId)
+    this.sessions.get(peerId)?.close()
+  }
+
   /** Close every session and forget them all. */
   closeAll (): void {
+    this.init.budget?.remove(this)
     for (const session of this.sessions.values()) session.close()
     this.sessions.clear()
+  }
+
+  /**
+   * Room for one more peer: under our own limit and the node's budget (another swarm may give
+   * one up), or by dropping a peer of ours idle for long enough.
+   */
+  private roomForNewcomer (): boolean {
+    if (this.sessions.size < this.init.maxPeers && (this.init.budget?.makeRoomFor(this) ?? true)) return true
+    return this.makeRoom()
   }
 
   /** Drop the peer of no use for longest, if one has been for long enough; false if none. */

@@ -99,7 +99,7 @@ export class Swarm implements SwarmEndpoint {
       events,
       log
     })
-    this.members = new SwarmPeers({ host, have, localPeerId: init.localPeerId, maxPeers: this.limits.maxPeersPerSwarm, picker, work, events, log })
+    this.members = new SwarmPeers({ host, have, localPeerId: init.localPeerId, maxPeers: this.limits.maxPeersPerSwarm, budget: init.budget, picker, work, events, log })
     const sessions = this.members.all
     const downloading = (): boolean => this.stateValue === 'downloading'
     const { tuning } = init

@@ -13,6 +13,7 @@ import { swarmStatus } from './status.js'
 import type { OutputTarget } from './output.js'
 import type { SwarmRecord, SwarmRecords } from './records.js'
 import type { SwarmRegistry } from './registry.js'
+import type { SessionBudget } from './session-budget.js'
 import type { RateLimits, SwarmLimits } from './swarm.js'
 import type { SwarmsTimeouts } from './swarm-init.js'
 import type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, PeerNetwork, SwarmStatus } from './types.js'
@@ -30,6 +31,8 @@ export interface SwarmsInit {
   limits: SwarmLimits
   /** Node-wide upload and download rate limits, shared by every swarm. */
   rates?: RateLimits
+  /** The node-wide budget of peers, shared by every swarm. */
+  budget?: SessionBudget
   /** The config's `timeouts`, under their config names. */
   timeouts: SwarmsTimeouts
   /** Bytes per piece for `add`; 0 picks from the content's size. */

@@ -1,0 +1,79 @@
+/** A swarm's peers as the node-wide budget sees them. */
+export interface BudgetMember {
+  /** Peers trading in this swarm now. */
+  readonly size: number
+  /** Whether `peerId` trades in this swarm. */
+  has(peerId: string): boolean
+  /** The peer of least use to this swarm: the one to drop for a newcomer elsewhere. */
+  leastUseful(): string | undefined
+  /** Hang up on `peerId` in this swarm. */
+  drop(peerId: string): void
+}
+
+export interface SessionBudgetInit {
+  /** Peer sessions the node's swarms may hold in all. */
+  maxSessions: number
+  /** Hang up on a peer no swarm trades with any more (its connection is worth a newcomer's). */
+  release(peerId: string): void
+}
+
+/**
+ * How many peers the node's swarms trade with together. libp2p refuses every inbound
+ * connection once the node holds `limits.maxConnections`, and its pruner never closes one
+ * that carries a piece stream: swarms that filled the node would shut out every newcomer, a
+ * new content's first peers and DHT queries alike. Held under `maxSessions`, a full node
+ * makes room as libtorrent does at its connection limit: the swarm with the most peers gives
+ * one up to a newcomer of a smaller swarm, so every swarm keeps a fair share.
+ */
+export class SessionBudget {
+  private readonly members = new Set<BudgetMember>()
+  /** Peers dropped for room and not yet gone. */
+  private readonly shedding = new Set<string>()
+
+  constructor (private readonly init: SessionBudgetInit) {}
+
+  add (member: BudgetMember): void {
+    this.members.add(member)
+  }
+
+  remove (member: BudgetMember): void {
+    this.members.delete(member)
+  }
+
+  /** Sessions held over every swarm. */
+  get total (): number {
+    let total = 0
+    for (const member of this.members) total += member.size
+    return total
+  }
+
+  /**
+   * Whether `member` may take one more peer: under budget, or once a swarm with at least two
+   * more peers than it has given one up. False: the newcomer waits for room (or for a peer of
+   * `member` itself to idle out).
+   */
+  makeRoomFor (member: BudgetMember): boolean {
+    if (this.total < this.init.maxSessions) return true
+    let largest: BudgetMember | undefined
+    for (const other of this.members) if (other !== member && (largest === undefined || other.size > largest.size)) largest = other
+    if (largest === undefined || largest.size <= member.size + 1) return false
+    const victim = largest.leastUseful()
+    if (victim === undefined) return false
+    // marked first: its session may end (and settle) within drop
+    this.shedding.add(victim)
+    largest.drop(victim)
+    return true
+  }
+
+  /**
+   * A peer left a swarm, or was refused one: hang up on it if no swarm trades with it any more
+   * and it was dropped for room or the node is full (else its connection stays, for the DHT
+   * and for the swarms it may join later).
+   */
+  settled (peerId: string): void {
+    const dropped = this.shedding.delete(peerId)
+    if (!dropped && this.total < this.init.maxSessions) return
+    for (const member of this.members) if (member.has(peerId)) return
+    this.init.release(peerId)
+  }
+}
