@@ -4,7 +4,7 @@
  * below, the one place that says it. `npm run docs:config` writes it into the README between
  * its config-reference markers; test/unit/config/reference.spec.ts fails when they disagree.
  */
-import { PEER_FINDING } from './defaults.js'
+import { IDENTITIES, PEER_FINDING } from './defaults.js'
 import { configSchema } from './schema.js'
 
 export interface ConfigKeyDoc {
@@ -41,7 +41,7 @@ export const CONFIG_DOCS: Readonly<Record<string, ConfigKeyDoc>> = {
   'limits.maxInflightBytesPerPeer': { meaning: 'piece bytes requested from one peer and not yet received', unit: 'bytes' },
   'limits.maxQueuedRequestsPerPeer': { meaning: 'requests a peer may queue with us; more are rejected' },
   'limits.maxPeersPerSwarm': { meaning: `peers traded with per content; a downloading swarm dials ${Math.round(PEER_FINDING.dialShare * 100)}% of them itself and leaves the rest to peers that dial it (all of them while a piece it wants has no source among its peers)` },
-  'limits.maxConnections': { meaning: 'libp2p connection limit' },
+  'limits.maxConnections': { meaning: `libp2p connection limit (libp2p refuses inbound connections past it); all swarms together trade with at most ${Math.round(IDENTITIES.swarmConnectionShare * 100)}% of it, a full node dropping the largest swarm's least useful peer for a smaller swarm's newcomer` },
   'limits.inboundConnectionRate': { meaning: 'inbound connections a second accepted from one IP address (libp2p\'s own default, 5, refuses a LAN or a machine full of nodes)' },
   'limits.maxPendingConnections': { meaning: 'inbound connections in their handshake at once' },
   'limits.maxConnectionsPerAddress': { meaning: 'inbound connections open (or in their handshake) from one IP address, an IPv6 one counting by its /64: enough for a household of nodes behind one NAT. Raise it for a lab of many nodes on one machine (they all connect from 127.0.0.1)' },
