@@ -261,7 +261,13 @@ export const DISCOVERY = {
     firstCheck: 5000,
     /** First pause before a failed bootstrap dial is tried again; it doubles up to `maxRetry`. */
     firstRetry: 1000,
-    maxRetry: 60_000
+    maxRetry: 60_000,
+    /**
+     * ms a connection to a bootstrap peer must last before its back-off starts over: one hung up
+     * sooner (a full node making room, see IDENTITIES.spareConnections) keeps the pause growing,
+     * as newcomers refused outright do, so that its dependents do not take its free places first.
+     */
+    stableAfter: 30_000
   },
   announce: {
     /** ms a provide may take. */
@@ -497,6 +503,15 @@ export const IDENTITIES = {
    * peers drops the one of no use for longest.
    */
   swarmConnectionShare: 0.9,
+  /**
+   * Connections kept free below `limits.maxConnections` (node/connection-room): once fewer are,
+   * the newest connections of peers no swarm trades with close, if they carry only what can be
+   * opened again, and if they are at least `idleConnectionGraceMs` old (time to open a session);
+   * checked every `roomCheckInterval` ms.
+   */
+  spareConnections: 2,
+  idleConnectionGraceMs: 5000,
+  roomCheckInterval: 1000,
   /** kad-dht provider records kept, in all and per content key; past either, the oldest goes. */
   maxProviderRecords: 16_384,
   maxProvidersPerKey: 64,

@@ -4,7 +4,7 @@ import type { DialFailure } from './dial-failure.js'
 import type { Logger } from '@libp2p/interface'
 
 /** Back-off of the dials: see DISCOVERY.bootstrap. */
-const { firstCheck, firstRetry, maxRetry } = DISCOVERY.bootstrap
+const { firstCheck, firstRetry, maxRetry, stableAfter } = DISCOVERY.bootstrap
 
 export interface BootstrapKeeperInit {
   /** Peer ids of the configured bootstrap peers. */
@@ -23,6 +23,8 @@ interface PeerState {
   dialing: boolean
   /** When its last dial by the keeper ended. */
   settledAt: number
+  /** Since when a check has seen it connected, while it is. */
+  connectedSince?: number
   /** The keeper's dials to it that failed, and why the last one did. */
   failures: number
   lastFailure?: DialFailure
@@ -72,11 +74,15 @@ export class BootstrapKeeper {
     const now = this.now()
     for (const [peer, state] of this.state) {
       if (this.init.isConnected(peer)) {
-        // seen connected: if it drops, dial again soon
-        state.pause = firstRetry
-        state.retryAt = now + firstRetry
+        // connected for long enough: if it drops, dial again soon
+        state.connectedSince ??= now
+        if (now - state.connectedSince >= stableAfter) {
+          state.pause = firstRetry
+          state.retryAt = now + firstRetry
+        }
         continue
       }
+      state.connectedSince = undefined
       if (state.dialing || now < state.retryAt) continue
       this.dial(peer, state)
     }
@@ -117,8 +123,8 @@ export class BootstrapKeeper {
         this.init.log('bootstrap peer %s not reached - %e', peer, err)
       })
       .finally(() => {
-        // after any dial, wait longer next time: the back-off resets only once a check
-        // sees the peer connected (above), not on a dial it accepts and then hangs up
+        // after any dial, wait longer next time: the back-off resets only once checks have
+        // seen the peer connected for `stableAfter` (above), not on a dial it accepts and then hangs up
         state.dialing = false
         state.settledAt = this.now()
         state.pause = Math.min(state.pause * 2, maxRetry)

@@ -13,9 +13,6 @@ import type { PieceExchange } from '../../protocols/piece-exchange/index.js'
 import type { Libp2p, Logger } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
-/** Protocols whose streams a hang-up for room may cut: libp2p's own upkeep, and piece streams (no swarm holds the peer). */
-const CLOSABLE_PROTOCOL = /\/(ipfs\/id|ipfs\/ping|kad|piece-exchange|libp2p\/autonat|libp2p\/dcutr)\//
-
 export interface Libp2pNetworkInit {
   libp2p: Libp2p<ShoalServices>
   pieceExchange: PieceExchange
@@ -97,19 +94,6 @@ export class Libp2pNetwork implements PeerNetwork {
     const endpoint = this.init.swarms.endpoint(contentId)
     if (endpoint === undefined) throw new UnknownContentError(`no swarm for ${contentId}`)
     await this.init.pieceExchange.connect(peerIdFromString(peer), endpoint, { signal })
-  }
-
-  /**
-   * Hang up on `peer` (no swarm trades with it, and the node needs the room): each connection
-   * to it that carries only what can be opened again (identify, ping, the DHT, piece streams
-   * being closed) closes; one carrying a manifest transfer or a user protocol's stream stays.
-   */
-  release (peer: string): void {
-    for (const connection of this.init.libp2p.getConnections(peerIdFromString(peer))) {
-      if (!connection.streams.every(s => s.protocol !== undefined && CLOSABLE_PROTOCOL.test(s.protocol))) continue
-      this.init.log('hanging up on %s for room', peer)
-      connection.close().catch((err: Error) => { connection.abort(err) })
-    }
   }
 
   async fetchManifest (peer: string, cid: CID, signal: AbortSignal): Promise<Uint8Array> {

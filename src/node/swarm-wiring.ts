@@ -11,6 +11,7 @@ import { Swarms } from '../swarm/swarms.js'
 import { RegistryView } from '../swarm/swarms-view.js'
 import { rateLimit } from '../utils/token-bucket.js'
 import { tradingOf } from './module-components.js'
+import { ConnectionRoom } from './connection-room.js'
 import { Libp2pNetwork } from './network.js'
 import type { ShoalConfig } from '../config/schema.js'
 import type { Announcer } from '../discovery/announcer.js'
@@ -74,6 +75,22 @@ export function wireSwarms (init: SwarmWiringInit): SwarmWiring {
     log: init.log,
     onMisbehaviour: (peer, reason) => { init.onMisbehaviour(peer, reason, true) }
   })
+  // the swarms' peers stay under a share of libp2p's connection limit, and idle connections
+  // go at the limit, so that a new content's peers and the DHT can still reach the node
+  const room = new ConnectionRoom({
+    libp2p,
+    maxConnections: config.limits.maxConnections,
+    spare: IDENTITIES.spareConnections,
+    graceMs: IDENTITIES.idleConnectionGraceMs,
+    trades: peer => budget.trades(peer),
+    intervalMs: IDENTITIES.roomCheckInterval,
+    log: logger.forComponent('shoal:connections')
+  })
+  const budget = new SessionBudget({
+    maxSessions: Math.floor(config.limits.maxConnections * IDENTITIES.swarmConnectionShare),
+    release: peer => { room.release(peer) }
+  })
+  room.start(init.lifetime)
   const swarms = new Swarms({
     registry,
     records,
@@ -86,10 +103,7 @@ export function wireSwarms (init: SwarmWiringInit): SwarmWiring {
       upload: rateLimit(config.limits.uploadRate),
       download: rateLimit(config.limits.downloadRate)
     },
-    budget: new SessionBudget({
-      maxSessions: Math.floor(config.limits.maxConnections * IDENTITIES.swarmConnectionShare),
-      release: peer => { network.release(peer) }
-    }),
+    budget,
     pieceSize: config.content.pieceSize,
     maxManifestSize: config.limits.maxManifestSize,
     logger,

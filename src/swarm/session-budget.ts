@@ -40,6 +40,12 @@ export class SessionBudget {
     this.members.delete(member)
   }
 
+  /** Whether any swarm trades with `peerId`. */
+  trades (peerId: string): boolean {
+    for (const member of this.members) if (member.has(peerId)) return true
+    return false
+  }
+
   /** Sessions held over every swarm. */
   get total (): number {
     let total = 0
@@ -73,7 +79,6 @@ export class SessionBudget {
   settled (peerId: string): void {
     const dropped = this.shedding.delete(peerId)
     if (!dropped && this.total < this.init.maxSessions) return
-    for (const member of this.members) if (member.has(peerId)) return
-    this.init.release(peerId)
+    if (!this.trades(peerId)) this.init.release(peerId)
   }
 }

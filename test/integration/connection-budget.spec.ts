@@ -41,18 +41,11 @@ describe('integration: the node-wide budget of swarm peers', function () {
 
     const smallLeechers: ShoalNode[] = []
     for (let i = 0; i < SMALL_LEECHERS; i++) smallLeechers.push(await ctx.nodes.start(`small-${i}`, { bootstrap }))
-    let most = 0
-    const watch = setInterval(() => { most = Math.max(most, seeder.libp2p.getConnections().length) }, 20)
-    try {
-      // the seeder is the small content's only source: every one of them must have got in
-      await Promise.all(smallLeechers.map(async (node, i) => await fetchAndVerify(node, smallId, join(ctx.dir, `small-${i}`, 'small.bin'), small, { discoveryTimeout: 60_000 })))
-      const peers = swarmStatus(seeder, bigId).peers
-      assert.ok(peers <= BUDGET - 1, `the big swarm gave up peers for the small one: it holds ${peers}`)
-      // and the big swarm still completes, its leechers trading among themselves and with the seeder
-      await Promise.all(bigDone)
-    } finally {
-      clearInterval(watch)
-    }
-    assert.ok(most <= MAX_CONNECTIONS, `the seeder held ${most} connections`)
+    // the seeder is the small content's only source: every one of them must have got in
+    await Promise.all(smallLeechers.map(async (node, i) => await fetchAndVerify(node, smallId, join(ctx.dir, `small-${i}`, 'small.bin'), small, { discoveryTimeout: 60_000 })))
+    const peers = swarmStatus(seeder, bigId).peers
+    assert.ok(peers <= BUDGET - 1, `the big swarm gave up peers for the small one: it holds ${peers}`)
+    // and the big swarm still completes, its leechers trading among themselves and with the seeder
+    await Promise.all(bigDone)
   })
 })

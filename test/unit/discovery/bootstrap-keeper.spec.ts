@@ -3,7 +3,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { DISCOVERY } from '../../../src/config/defaults.js'
 import { BootstrapKeeper } from '../../../src/discovery/bootstrap-keeper.js'
 
-const { firstCheck: FIRST_CHECK_MS, firstRetry: FIRST_RETRY_MS, maxRetry: MAX_RETRY_MS } = DISCOVERY.bootstrap
+const { firstCheck: FIRST_CHECK_MS, firstRetry: FIRST_RETRY_MS, maxRetry: MAX_RETRY_MS, stableAfter: STABLE_AFTER_MS } = DISCOVERY.bootstrap
 
 const log = defaultLogger().forComponent('shoal:test:bootstrap')
 
@@ -62,7 +62,7 @@ describe('discovery/bootstrap-keeper', () => {
     assert.ok(gaps.slice(5).every(g => g === MAX_RETRY_MS), `gaps ${gaps.join(', ')}`)
   })
 
-  it('after a peer seen connected drops, redials it soon (the back-off was reset by the connection)', async () => {
+  it('after a peer connected for STABLE_AFTER_MS drops, redials it soon (the back-off was reset by the connection)', async () => {
     const { dials, connected, failing, advance } = setup(['a'])
     failing.add('a')
     await advance(FIRST_CHECK_MS)
@@ -70,11 +70,28 @@ describe('discovery/bootstrap-keeper', () => {
     failing.delete('a')
     await advance(4 * FIRST_RETRY_MS)
     assert.ok(connected.has('a'))
-    await advance(FIRST_RETRY_MS) // a check sees it connected
+    for (let waited = 0; waited <= STABLE_AFTER_MS; waited += FIRST_RETRY_MS) await advance(FIRST_RETRY_MS)
     const before = dials.length
     connected.delete('a')
     await advance(FIRST_RETRY_MS)
     assert.equal(dials.length, before + 1)
+  })
+
+  it('keeps backing off a peer that hangs up within STABLE_AFTER_MS (a full node making room)', async () => {
+    const { dials, connected, advance } = setup(['a'])
+    const times: number[] = []
+    let now = 0
+    for (let step = 0; step < 60; step++) {
+      const before = dials.length
+      now += FIRST_RETRY_MS
+      await advance(FIRST_RETRY_MS)
+      if (dials.length > before) times.push(now)
+      // each connection is hung up on 5 s after its dial
+      if (connected.has('a') && now - times[times.length - 1] >= 5 * FIRST_RETRY_MS) connected.delete('a')
+    }
+    const gaps = times.slice(1).map((t, i) => t - times[i])
+    // a peer seen connected for good would be redialled every 6 s (5 s connected, then 1 s)
+    assert.ok(gaps.length >= 3 && gaps.every((g, i) => i === 0 || g >= gaps[i - 1]) && gaps[gaps.length - 1] >= 2 * gaps[0], `gaps between dials ${gaps.join(', ')}`)
   })
 
   it('keeps backing off a peer that accepts the dial and hangs up at once', async () => {
