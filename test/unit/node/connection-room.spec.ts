@@ -20,7 +20,9 @@ function connection (peer: string, openedAt: number, protocols: Array<string | u
 }
 
 function roomOver (connections: FakeConnection[], trading: string[] = []): ConnectionRoom {
-  const libp2p = { getConnections: () => connections.filter(c => !c.closed) as unknown as Connection[] } as unknown as Libp2p
+  const libp2p = {
+    getConnections: (peer?: { toString: () => string }) => connections.filter(c => !c.closed && (peer === undefined || c.remotePeer.toString() === peer.toString())) as unknown as Connection[]
+  } as unknown as Libp2p
   return new ConnectionRoom({
     libp2p,
     maxConnections: 6,
@@ -56,8 +58,9 @@ describe('node/connection-room', () => {
   })
 
   it('release hangs up on a peer\'s connections that carry only what can be opened again', () => {
-    const connections = [connection('p', 0, ['/shoal/piece-exchange/2.0.0', '/ipfs/ping/1.0.0']), connection('p', 0, ['/shoal/manifest-exchange/1.0.0']), connection('q', 0)]
-    roomOver(connections).release('p')
+    const [p, q] = ['12D3KooWKiDDemi71VX6Xzd9sFYakVbXs9JkeWY4ve2JSKPPfk8o', '12D3KooWAPn3rchC2582nkD8b7yRJ874zacxhFMoUPWTUtXH1yRr']
+    const connections = [connection(p, 0, ['/shoal/piece-exchange/2.0.0', '/ipfs/ping/1.0.0']), connection(p, 0, ['/shoal/manifest-exchange/1.0.0']), connection(q, 0)]
+    roomOver(connections).release(p)
     assert.deepEqual(connections.map(c => c.closed), [true, false, false])
   })
 })
