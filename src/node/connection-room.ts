@@ -28,6 +28,8 @@ export interface ConnectionRoomInit {
  * opened again.
  */
 export class ConnectionRoom {
+  /** Connections closed for room, since start. */
+  closed = 0
   private timer?: NodeJS.Timeout
 
   constructor (private readonly init: ConnectionRoomInit) {}
@@ -63,6 +65,7 @@ export class ConnectionRoom {
     if (!connection.streams.every(s => s.protocol !== undefined && CLOSABLE_PROTOCOL.test(s.protocol))) return false
     this.init.log('hanging up on %p for room', connection.remotePeer)
     connection.close().catch((err: Error) => { connection.abort(err) })
+    this.closed++
     return true
   }
 }

@@ -4,6 +4,7 @@ import type { PieceFailure, SwarmEvents } from '../swarm/events.js'
 import type { SwarmState } from '../swarm/swarm.js'
 import type { SwarmsView } from '../swarm/swarms-view.js'
 import type { SwarmStatus } from '../swarm/types.js'
+import type { RoomCounts } from './swarm-wiring.js'
 
 /** Every state a swarm can be in: each is a `shoal_swarms` series, 0 when no swarm is in it. */
 const SWARM_STATES: readonly SwarmState[] = ['downloading', 'seeding', 'partial', 'checking', 'stopped', 'error']
@@ -29,6 +30,8 @@ export interface NodeMetricsInit {
   swarms: SwarmsView
   /** The status projection of every swarm (`status --json`'s swarms). */
   status: () => SwarmStatus[]
+  /** What the node did for room at its connection limit, since start. */
+  room?: () => RoomCounts
 }
 
 /**
@@ -50,6 +53,9 @@ export class NodeMetrics {
   private readonly peers: Gauge
   private readonly swarmsByState: Gauge<'state'>
   private readonly roundTrip: Histogram
+  private readonly peersDropped: Counter
+  private readonly connectionsClosed: Counter
+  private lastRoom: RoomCounts = { peersDropped: 0, connectionsClosed: 0 }
   /** Bytes up and down last seen per open swarm (by content id and open time): counters grow by the difference. */
   private readonly lastSeen = new Map<string, { uploaded: number, downloaded: number }>()
 
@@ -67,6 +73,8 @@ export class NodeMetrics {
     this.peers = new Gauge({ name: 'shoal_peers', help: 'Distinct peers trading in at least one swarm', registers })
     this.swarmsByState = new Gauge({ name: 'shoal_swarms', help: 'Open swarms by state', labelNames: ['state'], registers })
     this.roundTrip = new Histogram({ name: 'shoal_piece_round_trip_seconds', help: 'From a piece request going out to the piece\'s last byte', buckets: [...METRICS.roundTripBuckets], registers })
+    this.peersDropped = new Counter({ name: 'shoal_peers_dropped_for_room_total', help: 'Peers a swarm dropped for a smaller swarm\'s newcomer, the node\'s swarms holding their share of limits.maxConnections', registers })
+    this.connectionsClosed = new Counter({ name: 'shoal_connections_closed_for_room_total', help: 'Connections closed near limits.maxConnections: peers no swarm trades with, dropped, refused or idle', registers })
     for (const reason of PIECE_FAILURES) this.failed.inc({ reason }, 0)
     for (const [category] of BAN_CATEGORIES) this.bans.inc({ category }, 0)
     this.bans.inc({ category: 'protocol' }, 0)
@@ -120,6 +128,12 @@ export class NodeMetrics {
     for (const [key, value] of seen) this.lastSeen.set(key, value)
     for (const [state, count] of states) this.swarmsByState.set({ state }, count)
     this.peers.set(new Set(this.init.swarms.list().flatMap(s => s.peers)).size)
+    const room = this.init.room?.()
+    if (room !== undefined) {
+      this.peersDropped.inc(room.peersDropped - this.lastRoom.peersDropped)
+      this.connectionsClosed.inc(room.connectionsClosed - this.lastRoom.connectionsClosed)
+      this.lastRoom = room
+    }
   }
 }
 

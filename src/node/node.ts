@@ -100,7 +100,7 @@ export class Node implements ShoalNode {
     this.streams = wired.streams
     this.swarmComponents = wired.swarmComponents
     this.gateway = new GatewayServer({ source: this.streams, ...config.gateway, log: logger.forComponent('shoal:gateway') })
-    this.metricsOfNode = new NodeMetrics({ registry: gates.metricsRegistry, swarms: this.swarmComponents.swarms, status: () => this.swarms.status() })
+    this.metricsOfNode = new NodeMetrics({ registry: gates.metricsRegistry, swarms: this.swarmComponents.swarms, status: () => this.swarms.status(), room: wired.room })
   }
 
   get peerId (): string {

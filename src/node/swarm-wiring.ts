@@ -45,6 +45,15 @@ export interface SwarmWiring {
   streams: ContentStreams
   /** Shoal's part of every protocol's components. */
   swarmComponents: SwarmComponents
+  /** What the node did for room at its connection limit, since start (for the metrics). */
+  room: () => RoomCounts
+}
+
+export interface RoomCounts {
+  /** Peers a swarm dropped for a smaller swarm's newcomer. */
+  peersDropped: number
+  /** Connections closed: peers dropped or refused that no swarm trades with, and idle ones. */
+  connectionsClosed: number
 }
 
 /**
@@ -118,5 +127,5 @@ export function wireSwarms (init: SwarmWiringInit): SwarmWiring {
     log: logger.forComponent('shoal:streams'),
     lifetime: init.lifetime
   })
-  return { registry, swarms, streams, swarmComponents }
+  return { registry, swarms, streams, swarmComponents, room: () => ({ peersDropped: budget.dropped, connectionsClosed: room.closed }) }
 }

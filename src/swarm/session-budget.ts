@@ -29,6 +29,8 @@ export class SessionBudget {
   private readonly members = new Set<BudgetMember>()
   /** Peers dropped for room and not yet gone. */
   private readonly shedding = new Set<string>()
+  /** Peers dropped from a swarm for a smaller swarm's newcomer, since start. */
+  dropped = 0
 
   constructor (private readonly init: SessionBudgetInit) {}
 
@@ -67,6 +69,7 @@ export class SessionBudget {
     if (victim === undefined) return false
     // marked first: its session may end (and settle) within drop
     this.shedding.add(victim)
+    this.dropped++
     largest.drop(victim)
     return true
   }

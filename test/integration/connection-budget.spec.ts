@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { IDENTITIES } from '../../src/config/defaults.js'
 import { TestNodes } from '../helpers/nodes.js'
+import { parsePrometheus } from '../helpers/prometheus.js'
 import { MiB, fetchAndVerify, makeFile, swarmStatus, useTestContext, waitFor } from './helpers/context.js'
 import type { ShoalNode } from '../../src/index.js'
 
@@ -45,6 +46,10 @@ describe('integration: the node-wide budget of swarm peers', function () {
     await Promise.all(smallLeechers.map(async (node, i) => await fetchAndVerify(node, smallId, join(ctx.dir, `small-${i}`, 'small.bin'), small, { discoveryTimeout: 60_000 })))
     const peers = swarmStatus(seeder, bigId).peers
     assert.ok(peers <= BUDGET - 1, `the big swarm gave up peers for the small one: it holds ${peers}`)
+    // what an operator sees of it
+    const metrics = parsePrometheus(await seeder.metrics())
+    assert.ok((metrics.get('shoal_peers_dropped_for_room_total') ?? 0) >= SMALL_LEECHERS - 1, 'the drops are counted')
+    assert.ok((metrics.get('shoal_connections_closed_for_room_total') ?? 0) >= 1, 'the hang-ups are counted')
     // and the big swarm still completes, its leechers trading among themselves and with the seeder
     await Promise.all(bigDone)
   })
