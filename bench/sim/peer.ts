@@ -50,6 +50,8 @@ export class SimPeer {
   readonly copies: CopyLedger
   readonly link: Endpoint
   readonly links = new Map<number, SimLink>()
+  /** The id as the core's choker and copy ledger take it (made once: 10,000 peers' ids as strings at every choke round cost the GC). */
+  readonly key: string
   /** Pieces received and being "stored" (instant here), or stored. */
   readonly writing = new Set<number>()
   uploaded = 0
@@ -70,6 +72,7 @@ export class SimPeer {
     this.copies = new CopyLedger(world.pieceCount)
     this.link = endpoint(spec.up, spec.down)
     this.initialSeed = seed
+    this.key = String(id)
     if (seed) this.doneAt = joinedAt
   }
 
@@ -88,15 +91,15 @@ export class SimLink {
   choking = true
   readonly requested = new Set<number>()
   inflightBytes = 0
-  /** Pieces the remote refused (not choked): not asked of it again before this ms time. */
-  readonly refusedUntil = new Map<number, number>()
+  /** Pieces the remote refused (not choked): not asked of it again before this ms time (made on the first refusal: most links never have one). */
+  refusedUntil?: Map<number, number>
   /** The remote's requests waiting with us, in order. */
   queue: number[] = []
   /** The piece being sent to the remote now, if any, and when its turn began (seconds). */
   sending?: number
   turnAt = 0
-  /** Pieces the remote asked again after we said 'elsewhere': the next ask is granted. */
-  readonly sentElsewhere = new Set<number>()
+  /** Pieces the remote asked again after we said 'elsewhere': the next ask is granted (made on first use). */
+  sentElsewhere?: Set<number>
   /** Bytes we sent the remote. */
   given = 0
   readonly downloadMeter: RateMeter
@@ -126,7 +129,7 @@ export class SimLink {
   }
 
   refusedLately (index: number, nowMs: number): boolean {
-    const until = this.refusedUntil.get(index)
+    const until = this.refusedUntil?.get(index)
     return until !== undefined && until > nowMs
   }
 }

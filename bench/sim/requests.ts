@@ -47,7 +47,8 @@ function onRequest (world: World, link: SimLink, index: number): void {
   else if (!server.have.has(index)) reject(world, link, index, 'not-available')
   else if (link.queue.includes(index) || link.sending === index) return
   else if (link.queue.length >= DEFAULTS.limits.maxQueuedRequestsPerPeer) reject(world, link, index, 'overloaded')
-  else if (!admit(server, link, index, link.sentElsewhere.has(index))) {
+  else if (!admit(server, link, index, link.sentElsewhere?.has(index) === true)) {
+    link.sentElsewhere ??= new Set()
     link.sentElsewhere.add(index)
     reject(world, link, index, 'elsewhere')
   } else {
@@ -59,7 +60,7 @@ function onRequest (world: World, link: SimLink, index: number): void {
 /** Initial seeding, as Uploader.admit: a piece goes out again only once every piece has gone out as often. */
 function admit (server: SimPeer, link: SimLink, index: number, insisted: boolean): boolean {
   if (!insisted && server.initialSeed && server.have.complete && server.copies.aheadOfOthers(index) && heldElsewhere(server, link, index)) return false
-  server.copies.record(index, String(link.remote.id))
+  server.copies.record(index, link.remote.key)
   return true
 }
 
@@ -79,16 +80,17 @@ function onReject (world: World, link: SimLink, index: number, reason: RejectRea
   if (link.closed || !link.requested.delete(index)) return
   link.inflightBytes -= world.pieceSize
   if (reason === 'choked') link.chokedBy = true
-  else link.refusedUntil.set(index, world.nowMs() + SWARM.refusalMs)
+  else (link.refusedUntil ??= new Map()).set(index, world.nowMs() + SWARM.refusalMs)
   link.owner.picker.markReleased(index)
   fill(world, link)
 }
 
 /**
- * Serve the remote's queue one piece at a time, the piece we gave fewest copies of first
- * (Uploader.sendQueued), the server's links taking turns as SendTurns has them
- * (SWARM.sendTurns copies at once; a turn held SWARM.sendTurnMaxHoldMs at most while others
- * wait); the world's `received` runs at the remote when the last byte lands.
+ * Serve the remote's queue one piece at a time, the piece fewest of the server's peers have
+ * first (Uploader.sendQueued), the server's links taking turns as SendTurns has them
+ * (SWARM.sendTurns copies at once, a free turn to the rarest waiting copy; a turn held
+ * SWARM.sendTurnMaxHoldMs at most while others wait); the world's `received` runs at the
+ * remote when the last byte lands. (No read-ahead: a copy is chosen when its turn comes.)
  */
 export function serve (world: World, link: SimLink): void {
   if (link.sending !== undefined || link.queue.length === 0 || link.closed) return
@@ -101,7 +103,7 @@ export function serve (world: World, link: SimLink): void {
   server.turnWaiters.delete(link)
   server.turnHolders.add(link)
   link.turnAt = world.queue.now
-  const index = link.queue.splice(server.copies.leastGiven(link.queue), 1)[0]
+  const index = link.queue.splice(rarestQueued(server, link.queue), 1)[0]
   link.sending = index
   world.net.start(server.link, link.remote.link, world.pieceSize, () => {
     link.sending = undefined
@@ -120,11 +122,35 @@ function hasTurn (world: World, server: SimPeer): boolean {
   return held < SWARM.sendTurns
 }
 
+/** Position in `queue` of the piece fewest of the server's peers have; among equals the one it sent fewest copies of (Uploader.rarestQueued). */
+function rarestQueued (server: SimPeer, queue: readonly number[]): number {
+  let best = 0
+  let bestHolders = server.picker.availabilityOf(queue[0])
+  for (let i = 1; i < queue.length; i++) {
+    const holders = server.picker.availabilityOf(queue[i])
+    if (holders < bestHolders || (holders === bestHolders && server.copies.copiesOf(queue[i]) < server.copies.copiesOf(queue[best]))) {
+      best = i
+      bestHolders = holders
+    }
+  }
+  return best
+}
+
+/** Free turns go to the waiters whose next copy is rarest, the longest waiting among equals (SendTurns). */
 function wakeWaiters (world: World, server: SimPeer): void {
-  for (const waiter of [...server.turnWaiters]) {
-    if (!hasTurn(world, server)) return
-    server.turnWaiters.delete(waiter)
-    serve(world, waiter)
+  while (server.turnWaiters.size > 0 && hasTurn(world, server)) {
+    let best: SimLink | undefined
+    let bestHolders = Infinity
+    for (const waiter of server.turnWaiters) {
+      const holders = waiter.queue.length === 0 ? Infinity : server.picker.availabilityOf(waiter.queue[rarestQueued(server, waiter.queue)])
+      if (best === undefined || holders < bestHolders) {
+        best = waiter
+        bestHolders = holders
+      }
+    }
+    if (best === undefined) return
+    server.turnWaiters.delete(best)
+    serve(world, best)
   }
 }
 

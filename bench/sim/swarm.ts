@@ -1,4 +1,5 @@
 import { choke } from '../../src/core/choker.js'
+import type { ChokerPeer } from '../../src/core/choker.js'
 import { CHOKING, DEFAULTS, SWARM } from '../../src/config/defaults.js'
 import { HAVE_BATCH_MS } from '../../protocols/piece-exchange/constants.js'
 import { SimLink } from './peer.js'
@@ -48,7 +49,7 @@ export class SimSwarm {
       side.queue = []
       peer.turnWaiters.delete(side)
       if (peer.departed) continue
-      if (peer.optimistic === String(side.remote.id)) peer.optimistic = undefined
+      if (peer.optimistic === side.remote.key) peer.optimistic = undefined
       if (!side.choking) this.rechoke(peer)
       fillAll(this.world, peer)
     }
@@ -70,16 +71,21 @@ export class SimSwarm {
   /** Uploader.rechoke over the core's choker. */
   rechoke (peer: SimPeer, rotateOptimistic = false): void {
     if (peer.departed) return
-    const links = [...peer.links.values()]
-    const decision = choke({
-      peers: links.map(l => ({
-        id: String(l.remote.id),
+    const links: SimLink[] = []
+    const peers: ChokerPeer[] = []
+    for (const l of peer.links.values()) {
+      links.push(l)
+      peers.push({
+        id: l.remote.key,
         interested: wantsSlot(l),
         downloadRate: l.downloadMeter.rate(),
         uploaded: l.given,
         unchoked: !l.choking,
         joinedAt: l.connectedAt
-      })),
+      })
+    }
+    const decision = choke({
+      peers,
       seeding: !peer.downloading,
       slots: DEFAULTS.limits.uploadSlots,
       optimistic: peer.optimistic,
@@ -89,7 +95,7 @@ export class SimSwarm {
       newcomers: CHOKING
     })
     peer.optimistic = decision.optimistic
-    for (const l of links) this.setChoking(l, !decision.unchoked.has(String(l.remote.id)))
+    for (const l of links) this.setChoking(l, !decision.unchoked.has(l.remote.key))
   }
 
   /**
@@ -162,14 +168,14 @@ export class SimSwarm {
     // one Have message to every peer but seeds, batched as the wire's HaveBatch does; all
     // arrive after the mean link's latency (one event, not one per peer)
     const delay = haveDelay(peer, world.queue.now)
-    const targets: SimLink[] = []
+    const hearers: SimLink[] = []
     for (const l of peer.links.values()) {
       if (!l.remoteHas.has(index)) l.offer++
-      if (!l.isSeed) targets.push(l)
+      if (!l.isSeed) hearers.push(l.back)
     }
     this.hooks.onStored(peer, index)
     world.queue.after(delay + 2 * world.meanLatency, () => {
-      for (const l of targets) if (!l.closed) this.onHave(l.back, index)
+      for (const hearer of hearers) if (!hearer.closed) this.onHave(hearer, index)
     })
     if (peer.have.complete) this.finish(peer)
     else if (this.hasIdleSlot(peer)) this.rechoke(peer)

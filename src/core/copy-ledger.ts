@@ -47,11 +47,4 @@ export class CopyLedger {
       }
     }
   }
-
-  /** Position in `queue` of the piece with the fewest copies (the first of equals). */
-  leastGiven (queue: readonly number[]): number {
-    let best = 0
-    for (let i = 1; i < queue.length; i++) if (this.copies[queue[i]] < this.copies[queue[best]]) best = i
-    return best
-  }
 }

@@ -105,7 +105,7 @@ export class Swarm implements SwarmEndpoint {
     const { tuning } = init
     this.requester = new Requester({ picker, layout, peers: sessions, rate: rates.download, maxInflightBytesPerPeer: this.limits.maxInflightBytesPerPeer, tuning, downloading, backlogged: () => this.intake.backlogged })
     this.uploader = new Uploader({
-      store: this.store, pieceSize: layout.pieceSize, have, peers: sessions, rate: rates.upload, uploadSlots: this.limits.uploadSlots, tuning,
+      store: this.store, pieceSize: layout.pieceSize, have, peers: sessions, holders: index => picker.availabilityOf(index), rate: rates.upload, uploadSlots: this.limits.uploadSlots, tuning,
       initialSeed: init.initialSeed ?? false, trading: () => this.trading, downloading, log
     })
     this.stalls = new StallWatch({

@@ -19,6 +19,8 @@ export interface UploaderInit {
   have: Bitfield
   /** The swarm's peers (read only). */
   peers: ReadonlyMap<string, PeerSession>
+  /** How many of our peers have piece `index` (the picker's count): the rarest copy goes out first. */
+  holders: (index: number) => number
   /** The node-wide upload budget. */
   rate: TokenBucket
   /** Peers we upload to at once (one of them the optimistic unchoke). */
@@ -146,10 +148,11 @@ export class Uploader {
   }
 
   /**
-   * Serve a peer's queued requests in order, the piece we have sent the fewest copies of first
-   * (a seeder facing several empty leechers hands each different pieces, which they then
-   * trade). Reads run ahead of sending (up to `readAheadBytes`): one read at a time left the
-   * sender idle on the thread pool's latency. Peers take turns to be sent a copy (SendTurns).
+   * Serve a peer's queued requests, the piece fewest of our peers have first, then the one we
+   * have sent the fewest copies of (a seeder facing several empty leechers hands each different
+   * pieces, which they then trade). Reads run ahead of sending (up to `readAheadBytes`): one
+   * read at a time left the sender idle on the thread pool's latency. Peers take turns to be
+   * sent a copy, the rarest first (SendTurns).
    */
   private async sendQueued (session: PeerSession): Promise<void> {
     this.serving.add(session)
@@ -158,7 +161,7 @@ export class Uploader {
     const pacing = this.pacing(session)
     const readAhead = (): void => {
       while (reads.length < depth) {
-        const index = session.takeUpload(queue => this.copies.leastGiven(queue))
+        const index = session.takeUpload(queue => this.rarestQueued(queue))
         if (index === undefined) return
         const data = this.init.store.readPiece(index)
         data.catch(() => {}) // reported when awaited below
@@ -167,7 +170,7 @@ export class Uploader {
     }
     try {
       readAhead()
-      for (let next = reads.shift(); next !== undefined && !session.closed; next = reads.shift()) {
+      for (let next = this.takeRarest(reads); next !== undefined && !session.closed; next = this.takeRarest(reads)) {
         const data = await next.data
         readAhead()
         if (!await this.sendOne(session, next.index, data, pacing)) break
@@ -182,6 +185,27 @@ export class Uploader {
     }
   }
 
+  /** Position in `queue` of the piece fewest of our peers have; among equals the one we sent fewest copies of, then the first. */
+  private rarestQueued (queue: readonly number[]): number {
+    const { holders } = this.init
+    let best = 0
+    let bestHolders = holders(queue[0])
+    for (let i = 1; i < queue.length; i++) {
+      const count = holders(queue[i])
+      if (count < bestHolders || (count === bestHolders && this.copies.copiesOf(queue[i]) < this.copies.copiesOf(queue[best]))) {
+        best = i
+        bestHolders = count
+      }
+    }
+    return best
+  }
+
+  /** The read-ahead piece to send next: the rarest now (peers gain pieces while it is read). */
+  private takeRarest<T extends { index: number }> (reads: T[]): T | undefined {
+    if (reads.length <= 1) return reads.shift()
+    return reads.splice(this.rarestQueued(reads.map(r => r.index)), 1)[0]
+  }
+
   /**
    * Send one piece read for `session`, unless it was cancelled while it was read: the peer
    * no longer waits for it, and its next request must not wait behind it (a copy already
@@ -189,7 +213,7 @@ export class Uploader {
    */
   private async sendOne (session: PeerSession, index: number, data: Uint8Array, pacing?: Pacing): Promise<boolean> {
     if (!session.isCancelled(index)) {
-      const turn = this.turns.take()
+      const turn = this.turns.take(() => this.init.holders(index))
       const release = typeof turn === 'function' ? turn : await turn
       try {
         return await this.sendCopy(session, index, data, pacing)

@@ -24,15 +24,6 @@ describe('core/copy-ledger', () => {
     assert.equal(ledger.lastRecipient(0), 'b')
   })
 
-  it('finds the least-given piece of a queue, the first of equals', () => {
-    const ledger = new CopyLedger(4)
-    ledger.record(0, 'a')
-    ledger.record(0, 'a')
-    ledger.record(1, 'a')
-    assert.equal(ledger.leastGiven([0, 1, 3, 2]), 2)
-    assert.equal(ledger.leastGiven([0, 1]), 1)
-  })
-
   it('keeps the fewest count right over many copies in any order', () => {
     const ledger = new CopyLedger(50)
     const counts = new Array<number>(50).fill(0)

@@ -31,6 +31,28 @@ describe('swarm/send-turns', () => {
     assert.equal(turns.busy, 0)
   })
 
+  it('a freed turn goes to the waiter of lowest rank, ranked when the turn frees; equal ranks in the order they came', async () => {
+    const turns = new SendTurns(1, 60_000)
+    const held = turns.take() as ReleaseTurn
+    const ranks = { c: 2, d: 1, e: 1 }
+    const order: string[] = []
+    const waiters = (['c', 'd', 'e'] as const).map(name =>
+      (turns.take(() => ranks[name]) as Promise<ReleaseTurn>).then(release => { order.push(name); return release }))
+    // the rank is read when the turn frees, not when the copy began to wait
+    ranks.c = 0
+    held()
+    await sleep(5)
+    assert.deepEqual(order, ['c'])
+    ;(await waiters[0])()
+    await sleep(5)
+    assert.deepEqual(order, ['c', 'd'])
+    ;(await waiters[1])()
+    await sleep(5)
+    assert.deepEqual(order, ['c', 'd', 'e'])
+    ;(await waiters[2])()
+    assert.equal(turns.busy, 0)
+  })
+
   it('a turn held past maxHoldMs while another waits ends for it: a peer that never reads holds the rest up once', async () => {
     const turns = new SendTurns(1, 50)
     const stuck = turns.take() as ReleaseTurn

@@ -34,6 +34,20 @@ describe('swarm/upload', () => {
     assert.equal(status?.requestsQueued, 0)
   })
 
+  it('sends the piece fewest of its peers have first, whatever the order of the requests', async () => {
+    const { swarm } = await seeding()
+    await join(swarm, 'holder', [1, 2])
+    await join(swarm, 'half-holder', [1])
+    const { wire, handler } = await join(swarm, 'leecher')
+    // piece 1 is held by two peers, piece 2 by one, piece 0 by none; the first request is
+    // taken at once (nothing else waits), the other two by how rare they are
+    handler.onRequest(1)
+    handler.onRequest(2)
+    handler.onRequest(0)
+    await until(() => wire.sent('piece').length === 3)
+    assert.deepEqual(wire.sent('piece'), [1, 0, 2])
+  })
+
   it('leaves a peer that lacks nothing choked, and rejects its requests as choked', async () => {
     const { swarm } = await seeding()
     const { wire, handler } = await join(swarm, 'other-seed', 'all')
