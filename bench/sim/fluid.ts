@@ -56,14 +56,15 @@ export class FluidNetwork {
   /** Bring every transfer whose rate `change` affects up to now, apply it, reschedule. */
   private changing (from: Endpoint, to: Endpoint, change: () => void): void {
     const now = this.queue.now
-    const affected = new Set<Transfer>([...from.sending, ...to.receiving])
-    for (const t of affected) advance(t, now)
+    // a transfer in both lists is brought up to now twice: the second time moves nothing
+    for (const t of from.sending) advance(t, now)
+    for (const t of to.receiving) advance(t, now)
     change()
-    const senders = new Set<Endpoint>([from])
+    const senders: Endpoint[] = [from]
     for (const t of from.sending) t.rate = rateOf(t)
     for (const t of to.receiving) {
       t.rate = rateOf(t)
-      senders.add(t.from)
+      if (!senders.includes(t.from)) senders.push(t.from)
     }
     for (const sender of senders) this.schedule(sender)
   }
