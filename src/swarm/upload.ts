@@ -185,25 +185,26 @@ export class Uploader {
     }
   }
 
-  /** Position in `queue` of the piece fewest of our peers have; among equals the one we sent fewest copies of, then the first. */
+  /** Position in `queue` of the piece to send first (see sendsBefore), the first of equals. */
   private rarestQueued (queue: readonly number[]): number {
-    const { holders } = this.init
     let best = 0
-    let bestHolders = holders(queue[0])
-    for (let i = 1; i < queue.length; i++) {
-      const count = holders(queue[i])
-      if (count < bestHolders || (count === bestHolders && this.copies.copiesOf(queue[i]) < this.copies.copiesOf(queue[best]))) {
-        best = i
-        bestHolders = count
-      }
-    }
+    for (let i = 1; i < queue.length; i++) if (this.sendsBefore(queue[i], queue[best])) best = i
     return best
   }
 
   /** The read-ahead piece to send next: the rarest now (peers gain pieces while it is read). */
   private takeRarest<T extends { index: number }> (reads: T[]): T | undefined {
-    if (reads.length <= 1) return reads.shift()
-    return reads.splice(this.rarestQueued(reads.map(r => r.index)), 1)[0]
+    let best = 0
+    for (let i = 1; i < reads.length; i++) if (this.sendsBefore(reads[i].index, reads[best].index)) best = i
+    return reads.splice(best, 1)[0]
+  }
+
+  /** Piece `a` goes out before `b`: fewer of our peers have it, or as many and we sent it fewer times. */
+  private sendsBefore (a: number, b: number): boolean {
+    const { holders } = this.init
+    const holdersA = holders(a)
+    const holdersB = holders(b)
+    return holdersA < holdersB || (holdersA === holdersB && this.copies.copiesOf(a) < this.copies.copiesOf(b))
   }
 
   /**
