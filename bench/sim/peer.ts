@@ -1,6 +1,7 @@
 import { Bitfield } from '../../src/core/bitfield.js'
 import { CopyLedger } from '../../src/core/copy-ledger.js'
 import { PiecePicker } from '../../src/core/piece-picker.js'
+import { SendOrder } from '../../src/core/send-order.js'
 import { PICKING } from '../../src/config/defaults.js'
 import { RateMeter } from '../../src/utils/rate-meter.js'
 import { endpoint } from './fluid.js'
@@ -48,6 +49,8 @@ export class SimPeer {
   readonly have: Bitfield
   readonly picker: PiecePicker
   readonly copies: CopyLedger
+  /** Which queued copy goes out first (Uploader's order: the rarest). */
+  readonly sendOrder: SendOrder
   readonly link: Endpoint
   readonly links = new Map<number, SimLink>()
   /** The id as the core's choker and copy ledger take it (made once: 10,000 peers' ids as strings at every choke round cost the GC). */
@@ -70,6 +73,7 @@ export class SimPeer {
     this.have = seed ? Bitfield.full(world.pieceCount) : new Bitfield(world.pieceCount)
     this.picker = new PiecePicker(this.have, { ...PICKING, random: world.random })
     this.copies = new CopyLedger(world.pieceCount)
+    this.sendOrder = new SendOrder(index => this.picker.availabilityOf(index), index => this.copies.copiesOf(index))
     this.link = endpoint(spec.up, spec.down)
     this.initialSeed = seed
     this.key = String(id)

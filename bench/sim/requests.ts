@@ -103,7 +103,7 @@ export function serve (world: World, link: SimLink): void {
   server.turnWaiters.delete(link)
   server.turnHolders.add(link)
   link.turnAt = world.queue.now
-  const index = link.queue.splice(rarestQueued(server, link.queue), 1)[0]
+  const index = link.queue.splice(server.sendOrder.first(link.queue), 1)[0]
   link.sending = index
   world.net.start(server.link, link.remote.link, world.pieceSize, () => {
     link.sending = undefined
@@ -122,27 +122,13 @@ function hasTurn (world: World, server: SimPeer): boolean {
   return held < SWARM.sendTurns
 }
 
-/** Position in `queue` of the piece fewest of the server's peers have; among equals the one it sent fewest copies of (Uploader.rarestQueued). */
-function rarestQueued (server: SimPeer, queue: readonly number[]): number {
-  let best = 0
-  let bestHolders = server.picker.availabilityOf(queue[0])
-  for (let i = 1; i < queue.length; i++) {
-    const holders = server.picker.availabilityOf(queue[i])
-    if (holders < bestHolders || (holders === bestHolders && server.copies.copiesOf(queue[i]) < server.copies.copiesOf(queue[best]))) {
-      best = i
-      bestHolders = holders
-    }
-  }
-  return best
-}
-
 /** Free turns go to the waiters whose next copy is rarest, the longest waiting among equals (SendTurns). */
 function wakeWaiters (world: World, server: SimPeer): void {
   while (server.turnWaiters.size > 0 && hasTurn(world, server)) {
     let best: SimLink | undefined
     let bestHolders = Infinity
     for (const waiter of server.turnWaiters) {
-      const holders = waiter.queue.length === 0 ? Infinity : server.picker.availabilityOf(waiter.queue[rarestQueued(server, waiter.queue)])
+      const holders = waiter.queue.length === 0 ? Infinity : server.picker.availabilityOf(waiter.queue[server.sendOrder.first(waiter.queue)])
       if (best === undefined || holders < bestHolders) {
         best = waiter
         bestHolders = holders

@@ -1,5 +1,6 @@
 import { choke } from '../core/choker.js'
 import { CopyLedger } from '../core/copy-ledger.js'
+import { SendOrder } from '../core/send-order.js'
 import { CHOKING } from '../config/defaults.js'
 import { RateMeter } from '../utils/rate-meter.js'
 import { SendTurns } from './send-turns.js'
@@ -46,6 +47,8 @@ export class Uploader {
   private readonly init: UploaderInit
   /** Copies of each piece we have agreed to send (initial seeding, upload order). */
   private readonly copies: CopyLedger
+  /** Which requested copy goes out first: the rarest. */
+  private readonly order: SendOrder
   /** Peers whose queue is being served now: one loop per peer. */
   private readonly serving = new Set<PeerSession>()
   /** The peer holding the optimistic unchoke. */
@@ -56,6 +59,7 @@ export class Uploader {
   constructor (init: UploaderInit) {
     this.init = init
     this.copies = new CopyLedger(init.have.length)
+    this.order = new SendOrder(init.holders, index => this.copies.copiesOf(index))
     this.turns = new SendTurns(init.tuning.sendTurns, init.tuning.sendTurnMaxHoldMs)
   }
 
@@ -148,9 +152,7 @@ export class Uploader {
   }
 
   /**
-   * Serve a peer's queued requests, the piece fewest of our peers have first, then the one we
-   * have sent the fewest copies of (a seeder facing several empty leechers hands each different
-   * pieces, which they then trade). Reads run ahead of sending (up to `readAheadBytes`): one
+   * Serve a peer's queued requests, the rarest copy first (SendOrder). Reads run ahead of sending (up to `readAheadBytes`): one
    * read at a time left the sender idle on the thread pool's latency. Peers take turns to be
    * sent a copy, the rarest first (SendTurns).
    */
@@ -161,7 +163,7 @@ export class Uploader {
     const pacing = this.pacing(session)
     const readAhead = (): void => {
       while (reads.length < depth) {
-        const index = session.takeUpload(queue => this.rarestQueued(queue))
+        const index = session.takeUpload(queue => this.order.first(queue))
         if (index === undefined) return
         const data = this.init.store.readPiece(index)
         data.catch(() => {}) // reported when awaited below
@@ -185,26 +187,11 @@ export class Uploader {
     }
   }
 
-  /** Position in `queue` of the piece to send first (see sendsBefore), the first of equals. */
-  private rarestQueued (queue: readonly number[]): number {
-    let best = 0
-    for (let i = 1; i < queue.length; i++) if (this.sendsBefore(queue[i], queue[best])) best = i
-    return best
-  }
-
   /** The read-ahead piece to send next: the rarest now (peers gain pieces while it is read). */
   private takeRarest<T extends { index: number }> (reads: T[]): T | undefined {
     let best = 0
-    for (let i = 1; i < reads.length; i++) if (this.sendsBefore(reads[i].index, reads[best].index)) best = i
+    for (let i = 1; i < reads.length; i++) if (this.order.before(reads[i].index, reads[best].index)) best = i
     return reads.splice(best, 1)[0]
-  }
-
-  /** Piece `a` goes out before `b`: fewer of our peers have it, or as many and we sent it fewer times. */
-  private sendsBefore (a: number, b: number): boolean {
-    const { holders } = this.init
-    const holdersA = holders(a)
-    const holdersB = holders(b)
-    return holdersA < holdersB || (holdersA === holdersB && this.copies.copiesOf(a) < this.copies.copiesOf(b))
   }
 
   /**
