@@ -22,7 +22,7 @@ export function fill (world: World, link: SimLink): void {
 }
 
 export function fillAll (world: World, peer: SimPeer): void {
-  for (const link of peer.links.values()) fill(world, link)
+  for (const link of peer.linkList) fill(world, link)
 }
 
 function windowOf (world: World, link: SimLink): number {
@@ -67,7 +67,7 @@ function admit (server: SimPeer, link: SimLink, index: number, insisted: boolean
 function heldElsewhere (server: SimPeer, requester: SimLink, index: number): boolean {
   const last = server.copies.lastRecipient(index)
   if (last !== undefined && Number(last) !== requester.remote.id && server.links.has(Number(last))) return true
-  for (const link of server.links.values()) if (link !== requester && link.remoteHas.has(index)) return true
+  for (const link of server.linkList) if (link !== requester && link.remoteHas.has(index)) return true
   return false
 }
 

@@ -25,8 +25,8 @@ export class SimSwarm {
     const ba = new SimLink(b, a, this.world)
     ab.back = ba
     ba.back = ab
-    a.links.set(b.id, ab)
-    b.links.set(a.id, ba)
+    a.addLink(ab)
+    b.addLink(ba)
     a.picker.addPeer(ab.remoteHas)
     b.picker.addPeer(ba.remoteHas)
     this.rechoke(a)
@@ -38,7 +38,7 @@ export class SimSwarm {
     const sides = [link, link.back]
     for (const side of sides) {
       side.closed = true
-      side.owner.links.delete(side.remote.id)
+      side.owner.removeLink(side)
     }
     for (const side of sides) {
       const peer = side.owner
@@ -57,7 +57,7 @@ export class SimSwarm {
 
   depart (peer: SimPeer): void {
     peer.departed = true
-    for (const link of [...peer.links.values()]) this.close(link)
+    for (const link of [...peer.linkList]) this.close(link)
   }
 
   /** Once a second: a choke round every chokeRoundTicks; while downloading, every pipeline refilled. */
@@ -73,7 +73,7 @@ export class SimSwarm {
     if (peer.departed) return
     const links: SimLink[] = []
     const peers: ChokerPeer[] = []
-    for (const l of peer.links.values()) {
+    for (const l of peer.linkList) {
       links.push(l)
       peers.push({
         id: l.remote.key,
@@ -106,7 +106,7 @@ export class SimSwarm {
     const slots = DEFAULTS.limits.uploadSlots
     let used = 0
     let waiting = false
-    for (const l of peer.links.values()) {
+    for (const l of peer.linkList) {
       if (!l.choking) {
         if (wantsSlot(l) && ++used >= slots) return false
       } else if (!waiting && wantsSlot(l)) {
@@ -154,7 +154,7 @@ export class SimSwarm {
     peer.picker.markReleased(index)
     // requests still out for it are other peers' (endgame): cancel them
     if (peer.picker.requestsFor(index) > 0) {
-      for (const other of peer.links.values()) if (other !== link && other.requested.has(index)) abandon(world, other, index)
+      for (const other of peer.linkList) if (other !== link && other.requested.has(index)) abandon(world, other, index)
     }
     fill(world, link)
     this.stored(peer, index)
@@ -169,7 +169,7 @@ export class SimSwarm {
     // arrive after the mean link's latency (one event, not one per peer)
     const delay = haveDelay(peer, world.queue.now)
     const hearers: SimLink[] = []
-    for (const l of peer.links.values()) {
+    for (const l of peer.linkList) {
       if (!l.remoteHas.has(index)) l.offer++
       if (!l.isSeed) hearers.push(l.back)
     }
@@ -194,7 +194,7 @@ export class SimSwarm {
   /** Swarm.finish: seeds have nothing to trade with seeds. */
   private finish (peer: SimPeer): void {
     peer.doneAt = this.world.queue.now
-    for (const link of [...peer.links.values()]) if (link.isSeed) this.close(link)
+    for (const link of [...peer.linkList]) if (link.isSeed) this.close(link)
     this.rechoke(peer)
     this.hooks.onComplete(peer)
   }
