@@ -105,7 +105,8 @@ export class SimLink {
   readonly remoteHas: Bitfield
   chokedBy = true
   choking = true
-  readonly requested = new Set<number>()
+  /** Our requests out to the remote (made on the first: most links never carry one). */
+  private asked?: Set<number>
   inflightBytes = 0
   /** Pieces the remote refused (not choked): not asked of it again before this ms time (made on the first refusal: most links never have one). */
   refusedUntil?: Map<number, number>
@@ -118,7 +119,8 @@ export class SimLink {
   sentElsewhere?: Set<number>
   /** Bytes we sent the remote. */
   given = 0
-  readonly downloadMeter: RateMeter
+  /** What the remote sent us lately (made on the first piece: most links never carry one). */
+  private meter?: RateMeter
   readonly connectedAt: number
   /** The remote's side of this connection. */
   back!: SimLink
@@ -132,7 +134,7 @@ export class SimLink {
   constructor (readonly owner: SimPeer, readonly remote: SimPeer, world: World) {
     this.remoteHas = new Bitfield(world.pieceCount, remote.have.toBytes())
     this.offer = owner.have.without(this.remoteHas).count
-    this.downloadMeter = new RateMeter(5000, world.nowMs)
+    this.nowMs = world.nowMs
     this.connectedAt = world.nowMs()
   }
 
@@ -142,6 +144,36 @@ export class SimLink {
 
   get isSeed (): boolean {
     return this.remoteHas.complete
+  }
+
+  private readonly nowMs: () => number
+
+  isRequested (index: number): boolean {
+    return this.asked?.has(index) === true
+  }
+
+  addRequest (index: number): void {
+    (this.asked ??= new Set()).add(index)
+  }
+
+  /** Whether `index` was requested (and is no longer). */
+  removeRequest (index: number): boolean {
+    return this.asked?.delete(index) === true
+  }
+
+  /** Every request out, forgotten. */
+  takeRequests (): Iterable<number> {
+    const asked = this.asked ?? []
+    this.asked = undefined
+    return asked
+  }
+
+  get downloadRate (): number {
+    return this.meter?.rate() ?? 0
+  }
+
+  downloaded (bytes: number): void {
+    (this.meter ??= new RateMeter(5000, this.nowMs, this.connectedAt)).add(bytes)
   }
 
   refusedLately (index: number, nowMs: number): boolean {

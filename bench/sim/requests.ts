@@ -14,7 +14,7 @@ export function fill (world: World, link: SimLink): void {
   if (link.inflightBytes > 0 && free < window / 4) return
   const count = Math.max(1, Math.floor(free / world.pieceSize))
   const now = world.nowMs()
-  const skip = (i: number): boolean => link.requested.has(i) || link.refusedLately(i, now)
+  const skip = (i: number): boolean => link.isRequested(i) || link.refusedLately(i, now)
   for (const index of peer.picker.pick(link.remoteHas, count, skip)) {
     peer.picker.markRequested(index)
     request(world, link, index)
@@ -26,13 +26,13 @@ export function fillAll (world: World, peer: SimPeer): void {
 }
 
 function windowOf (world: World, link: SimLink): number {
-  const rate = link.downloadMeter.rate()
+  const rate = link.downloadRate
   const wanted = rate === 0 ? SWARM.firstWindowBytes : rate * (2 * link.latency + SWARM.requestQueueSeconds)
   return Math.max(world.pieceSize, Math.min(DEFAULTS.limits.maxInflightBytesPerPeer, wanted))
 }
 
 function request (world: World, link: SimLink, index: number): void {
-  link.requested.add(index)
+  link.addRequest(index)
   link.inflightBytes += world.pieceSize
   world.queue.after(link.latency, () => { onRequest(world, link.back, index) })
 }
@@ -77,7 +77,7 @@ export function reject (world: World, link: SimLink, index: number, reason: Reje
 
 /** At the asking side, as PeerSession.onReject then Swarm.onRequestEnded. */
 function onReject (world: World, link: SimLink, index: number, reason: RejectReason): void {
-  if (link.closed || !link.requested.delete(index)) return
+  if (link.closed || !link.removeRequest(index)) return
   link.inflightBytes -= world.pieceSize
   if (reason === 'choked') link.chokedBy = true
   else (link.refusedUntil ??= new Map()).set(index, world.nowMs() + SWARM.refusalMs)
@@ -152,7 +152,7 @@ function forfeitLater (world: World, server: SimPeer): void {
 
 /** The asker no longer wants `index` from this peer (another copy arrived): Cancel. */
 export function abandon (world: World, link: SimLink, index: number): void {
-  if (!link.requested.delete(index)) return
+  if (!link.removeRequest(index)) return
   link.inflightBytes -= world.pieceSize
   link.owner.picker.markReleased(index)
   const server = link.back

@@ -43,8 +43,7 @@ export class SimSwarm {
     for (const side of sides) {
       const peer = side.owner
       peer.picker.removePeer(side.remoteHas)
-      for (const index of side.requested) peer.picker.markReleased(index)
-      side.requested.clear()
+      for (const index of side.takeRequests()) peer.picker.markReleased(index)
       side.inflightBytes = 0
       side.queue = []
       peer.turnWaiters.delete(side)
@@ -78,7 +77,7 @@ export class SimSwarm {
       peers.push({
         id: l.remote.key,
         interested: wantsSlot(l),
-        downloadRate: l.downloadMeter.rate(),
+        downloadRate: l.downloadRate,
         uploaded: l.given,
         unchoked: !l.choking,
         joinedAt: l.connectedAt
@@ -139,8 +138,8 @@ export class SimSwarm {
     const { world } = this
     const peer = link.owner
     world.stats.deliveredBytes += world.pieceSize
-    link.downloadMeter.add(world.pieceSize)
-    const asked = link.requested.delete(index)
+    link.downloaded(world.pieceSize)
+    const asked = link.removeRequest(index)
     if (asked) link.inflightBytes -= world.pieceSize
     if (link.closed || peer.departed) return
     if (peer.have.has(index) || peer.writing.has(index)) {
@@ -154,7 +153,7 @@ export class SimSwarm {
     peer.picker.markReleased(index)
     // requests still out for it are other peers' (endgame): cancel them
     if (peer.picker.requestsFor(index) > 0) {
-      for (const other of peer.linkList) if (other !== link && other.requested.has(index)) abandon(world, other, index)
+      for (const other of peer.linkList) if (other !== link && other.isRequested(index)) abandon(world, other, index)
     }
     fill(world, link)
     this.stored(peer, index)

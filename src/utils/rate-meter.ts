@@ -15,9 +15,10 @@ export class RateMeter {
   private total = 0
   private readonly startedAt: number
 
-  constructor (private readonly windowMs = 5000, private readonly now: () => number = performance.now.bind(performance)) {
+  /** @param startedAt - when counting began (ms on `now`'s clock), if before now: a meter made on the first bytes of a link open since then */
+  constructor (private readonly windowMs = 5000, private readonly now: () => number = performance.now.bind(performance), startedAt?: number) {
     this.slotMs = windowMs / SLOTS
-    this.startedAt = this.now()
+    this.startedAt = startedAt ?? this.now()
     this.current = Math.floor(this.startedAt / this.slotMs)
   }
 

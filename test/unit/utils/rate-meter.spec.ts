@@ -25,6 +25,18 @@ describe('utils/rate-meter', () => {
     assert.ok(Math.abs(meter.rate() - 5000) < 300, `rate ${meter.rate()}`)
   })
 
+  it('made late, counts from when it is told counting began', () => {
+    let now = 100_000
+    const early = new RateMeter(5000, () => now)
+    now += 2000
+    const late = new RateMeter(5000, () => now, 100_000)
+    early.add(4000)
+    late.add(4000)
+    now += 50
+    assert.equal(late.rate(), early.rate())
+    assert.ok(Math.abs(late.rate() - 4000 / 2.05) < 10, `rate ${late.rate()}`)
+  })
+
   it('falls to zero once nothing has come for a whole window, but keeps the total', () => {
     const { meter, advance } = manual()
     meter.add(1e6)
