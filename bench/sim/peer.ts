@@ -19,6 +19,8 @@ export interface World {
   /** The clock the core's meters read, in ms. */
   readonly nowMs: () => number
   readonly stats: WorldStats
+  /** Room for one more bitfield's bits (links' fields share large buffers: see bitStorage). */
+  readonly bitStorage: () => Uint8Array
   /** Mean one-way access latency of the peers, seconds: Haves travel two of them. */
   readonly meanLatency: number
   /** A piece's last byte reached the asking side of `link`. */
@@ -132,7 +134,7 @@ export class SimLink {
   offer: number
 
   constructor (readonly owner: SimPeer, readonly remote: SimPeer, world: World) {
-    this.remoteHas = new Bitfield(world.pieceCount, remote.have.toBytes())
+    this.remoteHas = new Bitfield(world.pieceCount, remote.have.toBytes(), world.bitStorage())
     this.offer = owner.have.without(this.remoteHas).count
     this.nowMs = world.nowMs
     this.connectedAt = world.nowMs()
@@ -179,5 +181,19 @@ export class SimLink {
   refusedLately (index: number, nowMs: number): boolean {
     const until = this.refusedUntil?.get(index)
     return until !== undefined && until > nowMs
+  }
+}
+
+/** Bitfields' storage for `pieceCount` pieces, handed out of 64 KiB buffers (never reused: links closed under churn keep theirs). */
+export function bitStorage (pieceCount: number): () => Uint8Array {
+  const size = Math.ceil(pieceCount / 8)
+  let buffer = new Uint8Array(0)
+  let used = 0
+  return () => {
+    if (used + size > buffer.byteLength) {
+      buffer = new Uint8Array(Math.max(size, 64 * 1024))
+      used = 0
+    }
+    return buffer.subarray(used, used += size)
   }
 }

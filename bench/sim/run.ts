@@ -1,6 +1,6 @@
 import { EventQueue } from './event-queue.js'
 import { FluidNetwork } from './fluid.js'
-import { SimPeer } from './peer.js'
+import { SimPeer, bitStorage } from './peer.js'
 import { seededRandom } from './random.js'
 import { SimSwarm } from './swarm.js'
 import { DEFAULTS } from '../../src/config/defaults.js'
@@ -68,6 +68,7 @@ export function runScenario (scenario: Scenario, options: RunOptions): ScenarioR
     nowMs: () => queue.now * 1000,
     stats,
     meanLatency,
+    bitStorage: bitStorage(pieceCount),
     received: (link, index) => { swarm.received(link, index) }
   }
   const present: SimPeer[] = []

@@ -9,9 +9,16 @@ export class Bitfield {
   private readonly bits: Uint8Array
   private ones = 0
 
-  constructor (length: number, bytes?: Uint8Array) {
+  /**
+   * @param bytes - the bits to start with (copied)
+   * @param storage - where to keep the bits, of the field's size: a simulator's 800,000 fields
+   * as views of a few large buffers cost a third of the memory of a buffer each
+   */
+  constructor (length: number, bytes?: Uint8Array, storage?: Uint8Array) {
     this.length = length
-    this.bits = new Uint8Array(Math.ceil(length / 8))
+    const size = Math.ceil(length / 8)
+    if (storage !== undefined && storage.byteLength !== size) throw new RangeError(`storage of ${storage.byteLength} bytes for ${length} bits`)
+    this.bits = storage?.fill(0) ?? new Uint8Array(size)
     if (bytes !== undefined) {
       this.bits.set(bytes)
       for (let i = 0; i < length; i++) if (this.has(i)) this.ones++

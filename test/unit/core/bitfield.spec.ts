@@ -21,6 +21,17 @@ describe('core/bitfield', () => {
     assert.deepEqual(field.toBytes(), new Uint8Array(3))
   })
 
+  it('keeps its bits in the storage it is given, cleared first, beside its neighbours', () => {
+    const shared = new Uint8Array(6).fill(0xff)
+    const a = new Bitfield(16, undefined, shared.subarray(0, 2))
+    const b = new Bitfield(16, new Uint8Array([0x80, 0x01]), shared.subarray(2, 4))
+    a.set(15)
+    assert.equal(a.count, 1)
+    assert.deepEqual(setIndexes(b), [0, 15])
+    assert.deepEqual([...shared], [0x00, 0x01, 0x80, 0x01, 0xff, 0xff])
+    assert.throws(() => new Bitfield(16, undefined, shared.subarray(0, 3)), RangeError)
+  })
+
   it('set, has, unset and count', () => {
     const field = new Bitfield(10)
     field.set(0)

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { EventQueue } from '../../../../bench/sim/event-queue.js'
 import { FluidNetwork } from '../../../../bench/sim/fluid.js'
-import { SimPeer } from '../../../../bench/sim/peer.js'
+import { SimPeer, bitStorage } from '../../../../bench/sim/peer.js'
 import { seededRandom } from '../../../../bench/sim/random.js'
 import { SimSwarm } from '../../../../bench/sim/swarm.js'
 import { DEFAULTS } from '../../../../src/config/defaults.js'
@@ -22,6 +22,7 @@ function world (): { world: World, swarm: SimSwarm } {
     nowMs: () => queue.now * 1000,
     stats: { wastedBytes: 0, endgameBytes: 0, deliveredBytes: 0 },
     meanLatency: spec.latency,
+    bitStorage: bitStorage(2),
     received: (link, index) => { swarm.received(link, index) }
   }
   const swarm = new SimSwarm(result, { onComplete: () => {}, onStored: () => {} })
