@@ -3,8 +3,8 @@ import { FluidNetwork } from './fluid.js'
 import { SimPeer, bitStorage } from './peer.js'
 import { seededRandom } from './random.js'
 import { SimSwarm } from './swarm.js'
-import { DEFAULTS } from '../../src/config/defaults.js'
-import { dialTarget } from '../../src/swarm/peer-finder.js'
+import { DEFAULTS, PEER_FINDING } from '../../src/config/defaults.js'
+import { dialTarget, topUpTarget } from '../../src/swarm/peer-finder.js'
 import type { PeerSpec, World } from './peer.js'
 import type { Scenario } from './scenarios.js'
 
@@ -43,8 +43,11 @@ export interface ScenarioResult {
   wallSeconds: number
 }
 
-/** Connections a peer opens on arrival (and tops up to every rediscovery), as PeerFinder; others may dial it up to maxPeersPerSwarm. */
+/** Connections a peer opens on arrival, and tops up to at its later searches, as PeerFinder; others may dial it up to maxPeersPerSwarm. */
 const DIAL = dialTarget(DEFAULTS.limits.maxPeersPerSwarm)
+const TOP_UP = topUpTarget(DEFAULTS.limits.maxPeersPerSwarm)
+/** Its second search (after PEER_FINDING.firstPause), then one every REDISCOVER_TICKS. */
+const SECOND_SEARCH_TICK = Math.round(PEER_FINDING.firstPause / 1000)
 const REDISCOVER_TICKS = 10
 
 /** Run one scenario to the last completion (or to 50 times its bound). */
@@ -100,12 +103,12 @@ export function runScenario (scenario: Scenario, options: RunOptions): ScenarioR
     capacityChange(-peer.spec.up)
     swarm.depart(peer)
   }
-  /** As PeerFinder: up to DIAL links, or one more (within maxPeersPerSwarm) while it has nothing to ask of them and pieces none of them has. */
-  const dial = (peer: SimPeer): void => {
+  /** As PeerFinder: up to `target` links, or one more (within maxPeersPerSwarm) while it has nothing to ask of them and pieces none of them has. */
+  const dial = (peer: SimPeer, target: number): void => {
     // the search names peers that have the content: of them, one that brings a piece we lack a source for
-    const lacking = peer.links.size >= DIAL && peer.picker.needsSource()
-    const target = lacking ? Math.min(DEFAULTS.limits.maxPeersPerSwarm, peer.links.size + 1) : DIAL
-    for (let tries = 0; tries < 4 * DIAL && peer.links.size < target && present.length > 1; tries++) {
+    const lacking = peer.links.size >= target && peer.picker.needsSource()
+    const wanted = lacking ? Math.min(DEFAULTS.limits.maxPeersPerSwarm, peer.links.size + 1) : target
+    for (let tries = 0; tries < 4 * target && peer.links.size < wanted && present.length > 1; tries++) {
       const other = present[Math.floor(random() * present.length)]
       if (other === peer || peer.links.has(other.id) || other.links.size >= DEFAULTS.limits.maxPeersPerSwarm) continue
       if (other.have.complete && peer.have.complete) continue
@@ -116,14 +119,14 @@ export function runScenario (scenario: Scenario, options: RunOptions): ScenarioR
   const tick = (peer: SimPeer): void => {
     if (peer.departed) return
     swarm.tick(peer)
-    if (peer.downloading && peer.ticks % REDISCOVER_TICKS === 0) dial(peer)
+    if (peer.downloading && (peer.ticks === SECOND_SEARCH_TICK || peer.ticks % REDISCOVER_TICKS === 0)) dial(peer, TOP_UP)
     queue.after(1, () => { tick(peer) })
   }
   const join = (peer: SimPeer): void => {
     present.push(peer)
     capacityChange(peer.spec.up)
     if (peer.have.complete) for (let i = 0; i < pieceCount; i++) copies[i]++
-    dial(peer)
+    dial(peer, DIAL)
     queue.after(1, () => { tick(peer) })
   }
 

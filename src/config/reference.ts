@@ -40,7 +40,7 @@ export const CONFIG_DOCS: Readonly<Record<string, ConfigKeyDoc>> = {
   'relay.durationLimit': { meaning: 'how long one relayed connection may last before the relay ends it', unit: 'ms', zero: 'no limit' },
   'limits.maxInflightBytesPerPeer': { meaning: 'piece bytes requested from one peer and not yet received', unit: 'bytes' },
   'limits.maxQueuedRequestsPerPeer': { meaning: 'requests a peer may queue with us; more are rejected' },
-  'limits.maxPeersPerSwarm': { meaning: `peers traded with per content; a downloading swarm dials ${Math.round(PEER_FINDING.dialShare * 100)}% of them itself and leaves the rest to peers that dial it (all of them while a piece it wants has no source among its peers)` },
+  'limits.maxPeersPerSwarm': { meaning: `peers traded with per content; a downloading swarm dials ${Math.round(PEER_FINDING.dialShare * 100)}% of them itself (${Math.round(PEER_FINDING.topUpShare * 100)}% from its second search on) and leaves the rest to peers that dial it (all of them while a piece it wants has no source among its peers)` },
   'limits.maxConnections': { meaning: `libp2p connection limit (libp2p refuses inbound connections past it); all swarms together trade with at most ${Math.round(IDENTITIES.swarmConnectionShare * 100)}% of it, a full node dropping the largest swarm's least useful peer for a smaller swarm's newcomer` },
   'limits.inboundConnectionRate': { meaning: 'inbound connections a second accepted from one IP address (libp2p\'s own default, 5, refuses a LAN or a machine full of nodes)' },
   'limits.maxPendingConnections': { meaning: 'inbound connections in their handshake at once' },

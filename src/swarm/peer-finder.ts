@@ -11,9 +11,14 @@ const FIRST_PAUSE: number = PEER_FINDING.firstPause
 const FIRST_JITTER: number = PEER_FINDING.firstJitter
 const MAX_WAITING: number = PEER_BACKLOG.maxWaiting
 
-/** Peers a downloading swarm of at most `maxPeers` dials itself while it has a source of every piece it wants (PEER_FINDING.dialShare). */
+/** Peers a downloading swarm of at most `maxPeers` dials itself at first while it has a source of every piece it wants (PEER_FINDING.dialShare). */
 export function dialTarget (maxPeers: number): number {
   return Math.max(1, Math.round(maxPeers * PEER_FINDING.dialShare))
+}
+
+/** The same from its second search on (PEER_FINDING.topUpShare). */
+export function topUpTarget (maxPeers: number): number {
+  return Math.max(dialTarget(maxPeers), Math.round(maxPeers * PEER_FINDING.topUpShare))
 }
 
 export interface PeerFinderInit {
@@ -41,11 +46,20 @@ export class PeerFinder {
   private readonly waiting = new Set<string>()
   /** When each peer last failed, oldest first: only failures of the last RETRY_AFTER are kept. */
   private readonly failedAt = new Map<string, number>()
-  private readonly dialTarget: number
+  /** Peers it dials itself (while every wanted piece has a source): dialTarget, then topUpTarget. */
+  private dialTarget: number
 
   constructor (init: PeerFinderInit) {
     this.init = init
     this.dialTarget = dialTarget(init.maxPeers)
+  }
+
+  /** After the first search: a swarm that others did not dial (a crowd's last joiner) dials more itself. */
+  private topUp (): void {
+    const target = topUpTarget(this.init.maxPeers)
+    if (target === this.dialTarget) return
+    this.dialTarget = target
+    this.offerWaiting()
   }
 
   start (lifetime: AbortSignal): void {
@@ -133,6 +147,7 @@ export class PeerFinder {
     while (!signal.aborted && swarm.state === 'downloading') {
       if (swarm.peers.size >= this.dialTarget && !swarm.needsSource) {
         // enough partners, and work from them (or a source among them of every piece we want): no DHT query this round
+        this.topUp()
         await sleep(pause, signal).catch(() => {})
         pause = Math.min(pause * 2, interval)
         continue
@@ -147,6 +162,7 @@ export class PeerFinder {
       } catch (err) {
         if (!round.aborted) this.init.log('provider search failed - %e', err)
       }
+      this.topUp()
       // a search that named nobody new cost every node of the DHT a query for nothing, and
       // peers that connect meanwhile (its own walk connects us to the DHT's nodes) are offered
       // without one: the next waits the longest

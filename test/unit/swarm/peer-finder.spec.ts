@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { defaultLogger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { ProtocolViolationError } from '../../../src/errors.js'
-import { PeerFinder, dialTarget } from '../../../src/swarm/peer-finder.js'
+import { PeerFinder, dialTarget, topUpTarget } from '../../../src/swarm/peer-finder.js'
 import { until } from '../fixtures.js'
 import type { Swarm } from '../../../src/swarm/swarm.js'
 import type { PeerNetwork } from '../../../src/swarm/types.js'
@@ -73,6 +73,25 @@ describe('swarm/peer-finder', () => {
       finder.offer('f')
       await until(() => swarm.peers.size === 6, 2000, 'lacking a source, it dials on: the newcomer and those that waited')
       assert.deepEqual([...dialled].sort(), ['a', 'b', 'c', 'd', 'e', 'f'])
+    } finally {
+      finder.stop()
+    }
+  })
+
+  it('from its first search on it dials up to its top-up target (a crowd\'s last joiner, whom nobody dials)', async function () {
+    this.timeout(10_000)
+    const { network, swarm, dialled } = scripted(20)
+    const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 10, interval: 60_000, log: defaultLogger().forComponent('test') })
+    try {
+      assert.equal(topUpTarget(10), 5)
+      for (const peer of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) finder.offer(peer)
+      await until(() => swarm.peers.size === 3, 2000, 'the first three join')
+      assert.deepEqual(dialled, ['a', 'b', 'c'])
+      finder.start(new AbortController().signal)
+      // the first search comes within PEER_FINDING.firstJitter (1 s)
+      await until(() => swarm.peers.size === 5, 4000, 'two more of those waiting once the first search is over')
+      await new Promise(resolve => setTimeout(resolve, 50))
+      assert.deepEqual(dialled, ['a', 'b', 'c', 'd', 'e'])
     } finally {
       finder.stop()
     }
