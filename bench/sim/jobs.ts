@@ -26,7 +26,7 @@ export async function runJobs (jobs: readonly SimJob[], threads: number, onResul
     for (; reported < jobs.length && results[reported] !== undefined; reported++) onResult(results[reported])
   }
   if (threads <= 1) {
-    jobs.forEach((job, at) => { done(at, runHere(job)) })
+    jobs.forEach((job, at) => { done(at, runJob(job)) })
     return results
   }
   let next = 0
@@ -37,7 +37,8 @@ export async function runJobs (jobs: readonly SimJob[], threads: number, onResul
   return results
 }
 
-function runHere ({ name, peers, fileBytes, pieceSize, seed }: SimJob): ScenarioResult {
+/** One job, in this thread. */
+export function runJob ({ name, peers, fileBytes, pieceSize, seed }: SimJob): ScenarioResult {
   return runScenario(SCENARIOS[name](peers, fileBytes), { fileBytes, pieceSize, seed })
 }
 

@@ -124,6 +124,8 @@ export class SimLink {
   /** What the remote sent us lately (made on the first piece: most links never carry one). */
   private meter?: RateMeter
   readonly connectedAt: number
+  /** The world's clock, for the meter made on the first piece. */
+  private readonly nowMs: () => number
   /** The remote's side of this connection. */
   back!: SimLink
   closed = false
@@ -147,8 +149,6 @@ export class SimLink {
   get isSeed (): boolean {
     return this.remoteHas.complete
   }
-
-  private readonly nowMs: () => number
 
   isRequested (index: number): boolean {
     return this.asked?.has(index) === true
