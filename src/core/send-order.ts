@@ -16,9 +16,7 @@ export class SendOrder {
 
   /** Piece `a` goes out before `b`. */
   before (a: number, b: number): boolean {
-    const holdersA = this.holders(a)
-    const holdersB = this.holders(b)
-    return holdersA < holdersB || (holdersA === holdersB && this.copiesOf(a) < this.copiesOf(b))
+    return this.beats(a, this.holders(a), b, this.holders(b))
   }
 
   /** Position in `pieces` (not empty) of the piece to send first, the first of equals. */
@@ -27,11 +25,16 @@ export class SendOrder {
     let bestHolders = this.holders(pieces[0])
     for (let i = 1; i < pieces.length; i++) {
       const holders = this.holders(pieces[i])
-      if (holders < bestHolders || (holders === bestHolders && this.copiesOf(pieces[i]) < this.copiesOf(pieces[best]))) {
+      if (this.beats(pieces[i], holders, pieces[best], bestHolders)) {
         best = i
         bestHolders = holders
       }
     }
     return best
+  }
+
+  /** The rule, given each piece's holders (counted once per piece in `first`). */
+  private beats (a: number, holdersA: number, b: number, holdersB: number): boolean {
+    return holdersA < holdersB || (holdersA === holdersB && this.copiesOf(a) < this.copiesOf(b))
   }
 }

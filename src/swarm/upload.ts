@@ -152,9 +152,9 @@ export class Uploader {
   }
 
   /**
-   * Serve a peer's queued requests, the rarest copy first (SendOrder). Reads run ahead of sending (up to `readAheadBytes`): one
-   * read at a time left the sender idle on the thread pool's latency. Peers take turns to be
-   * sent a copy, the rarest first (SendTurns).
+   * Serve a peer's queued requests, the rarest copy first (SendOrder). Reads run ahead of
+   * sending (up to `readAheadBytes`): one read at a time left the sender idle on the thread
+   * pool's latency. Peers take turns to be sent a copy, the rarest first (SendTurns).
    */
   private async sendQueued (session: PeerSession): Promise<void> {
     this.serving.add(session)
