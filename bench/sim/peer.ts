@@ -19,8 +19,8 @@ export interface World {
   /** The clock the core's meters read, in ms. */
   readonly nowMs: () => number
   readonly stats: WorldStats
-  /** Room for one more bitfield's bits (links' fields share large buffers: see bitStorage). */
-  readonly bitStorage: () => Uint8Array
+  /** Room for one more field's bits (peers' and links' fields share large buffers: see bitStorage). */
+  readonly bitStorage: () => BitSlot
   /** Mean one-way access latency of the peers, seconds: Haves travel two of them. */
   readonly meanLatency: number
   /** A piece's last byte reached the asking side of `link`. */
@@ -72,9 +72,16 @@ export class SimPeer {
   doneAt?: number
   departed = false
   readonly initialSeed: boolean
+  /** Where `have` keeps its bits, read by `hasPiece` without its two objects (see SimLink). */
+  private readonly slab: Uint8Array
+  private readonly bitsAt: number
 
   constructor (readonly id: number, readonly spec: PeerSpec, readonly joinedAt: number, world: World, seed: boolean) {
-    this.have = seed ? Bitfield.full(world.pieceCount) : new Bitfield(world.pieceCount)
+    const { slab, at } = world.bitStorage()
+    this.slab = slab
+    this.bitsAt = at
+    this.have = new Bitfield(world.pieceCount, undefined, slab.subarray(at, at + Math.ceil(world.pieceCount / 8)))
+    if (seed) for (let i = 0; i < world.pieceCount; i++) this.have.set(i)
     this.picker = new PiecePicker(this.have, { ...PICKING, random: world.random })
     this.copies = new CopyLedger(world.pieceCount)
     this.sendOrder = new SendOrder(index => this.picker.availabilityOf(index), index => this.copies.copiesOf(index))
@@ -94,6 +101,11 @@ export class SimPeer {
     this.linkList.splice(this.linkList.indexOf(link), 1)
   }
 
+  /** `have.has(index)`, read from the bits in place. */
+  hasPiece (index: number): boolean {
+    return bitIn(this.slab, this.bitsAt, index)
+  }
+
   get downloading (): boolean {
     return !this.have.complete && !this.departed
   }
@@ -104,7 +116,20 @@ export class SimPeer {
  * our requests to it, its requests queued with us, and the meter of what it sent us.
  */
 export class SimLink {
+  /**
+   * What the remote has, as the picker reads it: a view of this link's bytes in a shared slab.
+   * Its count is not kept (bits are set through `remoteGained`): read `remoteCount`.
+   */
   readonly remoteHas: Bitfield
+  /**
+   * The same bits, read and set here through the slab and an offset: at 10,000 peers a Have's
+   * cost is its cache misses, and this skips the Bitfield and its view (two objects per link).
+   */
+  private readonly slab: Uint8Array
+  private readonly bitsAt: number
+  remoteCount: number
+  /** The remote has every piece. */
+  isSeed: boolean
   chokedBy = true
   choking = true
   /** Our requests out to the remote (made on the first: most links never carry one). */
@@ -136,7 +161,14 @@ export class SimLink {
   offer: number
 
   constructor (readonly owner: SimPeer, readonly remote: SimPeer, world: World) {
-    this.remoteHas = new Bitfield(world.pieceCount, remote.have.toBytes(), world.bitStorage())
+    const { slab, at } = world.bitStorage()
+    const bytes = remote.have.toBytes()
+    this.slab = slab
+    this.bitsAt = at
+    this.remoteHas = new Bitfield(world.pieceCount, undefined, slab.subarray(at, at + bytes.byteLength))
+    slab.set(bytes, at)
+    this.remoteCount = remote.have.count
+    this.isSeed = remote.have.complete
     this.offer = owner.have.without(this.remoteHas).count
     this.nowMs = world.nowMs
     this.connectedAt = world.nowMs()
@@ -146,8 +178,16 @@ export class SimLink {
     return this.owner.spec.latency + this.remote.spec.latency
   }
 
-  get isSeed (): boolean {
-    return this.remoteHas.complete
+  remoteHasPiece (index: number): boolean {
+    return bitIn(this.slab, this.bitsAt, index)
+  }
+
+  /** The remote announced `index` (a Have): false if it was known. */
+  remoteGained (index: number): boolean {
+    if (bitIn(this.slab, this.bitsAt, index)) return false
+    this.slab[this.bitsAt + (index >> 3)] |= 0x80 >> (index & 7)
+    this.isSeed = ++this.remoteCount === this.remoteHas.length
+    return true
   }
 
   isRequested (index: number): boolean {
@@ -184,16 +224,29 @@ export class SimLink {
   }
 }
 
-/** Bitfields' storage for `pieceCount` pieces, handed out of 64 KiB buffers (never reused: links closed under churn keep theirs). */
-export function bitStorage (pieceCount: number): () => Uint8Array {
+/** Bit `index` of the field kept in `slab` from byte `at`, in Bitfield's order (most significant first). */
+function bitIn (slab: Uint8Array, at: number, index: number): boolean {
+  return (slab[at + (index >> 3)] & (0x80 >> (index & 7))) !== 0
+}
+
+/** Where one field's bits are: `slab` from byte `at`. */
+export interface BitSlot {
+  readonly slab: Uint8Array
+  readonly at: number
+}
+
+/** Room for the bits of `pieceCount` pieces, handed out of 64 KiB slabs (never reused: links closed under churn keep theirs). */
+export function bitStorage (pieceCount: number): () => BitSlot {
   const size = Math.ceil(pieceCount / 8)
-  let buffer = new Uint8Array(0)
+  let slab = new Uint8Array(0)
   let used = 0
   return () => {
-    if (used + size > buffer.byteLength) {
-      buffer = new Uint8Array(Math.max(size, 64 * 1024))
+    if (used + size > slab.byteLength) {
+      slab = new Uint8Array(Math.max(size, 64 * 1024))
       used = 0
     }
-    return buffer.subarray(used, used += size)
+    const at = used
+    used += size
+    return { slab, at }
   }
 }

@@ -44,7 +44,7 @@ function onRequest (world: World, link: SimLink, index: number): void {
   const server = link.owner
   if (link.closed || server.departed) return
   if (link.choking) reject(world, link, index, 'choked')
-  else if (!server.have.has(index)) reject(world, link, index, 'not-available')
+  else if (!server.hasPiece(index)) reject(world, link, index, 'not-available')
   else if (link.queue.includes(index) || link.sending === index) return
   else if (link.queue.length >= DEFAULTS.limits.maxQueuedRequestsPerPeer) reject(world, link, index, 'overloaded')
   else if (!admit(server, link, index, link.sentElsewhere?.has(index) === true)) {
@@ -67,7 +67,7 @@ function admit (server: SimPeer, link: SimLink, index: number, insisted: boolean
 function heldElsewhere (server: SimPeer, requester: SimLink, index: number): boolean {
   const last = server.copies.lastRecipient(index)
   if (last !== undefined && Number(last) !== requester.remote.id && server.links.has(Number(last))) return true
-  for (const link of server.linkList) if (link !== requester && link.remoteHas.has(index)) return true
+  for (const link of server.linkList) if (link !== requester && link.remoteHasPiece(index)) return true
   return false
 }
 

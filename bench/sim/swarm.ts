@@ -142,7 +142,7 @@ export class SimSwarm {
     const asked = link.removeRequest(index)
     if (asked) link.inflightBytes -= world.pieceSize
     if (link.closed || peer.departed) return
-    if (peer.have.has(index) || peer.writing.has(index)) {
+    if (peer.hasPiece(index) || peer.writing.has(index)) {
       world.stats.wastedBytes += world.pieceSize
       if (!asked) world.stats.endgameBytes += world.pieceSize
       fill(world, link)
@@ -169,7 +169,7 @@ export class SimSwarm {
     const delay = haveDelay(peer, world.queue.now)
     const hearers: SimLink[] = []
     for (const l of peer.linkList) {
-      if (!l.remoteHas.has(index)) l.offer++
+      if (!l.remoteHasPiece(index)) l.offer++
       if (!l.isSeed) hearers.push(l.back)
     }
     this.hooks.onStored(peer, index)
@@ -183,10 +183,9 @@ export class SimSwarm {
   /** SessionRoutes.onPeerHave: ask for it, or (Uploader.peerGained) free the slot of a peer that wants nothing more. */
   private onHave (link: SimLink, index: number): void {
     const peer = link.owner
-    if (!link.remoteHas.has(index) && peer.have.has(index)) link.offer--
-    link.remoteHas.set(index)
+    if (link.remoteGained(index) && peer.hasPiece(index)) link.offer--
     peer.picker.peerGained(index)
-    if (!peer.have.has(index)) fill(this.world, link)
+    if (!peer.hasPiece(index)) fill(this.world, link)
     else if (!link.choking && !wantsSlot(link) && this.hasIdleSlot(peer)) this.rechoke(peer)
   }
 

@@ -43,4 +43,24 @@ describe('bench/sim/swarm', () => {
     w.queue.run()
     for (const other of others) assert.ok(other.have.has(0), `peer ${other.id} got piece 0`)
   })
+
+  it('a link reads the remote\'s pieces as the picker does, from its Haves on (bits kept in place)', () => {
+    const { world: w, swarm } = world()
+    const seed = new SimPeer(0, spec, 0, w, true)
+    const holder = new SimPeer(1, spec, 0, w, false)
+    holder.picker.markHave(1)
+    const leecher = new SimPeer(2, spec, 0, w, false)
+    swarm.connect(leecher, seed)
+    swarm.connect(leecher, holder)
+    const [toSeed, toHolder] = [leecher.links.get(0), leecher.links.get(1)]
+    assert.ok(toSeed !== undefined && toHolder !== undefined)
+    assert.equal(toSeed.isSeed, true)
+    assert.deepEqual([toHolder.isSeed, toHolder.remoteCount, toHolder.remoteHasPiece(0), toHolder.remoteHasPiece(1)], [false, 1, false, true])
+    assert.deepEqual([leecher.picker.availabilityOf(0), leecher.picker.availabilityOf(1)], [1, 2])
+    // the holder's Have of piece 0: the link knows it, the picker's view of the same bits too
+    assert.equal(toHolder.remoteGained(0), true)
+    assert.equal(toHolder.remoteGained(0), false, 'a second Have of a piece is no news')
+    assert.deepEqual([toHolder.isSeed, toHolder.remoteCount, toHolder.remoteHas.has(0)], [true, 2, true])
+    assert.deepEqual([holder.hasPiece(1), holder.hasPiece(0), leecher.hasPiece(1)], [true, false, false])
+  })
 })
