@@ -160,7 +160,14 @@ export class SimLink {
    */
   offer: number
 
+  /** The remote's id as the choker takes it (kept here: reading it from the remote costs a cache miss per link per choke round). */
+  readonly remoteKey: string
+  /** One-way latency, seconds: both ends' access latencies. */
+  readonly latency: number
+
   constructor (readonly owner: SimPeer, readonly remote: SimPeer, world: World) {
+    this.remoteKey = remote.key
+    this.latency = owner.spec.latency + remote.spec.latency
     const { slab, at } = world.bitStorage()
     const bytes = remote.have.toBytes()
     this.slab = slab
@@ -174,9 +181,6 @@ export class SimLink {
     this.connectedAt = world.nowMs()
   }
 
-  get latency (): number {
-    return this.owner.spec.latency + this.remote.spec.latency
-  }
 
   remoteHasPiece (index: number): boolean {
     return bitIn(this.slab, this.bitsAt, index)
