@@ -63,4 +63,18 @@ describe('bench/sim/swarm', () => {
     assert.deepEqual([toHolder.isSeed, toHolder.remoteCount, toHolder.remoteHas.has(0)], [true, 2, true])
     assert.deepEqual([holder.hasPiece(1), holder.hasPiece(0), leecher.hasPiece(1)], [true, false, false])
   })
+
+  it('a Have reaches its hearer: a leecher that sees only another leecher gets every piece through it', () => {
+    const { world: w, swarm } = world()
+    const seed = new SimPeer(0, spec, 0, w, true)
+    const middle = new SimPeer(1, spec, 0, w, false)
+    const last = new SimPeer(2, spec, 0, w, false)
+    swarm.connect(middle, seed)
+    swarm.connect(last, middle)
+    // `last` learns what `middle` has only from its Haves (middle had nothing when they met)
+    assert.equal(last.links.get(1)?.remoteCount, 0)
+    w.queue.run()
+    assert.equal(last.have.complete, true)
+    assert.equal(middle.uploaded, w.fileBytes)
+  })
 })
