@@ -181,7 +181,7 @@ export class SimLink {
     this.connectedAt = world.nowMs()
   }
 
-
+  /** `remoteHas.has(index)`, read from the bits in place. */
   remoteHasPiece (index: number): boolean {
     return bitIn(this.slab, this.bitsAt, index)
   }
