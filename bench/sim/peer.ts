@@ -80,7 +80,7 @@ export class SimPeer {
     const { slab, at } = world.bitStorage()
     this.slab = slab
     this.bitsAt = at
-    this.have = new Bitfield(world.pieceCount, undefined, slab.subarray(at, at + Math.ceil(world.pieceCount / 8)))
+    this.have = fieldAt(slab, at, world.pieceCount)
     if (seed) for (let i = 0; i < world.pieceCount; i++) this.have.set(i)
     this.picker = new PiecePicker(this.have, { ...PICKING, random: world.random })
     this.copies = new CopyLedger(world.pieceCount)
@@ -172,7 +172,7 @@ export class SimLink {
     const bytes = remote.have.toBytes()
     this.slab = slab
     this.bitsAt = at
-    this.remoteHas = new Bitfield(world.pieceCount, undefined, slab.subarray(at, at + bytes.byteLength))
+    this.remoteHas = fieldAt(slab, at, world.pieceCount)
     slab.set(bytes, at)
     this.remoteCount = remote.have.count
     this.isSeed = remote.have.complete
@@ -231,6 +231,11 @@ export class SimLink {
 /** Bit `index` of the field kept in `slab` from byte `at`, in Bitfield's order (most significant first). */
 function bitIn (slab: Uint8Array, at: number, index: number): boolean {
   return (slab[at + (index >> 3)] & (0x80 >> (index & 7))) !== 0
+}
+
+/** An empty Bitfield of `length` bits kept in `slab` from byte `at` (the view is made once: Bitfield zeroes its storage). */
+function fieldAt (slab: Uint8Array, at: number, length: number): Bitfield {
+  return new Bitfield(length, undefined, slab.subarray(at, at + Math.ceil(length / 8)))
 }
 
 /** Where one field's bits are: `slab` from byte `at`. */
