@@ -43,8 +43,9 @@ export type RejectReason = 'choked' | 'not-available' | 'overloaded' | 'elsewher
 function onRequest (world: World, link: SimLink, index: number): void {
   const server = link.owner
   if (link.closed || server.departed) return
-  if (link.choking) reject(world, link, index, 'choked')
-  else if (!server.hasPiece(index)) reject(world, link, index, 'not-available')
+  if (link.choking) return reject(world, link, index, 'choked')
+  link.askedAt = world.queue.now
+  if (!server.hasPiece(index)) reject(world, link, index, 'not-available')
   else if (link.queue.includes(index) || link.sending === index) return
   else if (link.queue.length >= DEFAULTS.limits.maxQueuedRequestsPerPeer) reject(world, link, index, 'overloaded')
   else if (!admit(server, link, index, link.sentElsewhere?.has(index) === true)) {
@@ -158,6 +159,8 @@ export function abandon (world: World, link: SimLink, index: number): void {
   const server = link.back
   world.queue.after(link.latency, () => {
     const at = server.queue.indexOf(index)
-    if (at >= 0) server.queue.splice(at, 1)
+    if (at < 0) return
+    server.queue.splice(at, 1)
+    server.owner.copies.withdraw(index, server.remoteKey)
   })
 }

@@ -51,6 +51,7 @@ export class SimSwarm {
       peer.picker.removePeer(side.remoteHas)
       for (const index of side.takeRequests()) peer.picker.markReleased(index)
       side.inflightBytes = 0
+      for (const index of side.queue) peer.copies.withdraw(index, side.remoteKey)
       side.queue = []
       peer.turnWaiters.delete(side)
       if (peer.departed) continue
@@ -86,6 +87,7 @@ export class SimSwarm {
         downloadRate: l.downloadRate,
         uploaded: l.given,
         unchoked: !l.choking,
+        idle: asksNothing(l, this.world.queue.now),
         joinedAt: l.connectedAt
       })
     }
@@ -104,16 +106,17 @@ export class SimSwarm {
   }
 
   /**
-   * Uploader.hasIdleSlot: a slot held by a peer that wants nothing more from us counts as
-   * free. (Stops as soon as the answer is known: at 10,000 peers this runs for every piece stored.)
+   * Uploader.hasIdleSlot: a slot held by a peer that wants nothing more from us, or asks us
+   * for nothing lately, counts as free. (Stops as soon as the answer is known: at 10,000 peers this runs for every piece stored.)
    */
   private hasIdleSlot (peer: SimPeer): boolean {
     const slots = DEFAULTS.limits.uploadSlots
+    const now = this.world.queue.now
     let used = 0
     let waiting = false
     for (const l of peer.linkList) {
       if (!l.choking) {
-        if (wantsSlot(l) && ++used >= slots) return false
+        if (wantsSlot(l) && !asksNothing(l, now) && ++used >= slots) return false
       } else if (!waiting && wantsSlot(l)) {
         waiting = true
       }
@@ -127,6 +130,7 @@ export class SimSwarm {
     link.choking = choking
     const { world } = this
     if (!choking) {
+      link.askedAt = world.queue.now
       world.queue.after(link.latency, () => {
         if (link.back.closed) return
         link.back.chokedBy = false
@@ -135,7 +139,10 @@ export class SimSwarm {
       return
     }
     world.queue.after(link.latency, () => { link.back.chokedBy = true })
-    for (const index of link.queue) reject(world, link, index, 'choked')
+    for (const index of link.queue) {
+      link.owner.copies.withdraw(index, link.remoteKey)
+      reject(world, link, index, 'choked')
+    }
     link.queue = []
   }
 
@@ -232,6 +239,11 @@ function haveDelay (peer: SimPeer, now: number): number {
   if (now < peer.havesDueAt) return peer.havesDueAt - now
   peer.havesDueAt = Math.max(now, peer.havesDueAt + window)
   return peer.havesDueAt - now
+}
+
+/** PeerServing.asksNothing: unchoked, nothing queued or being sent, no request for SWARM.idleSlotMs since its unchoke or its last. */
+function asksNothing (link: SimLink, now: number): boolean {
+  return !link.choking && link.queue.length === 0 && link.sending === undefined && now - link.askedAt > SWARM.idleSlotMs / 1000
 }
 
 /** Uploader.wantsSlot: the remote lacks a piece we have (every simulated peer reads). */

@@ -412,6 +412,15 @@ export const SWARM = {
    */
   chokeRoundTicks: 2,
   optimisticRounds: 15,
+  /**
+   * ms after which an unchoked peer that has asked us for nothing since its unchoke or its
+   * last request (none queued, none being sent) counts as idle: its slot goes to a choked
+   * peer that wants what we have at the next choke round or piece stored (see core/choker).
+   * A flash crowd's peers get most of what one uploader offers from others. In the simulator:
+   * 1,000 peers 1.17-1.18x against 1.18-1.20x; below 0.5 s, round trips of 0.2 s (the
+   * heterogeneous scenario) lost their slots before their requests could arrive.
+   */
+  idleSlotMs: 500,
   /** ms before a piece a peer refused is asked of that peer again. */
   refusalMs: 3000,
   /**

@@ -11,6 +11,8 @@ export interface ServingHost {
   readonly maxQueuedRequests: number
   /** See SessionHost.admitUpload. */
   admitUpload(index: number, insisted: boolean): boolean
+  /** See SessionHost.withdrawUpload. */
+  withdrawUpload(index: number): void
   onUploadWanted(): void
   onStoppedReading(): void
   /** End the exchange as a violation. */
@@ -45,6 +47,8 @@ export class PeerServing {
   private sentElsewhere?: Bitfield
   /** We refuse this peer's requests (no upload slot); every exchange starts choked. */
   private chokingPeer = true
+  /** When we last unchoked the peer, or it last asked us for a piece while unchoked (ms). */
+  private askedAt = 0
   /** When we last choked the peer after unchoking it; unset while we never unchoked it. */
   private chokedAt?: number
   /** The peer takes what we send it; false from a stall (READING) until it takes bytes again. */
@@ -75,12 +79,16 @@ export class PeerServing {
     if (choking === this.chokingPeer) return
     this.chokingPeer = choking
     if (!choking) {
+      this.askedAt = Date.now()
       this.wire.sendUnchoke()
       return
     }
     this.wire.sendChoke()
     this.chokedAt = Date.now()
-    for (const index of this.uploads.clear()) this.wire.sendReject(index, 'choked')
+    for (const index of this.uploads.clear()) {
+      this.host.withdrawUpload(index)
+      this.wire.sendReject(index, 'choked')
+    }
   }
 
   /** The peer asks for `index`: refused (and why), ignored as a repeat, or queued. */
@@ -89,7 +97,10 @@ export class PeerServing {
       // it may not have seen our choke yet: not a violation, unless it keeps asking
       this.wire.sendReject(index, 'choked')
       this.onChokedRequest()
-    } else if (!this.host.hasPiece(index)) {
+      return
+    }
+    this.askedAt = Date.now()
+    if (!this.host.hasPiece(index)) {
       this.wire.sendReject(index, 'not-available')
     } else if (this.uploads.includes(index)) {
       // asked twice: one copy is enough
@@ -105,8 +116,16 @@ export class PeerServing {
     }
   }
 
+  /**
+   * Unchoked, with nothing queued or being sent, and no request for `quietMs` since its
+   * unchoke or its last: it gets what we offer from others (see core/choker's `idle`).
+   */
+  asksNothing (now: number, quietMs: number): boolean {
+    return !this.chokingPeer && this.uploads.idle && now - this.askedAt > quietMs
+  }
+
   onCancel (index: number): void {
-    this.uploads.cancel(index)
+    if (this.uploads.cancel(index)) this.host.withdrawUpload(index)
   }
 
   /** The upload side takes the piece at `pick(queue)` from the queue, to read and send it. */
@@ -131,7 +150,7 @@ export class PeerServing {
 
   /** The exchange ended: nothing queued is served. */
   clear (): void {
-    this.uploads.clear()
+    for (const index of this.uploads.clear()) this.host.withdrawUpload(index)
   }
 
   /**

@@ -51,6 +51,7 @@ export class PeerSession implements PieceWireHandler {
         hasPiece: (index) => host.hasPiece(index),
         get maxQueuedRequests () { return host.maxQueuedRequests },
         admitUpload: (index, insisted) => host.admitUpload(this, index, insisted),
+        withdrawUpload: (index) => { host.withdrawUpload(this, index) },
         onUploadWanted: () => { host.onUploadWanted(this) },
         onStoppedReading: () => { host.onStoppedReading(this) },
         close: (err) => { this.close(err) }
@@ -80,6 +81,11 @@ export class PeerSession implements PieceWireHandler {
   get requestsOut (): number { return this.requests.size }
   /** The peer's requests queued with us, in order. */
   get uploadQueue (): readonly number[] { return this.serving.queue }
+
+  /** See PeerServing.asksNothing. */
+  asksNothing (now: number, quietMs: number): boolean {
+    return this.serving.asksNothing(now, quietMs)
+  }
 
   /** Whether a request for `index` is out to this peer. */
   isRequested (index: number): boolean {

@@ -25,6 +25,8 @@ export interface SessionHost {
    * `insisted` (it asks again after being told so) the copy is counted and never refused.
    */
   admitUpload(session: PeerSession, index: number, insisted: boolean): boolean
+  /** A copy admitted will not go out after all (the peer was choked, cancelled it, or left): it counts no more. */
+  withdrawUpload(session: PeerSession, index: number): void
   onUploadWanted(session: PeerSession): void
   /** The peer stopped reading what we send it: it can use no upload slot now. */
   onStoppedReading(session: PeerSession): void

@@ -15,7 +15,7 @@ import type { Logger } from '@libp2p/interface'
 /** The swarm's parts a session's news goes to; read at each call (the swarm makes them after its routes). */
 export interface RoutedParts {
   readonly requester: Pick<Requester, 'fill' | 'release'>
-  readonly uploader: Pick<Uploader, 'admit' | 'serve' | 'rechoke' | 'peerGained'>
+  readonly uploader: Pick<Uploader, 'admit' | 'withdraw' | 'serve' | 'rechoke' | 'peerGained'>
   readonly members: Pick<SwarmPeers, 'left'>
   readonly intake: Pick<PieceIntake, 'received'>
 }
@@ -77,6 +77,10 @@ export class SessionRoutes implements SessionHost {
 
   admitUpload (session: PeerSession, index: number, insisted: boolean): boolean {
     return this.parts.uploader.admit(session, index, insisted)
+  }
+
+  withdrawUpload (session: PeerSession, index: number): void {
+    this.parts.uploader.withdraw(session, index)
   }
 
   onUploadWanted (session: PeerSession): void {

@@ -59,6 +59,7 @@ export interface SwarmTuning {
   readonly minPacedRun: number
   readonly chokeRoundTicks: number
   readonly optimisticRounds: number
+  readonly idleSlotMs: number
   readonly refusalMs: number
   readonly maxUnwrittenBytes: number
 }

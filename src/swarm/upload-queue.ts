@@ -12,6 +12,11 @@ export class UploadQueue {
     return this.queue
   }
 
+  /** Nothing waiting and nothing being read or sent. */
+  get idle (): boolean {
+    return this.queue.length === 0 && this.taken.size === 0
+  }
+
   includes (index: number): boolean {
     return this.queue.includes(index)
   }
@@ -31,12 +36,16 @@ export class UploadQueue {
   /**
    * The peer cancelled `index`: off the queue; if it was already taken (read ahead), marked,
    * so it is dropped before it goes out (else the peer waits behind bytes it no longer wants,
-   * and its next request looks stalled).
+   * and its next request looks stalled). True if it was still waiting in the queue.
    */
-  cancel (index: number): void {
+  cancel (index: number): boolean {
     const at = this.queue.indexOf(index)
-    if (at >= 0) this.queue.splice(at, 1)
-    else if (this.taken.has(index)) this.cancelled.add(index)
+    if (at >= 0) {
+      this.queue.splice(at, 1)
+      return true
+    }
+    if (this.taken.has(index)) this.cancelled.add(index)
+    return false
   }
 
   isCancelled (index: number): boolean {

@@ -26,7 +26,7 @@ export interface UploaderInit {
   rate: TokenBucket
   /** Peers we upload to at once (one of them the optimistic unchoke). */
   uploadSlots: number
-  tuning: Pick<SwarmTuning, 'readAheadBytes' | 'pacedRunsPerSecond' | 'minPacedRun' | 'chokeRoundTicks' | 'optimisticRounds' | 'sendTurns' | 'sendTurnMaxHoldMs'>
+  tuning: Pick<SwarmTuning, 'readAheadBytes' | 'pacedRunsPerSecond' | 'minPacedRun' | 'chokeRoundTicks' | 'optimisticRounds' | 'idleSlotMs' | 'sendTurns' | 'sendTurnMaxHoldMs'>
   /** We added the content: each piece goes out once before any twice (see admit). */
   initialSeed: boolean
   /** Whether the swarm trades at all, and whether it still downloads (the choker's mode). */
@@ -75,6 +75,11 @@ export class Uploader {
     return true
   }
 
+  /** A copy admitted will not go out after all: see CopyLedger.withdraw. */
+  withdraw (session: PeerSession, index: number): void {
+    this.copies.withdraw(index, session.peerId)
+  }
+
   private heldElsewhere (requester: PeerSession, index: number): boolean {
     const { peers } = this.init
     const last = this.copies.lastRecipient(index)
@@ -105,6 +110,7 @@ export class Uploader {
   rechoke (rotateOptimistic = false): void {
     if (!this.init.trading()) return
     const sessions = [...this.init.peers.values()].filter(s => !s.closed)
+    const now = Date.now()
     const decision = choke({
       peers: sessions.map(s => ({
         id: s.peerId,
@@ -112,13 +118,14 @@ export class Uploader {
         downloadRate: s.downloadMeter.rate(),
         uploaded: s.given,
         unchoked: !s.choking,
+        idle: s.asksNothing(now, this.init.tuning.idleSlotMs),
         joinedAt: s.connectedAt
       })),
       seeding: !this.init.downloading(),
       slots: this.init.uploadSlots,
       optimistic: this.optimistic,
       rotateOptimistic,
-      now: Date.now(),
+      now,
       random: Math.random,
       newcomers: CHOKING
     })
@@ -128,14 +135,16 @@ export class Uploader {
 
   /**
    * A slot is free and someone choked could use it (they became interested). A slot held by
-   * a peer that wants nothing more from us counts as free: it would wait for the next round.
+   * a peer that wants nothing more from us, or asks us for nothing lately (SWARM.idleSlotMs),
+   * counts as free: it would wait for the next round.
    */
   hasIdleSlot (): boolean {
+    const now = Date.now()
     let used = 0
     let waiting = false
     for (const s of this.init.peers.values()) {
       const wants = this.wantsSlot(s)
-      if (!s.choking) used += wants ? 1 : 0
+      if (!s.choking) used += wants && !s.asksNothing(now, this.init.tuning.idleSlotMs) ? 1 : 0
       else if (!waiting && wants) waiting = true
     }
     return waiting && used < this.init.uploadSlots
@@ -214,6 +223,7 @@ export class Uploader {
 
   private async sendCopy (session: PeerSession, index: number, data: Uint8Array, pacing?: Pacing): Promise<boolean> {
     const cancelled = session.isCancelled(index)
+    if (cancelled) this.withdraw(session, index)
     const open = cancelled || await session.sendPiece(index, data, pacing)
     session.finishUpload(index)
     if (open && !cancelled) {

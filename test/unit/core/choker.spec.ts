@@ -110,6 +110,24 @@ describe('core/choker', () => {
     assert.equal(a.optimistic, b.optimistic)
   })
 
+  it('an idle peer (unchoked, asking nothing lately) keeps its slot only while no other interested peer wants it', () => {
+    const idle = peer('idle', { unchoked: true, idle: true, downloadRate: 1000 })
+    // fewer active candidates than slots: the idle peer keeps its slot (no flip)
+    const few = choke(input([idle, peer('a')], { slots: 3 }))
+    assert.deepEqual(sorted(few.unchoked), ['a', 'idle'])
+    // as many as the slots: the idle peer goes, first by its rate though it is
+    const full = choke(input([idle, peer('a'), peer('b'), peer('c')], { slots: 3 }))
+    assert.deepEqual(sorted(full.unchoked), ['a', 'b', 'c'])
+    // more than the slots: it is not ranked at all
+    for (let seed = 1; seed <= 20; seed++) {
+      const d = choke(input([idle, peer('a'), peer('b'), peer('c'), peer('d')], { slots: 3, random: seededRandom(seed) }))
+      assert.equal(d.unchoked.has('idle'), false)
+      assert.equal(d.unchoked.size, 3)
+    }
+    // an idle peer not interested is not kept
+    assert.deepEqual(sorted(choke(input([peer('idle', { idle: true, interested: false, unchoked: true })])).unchoked), [])
+  })
+
   it('zero slots unchoke nobody', () => {
     assert.equal(choke(input([peer('a')], { slots: 0 })).unchoked.size, 0)
   })

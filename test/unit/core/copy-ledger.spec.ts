@@ -37,4 +37,44 @@ describe('core/copy-ledger', () => {
       for (let j = 0; j < 50; j++) assert.equal(ledger.aheadOfOthers(j), counts[j] > fewest)
     }
   })
+
+  it('a withdrawn copy counts no more: the piece is no longer ahead, nor its recipient the last', () => {
+    const ledger = new CopyLedger(2)
+    ledger.record(0, 'a')
+    ledger.record(1, 'b')
+    ledger.record(0, 'c')
+    assert.equal(ledger.aheadOfOthers(0), true)
+    ledger.withdraw(0, 'c')
+    assert.equal(ledger.copiesOf(0), 1)
+    assert.equal(ledger.aheadOfOthers(0), false)
+    assert.equal(ledger.lastRecipient(0), undefined)
+    // a copy to someone other than the last recipient leaves the recipient as it was
+    ledger.record(1, 'd')
+    ledger.withdraw(1, 'b')
+    assert.equal(ledger.lastRecipient(1), 'd')
+    ledger.withdraw(1, 'd')
+    ledger.withdraw(1, 'd')
+    assert.equal(ledger.copiesOf(1), 0)
+    // piece 1 is now the least given: piece 0 is ahead again
+    assert.equal(ledger.aheadOfOthers(0), true)
+  })
+
+  it('keeps the fewest count right over copies recorded and withdrawn in any order', () => {
+    const ledger = new CopyLedger(20)
+    const counts = new Array<number>(20).fill(0)
+    let seed = 11
+    for (let n = 0; n < 4000; n++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      const i = seed % 20
+      if ((seed >> 8) % 3 === 0 && counts[i] > 0) {
+        ledger.withdraw(i, 'p')
+        counts[i]--
+      } else {
+        ledger.record(i, 'p')
+        counts[i]++
+      }
+      const fewest = Math.min(...counts)
+      for (let j = 0; j < 20; j++) assert.equal(ledger.aheadOfOthers(j), counts[j] > fewest)
+    }
+  })
 })

@@ -17,9 +17,12 @@ class FakeHost implements ServingHost {
   readonly elsewhere = new Set<number>()
   uploadWanted = 0
   stoppedReading = 0
+  /** Copies admitted, then withdrawn (choked, cancelled, or the exchange ended first). */
+  readonly withdrawn: number[] = []
   readonly closed: Error[] = []
   hasPiece (index: number): boolean { return this.have.has(index) }
   admitUpload (index: number, insisted: boolean): boolean { return insisted || !this.elsewhere.has(index) }
+  withdrawUpload (index: number): void { this.withdrawn.push(index) }
   onUploadWanted (): void { this.uploadWanted++ }
   onStoppedReading (): void { this.stoppedReading++ }
   close (err: Error): void { this.closed.push(err) }
@@ -96,6 +99,8 @@ describe('swarm/peer-serving', () => {
       serving.onCancel(1)
       serving.onCancel(3) // not queued: ignored
       assert.deepEqual(serving.queue, [0, 2])
+      // the cancelled copy will not go out: the swarm counts it no more
+      assert.deepEqual(host.withdrawn, [1])
     })
 
     it('rejects a piece the host wants fetched elsewhere, without queueing it', () => {
@@ -160,6 +165,44 @@ describe('swarm/peer-serving', () => {
       serving.setChoking(true)
       assert.deepEqual(wire.calls, [['unchoke'], ['choke'], ['reject', 0, 'choked'], ['reject', 1, 'choked']])
       assert.deepEqual(serving.queue, [])
+      // copies admitted and never sent count no more (initial seeding would refuse them to others)
+      assert.deepEqual(host.withdrawn, [0, 1])
+    })
+
+    it('the exchange ending withdraws the copies still queued; one taken to be sent stays counted', () => {
+      const { host, serving } = setup()
+      host.have.add(0).add(1).add(2)
+      serving.setChoking(false)
+      serving.onRequest(0)
+      serving.onRequest(1)
+      serving.onRequest(2)
+      serving.take(() => 0)
+      serving.clear()
+      assert.deepEqual(host.withdrawn, [1, 2])
+    })
+  })
+
+  describe('a peer that asks us for nothing', () => {
+    it('is idle once unchoked for quietMs with nothing asked; a request, a queued or a taken piece make it busy again', () => {
+      const { host, serving } = setup()
+      host.have.add(0).add(1)
+      const quiet = 500
+      assert.equal(serving.asksNothing(Date.now() + 10 * quiet, quiet), false, 'a choked peer holds no slot to be idle in')
+      serving.setChoking(false)
+      const unchokedAt = Date.now()
+      assert.equal(serving.asksNothing(unchokedAt + quiet / 2, quiet), false)
+      assert.equal(serving.asksNothing(unchokedAt + 2 * quiet, quiet), true)
+      serving.onRequest(0)
+      const askedAt = Date.now()
+      assert.equal(serving.asksNothing(askedAt + 2 * quiet, quiet), false, 'a piece is queued')
+      serving.take(() => 0)
+      assert.equal(serving.asksNothing(askedAt + 2 * quiet, quiet), false, 'a piece is being read or sent')
+      serving.finish(0)
+      assert.equal(serving.asksNothing(askedAt + quiet / 2, quiet), false, 'it asked lately')
+      assert.equal(serving.asksNothing(askedAt + 2 * quiet, quiet), true)
+      // a request we refuse still says the peer asks
+      serving.onRequest(3)
+      assert.equal(serving.asksNothing(Date.now() + quiet / 2, quiet), false)
     })
   })
 
@@ -175,6 +218,8 @@ describe('swarm/peer-serving', () => {
       serving.onCancel(1)
       assert.equal(serving.isCancelled(0), false)
       assert.equal(serving.isCancelled(1), true)
+      // withdrawn by the uploader when it drops the read copy, not here
+      assert.deepEqual(host.withdrawn, [])
       serving.finish(0)
       serving.finish(1)
       // asked again later: sent again

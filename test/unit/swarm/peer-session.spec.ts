@@ -44,6 +44,7 @@ class FakeHost implements SessionHost {
   /** Pieces the host wants fetched from other peers. */
   readonly elsewhere = new Set<number>()
   admitUpload (_s: PeerSession, index: number, insisted: boolean): boolean { return insisted || !this.elsewhere.has(index) }
+  withdrawUpload (): void {}
   stoppedReading = 0
   onStoppedReading (): void { this.stoppedReading++ }
   onPeerClosed (_s: PeerSession, err?: Error): void { this.closed.push(err) }

@@ -17,6 +17,7 @@ function setup (): { routes: SessionRoutes, calls: string[], have: Bitfield, lim
     requester: { fill: (s) => { calls.push(`fill ${s.peerId}`) }, release: (i) => { calls.push(`release ${i}`) } },
     uploader: {
       admit: (_s, i, insisted) => { calls.push(`admit ${i} ${insisted}`); return i !== 3 },
+      withdraw: (_s, i) => { calls.push(`withdraw ${i}`) },
       serve: () => { calls.push('serve') },
       rechoke: () => { calls.push('rechoke') },
       peerGained: () => { calls.push('peerGained') }

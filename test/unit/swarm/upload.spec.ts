@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { SWARM } from '../../../src/config/defaults.js'
 import { TokenBucket } from '../../../src/utils/token-bucket.js'
 import { pieceOf, until } from '../fixtures.js'
-import { PIECE, join, settle, swarmWith } from './swarm-kit.js'
+import { PIECE, deliver, join, settle, swarmWith } from './swarm-kit.js'
 import type { Kit } from './swarm-kit.js'
 import type { SwarmInit } from '../../../src/swarm/swarm.js'
 
@@ -84,6 +84,31 @@ describe('swarm/upload', () => {
     assert.equal(chokedNow(holder), true, 'one slot: the peer that wants nothing is choked')
   })
 
+  it('an unchoked peer that asks us for nothing for SWARM.idleSlotMs gives its slot to peers waiting for one; it keeps it while no one waits', async () => {
+    const idleSlotMs = 40
+    const kit = await swarmWith([0, 1, 2], { limits: { ...LIMITS, uploadSlots: 2 }, tuning: { ...SWARM, idleSlotMs } })
+    kits.push(kit)
+    const { swarm, content } = kit
+    const chokedNow = (id: string): boolean => swarm.peers.get(id)?.choking === true
+    // the giver sends us a piece: tit-for-tat ranks it first, yet it asks us for nothing
+    const giver = await join(swarm, 'giver', [3, 4])
+    giver.handler.onUnchoke()
+    const [index] = giver.wire.sent('request')
+    deliver(giver.handler, index, pieceOf(content, index))
+    await settle()
+    assert.equal(chokedNow('giver'), false)
+    await new Promise(resolve => setTimeout(resolve, 2 * idleSlotMs))
+    await join(swarm, 'other-seed', 'all')
+    assert.equal(chokedNow('giver'), false, 'nobody waits: the slot stays')
+    await join(swarm, 'second')
+    assert.equal(chokedNow('giver'), false, 'one waits, a slot is free: both hold one')
+    await join(swarm, 'third')
+    // (without the rule the giver, first by its rate, would keep the regular slot)
+    assert.equal(chokedNow('second'), false)
+    assert.equal(chokedNow('third'), false)
+    assert.equal(chokedNow('giver'), true, 'the peer that asked nothing lost its slot')
+  })
+
   it('a peer that stops reading loses its slot at once to a peer waiting for one, and gets none while it does not read', async () => {
     const { swarm } = await seeding({ limits: { ...LIMITS, uploadSlots: 1 } })
     const first = await join(swarm, 'first')
@@ -157,6 +182,29 @@ describe('swarm/upload', () => {
     second.handler.onRequest(0)
     await until(() => second.wire.sent('piece').length === 2)
     assert.deepEqual(second.wire.sent('piece'), [1, 0])
+  })
+
+  it('initial seeding: a copy cancelled before it went out counts no more: the next peer to ask it is served', async () => {
+    const { swarm, store } = await seeding({ initialSeed: true })
+    let release!: () => void
+    const read = store.readPiece.bind(store)
+    store.readPiece = async (index) => {
+      if (index === 0) await new Promise<void>(resolve => { release = resolve })
+      return await read(index)
+    }
+    const first = await join(swarm, 'first')
+    const second = await join(swarm, 'second')
+    first.handler.onRequest(0)
+    await settle()
+    first.handler.onRequest(1)
+    first.handler.onCancel(1)
+    // piece 1 went to no one: not 'elsewhere' (the first peer never got it)
+    second.handler.onRequest(1)
+    await until(() => second.wire.sent('piece').length === 1)
+    assert.ok(!second.wire.has(['reject', 1, 'elsewhere']))
+    release()
+    await until(() => first.wire.sent('piece').length === 1)
+    assert.deepEqual(first.wire.sent('piece'), [0])
   })
 
   it('under an upload limit, pieces go out paced, in runs of a sixteenth of the rate', async () => {

@@ -77,4 +77,22 @@ describe('bench/sim/swarm', () => {
     assert.equal(last.have.complete, true)
     assert.equal(middle.uploaded, w.fileBytes)
   })
+
+  it('a copy queued to a peer that leaves before it went out counts no more in the seed\'s ledger (CopyLedger.withdraw)', () => {
+    const { world: w, swarm } = world()
+    const seed = new SimPeer(0, spec, 0, w, true)
+    const leecher = new SimPeer(1, spec, 0, w, false)
+    swarm.connect(leecher, seed)
+    const link = seed.links.get(1)
+    assert.ok(link !== undefined)
+    // both requests arrive: one goes out at once, the other waits its turn
+    w.queue.run(() => link.queue.length > 0)
+    const sending = link.sending
+    const queued = link.queue[0]
+    assert.ok(sending !== undefined && queued !== undefined)
+    assert.deepEqual([seed.copies.copiesOf(sending), seed.copies.copiesOf(queued)], [1, 1])
+    swarm.close(link)
+    assert.deepEqual([seed.copies.copiesOf(sending), seed.copies.copiesOf(queued)], [1, 0])
+    assert.equal(seed.copies.lastRecipient(queued), undefined)
+  })
 })
