@@ -142,7 +142,7 @@ export class SimLink {
   /** The piece being sent to the remote now, if any, and when its turn began (seconds). */
   sending?: number
   turnAt = 0
-  /** When we last unchoked the remote, or it last asked us for a piece while unchoked (seconds). */
+  /** When we last unchoked the remote, it last asked us for a piece while unchoked, or our last piece to it went out (seconds). */
   askedAt = 0
   /** Pieces the remote asked again after we said 'elsewhere': the next ask is granted (made on first use). */
   sentElsewhere?: Set<number>

@@ -108,6 +108,7 @@ export function serve (world: World, link: SimLink): void {
   link.sending = index
   world.net.start(server.link, link.remote.link, world.pieceSize, () => {
     link.sending = undefined
+    link.askedAt = world.queue.now
     server.turnHolders.delete(link)
     server.uploaded += world.pieceSize
     link.given += world.pieceSize

@@ -241,7 +241,7 @@ function haveDelay (peer: SimPeer, now: number): number {
   return peer.havesDueAt - now
 }
 
-/** PeerServing.asksNothing: unchoked, nothing queued or being sent, no request for SWARM.idleSlotMs since its unchoke or its last. */
+/** PeerServing.asksNothing: unchoked, nothing queued or being sent, no request for SWARM.idleSlotMs since its unchoke, its last, or our last piece to it. */
 function asksNothing (link: SimLink, now: number): boolean {
   return !link.choking && link.queue.length === 0 && link.sending === undefined && now - link.askedAt > SWARM.idleSlotMs / 1000
 }

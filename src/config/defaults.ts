@@ -413,9 +413,11 @@ export const SWARM = {
   chokeRoundTicks: 2,
   optimisticRounds: 15,
   /**
-   * ms after which an unchoked peer that has asked us for nothing since its unchoke or its
-   * last request (none queued, none being sent) counts as idle: its slot goes to a choked
-   * peer that wants what we have at the next choke round or piece stored (see core/choker).
+   * ms after which an unchoked peer that has asked us for nothing since its unchoke, its last
+   * request or the end of our last piece to it (none queued, none being sent) counts as idle:
+   * its slot goes to a choked peer that wants what we have at the next choke round or piece
+   * stored (see core/choker). Counted from the last piece too: a node short of CPU reads and
+   * asks late.
    * A flash crowd's peers get most of what one uploader offers from others. In the simulator:
    * 1,000 peers 1.17-1.18x against 1.18-1.20x; below 0.5 s, round trips of 0.2 s (the
    * heterogeneous scenario) lost their slots before their requests could arrive.

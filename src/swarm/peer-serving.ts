@@ -47,7 +47,7 @@ export class PeerServing {
   private sentElsewhere?: Bitfield
   /** We refuse this peer's requests (no upload slot); every exchange starts choked. */
   private chokingPeer = true
-  /** When we last unchoked the peer, or it last asked us for a piece while unchoked (ms). */
+  /** When we last unchoked the peer, it last asked us for a piece while unchoked, or we finished sending it one (ms). */
   private askedAt = 0
   /** When we last choked the peer after unchoking it; unset while we never unchoked it. */
   private chokedAt?: number
@@ -118,7 +118,8 @@ export class PeerServing {
 
   /**
    * Unchoked, with nothing queued or being sent, and no request for `quietMs` since its
-   * unchoke or its last: it gets what we offer from others (see core/choker's `idle`).
+   * unchoke, its last request or our last piece to it: it gets what we offer from others (see
+   * core/choker's `idle`).
    */
   asksNothing (now: number, quietMs: number): boolean {
     return !this.chokingPeer && this.uploads.idle && now - this.askedAt > quietMs
@@ -143,8 +144,9 @@ export class PeerServing {
     return await this.wire.sendPiece(index, data, pacing, this.readWatch)
   }
 
-  /** The upload side is done with `index`, sent or not. */
+  /** The upload side is done with `index`, sent or not: the peer's quiet time starts again (it may still be reading it). */
   finish (index: number): void {
+    this.askedAt = Date.now()
     this.uploads.finish(index)
   }
 
