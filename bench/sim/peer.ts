@@ -143,7 +143,7 @@ export class SimLink {
   sending?: number
   turnAt = 0
   /** When we last unchoked the remote, it last asked us for a piece while unchoked, or our last piece to it went out (seconds). */
-  askedAt = 0
+  quietSince = 0
   /** Pieces the remote asked again after we said 'elsewhere': the next ask is granted (made on first use). */
   sentElsewhere?: Set<number>
   /** Bytes we sent the remote. */

@@ -44,7 +44,7 @@ function onRequest (world: World, link: SimLink, index: number): void {
   const server = link.owner
   if (link.closed || server.departed) return
   if (link.choking) return reject(world, link, index, 'choked')
-  link.askedAt = world.queue.now
+  link.quietSince = world.queue.now
   if (!server.hasPiece(index)) reject(world, link, index, 'not-available')
   else if (link.queue.includes(index) || link.sending === index) return
   else if (link.queue.length >= DEFAULTS.limits.maxQueuedRequestsPerPeer) reject(world, link, index, 'overloaded')
@@ -108,7 +108,7 @@ export function serve (world: World, link: SimLink): void {
   link.sending = index
   world.net.start(server.link, link.remote.link, world.pieceSize, () => {
     link.sending = undefined
-    link.askedAt = world.queue.now
+    link.quietSince = world.queue.now
     server.turnHolders.delete(link)
     server.uploaded += world.pieceSize
     link.given += world.pieceSize

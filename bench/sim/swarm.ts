@@ -130,7 +130,7 @@ export class SimSwarm {
     link.choking = choking
     const { world } = this
     if (!choking) {
-      link.askedAt = world.queue.now
+      link.quietSince = world.queue.now
       world.queue.after(link.latency, () => {
         if (link.back.closed) return
         link.back.chokedBy = false
@@ -243,7 +243,7 @@ function haveDelay (peer: SimPeer, now: number): number {
 
 /** PeerServing.asksNothing: unchoked, nothing queued or being sent, no request for SWARM.idleSlotMs since its unchoke, its last, or our last piece to it. */
 function asksNothing (link: SimLink, now: number): boolean {
-  return !link.choking && link.queue.length === 0 && link.sending === undefined && now - link.askedAt > SWARM.idleSlotMs / 1000
+  return !link.choking && link.queue.length === 0 && link.sending === undefined && now - link.quietSince > SWARM.idleSlotMs / 1000
 }
 
 /** Uploader.wantsSlot: the remote lacks a piece we have (every simulated peer reads). */

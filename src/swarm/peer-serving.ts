@@ -48,7 +48,7 @@ export class PeerServing {
   /** We refuse this peer's requests (no upload slot); every exchange starts choked. */
   private chokingPeer = true
   /** When we last unchoked the peer, it last asked us for a piece while unchoked, or we finished sending it one (ms). */
-  private askedAt = 0
+  private quietSince = 0
   /** When we last choked the peer after unchoking it; unset while we never unchoked it. */
   private chokedAt?: number
   /** The peer takes what we send it; false from a stall (READING) until it takes bytes again. */
@@ -79,7 +79,7 @@ export class PeerServing {
     if (choking === this.chokingPeer) return
     this.chokingPeer = choking
     if (!choking) {
-      this.askedAt = Date.now()
+      this.quietSince = Date.now()
       this.wire.sendUnchoke()
       return
     }
@@ -99,7 +99,7 @@ export class PeerServing {
       this.onChokedRequest()
       return
     }
-    this.askedAt = Date.now()
+    this.quietSince = Date.now()
     if (!this.host.hasPiece(index)) {
       this.wire.sendReject(index, 'not-available')
     } else if (this.uploads.includes(index)) {
@@ -122,7 +122,7 @@ export class PeerServing {
    * core/choker's `idle`).
    */
   asksNothing (now: number, quietMs: number): boolean {
-    return !this.chokingPeer && this.uploads.idle && now - this.askedAt > quietMs
+    return !this.chokingPeer && this.uploads.idle && now - this.quietSince > quietMs
   }
 
   onCancel (index: number): void {
@@ -146,7 +146,7 @@ export class PeerServing {
 
   /** The upload side is done with `index`, sent or not: the peer's quiet time starts again (it may still be reading it). */
   finish (index: number): void {
-    this.askedAt = Date.now()
+    this.quietSince = Date.now()
     this.uploads.finish(index)
   }
 
