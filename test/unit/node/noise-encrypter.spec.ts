@@ -8,7 +8,7 @@ import { tcp } from '@libp2p/tcp'
 import { multiaddrConnectionPair } from '@libp2p/utils'
 import { createLibp2p } from 'libp2p'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { frameLength, noiseEncrypter } from '../../../src/node/noise-encrypter.js'
+import { frameLength, joinSmallParts, noiseEncrypter } from '../../../src/node/noise-encrypter.js'
 import type { NoiseComponents } from '@chainsafe/libp2p-noise'
 import type { MessageStream, StreamMessageEvent } from '@libp2p/interface'
 
@@ -37,6 +37,27 @@ describe('node/noise-encrypter', () => {
     assert.equal(frameLength(new Uint8ArrayList(Uint8Array.of(0xff))), 0)
   })
 
+  it('joins runs of a sealed frame\'s small parts into one buffer and leaves large ones as they are', () => {
+    const prefix = Uint8Array.of(0, 30)
+    const have = randomBytes(30)
+    const tag = randomBytes(16)
+    const large = randomBytes(65_000)
+    const joinedHave = joinSmallParts(new Uint8ArrayList(prefix, have))
+    assert.equal([...joinedHave].length, 1)
+    assert.deepEqual(Buffer.from(joinedHave.subarray()), Buffer.concat([prefix, have]))
+
+    // a data frame's tag and the next frame's prefix go together; ciphertexts are not copied
+    const sealed = new Uint8ArrayList(prefix, large, tag, prefix, large, tag)
+    const parts = [...joinSmallParts(sealed)]
+    assert.deepEqual(parts.map(p => p.byteLength), [2, 65_000, 18, 65_000, 16])
+    assert.equal(parts[1], large)
+    assert.deepEqual(Buffer.from(new Uint8ArrayList(...parts).subarray()), Buffer.from(sealed.subarray()))
+
+    // nothing to join: the list itself
+    const single = new Uint8ArrayList(large, tag)
+    assert.equal(joinSmallParts(single), single)
+  })
+
   it('secures a connection whose frames are read by frameLength, and carries bytes split anywhere', async () => {
     const [outbound, inbound] = multiaddrConnectionPair()
     const [a, b] = await Promise.all([noiseComponents(), noiseComponents()])
@@ -48,6 +69,14 @@ describe('node/noise-encrypter', () => {
     for (const side of [mine, theirs]) {
       assert.equal((side.connection as unknown as { decoder: { lengthDecoder: unknown } }).decoder.lengthDecoder, frameLength)
     }
+    // what the secured side hands the transport: a small frame as one buffer (one socket write)
+    const handed: number[] = []
+    const send = outbound.send.bind(outbound)
+    outbound.send = (data) => { handed.push(data instanceof Uint8Array ? 1 : [...data].length); return send(data) }
+    const small = received(theirs.connection, 40)
+    mine.connection.send(randomBytes(40))
+    await small
+    assert.deepEqual(handed, [1])
     const data = randomBytes(300_000)
     const arrived = received(theirs.connection, data.byteLength)
     // small and large writes: frames of a few bytes and of Noise's maximum
