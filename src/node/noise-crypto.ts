@@ -37,8 +37,8 @@ export function sessionKey (k: Uint8Array): KeyObject {
  * Noise's default crypto with two changes for frames of data (64 KiB at most each):
  * - the ChaCha20-Poly1305 cipher is made from a KeyObject kept per session; the default passes
  *   the raw key, from which node:crypto makes a key object for every frame;
- * - a sealed frame is handed on as its parts (ciphertext, tag), which the socket writes as
- *   they are, where the default copies them into one buffer first.
+ * - a sealed frame is handed on as its parts (ciphertext, tag), where the default copies them
+ *   into one buffer first (the tag then joins the next frame's length: joinSmallParts).
  * Measured sealing 512 MiB in 64 KiB frames: 0.33-0.39 CPU s with the default, 0.25 with this.
  */
 export const noiseCrypto: ICryptoInterface = {
