@@ -30,12 +30,11 @@ const SMALL_PART_BYTES = 4096
  * pass as they are.
  */
 export function joinSmallParts (sealed: Uint8ArrayList): Uint8ArrayList {
-  let small = 0
-  for (const part of sealed) if (part.byteLength < SMALL_PART_BYTES) small++
-  if (small < 2) return sealed
   const joined = new Uint8ArrayList()
   let run: Uint8Array[] = []
+  let copied = false
   const endRun = (): void => {
+    if (run.length > 1) copied = true
     if (run.length > 0) joined.append(run.length === 1 ? run[0] : Buffer.concat(run))
     run = []
   }
@@ -48,7 +47,7 @@ export function joinSmallParts (sealed: Uint8ArrayList): Uint8ArrayList {
     }
   }
   endRun()
-  return joined
+  return copied ? joined : sealed
 }
 
 interface FrameDecoder { lengthDecoder?: unknown }
