@@ -579,6 +579,7 @@ export const HASHING = {
    * about what hashing 256 KiB inline costs: it pays only where the main thread is the limit.
    * 512 MiB 1 -> 1: the leecher's main thread 0.74-0.82 CPU s against 1.06-1.14 inline; a netns
    * swarm of 16 at 5 MB/s a node with the thread: 7% more CPU and 1.61x against 1.54x the bound.
+   * The thread itself boots with the node (see Swarms.start).
    */
   threadFromRate: 32 * MiB
 } as const

@@ -46,7 +46,7 @@ export interface HashThreadInit {
  */
 export class HashThread implements PieceHashing {
   private worker?: Worker
-  private online = false
+  private up = false
   private stopped = false
   private nextId = 0
   private readonly pending = new Map<number, Pending>()
@@ -59,17 +59,22 @@ export class HashThread implements PieceHashing {
     this.log = init.log
   }
 
+  /** Whether the thread runs: pieces that come fast go to it (before, and once it stops, they are hashed inline). */
+  get online (): boolean {
+    return this.up
+  }
+
   /** Start the thread now rather than when pieces first come fast; resolves once it runs. */
   async start (): Promise<void> {
     const worker = this.spawn()
-    if (worker !== undefined && !this.online) await once(worker, 'online')
+    if (worker !== undefined && !this.up) await once(worker, 'online')
   }
 
   async hash (piece: Uint8Array): Promise<HashedPiece> {
     this.meter.add(piece.byteLength)
     const worker = this.meter.rate() >= this.fromRate ? this.spawn() : undefined
     const buffer = piece.buffer
-    if (worker === undefined || !this.online || !(buffer instanceof ArrayBuffer)) return { digest: hashPiece(piece), piece }
+    if (worker === undefined || !this.up || !(buffer instanceof ArrayBuffer)) return { digest: hashPiece(piece), piece }
     const id = this.nextId++
     const job: HashJob = { id, buffer, offset: piece.byteOffset, length: piece.byteLength }
     return await new Promise<HashedPiece>((resolve, reject) => {
@@ -98,7 +103,7 @@ export class HashThread implements PieceHashing {
     // no flags of the main thread's (some, such as --input-type, would stop it): it needs none
     const worker = new Worker(new URL('./hash-thread-worker.js', import.meta.url), { execArgv: [] })
     worker.unref()
-    worker.on('online', () => { this.online = true })
+    worker.on('online', () => { this.up = true })
     worker.on('message', (result: HashResult) => { this.settle(result) })
     worker.on('error', (err) => { this.fail(worker, err) })
     worker.on('exit', (code) => { this.fail(worker, new Error(`the hashing thread exited with code ${code}`)) })
@@ -127,7 +132,7 @@ export class HashThread implements PieceHashing {
 
   private abandon (err: Error): void {
     this.worker = undefined
-    this.online = false
+    this.up = false
     for (const [id, job] of this.pending) {
       this.forget(id)
       job.reject(err)

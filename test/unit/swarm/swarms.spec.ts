@@ -78,6 +78,14 @@ describe('swarm/swarms', () => {
     assert.deepEqual(p.records.list.map(r => r.contentId), [contentId])
   })
 
+  it('start boots the hashing thread, before any download needs it; stop ends it', async () => {
+    assert.equal(swarms.hashingThreadOnline, false)
+    await swarms.start()
+    await until(() => swarms.hashingThreadOnline, 10_000, 'the hashing thread')
+    await swarms.stop()
+    assert.equal(swarms.hashingThreadOnline, false)
+  })
+
   it('after stop nothing is saved, and a get fails as stopped', async () => {
     await swarms.start()
     await swarms.stop()
