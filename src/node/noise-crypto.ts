@@ -7,7 +7,7 @@ import type { KeyObject } from 'node:crypto'
 const CHACHA_POLY1305 = 'chacha20-poly1305'
 const TAG_BYTES = 16
 /** Below this, the default's WebAssembly cipher is faster than node:crypto (its own benchmark); such frames go to it. */
-const NODE_CIPHER_FROM = 1200
+export const NODE_CIPHER_FROM = 1200
 
 /**
  * Noise's own copy of uint8arraylist (v2) types its lists; ours is v3. A list of either is

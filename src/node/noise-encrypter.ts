@@ -1,11 +1,13 @@
 import { noise } from '@chainsafe/libp2p-noise'
-import { noiseCrypto } from './noise-crypto.js'
+import { NODE_CIPHER_FROM, noiseCrypto } from './noise-crypto.js'
 import type { NoiseComponents, NoiseExtensions } from '@chainsafe/libp2p-noise'
 import type { ConnectionEncrypter, SecuredConnection } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 
 /** Bytes of a Noise frame's length prefix (a big-endian uint16). */
 const LENGTH_BYTES = 2
+/** Noise's largest frame, its tag included. */
+const MAX_FRAME_BYTES = 65535
 
 /**
  * A Noise frame's length, or 0 while its prefix has not all arrived. Noise's own reader throws
@@ -51,21 +53,49 @@ export function joinSmallParts (sealed: Uint8ArrayList): Uint8ArrayList {
 }
 
 interface FrameDecoder { lengthDecoder?: unknown }
+interface Counter { increment: () => void }
 interface NoiseConnection {
   decoder?: FrameDecoder
   encrypt?: (chunk: Uint8Array | Uint8ArrayList) => Uint8ArrayList
+  decrypt?: (frame: Uint8Array | Uint8ArrayList) => Uint8ArrayList
+  handshake?: { decrypt?: (ciphertext: Uint8Array | Uint8ArrayList, dst?: Uint8Array) => Uint8Array | Uint8ArrayList }
+  metrics?: { decryptedPackets: Counter, decryptErrors: Counter }
 }
 
 /**
- * Noise's connection (v17) keeps its frame decoder as `decoder` and seals with `encrypt`: the
- * first reads lengths with frameLength, the second hands its output on through joinSmallParts.
- * Anything else is left alone.
+ * Open one received frame where it lies. Noise's own decrypt first makes the frame one buffer
+ * for its WebAssembly cipher to write the plaintext over, which for a frame that spanned reads
+ * of the socket (nearly every data frame: a read brings up to 64 KiB, a frame is 64 KiB) is a
+ * copy of the whole frame; node:crypto, which opens frames from NODE_CIPHER_FROM bytes on
+ * (noise-crypto.ts), reads the parts in place and writes a buffer of its own. Smaller frames
+ * go to Noise's decrypt as before.
+ */
+function openFrame (connection: NoiseConnection, decrypt: NonNullable<NoiseConnection['decrypt']>, frame: Uint8Array | Uint8ArrayList): Uint8ArrayList {
+  const open = connection.handshake?.decrypt
+  if (frame.byteLength < NODE_CIPHER_FROM || frame.byteLength > MAX_FRAME_BYTES || open === undefined) return decrypt.call(connection, frame)
+  let plaintext: Uint8Array | Uint8ArrayList
+  try {
+    plaintext = open(frame)
+  } catch (err) {
+    connection.metrics?.decryptErrors.increment()
+    throw err
+  }
+  connection.metrics?.decryptedPackets.increment()
+  return plaintext instanceof Uint8Array ? new Uint8ArrayList(plaintext) : plaintext
+}
+
+/**
+ * Noise's connection (v17) keeps its frame decoder as `decoder`, seals with `encrypt` and
+ * opens with `decrypt`: the first reads lengths with frameLength, the second hands its output
+ * on through joinSmallParts, the third opens large frames with openFrame. Anything else is
+ * left alone.
  */
 function adaptFrames (secured: SecuredConnection<NoiseExtensions>): SecuredConnection<NoiseExtensions> {
   const connection = secured.connection as unknown as NoiseConnection
-  const { decoder, encrypt } = connection
+  const { decoder, encrypt, decrypt } = connection
   if (typeof decoder?.lengthDecoder === 'function') decoder.lengthDecoder = frameLength
   if (typeof encrypt === 'function') connection.encrypt = (chunk) => joinSmallParts(encrypt.call(connection, chunk))
+  if (typeof decrypt === 'function') connection.decrypt = (frame) => openFrame(connection, decrypt, frame)
   return secured
 }
 

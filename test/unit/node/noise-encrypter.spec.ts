@@ -88,6 +88,41 @@ describe('node/noise-encrypter', () => {
     assert.deepEqual(Buffer.from(await arrived), data)
   })
 
+  it('opens a large frame that came in parts where it lies, without joining it into one buffer first', async () => {
+    const [outbound, inbound] = multiaddrConnectionPair()
+    const [a, b] = await Promise.all([noiseComponents(), noiseComponents()])
+    const [mine, theirs] = await Promise.all([
+      noiseEncrypter()(a).secureOutbound(outbound, { remotePeer: b.peerId, skipStreamMuxerNegotiation: true }),
+      noiseEncrypter()(b).secureInbound(inbound, { skipStreamMuxerNegotiation: true })
+    ])
+    // the wire delivers 1000 bytes at a time: every data frame arrives in parts
+    const send = outbound.send.bind(outbound)
+    outbound.send = (data) => {
+      let more = true
+      for (const buf of data instanceof Uint8Array ? [data] : data) {
+        for (let at = 0; at < buf.byteLength; at += 1000) more = send(buf.subarray(at, at + 1000))
+      }
+      return more
+    }
+    const joined: number[] = []
+    const subarray = Uint8ArrayList.prototype.subarray
+    Uint8ArrayList.prototype.subarray = function (this: Uint8ArrayList, ...args: Parameters<typeof subarray>) {
+      const out = subarray.apply(this, args)
+      if (out.byteLength >= 1200 && out.byteLength <= 65_535) joined.push(out.byteLength)
+      return out
+    }
+    const data = randomBytes(200_000)
+    try {
+      const arrived = received(theirs.connection, data.byteLength)
+      mine.connection.send(data)
+      const got = await arrived
+      assert.deepEqual(joined, [], 'frames were copied into one buffer')
+      assert.deepEqual(Buffer.from(got), data)
+    } finally {
+      Uint8ArrayList.prototype.subarray = subarray
+    }
+  })
+
   it('carries a libp2p stream both ways between real nodes over TCP', async function () {
     this.timeout(20_000)
     const make = async (): Promise<Awaited<ReturnType<typeof createLibp2p>>> => await createLibp2p({
