@@ -58,9 +58,9 @@ function onRequest (world: World, link: SimLink, index: number): void {
   }
 }
 
-/** Initial seeding, as Uploader.admit: a piece goes out again only once every piece has gone out as often. */
+/** Initial seeding, as Uploader.admit: a piece goes out again only where no other peer has it, or to a peer that asks again. */
 function admit (server: SimPeer, link: SimLink, index: number, insisted: boolean): boolean {
-  if (!insisted && server.initialSeed && server.have.complete && server.copies.aheadOfOthers(index) && heldElsewhere(server, link, index)) return false
+  if (!insisted && server.initialSeed && server.have.complete && server.copies.given(index) && heldElsewhere(server, link, index)) return false
   server.copies.record(index, link.remoteKey)
   return true
 }

@@ -1,19 +1,15 @@
 /**
  * How many copies of each piece a seed has agreed to send, and to whom last: what initial
- * seeding decides on (a piece goes out again only once every piece has gone out as often).
+ * seeding decides on (a piece goes out again only where no other peer has it).
  * Pure state, no I/O, so a simulation can run it for many peers.
  */
 export class CopyLedger {
   private readonly copies: Uint16Array
   private readonly lastTo: Array<string | undefined>
-  /** The fewest copies of any piece, and how many pieces are at that count. */
-  private fewest = 0
-  private atFewest: number
 
   constructor (pieceCount: number) {
     this.copies = new Uint16Array(pieceCount)
     this.lastTo = new Array(pieceCount)
-    this.atFewest = pieceCount
   }
 
   /** Copies of `index` agreed to so far. */
@@ -21,14 +17,14 @@ export class CopyLedger {
     return this.copies[index]
   }
 
+  /** A copy of `index` has been agreed to already. */
+  given (index: number): boolean {
+    return this.copies[index] > 0
+  }
+
   /** The peer the last copy of `index` went to. */
   lastRecipient (index: number): string | undefined {
     return this.lastTo[index]
-  }
-
-  /** `index` has gone out more often than the least-given piece. */
-  aheadOfOthers (index: number): boolean {
-    return this.copies[index] > this.fewest
   }
 
   /**
@@ -43,28 +39,11 @@ export class CopyLedger {
     if (count === 0 || count === 0xffff) return
     if (this.lastTo[index] === peer) this.lastTo[index] = undefined
     this.copies[index] = count - 1
-    if (count - 1 < this.fewest) {
-      this.fewest = count - 1
-      this.atFewest = 1
-    } else if (count - 1 === this.fewest) {
-      this.atFewest++
-    }
   }
 
   /** One more copy of `index`, to `peer`. */
   record (index: number, peer: string): void {
     this.lastTo[index] = peer
-    if (this.copies[index] === 0xffff) return
-    if (this.copies[index]++ !== this.fewest || --this.atFewest > 0) return
-    // the last piece at the fewest copies moved up: find the new fewest
-    this.fewest = 0xffff
-    for (const count of this.copies) {
-      if (count < this.fewest) {
-        this.fewest = count
-        this.atFewest = 1
-      } else if (count === this.fewest) {
-        this.atFewest++
-      }
-    }
+    if (this.copies[index] !== 0xffff) this.copies[index]++
   }
 }

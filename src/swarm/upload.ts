@@ -64,13 +64,15 @@ export class Uploader {
   }
 
   /**
-   * Initial seeding: while we seed, a piece goes out again only once every piece has gone
-   * out as often, unless no other peer has it or is getting it. Leechers then fetch from us
-   * what nobody has and trade the rest, so the swarm gets about one copy from the seed.
+   * Initial seeding: while we seed, a piece goes out again only where no other peer has it or
+   * is getting it, or when the same peer asks again. Leechers then fetch from us what nobody
+   * has and trade the rest, so the swarm gets about one copy from the seed. (Until 2026-12-07
+   * a piece went out freely again once every piece had gone out as often: those second
+   * copies did not make a flash crowd finish sooner, and were a fifth of the seed's upload.)
    */
   admit (session: PeerSession, index: number, insisted: boolean): boolean {
     const { initialSeed, have } = this.init
-    if (!insisted && initialSeed && have.complete && this.copies.aheadOfOthers(index) && this.heldElsewhere(session, index)) return false
+    if (!insisted && initialSeed && have.complete && this.copies.given(index) && this.heldElsewhere(session, index)) return false
     this.copies.record(index, session.peerId)
     return true
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { SWARM } from '../../../src/config/defaults.js'
 import { TokenBucket } from '../../../src/utils/token-bucket.js'
 import { pieceOf, until } from '../fixtures.js'
-import { PIECE, deliver, join, settle, swarmWith } from './swarm-kit.js'
+import { PIECE, PIECES, deliver, join, settle, swarmWith } from './swarm-kit.js'
 import type { Kit } from './swarm-kit.js'
 import type { SwarmInit } from '../../../src/swarm/swarm.js'
 
@@ -182,6 +182,23 @@ describe('swarm/upload', () => {
     second.handler.onRequest(0)
     await until(() => second.wire.sent('piece').length === 2)
     assert.deepEqual(second.wire.sent('piece'), [1, 0])
+  })
+
+  it('initial seeding: once every piece has gone out, a piece another peer has is still sent elsewhere, not a second time from the seed', async () => {
+    const { swarm } = await seeding({ initialSeed: true })
+    const first = await join(swarm, 'first')
+    const second = await join(swarm, 'second')
+    for (let i = 0; i < PIECES; i++) first.handler.onRequest(i)
+    await until(() => first.wire.sent('piece').length === PIECES)
+    second.handler.onRequest(3)
+    assert.ok(second.wire.has(['reject', 3, 'elsewhere']))
+    assert.deepEqual(second.wire.sent('piece'), [])
+    // the first peer left: nobody else has it now, so the seed sends it
+    first.handler.onClose()
+    await settle()
+    second.handler.onRequest(4)
+    await until(() => second.wire.sent('piece').length === 1)
+    assert.deepEqual(second.wire.sent('piece'), [4])
   })
 
   it('initial seeding: a copy cancelled before it went out counts no more: the next peer to ask it is served', async () => {
