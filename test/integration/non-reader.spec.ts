@@ -123,10 +123,13 @@ describe('integration: a peer that stops reading', function () {
     const attackedAt = Date.now()
     const pieceCount = SIZE / PIECE_SIZE
     const attackers: Array<{ peer: HostilePeer, reading: NonReading }> = []
+    // each asks first for pieces of its own: an initial seed sends a piece another peer was
+    // sent to that peer alone ('elsewhere'), and a non-reader sent nothing has nothing to stall on
+    const slice = Math.floor(pieceCount / NON_READERS)
     for (let i = 0; i < NON_READERS; i++) {
       const peer = await HostilePeer.start({})
       ctx.defer(async () => { await peer.stop() })
-      attackers.push({ peer, reading: await stopReading(peer, address, contentId, pieceCount, { floodPerSecond }) })
+      attackers.push({ peer, reading: await stopReading(peer, address, contentId, pieceCount, { floodPerSecond, from: i * slice, requests: slice }) })
     }
     ctx.defer(() => { for (const a of attackers) a.reading.stop() })
     await new Promise(resolve => setTimeout(resolve, HELD_BY_MS))

@@ -8,8 +8,10 @@ import type { HostilePeer } from './base.js'
 import type { Stream } from '@libp2p/interface'
 
 export interface NonReaderOptions {
-  /** Requests sent once unchoked (pieces 0, 1, ...). @default every piece */
+  /** Requests sent once unchoked (pieces `from`, `from` + 1, ...). @default every piece */
   requests?: number
+  /** The first piece it asks for. @default 0 */
+  from?: number
   /**
    * Requests a second it goes on sending once it has stopped reading (round robin over every
    * piece; with its queue full or itself choked, each one costs the seeder a refusal it has
@@ -60,8 +62,9 @@ export async function stopReading (peer: HostilePeer, target: string, contentId:
   send({ handshake: { contentId: parseContentId(contentId).bytes as Uint8Array<ArrayBuffer>, pieceCount, bitfield: emptyBitfield(pieceCount) as Uint8Array<ArrayBuffer> } })
   await unchoked
   peer.stats.handshakes++
-  for (let index = 0; index < Math.min(pieceCount, options.requests ?? pieceCount); index++) {
-    send({ request: { index } })
+  const from = options.from ?? 0
+  for (let n = 0; n < Math.min(pieceCount, options.requests ?? pieceCount); n++) {
+    send({ request: { index: (from + n) % pieceCount } })
     state.requestsSent++
   }
   if ((options.floodPerSecond ?? 0) > 0) void flood(stream, pieceCount, options.floodPerSecond ?? 0, state, send)
