@@ -177,14 +177,14 @@ export class SimSwarm {
     const { world } = this
     peer.writing.delete(index)
     peer.picker.markHave(index)
-    // one Have message to every peer but seeds, batched as the wire's HaveBatch does; all
+    // one Have message to every peer, seeds too, batched as the wire's HaveBatch does; all
     // arrive after the mean link's latency (one event, not one per peer)
     const delay = haveDelay(peer, world.queue.now)
     const hearers = this.hearerLists.pop() ?? []
     let count = 0
     for (const l of peer.linkList) {
       if (!l.remoteHasPiece(index)) l.offer++
-      if (!l.isSeed) hearers[count++] = l.back
+      hearers[count++] = l.back
     }
     this.hooks.onStored(peer, index)
     world.queue.after(delay + 2 * world.meanLatency, () => {

@@ -16,7 +16,7 @@ import type { BufferPool } from '../utils/buffer-pool.js'
 import type { Logger } from '@libp2p/interface'
 
 /** What the intake asks of a peer session. */
-export type IntakePeer = Pick<PeerSession, 'peerId' | 'isSeed' | 'closed' | 'isRequested' | 'abandon' | 'announce' | 'recordBadPiece' | 'close'>
+export type IntakePeer = Pick<PeerSession, 'peerId' | 'closed' | 'isRequested' | 'abandon' | 'announce' | 'recordBadPiece' | 'close'>
 
 /** What a piece taken in changes in the rest of the swarm. */
 export interface IntakeWork<P extends IntakePeer> {
@@ -179,8 +179,9 @@ export class PieceIntake<P extends IntakePeer = PeerSession> {
     selected.pieceHad(index)
     this.init.picker.markHave(index)
     this.downloaded += length
-    // seeds have every piece: a have would tell them nothing
-    for (const peer of this.init.peers.values()) if (!peer.isSeed) peer.announce(index)
+    // seeds too: the seed that added the content sends a piece again only where none of its
+    // other peers has it, and learns who has what from these
+    for (const peer of this.init.peers.values()) peer.announce(index)
     events.verified(index)
     events.progress()
     if (selected.done(have)) work.done()

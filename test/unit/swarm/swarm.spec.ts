@@ -24,7 +24,7 @@ describe('swarm/swarm', () => {
     assert.equal(swarm.state, 'downloading')
   })
 
-  it('a verified piece is written, then announced to peers that lack it (not to seeds)', async () => {
+  it('a verified piece is written, then announced to every peer, seeds too', async () => {
     const { swarm, store, content, observed } = await started([])
     const seed = await join(swarm, 'seed', 'all')
     const leecher = await join(swarm, 'leecher', [])
@@ -36,7 +36,7 @@ describe('swarm/swarm', () => {
     assert.equal(swarm.have.has(first), true)
     assert.deepEqual(observed.verified, [first])
     assert.deepEqual(leecher.wire.sent('have'), [first])
-    assert.deepEqual(seed.wire.sent('have'), [])
+    assert.deepEqual(seed.wire.sent('have'), [first])
     assert.equal(swarm.downloaded, pieceOf(content, first).byteLength)
   })
 
