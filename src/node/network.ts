@@ -7,7 +7,7 @@ import type { ShoalServices } from './libp2p.js'
 import type { Announcer } from '../discovery/announcer.js'
 import type { BootstrapKeeper } from '../discovery/bootstrap-keeper.js'
 import type { SwarmLookup } from '../core/wire.js'
-import type { FoundPeer, NetworkConnectivity, PeerNetwork } from '../swarm/types.js'
+import type { FindPeersOptions, FoundPeer, NetworkConnectivity, PeerNetwork } from '../swarm/types.js'
 import type { ManifestExchange } from '../../protocols/manifest-exchange/index.js'
 import type { PieceExchange } from '../../protocols/piece-exchange/index.js'
 import type { Libp2p, Logger } from '@libp2p/interface'
@@ -65,7 +65,7 @@ export class Libp2pNetwork implements PeerNetwork {
     }
   }
 
-  async * findPeers (cid: CID, signal: AbortSignal): AsyncIterable<FoundPeer> {
+  async * findPeers (cid: CID, signal: AbortSignal, options: FindPeersOptions = {}): AsyncIterable<FoundPeer> {
     const seen = new Set<string>([this.localPeerId])
     const fresh = (peer: string): boolean => {
       if (seen.has(peer) || this.init.bans.isBanned(peer)) return false
@@ -75,10 +75,15 @@ export class Libp2pNetwork implements PeerNetwork {
     const connected = this.init.libp2p.getPeers()
     // alone: the bootstrap keeper's back-off may have grown to a minute while a get waits
     if (connected.length === 0) this.init.bootstrap?.keeper.dialNow()
+    let named = 0
     for (const peer of connected) {
-      if (fresh(peer.toString())) yield { peerId: peer.toString(), source: 'connected' }
+      if (!fresh(peer.toString())) continue
+      named++
+      yield { peerId: peer.toString(), source: 'connected' }
     }
     if (this.init.libp2p.services.dht === undefined) return
+    if (named > 0 && options.providersAfter !== undefined) await options.providersAfter()
+    if (signal.aborted) return
     for await (const provider of this.init.libp2p.contentRouting.findProviders(cid, { signal })) {
       const peer = provider.id.toString()
       if (!fresh(peer)) continue

@@ -174,8 +174,7 @@ export class Downloader {
 
   /** Both names a download may leave at `path`: what `--force` may replace later. */
   private async noteOutput (path: string, contentId: string): Promise<void> {
-    await this.init.records.noteOutput(path, contentId)
-    await this.init.records.noteOutput(partPath(path), contentId)
+    await this.init.records.noteOutputs([path, partPath(path)], contentId)
   }
 
   /**

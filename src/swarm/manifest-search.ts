@@ -11,6 +11,7 @@ export interface ManifestSearchTunables {
   readonly retryAfter: number
   readonly stalledRetryAfter: number
   readonly roundPause: number
+  readonly providerDelay: number
 }
 
 export interface ManifestSearchInit {
@@ -54,6 +55,10 @@ export class ManifestSearch {
     const passSignal = AbortSignal.any([signal, won.signal])
     let found: Uint8Array | undefined
     const running = new Set<Promise<void>>()
+    /** Every request has ended (or one won). */
+    const settled = async (): Promise<void> => {
+      while (running.size > 0 && found === undefined) await Promise.race(running)
+    }
     const ask = (peer: string): void => {
       const request = this.ask(peer, cid, passSignal).then(bytes => {
         if (bytes === undefined || found !== undefined) return
@@ -63,7 +68,11 @@ export class ManifestSearch {
       running.add(request)
     }
     try {
-      for await (const candidate of this.init.network.findPeers(cid, passSignal)) {
+      // connected peers first: the DHT is asked once they all failed, or after providerDelay
+      const providersAfter = async (): Promise<void> => {
+        await Promise.race([sleep(this.tunables.providerDelay, passSignal).catch(() => {}), settled()])
+      }
+      for await (const candidate of this.init.network.findPeers(cid, passSignal, { providersAfter })) {
         this.init.tally?.found(candidate)
         const peer = candidate.peerId
         if (!this.due(peer)) continue
@@ -74,7 +83,7 @@ export class ManifestSearch {
     } catch (err) {
       if (!passSignal.aborted) this.init.log('provider search failed - %e', err)
     }
-    while (running.size > 0 && found === undefined) await Promise.race(running)
+    await settled()
     won.abort()
     return found
   }

@@ -58,8 +58,8 @@ export interface SwarmRecords {
   saveManifest(contentId: string, bytes: Uint8Array): Promise<void>
   loadManifest(contentId: string): Promise<Uint8Array>
   have(contentId: string): HaveRecord
-  /** Remember that a download of `contentId` made `path` (what `--force` may replace later). */
-  noteOutput(path: string, contentId: string): Promise<void>
+  /** Remember that a download of `contentId` made `paths` (what `--force` may replace later). */
+  noteOutputs(paths: readonly string[], contentId: string): Promise<void>
   /** The content id whose download made `path`, if one did (as far as the last OUTPUTS.remembered are known). */
   outputOf(path: string): Promise<string | undefined>
 }
@@ -80,6 +80,8 @@ export class FileSwarmRecords implements SwarmRecords {
   private readonly manifestsDir: string
   private writing: Promise<void> = Promise.resolve()
   private writingOutputs: Promise<void> = Promise.resolve()
+  /** outputs.json as last read or written: the data folder is this node's alone (see DataDirLock). */
+  private outputs: Map<string, string> | undefined
 
   constructor (private readonly dataDir: string) {
     this.listPath = join(dataDir, 'swarms.json')
@@ -122,18 +124,21 @@ export class FileSwarmRecords implements SwarmRecords {
     return new HaveFile(this.dataDir, contentId)
   }
 
-  async noteOutput (path: string, contentId: string): Promise<void> {
+  async noteOutputs (paths: readonly string[], contentId: string): Promise<void> {
     // read, change and write as one step in the chain: two gets at once both stay noted
     this.writingOutputs = this.writingOutputs.catch(() => {}).then(async () => {
-      const outputs = await this.readOutputs()
-      outputs.delete(path)
-      outputs.set(path, contentId)
+      const outputs = new Map(await this.readOutputs())
+      for (const path of paths) {
+        outputs.delete(path)
+        outputs.set(path, contentId)
+      }
       // the oldest are forgotten: their paths then need moving away by hand
       for (const oldest of outputs.keys()) {
         if (outputs.size <= OUTPUTS.remembered) break
         outputs.delete(oldest)
       }
       await atomicWrite(join(this.dataDir, 'outputs.json'), JSON.stringify({ version: 1, outputs: [...outputs] }), 0o600)
+      this.outputs = outputs
     })
     await this.writingOutputs
   }
@@ -144,7 +149,12 @@ export class FileSwarmRecords implements SwarmRecords {
   }
 
   /** dataDir/outputs.json: [path, content id] pairs, oldest first; a damaged file remembers nothing. */
-  private async readOutputs (): Promise<Map<string, string>> {
+  private async readOutputs (): Promise<ReadonlyMap<string, string>> {
+    this.outputs ??= await this.loadOutputs()
+    return this.outputs
+  }
+
+  private async loadOutputs (): Promise<Map<string, string>> {
     try {
       const state = JSON.parse(await readFile(join(this.dataDir, 'outputs.json'), 'utf8')) as { version: number, outputs: Array<[string, string]> }
       if (state.version !== 1 || !Array.isArray(state.outputs)) return new Map()

@@ -190,7 +190,7 @@ export interface PeerNetwork {
    * Candidate peers for a content: connected peers first, then DHT providers as found. With
    * no peer connected, the node dials its bootstrap peers again at once.
    */
-  findPeers(cid: CID, signal: AbortSignal): AsyncIterable<FoundPeer>
+  findPeers(cid: CID, signal: AbortSignal, options?: FindPeersOptions): AsyncIterable<FoundPeer>
   /** Peers connected now (not banned): the first a new swarm tries, at once. */
   connectedPeers(): string[]
   /**
@@ -203,6 +203,11 @@ export interface PeerNetwork {
   /** Announce that we can serve `cid` (in the background). */
   provide(cid: CID): void
   connectivity(): NetworkConnectivity
+}
+
+export interface FindPeersOptions {
+  /** Awaited after some connected peers were named, before the DHT is asked for providers. */
+  providersAfter?: () => Promise<void>
 }
 
 /** A candidate for a content: a peer connected now, or one the DHT named as a provider. */

@@ -58,3 +58,64 @@ describe('node/network manifest scoring', () => {
     assert.match(misbehaviour[0], /forged manifest/)
   })
 })
+
+describe('node/network findPeers', () => {
+  const peerIdOf = (id: string): { toString: () => string } => ({ toString: () => id })
+
+  /** The network over a libp2p with `connected` peers whose DHT names `providers`, noting when it is asked. */
+  function networkFinding (connected: string[], providers: string[]): { network: Libp2pNetwork, dhtAsked: () => boolean } {
+    let asked = false
+    const libp2p = {
+      peerId: peerIdOf('local'),
+      getPeers: () => connected.map(peerIdOf),
+      services: { dht: {} },
+      peerStore: { merge: async () => {} },
+      contentRouting: {
+        findProviders: async function * () {
+          asked = true
+          for (const id of providers) yield { id: peerIdOf(id), multiaddrs: [] }
+        }
+      }
+    }
+    const network = new Libp2pNetwork({
+      libp2p: libp2p as never,
+      pieceExchange: {} as never,
+      manifestExchange: {} as never,
+      swarms: {} as never,
+      bans: { isBanned: () => false } as never,
+      log: defaultLogger().forComponent('shoal:test:network')
+    })
+    return { network, dhtAsked: () => asked }
+  }
+
+  it('names connected peers first and asks the DHT only once providersAfter has resolved', async () => {
+    const { network, dhtAsked } = networkFinding(['conn'], ['provider'])
+    let release = (): void => {}
+    const gate = new Promise<void>(resolve => { release = resolve })
+    const named: string[] = []
+    const iterator = network.findPeers(CID, new AbortController().signal, { providersAfter: async () => { await gate } })[Symbol.asyncIterator]()
+    named.push((await iterator.next()).value.peerId)
+    const next = iterator.next()
+    await new Promise(resolve => setTimeout(resolve, 20))
+    assert.equal(dhtAsked(), false, 'the DHT waits for the gate')
+    release()
+    named.push((await next).value.peerId)
+    assert.deepEqual(named, ['conn', 'provider'])
+    assert.equal((await iterator.next()).done, true)
+  })
+
+  it('with no connected peer the DHT is asked at once, and a search aborted at the gate asks nobody', async () => {
+    const alone = networkFinding([], ['provider'])
+    const never = async (): Promise<void> => { await new Promise(() => {}) }
+    const found = []
+    for await (const candidate of alone.network.findPeers(CID, new AbortController().signal, { providersAfter: never })) found.push(candidate.peerId)
+    assert.deepEqual(found, ['provider'])
+
+    const { network, dhtAsked } = networkFinding(['conn'], ['provider'])
+    const controller = new AbortController()
+    const names = []
+    for await (const candidate of network.findPeers(CID, controller.signal, { providersAfter: async () => { controller.abort() } })) names.push(candidate.peerId)
+    assert.deepEqual(names, ['conn'])
+    assert.equal(dhtAsked(), false)
+  })
+})

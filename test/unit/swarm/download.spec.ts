@@ -97,10 +97,10 @@ describe('swarm/download', () => {
     assert.deepEqual(events, [])
     // a foreign path: --force refuses, and says why
     await assert.rejects(downloader.get(content.cid, { path: '/taken' }, { force: true }), (err: Error) => err.name === 'PathError' && /was not made by a download of/.test(err.message))
-    await p.records.noteOutput('/taken', 'another-content-id')
+    await p.records.noteOutputs(['/taken'], 'another-content-id')
     await assert.rejects(downloader.get(content.cid, { path: '/taken' }, { force: true }), isNamed('PathError'))
     // what a download of this content left there: replaced
-    await p.records.noteOutput('/taken', contentId)
+    await p.records.noteOutputs(['/taken'], contentId)
     await assert.rejects(downloader.get(content.cid, { path: '/taken' }), (err: Error) => /use --force to replace it/.test(err.message))
     assert.equal(await within(downloader.get(content.cid, { path: '/taken' }, { force: true }), 10_000, 'the forced get'), '/taken')
   })
@@ -110,7 +110,7 @@ describe('swarm/download', () => {
     const left = p.storage.open({ root: '/out', manifest: content.manifest, mode: 'write' })
     await left.writePiece(0, [pieceOf(content, 0)])
     await left.writePiece(3, [pieceOf(content, 3)])
-    await p.records.noteOutput('/out', contentId)
+    await p.records.noteOutputs(['/out'], contentId)
     p.network.seeders.set('seeder', content)
     assert.equal(await within(downloader.get(content.cid, { path: '/out' }), 10_000, 'the resumed get'), '/out')
     assert.deepEqual(p.storage.claimed, [], 'nothing claimed: the output was kept')

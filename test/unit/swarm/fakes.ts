@@ -92,8 +92,8 @@ export class MemoryRecords implements SwarmRecords {
 
   readonly outputs = new Map<string, string>()
 
-  async noteOutput (path: string, contentId: string): Promise<void> {
-    this.outputs.set(path, contentId)
+  async noteOutputs (paths: readonly string[], contentId: string): Promise<void> {
+    for (const path of paths) this.outputs.set(path, contentId)
   }
 
   async outputOf (path: string): Promise<string | undefined> {

@@ -20,15 +20,16 @@ describe('swarm/records', () => {
 
   it('the paths downloads made: what --force may replace, kept across instances, mode 0600; a damaged file remembers nothing', async () => {
     assert.equal(await records.outputOf('/out/x'), undefined)
-    await Promise.all([records.noteOutput('/out/x', 'cid-1'), records.noteOutput('/out/y', 'cid-2')])
+    await Promise.all([records.noteOutputs(['/out/x'], 'cid-1'), records.noteOutputs(['/out/y'], 'cid-2')])
     assert.equal(await records.outputOf('/out/x'), 'cid-1', 'a note made at the same time as another was lost')
-    await records.noteOutput('/out/x', 'cid-3')
+    await records.noteOutputs(['/out/x', '/out/x.part'], 'cid-3')
     const again = new FileSwarmRecords(dir.path)
     assert.equal(await again.outputOf('/out/x'), 'cid-3')
+    assert.equal(await again.outputOf('/out/x.part'), 'cid-3')
     assert.equal(await again.outputOf('/out/y'), 'cid-2')
     assert.equal((await stat(join(dir.path, 'outputs.json'))).mode & 0o777, 0o600)
     await writeFile(join(dir.path, 'outputs.json'), '{"version":1,"outputs":')
-    assert.equal(await again.outputOf('/out/x'), undefined)
+    assert.equal(await new FileSwarmRecords(dir.path).outputOf('/out/x'), undefined)
   })
 
   it('the swarm list: empty before the first save, then what was saved last', async () => {
