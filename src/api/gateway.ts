@@ -1,4 +1,3 @@
-import { STATUS_CODES, createServer } from 'node:http'
 import { isIP } from 'node:net'
 import { GATEWAY } from '../config/defaults.js'
 import { parseContentId } from '../core/content-id.js'
@@ -11,6 +10,9 @@ import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { CID } from 'multiformats/cid'
+
+// node:http as api/client.ts takes it (an ES import of it loads undici)
+const { STATUS_CODES, createServer } = process.getBuiltinModule('node:http')
 
 /** Where the gateway's content comes from: the node's content streams. */
 export interface GatewaySource {

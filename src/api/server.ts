@@ -1,5 +1,4 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { STATUS_CODES, createServer } from 'node:http'
 import { rm } from 'node:fs/promises'
 import { API_LIMITS } from '../config/defaults.js'
 import { parseContentId } from '../core/content-id.js'
@@ -17,6 +16,9 @@ import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { CID } from 'multiformats/cid'
+
+// node:http as api/client.ts takes it (an ES import of it loads undici)
+const { STATUS_CODES, createServer } = process.getBuiltinModule('node:http')
 
 /** What the control API drives: a running node (node/'s ShoalNode is one). */
 export interface ApiNode {

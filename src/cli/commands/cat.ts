@@ -1,4 +1,3 @@
-import { request } from 'node:http'
 import { pipeline } from 'node:stream/promises'
 import { parseContentId } from '../../core/content-id.js'
 import { ApiError } from '../../errors.js'
@@ -6,6 +5,9 @@ import { UsageError } from '../usage.js'
 import type { NodeStatus } from '../../node/shoal-node.js'
 import type { CommandContext } from '../context.js'
 import type { IncomingMessage } from 'node:http'
+
+// node:http as api/client.ts takes it (an ES import of it loads undici)
+const { request } = process.getBuiltinModule('node:http')
 
 /** `--range START-END` (bytes, both included), `START-` to the end, or `-N` for the last N. */
 export function rangeHeader (text: string): string {
