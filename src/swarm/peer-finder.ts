@@ -9,6 +9,10 @@ import type { CID } from 'multiformats/cid'
 const RETRY_AFTER: number = PEER_FINDING.retryAfter
 const FIRST_PAUSE: number = PEER_FINDING.firstPause
 const FIRST_JITTER: number = PEER_FINDING.firstJitter
+const CONNECTED_WAIT: number = PEER_FINDING.connectedWait
+const MAX_QUIET: number = PEER_FINDING.maxQuiet
+/** ms between looks at whether a fed swarm has started to starve. */
+const CHECK_MS = 250
 const MAX_WAITING: number = PEER_BACKLOG.maxWaiting
 
 /** Peers a downloading swarm of at most `maxPeers` dials itself at first while it has a source of every piece it wants (PEER_FINDING.dialShare). */
@@ -34,9 +38,10 @@ export interface PeerFinderInit {
 }
 
 /**
- * Keeps an incomplete swarm supplied with peers: searches (connected peers, DHT providers)
- * soon after the swarm opens and then less often, and tries every peer that connects to
- * the node meanwhile, so leechers that start together find each other.
+ * Keeps an incomplete swarm supplied with peers: tries the peers connected when it opens, and
+ * every peer that connects to the node meanwhile, so leechers that start together find each
+ * other; searches the DHT for providers at once when nobody connected trades the content, and
+ * otherwise when the swarm starves or a while after it opened, then less and less often.
  */
 export class PeerFinder {
   private readonly init: PeerFinderInit
@@ -139,11 +144,24 @@ export class PeerFinder {
     }
   }
 
+  /**
+   * DHT searches: at once for a swarm nobody connected trades with, an interval after it
+   * opened for a fed one (see PEER_FINDING.maxQuiet); after a search, the next follows `pause`
+   * (doubling up to the interval) if it named someone new, else the interval, and a fed swarm
+   * waits twice as long as it last did (up to maxQuiet) instead.
+   */
   private async searchLoop (signal: AbortSignal): Promise<void> {
-    const { swarm, network, interval, cid } = this.init
+    const { swarm, interval } = this.init
     let pause = FIRST_PAUSE
+    let quiet = interval
     // nodes that start together (a swarm launched at once) spread their first queries
     await sleep(Math.random() * FIRST_JITTER, signal).catch(() => {})
+    // the peers connected at the start are being tried: a search waits for their answer, a while
+    while (!signal.aborted && this.trying.size > 0 && swarm.peers.size === 0 && Date.now() - swarm.startedAt < CONNECTED_WAIT) {
+      await sleep(CHECK_MS, signal).catch(() => {})
+    }
+    let next = Date.now()
+    let fedNext = swarm.peers.size > 0 ? swarm.startedAt + interval : next
     while (!signal.aborted && swarm.state === 'downloading') {
       if (swarm.peers.size >= this.dialTarget && !swarm.needsSource) {
         // enough partners, and work from them (or a source among them of every piece we want): no DHT query this round
@@ -152,22 +170,43 @@ export class PeerFinder {
         pause = Math.min(pause * 2, interval)
         continue
       }
-      const round = AbortSignal.any([signal, AbortSignal.timeout(interval)])
-      let news = 0
-      try {
-        for await (const { peerId } of network.findPeers(cid, round)) {
-          if (this.isNew(peerId)) news++
-          this.offer(peerId)
-        }
-      } catch (err) {
-        if (!round.aborted) this.init.log('provider search failed - %e', err)
+      const now = Date.now()
+      const due = Math.max(next, this.starving() ? next : fedNext)
+      if (now < due) {
+        await sleep(Math.min(due - now, CHECK_MS), signal).catch(() => {})
+        continue
       }
+      const news = await this.search(signal)
       this.topUp()
       // a search that named nobody new cost every node of the DHT a query for nothing, and
       // peers that connect meanwhile (its own walk connects us to the DHT's nodes) are offered
       // without one: the next waits the longest
-      await sleep(news === 0 ? interval : pause, signal).catch(() => {})
+      const after = Date.now()
+      quiet = news === 0 ? Math.min(quiet * 2, MAX_QUIET) : interval
+      next = after + (news === 0 ? interval : pause)
+      fedNext = after + (news === 0 ? quiet : pause)
       pause = Math.min(pause * 2, interval)
     }
+  }
+
+  /** Nobody trades with us, or a wanted piece none of our peers has: worth a search at once. */
+  private starving (): boolean {
+    return this.init.swarm.peers.size === 0 || this.init.swarm.needsSource
+  }
+
+  /** One provider search: every peer it names is offered; how many were new to us. */
+  private async search (signal: AbortSignal): Promise<number> {
+    const { network, interval, cid } = this.init
+    const round = AbortSignal.any([signal, AbortSignal.timeout(interval)])
+    let news = 0
+    try {
+      for await (const { peerId } of network.findPeers(cid, round)) {
+        if (this.isNew(peerId)) news++
+        this.offer(peerId)
+      }
+    } catch (err) {
+      if (!round.aborted) this.init.log('provider search failed - %e', err)
+    }
+    return news
   }
 }

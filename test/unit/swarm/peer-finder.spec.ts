@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { defaultLogger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { ProtocolViolationError } from '../../../src/errors.js'
+import { PEER_FINDING } from '../../../src/config/defaults.js'
 import { PeerFinder, dialTarget, topUpTarget } from '../../../src/swarm/peer-finder.js'
 import { until } from '../fixtures.js'
 import type { Swarm } from '../../../src/swarm/swarm.js'
@@ -13,10 +14,12 @@ import type { PeerNetwork } from '../../../src/swarm/types.js'
 
 const CONTENT = CID.parse('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy')
 
-/** Peers named `bad*` fail their handshake after `failMs`; any other joins the swarm. */
+/**
+ * Peers named `bad*` fail their handshake after `failMs`; any other joins the swarm.
+ */
 function scripted (failMs: number, connectedNow: string[] = []): { network: PeerNetwork, swarm: Swarm, dialled: string[] } {
   const peers = new Map<string, unknown>()
-  const swarm = { state: 'downloading', contentId: CONTENT.toString(), peers } as unknown as Swarm
+  const swarm = { state: 'downloading', contentId: CONTENT.toString(), peers, startedAt: Date.now() } as unknown as Swarm
   const dialled: string[] = []
   const network: PeerNetwork = {
     localPeerId: 'local',
@@ -109,27 +112,76 @@ describe('swarm/peer-finder', () => {
   })
 
   describe('searches', () => {
-    /** A network whose provider searches are counted and name `named(call)`; the peers in `joined` are in the swarm. */
-    function searching (named: (call: number) => string[]): { network: PeerNetwork, swarm: Swarm, searches: () => number } {
+    /** A network whose provider searches are counted (with when each began) and name `named(call)`. */
+    function searching (named: (call: number) => string[]): { network: PeerNetwork, swarm: Swarm, searches: () => number, at: number[] } {
       const { network, swarm } = scripted(20)
       let calls = 0
+      const at: number[] = []
       network.findPeers = async function * () {
         const call = calls++
+        at.push(Date.now() - swarm.startedAt)
         for (const id of named(call)) yield { peerId: id, source: 'provider' as const }
       }
-      return { network, swarm, searches: () => calls }
+      return { network, swarm, searches: () => calls, at }
     }
 
-    it('after a search that named nobody new, the next waits the full interval (a DHT walk for nothing costs every node)', async function () {
-      this.timeout(10_000)
-      const { network, swarm, searches } = searching(() => ['seeder'])
-      ;(swarm.peers as Map<string, unknown>).set('seeder', {})
+    it('with nobody connected trading the content, it asks the DHT within the first jitter', async () => {
+      const { network, swarm, at } = searching(() => [])
       const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 50, interval: 60_000, log: defaultLogger().forComponent('test') })
       finder.start(new AbortController().signal)
       try {
-        // first search within PEER_FINDING.firstJitter (1 s); a second would follow firstPause (2 s) later
-        await new Promise(resolve => setTimeout(resolve, 3500))
-        assert.equal(searches(), 1)
+        await until(() => at.length === 1, 2000, 'a search within PEER_FINDING.firstJitter (1 s)')
+      } finally {
+        finder.stop()
+      }
+    })
+
+    it('a swarm that a connected peer feeds asks the DHT only once the interval has passed', async function () {
+      this.timeout(10_000)
+      const { network, swarm, at } = searching(() => [])
+      ;(swarm.peers as Map<string, unknown>).set('seeder', {})
+      const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 50, interval: 4000, log: defaultLogger().forComponent('test') })
+      finder.start(new AbortController().signal)
+      try {
+        await until(() => at.length === 1, 6000, 'a search once the interval has passed')
+        assert.ok(at[0] >= 3900, `searched after ${at[0]} ms, with the swarm fed`)
+      } finally {
+        finder.stop()
+      }
+    })
+
+    it('a fed swarm left with no peer asks the DHT at once; a search that named nobody new is followed by the interval, not firstPause', async function () {
+      this.timeout(10_000)
+      const { network, swarm, at } = searching(() => [])
+      const peers = swarm.peers as Map<string, unknown>
+      peers.set('seeder', {})
+      const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 50, interval: 60_000, log: defaultLogger().forComponent('test') })
+      finder.start(new AbortController().signal)
+      try {
+        await new Promise(resolve => setTimeout(resolve, 1500))
+        assert.equal(at.length, 0, 'fed: no search yet')
+        peers.delete('seeder')
+        await until(() => at.length === 1, 2000, 'a search once no peer is left')
+        // it named nobody new: the next waits the full interval, not firstPause (a DHT walk for nothing costs every node)
+        await new Promise(resolve => setTimeout(resolve, PEER_FINDING.firstPause + 500))
+        assert.equal(at.length, 1)
+      } finally {
+        finder.stop()
+      }
+    })
+
+    it('a fed swarm whose searches name nobody new searches less and less often', async function () {
+      this.timeout(10_000)
+      const { network, swarm, at } = searching(() => [])
+      ;(swarm.peers as Map<string, unknown>).set('seeder', {})
+      const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 50, interval: 300, log: defaultLogger().forComponent('test') })
+      finder.start(new AbortController().signal)
+      try {
+        await new Promise(resolve => setTimeout(resolve, 3000))
+        // at about 300, 900 and 2100 ms: every 300 ms would be ten
+        assert.ok(at.length >= 2 && at.length <= 4, `searches at ${at.join(', ')} ms`)
+        const gaps = at.slice(1).map((t, i) => t - at[i])
+        assert.ok(gaps.every((gap, i) => i === 0 || gap >= 1.5 * gaps[i - 1]), `gaps ${gaps.join(', ')} ms double`)
       } finally {
         finder.stop()
       }
