@@ -1,9 +1,9 @@
-import { defaultLogger } from '@libp2p/logger'
 import { dirname } from 'node:path'
 import { Registry } from 'prom-client'
 import { preparePrivateDataDir } from '../config/data-dir.js'
 import { IDENTITIES } from '../config/defaults.js'
 import { resolveConfig } from '../config/load.js'
+import { componentLogger } from './component-logger.js'
 import { BanList, banFilePath } from './bans.js'
 import { lockNodeDataDir } from './data-dir-lock.js'
 import { localDialFilter, withLocalDialFilter } from './dial-policy.js'
@@ -26,7 +26,7 @@ export type { CreateNodeOptions, NodeStatus, ShoalNode } from './node-types.js'
 /** Build (and by default start) a node from a config file's contents or a loaded config. */
 export async function createNode (config: ShoalConfig | ConfigInput, options: CreateNodeOptions = {}): Promise<ShoalNode> {
   const resolved = isResolved(config) ? config : resolveConfig(config)
-  const logger = options.logger ?? defaultLogger()
+  const logger = options.logger ?? componentLogger()
   // the lock comes before anything is written in dataDir: a second node must not touch the first's files
   const lock = await lockNodeDataDir(resolved, logger.forComponent('shoal:node'), options.onNotice)
   try {
