@@ -1,11 +1,10 @@
 import { ApiError, ApiLocationError } from '../errors.js'
 import { isUnspecifiedIp, localScopeOf } from '../utils/local-ip.js'
+import { http } from '../utils/node-http.js'
 import type { ApiEndpoint } from './files.js'
 import type { IncomingMessage } from 'node:http'
 
-// not `import ... from 'node:http'`: an ES module import of a builtin copies every export,
-// and node:http's lazy ones load undici (fetch, WebSocket): 40-50 ms of every CLI command
-const { request } = process.getBuiltinModule('node:http')
+const { request } = http
 
 /** The CLI's side of the control API. */
 export class ApiClient {

@@ -5,14 +5,14 @@ import { isUserFacing } from '../errors.js'
 import { findEntry } from './gateway-paths.js'
 import { SAFETY_HEADERS, sendFile, sendListing } from './gateway-response.js'
 import { listenHttp } from '../utils/http-listen.js'
+import { http } from '../utils/node-http.js'
 import type { StreamedContent } from '../swarm/streams.js'
 import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { CID } from 'multiformats/cid'
 
-// node:http as api/client.ts takes it (an ES import of it loads undici)
-const { STATUS_CODES, createServer } = process.getBuiltinModule('node:http')
+const { STATUS_CODES, createServer } = http
 
 /** Where the gateway's content comes from: the node's content streams. */
 export interface GatewaySource {

@@ -1,11 +1,11 @@
 import { API_LIMITS } from '../config/defaults.js'
 import { HttpError, requestRoute } from './requests.js'
 import { listenHttp } from '../utils/http-listen.js'
+import { http } from '../utils/node-http.js'
 import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 
-// node:http as api/client.ts takes it (an ES import of it loads undici)
-const { STATUS_CODES, createServer } = process.getBuiltinModule('node:http')
+const { STATUS_CODES, createServer } = http
 
 /** Prometheus' text exposition format, as prom-client writes it. */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'

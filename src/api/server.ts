@@ -10,6 +10,7 @@ import { OPENAPI } from './openapi.js'
 import { dialTicket } from './ticket-dial.js'
 import { HttpError, parseAddRequest, parseCancelRequest, parseConnectRequest, parseGetRequest, parseSelectRequest, parseTicketDialRequest, readJson, requestRoute, statusQuery } from './requests.js'
 import { listenHttp } from '../utils/http-listen.js'
+import { http } from '../utils/node-http.js'
 import type { Caller } from './dashboard/routes.js'
 import type { AddOptions, AddResult, CancelOptions, CancelResult, GetOptions, GetProgressEvent } from '../swarm/types.js'
 import type { Logger } from '@libp2p/interface'
@@ -17,8 +18,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { CID } from 'multiformats/cid'
 
-// node:http as api/client.ts takes it (an ES import of it loads undici)
-const { STATUS_CODES, createServer } = process.getBuiltinModule('node:http')
+const { STATUS_CODES, createServer } = http
 
 /** What the control API drives: a running node (node/'s ShoalNode is one). */
 export interface ApiNode {

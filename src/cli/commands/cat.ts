@@ -2,12 +2,12 @@ import { pipeline } from 'node:stream/promises'
 import { parseContentId } from '../../core/content-id.js'
 import { ApiError } from '../../errors.js'
 import { UsageError } from '../usage.js'
+import { http } from '../../utils/node-http.js'
 import type { NodeStatus } from '../../node/shoal-node.js'
 import type { CommandContext } from '../context.js'
 import type { IncomingMessage } from 'node:http'
 
-// node:http as api/client.ts takes it (an ES import of it loads undici)
-const { request } = process.getBuiltinModule('node:http')
+const { request } = http
 
 /** `--range START-END` (bytes, both included), `START-` to the end, or `-N` for the last N. */
 export function rangeHeader (text: string): string {
