@@ -1,5 +1,6 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { NODE_CIPHER_FROM, noiseCrypto } from './noise-crypto.js'
+import { coalesceSmallSends, writeSendsAtOnce } from './send-coalescing.js'
 import type { NoiseComponents, NoiseExtensions } from '@chainsafe/libp2p-noise'
 import type { ConnectionEncrypter, SecuredConnection } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
@@ -55,6 +56,9 @@ export function joinSmallParts (sealed: Uint8ArrayList): Uint8ArrayList {
 interface FrameDecoder { lengthDecoder?: unknown }
 interface Counter { increment: () => void }
 interface NoiseConnection {
+  send?: (data: Uint8Array | Uint8ArrayList) => boolean
+  /** The connection under Noise: TCP's, or the pre-shared key's in a private swarm. */
+  stream?: Parameters<typeof writeSendsAtOnce>[0]
   decoder?: FrameDecoder
   encrypt?: (chunk: Uint8Array | Uint8ArrayList) => Uint8ArrayList
   decrypt?: (frame: Uint8Array | Uint8ArrayList) => Uint8ArrayList
@@ -87,8 +91,9 @@ function openFrame (connection: NoiseConnection, decrypt: NonNullable<NoiseConne
 /**
  * Noise's connection (v17) keeps its frame decoder as `decoder`, seals with `encrypt` and
  * opens with `decrypt`: the first reads lengths with frameLength, the second hands its output
- * on through joinSmallParts, the third opens large frames with openFrame. Anything else is
- * left alone.
+ * on through joinSmallParts, the third opens large frames with openFrame. Its small sends are
+ * coalesced, and the connection under it writes each send at once (send-coalescing.ts).
+ * Anything else is left alone.
  */
 function adaptFrames (secured: SecuredConnection<NoiseExtensions>): SecuredConnection<NoiseExtensions> {
   const connection = secured.connection as unknown as NoiseConnection
@@ -96,6 +101,8 @@ function adaptFrames (secured: SecuredConnection<NoiseExtensions>): SecuredConne
   if (typeof decoder?.lengthDecoder === 'function') decoder.lengthDecoder = frameLength
   if (typeof encrypt === 'function') connection.encrypt = (chunk) => joinSmallParts(encrypt.call(connection, chunk))
   if (typeof decrypt === 'function') connection.decrypt = (frame) => openFrame(connection, decrypt, frame)
+  if (typeof connection.send === 'function') coalesceSmallSends(connection as Parameters<typeof coalesceSmallSends>[0])
+  if (connection.stream !== undefined) writeSendsAtOnce(connection.stream)
   return secured
 }
 
