@@ -7,6 +7,7 @@
  *   BENCH_SWARM_MIB   size of the 1 seeder -> 4 leechers transfer (default 128)
  *   BENCH_SCALE_MIB   size of the swarm-scaling runs (default 64)
  *   BENCH_SCALE_N     leecher counts of the scaling runs (default 1,2,4,8,16)
+ *   BENCH_SCALE_WARM_MIB  a content of this size every leecher gets first, untimed (default 0: cold nodes)
  *   BENCH_PACING_MIB  size of the pacing section's two transfers (default 64)
  *   BENCH_MEMORY_MIB  size of the peak-RSS transfer (default 2048)
  *   BENCH_GATEWAY_MIB size of the gateway's content (first byte, seek, full GET against shoal get; default 128)
@@ -53,6 +54,8 @@ const DOWNLOAD_RATE_LIMIT = 128 * 1024
 const DOWNLOAD_RATE_BYTES = 2 * MiB
 /** Every node's upload in the scaling runs: 40 Mbit/s, as in the lab's libtorrent reference. */
 const SCALE_RATE = 5_000_000
+/** MiB every leecher of a scaling run gets first, untimed (0: the nodes are cold, as a crowd just started). */
+const SCALE_WARM_MIB = process.env.BENCH_SCALE_WARM_MIB === undefined ? 0 : numberFromEnv('BENCH_SCALE_WARM_MIB', 0)
 const SECTIONS = ['throughput', 'swarm', 'ratelimit', 'scaling', 'netns', 'memory', 'startup', 'gateway', 'latency', 'pacing'] as const
 type Section = typeof SECTIONS[number]
 
@@ -161,7 +164,7 @@ function reportSwarm (s: TransferResult): void {
 async function scaling (root: string, hosts: ScalingHosts, counts: number[], bytes: number): Promise<ScalingRow[]> {
   const rows: ScalingRow[] = []
   for (const n of counts) {
-    rows.push(await step(`swarm scaling (${hosts.name}): 1 seeder -> ${n} leechers, ${bytes / MiB} MiB`, async () => await swarmScaling(join(root, `scale-${n}`), hosts, n, bytes, SCALE_RATE)))
+    rows.push(await step(`swarm scaling (${hosts.name}): 1 seeder -> ${n} leechers, ${bytes / MiB} MiB`, async () => await swarmScaling(join(root, `scale-${n}`), hosts, n, bytes, SCALE_RATE, SCALE_WARM_MIB * MiB)))
   }
   return rows
 }
@@ -289,6 +292,7 @@ async function main (): Promise<void> {
   if (['throughput', 'swarm', 'memory', 'scaling', 'netns'].some(name => sections.has(name as Section))) {
     log('  CPU s: user + system, all threads, during the transfer (streams: receiver + sender).')
     log('  Scaling: timed from the first leecher\'s swarm start to the last one\'s completion, as the nodes stamp them.')
+    if (SCALE_WARM_MIB > 0) log(`  Scaling: warm nodes (every leecher first got ${SCALE_WARM_MIB} MiB of other content, untimed).`)
     log('')
   }
   process.stdout.write(`${JSON.stringify(figures)}\n`)

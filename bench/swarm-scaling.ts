@@ -36,6 +36,8 @@ export interface ScalingRow {
   coresBusy: number
   /** Largest peak RSS of any node, MiB. */
   peakRssMiB: number
+  /** MiB every leecher got from the seeder before the timed transfer (0: the nodes were cold). */
+  warmUpMiB: number
 }
 
 /** Every node's upload capped by Shoal's own token bucket (`limits.uploadRate`), on loopback. */
@@ -84,9 +86,11 @@ export const netnsLab = {
 /**
  * One seeder and `leechers` leechers, real `shoal start` processes on `hosts`, every upload
  * capped at `rate` bytes/s: all leechers get `bytes` of random content at once. Timed by
- * the nodes' own swarm start and completion stamps, so CLI start-up does not count.
+ * the nodes' own swarm start and completion stamps, so CLI start-up does not count. With
+ * `warmUpBytes`, every leecher first gets another content of that size, untimed: the nodes
+ * are then connected and their code compiled, as long-running nodes' would be.
  */
-export async function swarmScaling (root: string, hosts: ScalingHosts, leechers: number, bytes: number, rate: number): Promise<ScalingRow> {
+export async function swarmScaling (root: string, hosts: ScalingHosts, leechers: number, bytes: number, rate: number, warmUpBytes = 0): Promise<ScalingRow> {
   await mkdir(root, { recursive: true })
   const source = join(root, 'content.bin')
   const sourceHash = await randomFile(source, bytes)
@@ -107,6 +111,7 @@ export async function swarmScaling (root: string, hosts: ScalingHosts, leechers:
     // one at a time: each poll is a CLI process, and they connect in parallel anyway
     for (const peer of peers) await peer.waitConnected(60_000)
 
+    if (warmUpBytes > 0) await warmUp(root, seeder, peers, warmUpBytes)
     const outputs = names.map(name => join(root, name, 'content.bin'))
     // through the API, each from a process started and loaded beforehand: sixteen CLIs
     // starting at once would spend the first second's CPU inside the timed window
@@ -139,13 +144,28 @@ export async function swarmScaling (root: string, hosts: ScalingHosts, leechers:
       leecherShare: round(sum(leecherSwarms.map(s => s.uploaded)) / sum(leecherSwarms.map(s => s.downloaded)), 3),
       cpuSeconds: round(sum(used.map(u => u.cpuSeconds))),
       coresBusy: round(sum(used.map(u => u.cpuSeconds)) / wall),
-      peakRssMiB: Math.max(...used.map(u => u.peakRssMiB))
+      peakRssMiB: Math.max(...used.map(u => u.peakRssMiB)),
+      warmUpMiB: round(warmUpBytes / 1024 / 1024)
     }
   } finally {
     await Promise.all(nodes.map(async n => { await n.stop() }))
     await rm(root, { recursive: true, force: true })
   }
 }
+
+/** Every leecher gets a content of `bytes` from the seeder at once, untimed; then a pause for the nodes to settle. */
+async function warmUp (root: string, seeder: ShoalProcess, peers: ShoalProcess[], bytes: number): Promise<void> {
+  const source = join(root, 'warm-up.bin')
+  await randomFile(source, bytes)
+  const contentId = (await seeder.cli('add', source)).trim().split('\n').at(-1) as string
+  const gets = await Promise.all(peers.map(async (p, i) => await p.apiGet(contentId, join(root, `warm-up-${i}.bin`))))
+  for (const get of gets) get.go()
+  await Promise.all(gets.map(async get => { await get.done }))
+  await new Promise(resolve => setTimeout(resolve, WARM_UP_SETTLE_MS))
+}
+
+/** ms after a warm-up before the timed transfer: announcements and searches it started end. */
+const WARM_UP_SETTLE_MS = 3000
 
 function swarmOf (status: { peerId: string, swarms: SwarmStatus[] }, contentId: string): SwarmStatus {
   const swarm = status.swarms.find(w => w.contentId === contentId)

@@ -86,6 +86,9 @@ export const configSchema = z.strictObject({
   mdns: z.strictObject({
     enabled: z.boolean().default(DEFAULTS.mdns.enabled)
   }).prefault({}),
+  peerExchange: z.strictObject({
+    enabled: z.boolean().default(DEFAULTS.peerExchange.enabled)
+  }).prefault({}),
   nat: z.strictObject({
     upnp: z.boolean().default(DEFAULTS.nat.upnp)
   }).prefault({}),

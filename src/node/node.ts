@@ -9,6 +9,7 @@ import { onMisbehaviourOf } from './misbehaviour.js'
 import { announcerOf, keepBootstrapped, lanDialerOf } from './network-upkeep.js'
 import { nodeStatus } from './node-status.js'
 import { importProtocolFactory } from './protocol-loader.js'
+import { PEER_EXCHANGE_PROTOCOL, peerExchange } from '../../protocols/peer-exchange/index.js'
 import { wireSwarms } from './swarm-wiring.js'
 import type { ShoalConfig } from '../config/schema.js'
 import type { Announcer } from '../discovery/announcer.js'
@@ -124,12 +125,20 @@ export class Node implements ShoalNode {
     this.log('started %p', this.libp2p.peerId)
   }
 
-  /** The config's `protocols`, in order: import, build with their components, start. */
+  /**
+   * The config's `protocols`, in order: import, build with their components, start. Then peer
+   * exchange (`peerExchange.enabled`), unless a module of the config handles its protocol id
+   * already (the peer-exchange module loaded with options of its own).
+   */
   private async loadModules (): Promise<void> {
     for (const spec of this.config.protocols) {
       const factory = await importProtocolFactory(spec.module, this.protocolBaseDir)
       await this.protocols.load(spec.module, factory, spec.options, this.swarmComponents)
       this.log('loaded protocol module %s', spec.module)
+    }
+    if (this.config.peerExchange.enabled && !this.protocols.handles(PEER_EXCHANGE_PROTOCOL)) {
+      this.protocols.add('shoal:peer-exchange', peerExchange(), this.swarmComponents)
+      await this.protocols.start()
     }
   }
 

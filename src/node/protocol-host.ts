@@ -100,6 +100,11 @@ export class ProtocolHost implements Startable {
     return this.entries.map(e => ({ module: e.module, protocolIds: [...e.protocolIds] }))
   }
 
+  /** Whether a protocol (built in or a module) handles `protocolId`. */
+  handles (protocolId: string): boolean {
+    return this.entries.some(e => e.protocolIds.has(protocolId))
+  }
+
   /** The service of the config module named `module`, as written in the config. */
   service (module: string): ShoalProtocolService | undefined {
     return this.entries.find(e => e.user && e.module === module)?.service
@@ -126,7 +131,11 @@ export class ProtocolHost implements Startable {
       swarms.release()
       throw fail(module, 'did not give a service: (options) => (components) must return an object')
     }
-    this.entries.push({ module, service, protocolIds, topologies, release: swarms.release, started: false, user })
+    const entry = { module, service, protocolIds, topologies, release: swarms.release, started: false, user }
+    // the built-ins stay first (peer exchange is added after the config's modules, see node.ts)
+    const firstModule = this.entries.findIndex(e => e.user)
+    if (user || firstModule < 0) this.entries.push(entry)
+    else this.entries.splice(firstModule, 0, entry)
     return service
   }
 

@@ -11,6 +11,7 @@ const FIRST_PAUSE: number = PEER_FINDING.firstPause
 const FIRST_JITTER: number = PEER_FINDING.firstJitter
 const CONNECTED_WAIT: number = PEER_FINDING.connectedWait
 const MAX_QUIET: number = PEER_FINDING.maxQuiet
+const TOLD_QUIET: number = PEER_FINDING.toldQuiet
 /** ms between looks at whether a fed swarm has started to starve. */
 const CHECK_MS = 250
 const MAX_WAITING: number = PEER_BACKLOG.maxWaiting
@@ -53,6 +54,8 @@ export class PeerFinder {
   private readonly failedAt = new Map<string, number>()
   /** Peers it dials itself (while every wanted piece has a source): dialTarget, then topUpTarget. */
   private dialTarget: number
+  /** Its peers name others of the swarm to it (peer exchange): see PEER_FINDING.toldQuiet. */
+  private told = false
 
   constructor (init: PeerFinderInit) {
     this.init = init
@@ -104,6 +107,16 @@ export class PeerFinder {
         this.trying.delete(peer)
         this.offerWaiting()
       })
+  }
+
+  /**
+   * A peer of the swarm named `peer` as another of its members (peer exchange, or any module
+   * offering peers): offered like a peer that connects, and the swarm, while fed, leaves the
+   * DHT alone for longer (PEER_FINDING.toldQuiet).
+   */
+  heardOf (peer: string): void {
+    this.told = true
+    this.offer(peer)
   }
 
   /** Not in the swarm, not being tried and not failed lately: a search that names it told us something. */
@@ -162,6 +175,7 @@ export class PeerFinder {
     }
     let next = Date.now()
     let fedNext = swarm.peers.size > 0 ? swarm.startedAt + interval : next
+    let searchedAt = swarm.startedAt
     while (!signal.aborted && swarm.state === 'downloading') {
       if (swarm.peers.size >= this.dialTarget && !swarm.needsSource) {
         // enough partners, and work from them (or a source among them of every piece we want): no DHT query this round
@@ -171,7 +185,8 @@ export class PeerFinder {
         continue
       }
       const now = Date.now()
-      const due = Math.max(next, this.starving() ? next : fedNext)
+      const fedDue = this.told ? Math.max(fedNext, searchedAt + TOLD_QUIET) : fedNext
+      const due = Math.max(next, this.starving() ? next : fedDue)
       if (now < due) {
         await sleep(Math.min(due - now, CHECK_MS), signal).catch(() => {})
         continue
@@ -182,6 +197,7 @@ export class PeerFinder {
       // peers that connect meanwhile (its own walk connects us to the DHT's nodes) are offered
       // without one: the next waits the longest
       const after = Date.now()
+      searchedAt = after
       quiet = news === 0 ? Math.min(quiet * 2, MAX_QUIET) : interval
       next = after + (news === 0 ? interval : pause)
       fedNext = after + (news === 0 ? quiet : pause)

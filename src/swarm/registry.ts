@@ -111,9 +111,9 @@ export class SwarmRegistry implements SwarmLookup {
     await this.records.saveList([...live, ...opening, ...this.unrestored.filter(r => !this.entries.has(r.contentId))])
   }
 
-  /** Someone (a protocol module) suggests `peer` for the swarm of `contentId`: tried like a found provider. */
+  /** Someone (a protocol module: peer exchange) suggests `peer` for the swarm of `contentId`: tried like a found provider. */
   offerPeer (contentId: string, peer: string): void {
-    this.entries.get(contentId)?.finder?.offer(peer)
+    this.entries.get(contentId)?.finder?.heardOf(peer)
   }
 
   /** A peer connected to the node: every incomplete swarm offers it an exchange. */

@@ -2,7 +2,7 @@
  * Addresses learned from the DHT (issue 12, item 10): a peer that announces itself as a
  * provider at a loopback address cannot make a node that does not listen on loopback dial its
  * own machine; with `dialLocalAddresses` (a lab) it does, side by side. (Peer exchange: see
- * test/integration/examples/peer-exchange.spec.ts.)
+ * test/integration/peer-exchange.spec.ts.)
  */
 import assert from 'node:assert/strict'
 import { networkInterfaces } from 'node:os'

@@ -60,7 +60,7 @@ describe('integration: protocol modules from the config', function () {
       { module: './protocols/first.mjs', protocolIds: ['/fixture/one/1.0.0'] },
       { module: './second.mjs', protocolIds: ['/fixture/two/1.0.0'] }
     ])
-    assert.deepEqual(status.protocols.filter(p => p.module.startsWith('shoal:')).map(p => p.module), ['shoal:piece-exchange', 'shoal:manifest-exchange'])
+    assert.deepEqual(status.protocols.filter(p => p.module.startsWith('shoal:')).map(p => p.module), ['shoal:piece-exchange', 'shoal:manifest-exchange', 'shoal:peer-exchange'])
     assert.equal(node.protocol<{ name: () => string }>('./second.mjs')?.name(), 'two')
     await node.stop()
     assert.deepEqual(recorded(key).slice(6), ['stop:two', 'stop:one'])
@@ -231,6 +231,6 @@ describe('integration: protocol modules from the config', function () {
     assert.equal((reader.components().swarms as unknown as Record<string, unknown>).endpoint, undefined)
     assert.throws(() => reader.attach(contentId, peer), /no swarm to attach to/)
     assert.equal(reader.manifestBytes(contentId), undefined)
-    assert.deepEqual(node.status().protocols.map(p => p.module), ['shoal:piece-exchange', 'shoal:manifest-exchange', trading.module, readOnly.module])
+    assert.deepEqual(node.status().protocols.map(p => p.module), ['shoal:piece-exchange', 'shoal:manifest-exchange', 'shoal:peer-exchange', trading.module, readOnly.module])
   })
 })

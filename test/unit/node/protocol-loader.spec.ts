@@ -100,11 +100,13 @@ describe('protocol loader: modules by package name', () => {
     await symlink(ROOT, join(tmp.path, 'node_modules', 'shoal'), 'dir')
     const { whoHas } = await import('../../../protocols/examples/who-has/index.js')
     assert.equal(await importProtocolFactory('shoal/examples/who-has', tmp.path), whoHas)
-    const exchange = await importProtocolFactory('shoal/examples/peer-exchange', tmp.path)
-    assert.equal(typeof exchange, 'function')
+    // peer exchange is built in, exported as shoal/peer-exchange and still as its old example name
+    const { peerExchange } = await import('../../../protocols/peer-exchange/index.js')
+    assert.equal(await importProtocolFactory('shoal/peer-exchange', tmp.path), peerExchange)
+    assert.equal(await importProtocolFactory('shoal/examples/peer-exchange', tmp.path), peerExchange)
     // a path inside the package is not exported: the message names what is
     await assert.rejects(importProtocolFactory('shoal/dist/protocols/examples/who-has/index.js', tmp.path),
-      isNamedError('ProtocolLoadError', /"shoal\/dist\/protocols\/examples\/who-has\/index\.js" is not exported by package "shoal" .*it exports shoal, shoal\/testing, shoal\/examples\/\*/))
+      isNamedError('ProtocolLoadError', /"shoal\/dist\/protocols\/examples\/who-has\/index\.js" is not exported by package "shoal" .*it exports shoal, shoal\/testing, shoal\/peer-exchange, shoal\/examples\/peer-exchange, shoal\/examples\/\*/))
   })
 
   it('"shoal/examples/who-has" from a config inside the shoal package itself (self-reference)', async () => {

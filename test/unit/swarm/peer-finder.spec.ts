@@ -150,6 +150,28 @@ describe('swarm/peer-finder', () => {
       }
     })
 
+    it('a fed swarm whose peers name its members to it (peer exchange) leaves the DHT alone past the interval, and tries those it is told of', async function () {
+      this.timeout(10_000)
+      const { network, swarm, at } = searching(() => [])
+      const peers = swarm.peers as Map<string, unknown>
+      peers.set('seeder', {})
+      const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 50, interval: 300, log: defaultLogger().forComponent('test') })
+      finder.start(new AbortController().signal)
+      try {
+        // the seeder names another leecher, and the swarm itself
+        finder.heardOf('leecher2')
+        finder.heardOf('seeder')
+        await until(() => peers.has('leecher2'), 2000, 'the peer it was told of joins')
+        await new Promise(resolve => setTimeout(resolve, 1500))
+        assert.deepEqual(at, [], `searched at ${at.join(', ')} ms: told of its members, it waits PEER_FINDING.toldQuiet (${PEER_FINDING.toldQuiet} ms)`)
+        // starving, it asks at once all the same
+        peers.clear()
+        await until(() => at.length === 1, 2000, 'a search once no peer is left')
+      } finally {
+        finder.stop()
+      }
+    })
+
     it('a fed swarm left with no peer asks the DHT at once; a search that named nobody new is followed by the interval, not firstPause', async function () {
       this.timeout(10_000)
       const { network, swarm, at } = searching(() => [])

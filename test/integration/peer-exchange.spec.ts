@@ -9,22 +9,22 @@ import { fileURLToPath } from 'node:url'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { encodePex } from '../../../protocols/examples/peer-exchange/codec.js'
-import { MAX_RATE_ENTRIES } from '../../../protocols/examples/peer-exchange/constants.js'
-import { PexMessage } from '../../../protocols/examples/peer-exchange/pb/peer-exchange.js'
-import { startTestNodes, waitFor } from '../../../src/testing/index.js'
-import { tempDir } from '../../helpers/temp.js'
-import { floodPexContentIds, loopbackTrap, namePeerViaPex, sendPex } from '../../kit/hostile/index.js'
-import { MiB, fetchAndVerify, makeFile } from '../helpers/context.js'
-import { plainLibp2p } from '../helpers/plain-libp2p.js'
-import type { PeerExchange } from '../../../protocols/examples/peer-exchange/index.js'
-import type { TestNetwork } from '../../../src/testing/index.js'
+import { encodePex } from '../../protocols/peer-exchange/codec.js'
+import { MAX_RATE_ENTRIES } from '../../protocols/peer-exchange/constants.js'
+import { PexMessage } from '../../protocols/peer-exchange/pb/peer-exchange.js'
+import { startTestNodes, waitFor } from '../../src/testing/index.js'
+import { tempDir } from '../helpers/temp.js'
+import { floodPexContentIds, loopbackTrap, namePeerViaPex, sendPex } from '../kit/hostile/index.js'
+import { MiB, fetchAndVerify, makeFile } from './helpers/context.js'
+import { plainLibp2p } from './helpers/plain-libp2p.js'
+import type { PeerExchange } from '../../protocols/peer-exchange/index.js'
+import type { TestNetwork } from '../../src/testing/index.js'
 import type { Libp2p } from '@libp2p/interface'
 
-const PEX = fileURLToPath(new URL('../../../protocols/examples/peer-exchange/index.js', import.meta.url))
+const PEX = fileURLToPath(new URL('../../protocols/peer-exchange/index.js', import.meta.url))
 const pex = (net: TestNetwork, i: number): PeerExchange => net.nodes[i].protocol<PeerExchange>(PEX) as PeerExchange
 
-describe('examples: peer-exchange', function () {
+describe('peer exchange (the module loaded with options of its own)', function () {
   this.timeout(90_000)
   let net: TestNetwork | undefined
   let dir: { path: string, cleanup: () => Promise<void> }
@@ -51,6 +51,41 @@ describe('examples: peer-exchange', function () {
     assert.ok(pex(net, 2).stats().learned >= 1, `B learned no peer: ${JSON.stringify(pex(net, 2).stats())}`)
     assert.ok(pex(net, 1).stats().sent >= 1)
     assert.deepEqual(b.status().protocols.at(-1), { module: PEX, protocolIds: ['/shoal/pex/1.0.0'] })
+  })
+
+  it('built in: with no module in the config the node runs it, and B finds S the same way; peerExchange.enabled false leaves it out', async () => {
+    net = await startTestNodes({ count: 3, connect: 'chain', dht: false, dir: join(dir.path, 'nodes') })
+    const [s, a, b] = net.nodes
+    const source = await makeFile(join(dir.path, 'src'), 'pex.bin', 8 * MiB)
+    const { contentId } = await s.add(source)
+    await fetchAndVerify(a, contentId, join(dir.path, 'a', 'pex.bin'), source)
+    await fetchAndVerify(b, contentId, join(dir.path, 'b', 'pex.bin'), source)
+    assert.ok(b.libp2p.getPeers().some(p => p.equals(s.libp2p.peerId)), 'B never connected to S')
+    assert.deepEqual(b.status().protocols.filter(p => p.protocolIds.includes('/shoal/pex/1.0.0')), [{ module: 'shoal:peer-exchange', protocolIds: ['/shoal/pex/1.0.0'] }])
+    await net.stop()
+    net = await startTestNodes({ count: 1, dht: false, config: { peerExchange: { enabled: false } }, dir: join(dir.path, 'off') })
+    assert.deepEqual(net.nodes[0].status().protocols.filter(p => p.protocolIds.includes('/shoal/pex/1.0.0')), [])
+  })
+
+  it('a steady swarm\'s peers are told nothing again: only a changed list goes out', async () => {
+    // B downloads slowly, so S and A keep it as a peer while the lists could go out again
+    net = await startTestNodes({ count: 3, connect: 'chain', dht: false, protocols: [{ module: PEX, options: { interval: 1000 } }], config: (i) => i === 2 ? { limits: { downloadRate: 256 * 1024 } } : {}, dir: join(dir.path, 'nodes') })
+    const [s, a, b] = net.nodes
+    const source = await makeFile(join(dir.path, 'src'), 'steady.bin', 16 * MiB)
+    const { contentId } = await s.add(source)
+    await fetchAndVerify(a, contentId, join(dir.path, 'a', 'steady.bin'), source)
+    const slow = b.get(contentId, { output: join(dir.path, 'b', 'steady.bin'), discoveryTimeout: 20_000 }).catch(() => undefined)
+    await waitFor(() => b.status().swarms.some(w => w.contentId === contentId && w.peers === 2), { timeout: 20_000 })
+    const sent = (): number => [0, 1, 2].reduce((sum, i) => sum + pex(net as TestNetwork, i).stats().sent, 0)
+    await new Promise(resolve => setTimeout(resolve, 2500))
+    const before = sent()
+    assert.ok(before >= 2, `messages while the swarm formed: ${before}`)
+    await new Promise(resolve => setTimeout(resolve, 4000))
+    assert.ok(b.status().swarms.some(w => w.contentId === contentId && w.state === 'downloading' && w.peers === 2), 'B still downloading from both')
+    assert.equal(sent(), before, 'the same lists went out again')
+    await net.stop()
+    net = undefined
+    await slow
   })
 
   describe('hostile messages are refused', () => {

@@ -8,10 +8,14 @@
  * describes the wire and the limits.
  */
 
+import { PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
 import { PeerExchangeClass } from './peer-exchange.js'
-import type { ShoalComponents, ShoalProtocolService } from '../../../src/index.js'
+import type { ShoalComponents, ShoalProtocolService } from '../../src/index.js'
 
 export { PROTOCOL_NAME, PROTOCOL_VERSION, MAX_PEERS, MAX_MESSAGE_SIZE } from './constants.js'
+
+/** The protocol id with the default prefix: what the node runs by default (`peerExchange.enabled`). */
+export const PEER_EXCHANGE_PROTOCOL = `/${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`
 
 export interface PeerExchangeInit {
   /** First segment of the protocol id `/<prefix>/pex/1.0.0`. @default 'shoal' */

@@ -14,6 +14,10 @@ export class RecentPeers {
     this.swarms.set(contentId, peers)
   }
 
+  has (contentId: string, peerId: string): boolean {
+    return this.swarms.get(contentId)?.has(peerId) === true
+  }
+
   /** Most recently seen first. */
   list (contentId: string): string[] {
     return [...(this.swarms.get(contentId)?.keys() ?? [])].reverse()

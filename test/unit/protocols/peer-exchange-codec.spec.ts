@@ -2,16 +2,16 @@ import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { decodePex, encodePex } from '../../../../protocols/examples/peer-exchange/codec.js'
-import { MAX_ADDRS_PER_PEER, MAX_MESSAGE_SIZE, MAX_PEERS } from '../../../../protocols/examples/peer-exchange/constants.js'
-import { PexMessage } from '../../../../protocols/examples/peer-exchange/pb/peer-exchange.js'
-import { RecentPeers } from '../../../../protocols/examples/peer-exchange/recent-peers.js'
+import { decodePex, encodePex } from '../../../protocols/peer-exchange/codec.js'
+import { MAX_ADDRS_PER_PEER, MAX_MESSAGE_SIZE, MAX_PEERS } from '../../../protocols/peer-exchange/constants.js'
+import { PexMessage } from '../../../protocols/peer-exchange/pb/peer-exchange.js'
+import { RecentPeers } from '../../../protocols/peer-exchange/recent-peers.js'
 
 const CID = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
 const newPeer = async (): Promise<string> => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
 const raw = (addrs: string[][]): Uint8Array => PexMessage.encode({ contentId: CID, peers: addrs.map(a => ({ addrs: a.map(s => multiaddr(s).bytes) })) })
 
-describe('protocols/examples/peer-exchange: codec and limits', () => {
+describe('protocols/peer-exchange: codec and limits', () => {
   let p1: string
   let p2: string
   before(async () => { [p1, p2] = [await newPeer(), await newPeer()] })
