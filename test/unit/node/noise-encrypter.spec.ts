@@ -1,32 +1,13 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { defaultLogger } from '@libp2p/logger'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { multiaddrConnectionPair } from '@libp2p/utils'
 import { createLibp2p } from 'libp2p'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { frameLength, joinSmallParts, noiseEncrypter } from '../../../src/node/noise-encrypter.js'
-import type { NoiseComponents } from '@chainsafe/libp2p-noise'
+import { noiseComponents, received } from './noise-helpers.js'
 import type { MessageStream, StreamMessageEvent } from '@libp2p/interface'
-
-/** Everything `stream` delivers until `count` bytes have come. */
-async function received (stream: MessageStream, count: number): Promise<Uint8Array> {
-  const list = new Uint8ArrayList()
-  return await new Promise(resolve => {
-    stream.addEventListener('message', (evt: StreamMessageEvent) => {
-      list.append(evt.data)
-      if (list.byteLength >= count) resolve(list.subarray())
-    })
-  })
-}
-
-async function noiseComponents (): Promise<NoiseComponents> {
-  const privateKey = await generateKeyPair('Ed25519')
-  return { privateKey, peerId: peerIdFromPrivateKey(privateKey), logger: defaultLogger(), upgrader: { getStreamMuxers: () => new Map() } } as unknown as NoiseComponents
-}
 
 describe('node/noise-encrypter', () => {
   it('reads a Noise frame\'s length without throwing while its two bytes have not all arrived', () => {
