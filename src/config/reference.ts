@@ -55,7 +55,7 @@ export const CONFIG_DOCS: Readonly<Record<string, ConfigKeyDoc>> = {
   'timeouts.discovery': { meaning: 'how long `get` looks for a peer with the content (`--timeout` overrides)', unit: 'ms' },
   'timeouts.request': { meaning: 'a piece not received in this time is requested elsewhere', unit: 'ms' },
   'timeouts.handshake': { meaning: 'piece-exchange handshake deadline', unit: 'ms' },
-  'timeouts.rediscoverInterval': { meaning: 'provider searches while a download is incomplete (one fed by its connected peers waits this long for its first, and twice as long each time a search finds nobody new)', unit: 'ms' },
+  'timeouts.rediscoverInterval': { meaning: 'provider searches while a download is incomplete (one fed by its connected peers waits this long for its first, and twice as long each time a search finds nobody new; one whose peers also name the swarm\'s members to it, by peer exchange, 5 minutes)', unit: 'ms' },
   'timeouts.seedCheck': { meaning: 'how often seeded files are checked for a new size or modification time (then verified again); slow checks space out so that checking takes at most a tenth of the time (`SEED_WATCH` in `src/config/defaults.ts`)', unit: 'ms' }
 }
 

@@ -31,7 +31,8 @@ export interface SwarmsView {
   readPiece(contentId: string, index: number, options?: AbortOptions): Promise<Uint8Array>
   /**
    * Suggest a peer for an incomplete swarm (its addresses should be in the peer store): the
-   * node tries a piece exchange with it, within the swarm's peer limit. Ignored otherwise.
+   * node tries a piece exchange with it, within the swarm's peer limit. Ignored otherwise. A
+   * swarm so offered peers asks the DHT, while fed, only every PEER_FINDING.toldQuiet.
    */
   offerPeer(contentId: string, peerId: string): void
   addEventListener<K extends keyof SwarmEvents>(type: K, listener: SwarmEventListener<K>): void
