@@ -44,7 +44,7 @@ export const DEFAULTS = {
   /** Find peers on the local network by multicast DNS (libp2p's announcement, nothing more). */
   mdns: { enabled: true },
 
-  /** Peers of a swarm name its other members to each other (protocols/examples/peer-exchange), as BitTorrent's PEX. */
+  /** Peers of a swarm name its other members to each other (protocols/peer-exchange), as BitTorrent's PEX. */
   peerExchange: { enabled: true },
 
   /** Ask the router for a port mapping by UPnP: off unless configured (it opens a port on the router). */
@@ -276,7 +276,17 @@ export const DISCOVERY = {
     /** ms a provide may take. */
     provideTimeout: 60_000,
     /** ms between re-announcements of everything (provider records expire on the DHT). */
-    reannounceInterval: 60 * 60 * 1000
+    reannounceInterval: 60 * 60 * 1000,
+    /**
+     * ms from a download's first verified piece to its announcement on the DHT, plus up to half
+     * again at random; a download done sooner is announced once its completion is on record.
+     * Meanwhile its swarm's peers name it to each other (peer exchange) and to newcomers. Each
+     * announcement walks the DHT and stores a record on its closest nodes: in the netns lab (16
+     * warm leechers, 64 MiB, 40 Mbit/s) the leechers announcing at their first piece made every
+     * node answer 16 walks at the swarm's busiest moment, 1.71-1.79x the bound (43-45 CPU s)
+     * against 1.36-1.43x (36-38) announced at completion.
+     */
+    partialDelay: 60_000
   }
 } as const
 

@@ -1,4 +1,5 @@
-import { PERSISTENCE, SWARM } from '../config/defaults.js'
+import { DISCOVERY, PERSISTENCE, SWARM } from '../config/defaults.js'
+import { DownloadAnnouncement } from './download-announcement.js'
 import { HaveCheckpoint } from './checkpoint.js'
 import { PeerFinder } from './peer-finder.js'
 import { Swarm } from './swarm.js'
@@ -36,6 +37,8 @@ export interface SwarmOpenerInit {
   onChangedOnDisk(): void
   /** A peer misbehaved in some swarm; `fatal` means it should be refused from now on. */
   onMisbehaviour?(peerId: string, reason: string, fatal: boolean): void
+  /** ms from a download's first verified piece to its announcement on the DHT. @default DISCOVERY.announce.partialDelay */
+  partialAnnounceDelay?: number
 }
 
 /** What a swarm opens with. */
@@ -92,11 +95,8 @@ export class SwarmOpener {
       partial: spec.partial,
       log: this.init.logger.forComponent(`shoal:swarm:${record.contentId.slice(-8)}`),
       observer: {
-        // announced on the DHT with its first verified piece: before that it has nothing to give.
-        // A piece that completes the download is announced once the completion is on record:
-        // the provide's work would otherwise hold up the get's last steps.
         onProgress: (s) => {
-          if (s.have.count === 1 && s.pieceCount > 1) this.init.network.provide(spec.cid)
+          if (s.have.count === 1) announcement.firstPiece()
           entry.checkpoint?.stored()
           for (const w of waiters) w.progress(s)
         },
@@ -104,8 +104,7 @@ export class SwarmOpener {
           registry.emit('swarm:complete', { contentId: s.contentId })
           void this.completed(entry).finally(() => {
             for (const w of waiters) w.complete(s)
-            // (unless it was cancelled meanwhile: nothing to announce then)
-            if (s.pieceCount === 1 && registry.get(s.contentId) === entry) this.init.network.provide(spec.cid)
+            announcement.complete()
           })
         },
         onError: (_s, err) => {
@@ -122,6 +121,10 @@ export class SwarmOpener {
       }
     })
     const entry: OpenSwarm = { cid: spec.cid, swarm, store: spec.store, manifestBytes: spec.manifestBytes, record, have: records.have(record.contentId), waiters }
+    // (unless it was closed meanwhile: nothing to announce then)
+    const announcement = new DownloadAnnouncement(() => {
+      if (registry.get(record.contentId) === entry) this.init.network.provide(spec.cid)
+    }, this.init.partialAnnounceDelay ?? DISCOVERY.announce.partialDelay)
     registry.add(entry)
     if (swarm.state === 'downloading') this.keepDownloading(entry, spec.have)
     return entry

@@ -170,7 +170,8 @@ export class PeerFinder {
     // nodes that start together (a swarm launched at once) spread their first queries
     await sleep(Math.random() * FIRST_JITTER, signal).catch(() => {})
     // the peers connected at the start are being tried: a search waits for their answer, a while
-    while (!signal.aborted && this.trying.size > 0 && swarm.peers.size === 0 && Date.now() - swarm.startedAt < CONNECTED_WAIT) {
+    // (those that answered first may lack what the slower ones have: a crowd's seeder, busy)
+    while (!signal.aborted && this.trying.size > 0 && this.starving() && Date.now() - swarm.startedAt < CONNECTED_WAIT) {
       await sleep(CHECK_MS, signal).catch(() => {})
     }
     let next = Date.now()

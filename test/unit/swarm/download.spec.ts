@@ -35,24 +35,43 @@ describe('swarm/download', () => {
     for (let i = 0; i < pieceCount(content.manifest); i++) assert.ok(Buffer.from(await store?.readPiece(i) ?? []).equals(pieceOf(content, i)))
     assert.deepEqual(p.records.list, [{ contentId, path, origin: 'download', files: [[content.data.byteLength, 0]] }])
     assert.equal(p.records.have(contentId).bits, undefined, 'the have record goes once the files are on record')
-    assert.deepEqual(p.network.provided, [contentId], 'announced with its first piece')
+    assert.deepEqual(p.network.provided, [contentId], 'announced once complete')
     assert.equal(p.registry.get(contentId)?.swarm.state, 'seeding')
   })
 
-  it('content of one piece is announced once its completion is on record: the announcement does not hold up the get', async () => {
-    const single = known(makeContent([{ path: 'one.bin', size: 1000 }]))
-    p.network.seeders.set('seeder', single)
-    const singleId = single.cid.toString()
-    const recordedWhenProvided: boolean[] = []
-    const provide = p.network.provide.bind(p.network)
-    p.network.provide = (cid) => {
-      recordedWhenProvided.push(p.records.list.some(r => r.contentId === singleId && r.files !== undefined))
-      provide(cid)
-    }
-    await within(downloader.get(single.cid, { folder: '/downloads' }), 10_000, 'the get')
+  for (const [what, made] of [['one piece', makeContent([{ path: 'one.bin', size: 1000 }])], ['several pieces', content]] as const) {
+    it(`content of ${what} done before the partial announcement is announced once, when its completion is on record: the announcement does not hold up the get`, async () => {
+      const done = known(made)
+      p.network.seeders.set('seeder', done)
+      const doneId = done.cid.toString()
+      const recordedWhenProvided: boolean[] = []
+      const provide = p.network.provide.bind(p.network)
+      p.network.provide = (cid) => {
+        recordedWhenProvided.push(p.records.list.some(r => r.contentId === doneId && r.files !== undefined))
+        provide(cid)
+      }
+      await within(downloader.get(done.cid, { folder: '/downloads' }), 10_000, 'the get')
+      await until(() => p.network.provided.length > 0, 2000, 'the announcement')
+      assert.deepEqual(p.network.provided, [doneId], 'announced once')
+      assert.deepEqual(recordedWhenProvided, [true], 'after the completion was recorded')
+    })
+  }
+
+  it('a download still under way partialAnnounceDelay after its first verified piece is announced then, once', async () => {
+    await p.stop()
+    p = openable({ partialAnnounceDelay: 200 })
+    downloader = new Downloader({ ...p, timeouts: { discovery: 300 }, maxManifestSize: 1 << 20, log: logger.forComponent('shoal:test:download'), lifetime: p.lifetime.signal })
+    p.network.seeders.set('seeder', content)
+    p.network.withheld.add(pieceCount(content.manifest) - 1)
+    const get = downloader.get(content.cid, { folder: '/downloads' })
+    get.catch(() => {})
+    await until(() => (p.registry.get(contentId)?.swarm.have.count ?? 0) > 0, 5000, 'a first piece')
+    assert.deepEqual(p.network.provided, [], 'not with its first piece')
+    // the delay is 200 ms plus up to half again
     await until(() => p.network.provided.length > 0, 2000, 'the announcement')
-    assert.deepEqual(p.network.provided, [singleId], 'announced once')
-    assert.deepEqual(recordedWhenProvided, [true], 'after the completion was recorded')
+    assert.equal(p.registry.get(contentId)?.swarm.state, 'downloading')
+    await new Promise(resolve => setTimeout(resolve, 400))
+    assert.deepEqual(p.network.provided, [contentId], 'announced once')
   })
 
   it('two gets of the same content at once open one swarm: the second joins the first', async () => {

@@ -184,6 +184,8 @@ export class FakeNetwork implements PeerNetwork {
   readonly provided: string[] = []
   readonly connected: string[] = []
   readonly seeders = new Map<string, KnownContent>()
+  /** Pieces no seeder answers a request for (a download that stays under way). */
+  readonly withheld = new Set<number>()
   swarms?: SwarmLookup
 
   /** Seeders are found by a search, never already connected. */
@@ -208,7 +210,7 @@ export class FakeNetwork implements PeerNetwork {
     const endpoint = this.swarms?.endpoint(contentId)
     if (content === undefined || endpoint === undefined) throw new UnknownContentError(`no swarm for ${contentId}`)
     this.connected.push(peer)
-    const wire = new SeedingWire(peer, content)
+    const wire = new SeedingWire(peer, content, this.withheld)
     const handler = endpoint.attach(wire, Bitfield.full(pieceCount(content.manifest)).toBytes())
     if (typeof handler === 'string') throw new Error(`refused: ${handler}`)
     wire.handler = handler
@@ -233,9 +235,10 @@ class SeedingWire implements PieceWire {
   readonly stats = { uploaded: 0, downloaded: 0 }
   private closed = false
 
-  constructor (readonly remotePeer: string, private readonly content: KnownContent) {}
+  constructor (readonly remotePeer: string, private readonly content: KnownContent, private readonly withheld: ReadonlySet<number>) {}
 
   sendRequest (index: number): void {
+    if (this.withheld.has(index)) return
     setImmediate(() => { if (!this.closed) this.handler?.onPieceData(index, 0, pieceOf(this.content, index)) })
   }
 
@@ -273,11 +276,11 @@ export interface Parts extends ReturnType<typeof parts> {
 }
 
 /** The parts, with an opener and a restorer over them. */
-export function openable (): Parts {
+export function openable (options: { partialAnnounceDelay?: number } = {}): Parts {
   const base = parts()
   const lifetime = new AbortController()
   const log = logger.forComponent('shoal:test:swarm')
-  const opener = new SwarmOpener({ ...base, limits, timeouts, logger, lifetime: lifetime.signal, onChangedOnDisk: () => { out.changes++ } })
+  const opener = new SwarmOpener({ ...base, ...options, limits, timeouts, logger, lifetime: lifetime.signal, onChangedOnDisk: () => { out.changes++ } })
   const out: Parts = {
     ...base,
     opener,

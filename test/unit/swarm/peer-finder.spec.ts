@@ -136,6 +136,27 @@ describe('swarm/peer-finder', () => {
       }
     })
 
+    it('waits for the connected peers still being tried when those that answered first lack what it wants (a crowd\'s busy seeder)', async function () {
+      this.timeout(10_000)
+      const { network, swarm, at } = searching(() => [])
+      const peers = swarm.peers as Map<string, unknown>
+      network.connectedPeers = () => ['leecher', 'seeder']
+      network.connect = async (peer) => {
+        if (peer === 'seeder') await new Promise(resolve => setTimeout(resolve, 1500))
+        peers.set(peer, {})
+      }
+      Object.defineProperty(swarm, 'needsSource', { get: () => !peers.has('seeder') })
+      const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 50, interval: 60_000, log: defaultLogger().forComponent('test') })
+      finder.start(new AbortController().signal)
+      try {
+        await until(() => peers.has('seeder'), 3000, 'the seeder joins')
+        await new Promise(resolve => setTimeout(resolve, 300))
+        assert.deepEqual(at, [], `searched at ${at.join(', ')} ms while the seeder was being tried`)
+      } finally {
+        finder.stop()
+      }
+    })
+
     it('a swarm that a connected peer feeds asks the DHT only once the interval has passed', async function () {
       this.timeout(10_000)
       const { network, swarm, at } = searching(() => [])
