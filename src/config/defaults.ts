@@ -278,15 +278,19 @@ export const DISCOVERY = {
     /** ms between re-announcements of everything (provider records expire on the DHT). */
     reannounceInterval: 60 * 60 * 1000,
     /**
-     * ms from a download's first verified piece to its announcement on the DHT, plus up to half
-     * again at random; a download done sooner is announced once its completion is on record.
-     * Meanwhile its swarm's peers name it to each other (peer exchange) and to newcomers. Each
-     * announcement walks the DHT and stores a record on its closest nodes: in the netns lab (16
-     * warm leechers, 64 MiB, 40 Mbit/s) the leechers announcing at their first piece made every
-     * node answer 16 walks at the swarm's busiest moment, 1.71-1.79x the bound (43-45 CPU s)
-     * against 1.36-1.43x (36-38) announced at completion.
+     * A download is announced on the DHT this many ms after its first verified piece (plus up
+     * to half again at random), or up to `completeDelay` ms at random once its completion is on
+     * record, whichever comes first. Meanwhile its swarm's peers name it to each other and to
+     * newcomers (peer exchange). Each announcement walks the DHT and stores a record on its
+     * closest nodes; in a small network that is every node. In the netns lab (16 warm
+     * leechers, 64 MiB, 40 Mbit/s), leechers announcing at their first piece made every node
+     * answer 16 walks at the swarm's busiest moment: 1.71-1.79x the bound (43-45 CPU s)
+     * against 1.36-1.43x (36-38) announced at completion; and those announcing the moment they
+     * completed held up the last ones (their last 5 s moved little with both cores busy).
      */
-    partialDelay: 60_000
+    partialDelay: 60_000,
+    /** See partialDelay. */
+    completeDelay: 20_000
   }
 } as const
 

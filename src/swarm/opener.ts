@@ -1,5 +1,6 @@
 import { DISCOVERY, PERSISTENCE, SWARM } from '../config/defaults.js'
 import { DownloadAnnouncement } from './download-announcement.js'
+import type { AnnouncementDelays } from './download-announcement.js'
 import { HaveCheckpoint } from './checkpoint.js'
 import { PeerFinder } from './peer-finder.js'
 import { Swarm } from './swarm.js'
@@ -37,8 +38,8 @@ export interface SwarmOpenerInit {
   onChangedOnDisk(): void
   /** A peer misbehaved in some swarm; `fatal` means it should be refused from now on. */
   onMisbehaviour?(peerId: string, reason: string, fatal: boolean): void
-  /** ms from a download's first verified piece to its announcement on the DHT. @default DISCOVERY.announce.partialDelay */
-  partialAnnounceDelay?: number
+  /** How long a download waits to be announced on the DHT. @default DISCOVERY.announce partialDelay and completeDelay */
+  announceDelays?: AnnouncementDelays
 }
 
 /** What a swarm opens with. */
@@ -124,7 +125,7 @@ export class SwarmOpener {
     // (unless it was closed meanwhile: nothing to announce then)
     const announcement = new DownloadAnnouncement(() => {
       if (registry.get(record.contentId) === entry) this.init.network.provide(spec.cid)
-    }, this.init.partialAnnounceDelay ?? DISCOVERY.announce.partialDelay)
+    }, this.init.announceDelays ?? { partial: DISCOVERY.announce.partialDelay, complete: DISCOVERY.announce.completeDelay })
     registry.add(entry)
     if (swarm.state === 'downloading') this.keepDownloading(entry, spec.have)
     return entry

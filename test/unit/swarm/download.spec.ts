@@ -35,7 +35,8 @@ describe('swarm/download', () => {
     for (let i = 0; i < pieceCount(content.manifest); i++) assert.ok(Buffer.from(await store?.readPiece(i) ?? []).equals(pieceOf(content, i)))
     assert.deepEqual(p.records.list, [{ contentId, path, origin: 'download', files: [[content.data.byteLength, 0]] }])
     assert.equal(p.records.have(contentId).bits, undefined, 'the have record goes once the files are on record')
-    assert.deepEqual(p.network.provided, [contentId], 'announced once complete')
+    await until(() => p.network.provided.length > 0, 2000, 'the announcement, once complete')
+    assert.deepEqual(p.network.provided, [contentId])
     assert.equal(p.registry.get(contentId)?.swarm.state, 'seeding')
   })
 
@@ -57,9 +58,9 @@ describe('swarm/download', () => {
     })
   }
 
-  it('a download still under way partialAnnounceDelay after its first verified piece is announced then, once', async () => {
+  it('a download still under way a while after its first verified piece (announceDelays.partial) is announced then, once', async () => {
     await p.stop()
-    p = openable({ partialAnnounceDelay: 200 })
+    p = openable({ announceDelays: { partial: 200, complete: 0 } })
     downloader = new Downloader({ ...p, timeouts: { discovery: 300 }, maxManifestSize: 1 << 20, log: logger.forComponent('shoal:test:download'), lifetime: p.lifetime.signal })
     p.network.seeders.set('seeder', content)
     p.network.withheld.add(pieceCount(content.manifest) - 1)

@@ -19,6 +19,7 @@ import type { Manifest } from '../../../src/core/manifest.js'
 import type { ContentStorage, FileFingerprints, PieceStore, StoreInit } from '../../../src/storage/piece-store.js'
 import type { HaveRecord, RecordedPieces, SwarmRecord, SwarmRecords } from '../../../src/swarm/records.js'
 import type { OpenSwarm } from '../../../src/swarm/registry.js'
+import type { AnnouncementDelays } from '../../../src/swarm/download-announcement.js'
 import type { SwarmLimits } from '../../../src/swarm/swarm.js'
 import type { FoundPeer, NetworkConnectivity, PeerNetwork } from '../../../src/swarm/types.js'
 import type { CID } from 'multiformats/cid'
@@ -276,11 +277,12 @@ export interface Parts extends ReturnType<typeof parts> {
 }
 
 /** The parts, with an opener and a restorer over them. */
-export function openable (options: { partialAnnounceDelay?: number } = {}): Parts {
+export function openable (options: { announceDelays?: AnnouncementDelays } = {}): Parts {
   const base = parts()
   const lifetime = new AbortController()
   const log = logger.forComponent('shoal:test:swarm')
-  const opener = new SwarmOpener({ ...base, ...options, limits, timeouts, logger, lifetime: lifetime.signal, onChangedOnDisk: () => { out.changes++ } })
+  // announced as it completes unless a spec says otherwise
+  const opener = new SwarmOpener({ announceDelays: { partial: 60_000, complete: 0 }, ...base, ...options, limits, timeouts, logger, lifetime: lifetime.signal, onChangedOnDisk: () => { out.changes++ } })
   const out: Parts = {
     ...base,
     opener,
