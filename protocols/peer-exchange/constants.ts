@@ -25,3 +25,5 @@ export const MAX_RATE_ENTRIES = 4096
 /** ms one exchange (open, write, close / read) may take. */
 export const DEFAULT_TIMEOUT = 10_000
 export const MAX_INBOUND_STREAMS = 4
+/** ms a peer's addresses read from the peer store are reused for the messages that name it. */
+export const ADDRESS_CACHE_MS = 10_000

@@ -1,13 +1,14 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { decodePex, encodePex } from './codec.js'
-import { DEFAULT_INTERVAL, DEFAULT_REMEMBER, DEFAULT_TIMEOUT, MAX_INBOUND_STREAMS, MAX_MESSAGE_SIZE, MAX_PEERS, MAX_RATE_ENTRIES, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
+import { ADDRESS_CACHE_MS, DEFAULT_INTERVAL, DEFAULT_REMEMBER, DEFAULT_TIMEOUT, MAX_INBOUND_STREAMS, MAX_MESSAGE_SIZE, MAX_PEERS, MAX_RATE_ENTRIES, PROTOCOL_NAME, PROTOCOL_PREFIX, PROTOCOL_VERSION } from './constants.js'
 import { RateLimitedError } from './errors.js'
 import { RecentPeers } from './recent-peers.js'
 import type { PeerExchange, PeerExchangeComponents, PeerExchangeInit, PeerExchangeStats } from './index.js'
 import type { PexPeerInfo } from './codec.js'
 import type { SwarmEvents } from '../../src/index.js'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** Sends each swarm peer the swarm's other peers, and offers the peers it is told about to its swarms. */
 export class PeerExchangeClass implements PeerExchange {
@@ -26,6 +27,12 @@ export class PeerExchangeClass implements PeerExchange {
    * each, when it last told us about each of our swarms (content we do not have counts as one).
    */
   private readonly lastReceived = new Map<string, Map<string, number>>()
+  /**
+   * Addresses read from the peer store lately, by peer: a swarm's peers joining at once each
+   * start a message naming the same others, and each read decodes the peer's record (in a
+   * 17-node crowd ~1,900 reads in the first seconds). A stale address costs a failed dial at worst.
+   */
+  private readonly addresses = new Map<string, { at: number, addrs: Multiaddr[] }>()
   private readonly counts: PeerExchangeStats = { sent: 0, received: 0, refused: 0, learned: 0 }
   private timer?: NodeJS.Timeout
   private readonly onJoined = (event: SwarmEvents['swarm:peer-joined']): void => {
@@ -84,6 +91,7 @@ export class PeerExchangeClass implements PeerExchange {
       if (!this.recent.has(contentId, peer)) this.lastNamed.delete(key)
     }
     for (const [peer, swarms] of this.lastReceived) if (swarms.size === 0) this.lastReceived.delete(peer)
+    for (const [peer, { at }] of this.addresses) if (now - at > ADDRESS_CACHE_MS) this.addresses.delete(peer)
     for (const swarm of this.components.swarms.list()) {
       for (const peer of swarm.peers) {
         this.recent.seen(swarm.contentId, peer)
@@ -125,11 +133,19 @@ export class PeerExchangeClass implements PeerExchange {
     const out: PexPeerInfo[] = []
     for (const peerId of named) {
       if (out.length >= MAX_PEERS) break
-      const stored = await this.components.peerStore.get(peerIdFromString(peerId)).catch(() => undefined)
-      const addrs = stored?.addresses.map(a => a.multiaddr) ?? []
+      const addrs = await this.addressesOf(peerId)
       if (addrs.length > 0) out.push({ peerId, addrs })
     }
     return out
+  }
+
+  private async addressesOf (peerId: string): Promise<Multiaddr[]> {
+    const cached = this.addresses.get(peerId)
+    if (cached !== undefined && Date.now() - cached.at <= ADDRESS_CACHE_MS) return cached.addrs
+    const stored = await this.components.peerStore.get(peerIdFromString(peerId)).catch(() => undefined)
+    const addrs = stored?.addresses.map(a => a.multiaddr) ?? []
+    this.addresses.set(peerId, { at: Date.now(), addrs })
+    return addrs
   }
 
   /** One message: capped before it is read, rate limited per peer and swarm, checked whole, then offered. */
@@ -147,7 +163,10 @@ export class PeerExchangeClass implements PeerExchange {
     for (const peer of message.peers) {
       if (peer.peerId === self || peer.peerId === from) continue
       if (!swarm.peers.includes(peer.peerId)) {
-        await this.components.peerStore.merge(peerIdFromString(peer.peerId), { multiaddrs: peer.addrs })
+        // a peer we are connected to is reached over that connection, and identify stored its
+        // addresses: a merge would decode and encode its record for nothing
+        const id = peerIdFromString(peer.peerId)
+        if (this.components.connectionManager.getConnections(id).length === 0) await this.components.peerStore.merge(id, { multiaddrs: peer.addrs })
         this.counts.learned++
       }
       // a peer already in the swarm too: the swarm hears that its peers tell it of its members

@@ -202,5 +202,31 @@ describe('peer exchange (the module loaded with options of its own)', function (
       const guarded = await loopbackDials(false, waitMs)
       assert.equal(guarded.dials, 0, `a node on ${lan ?? ''} dialled 127.0.0.1 because a peer named it (lab node: ${lab.ms} ms to dial)`)
     })
+
+    it('a peer the node is connected to keeps its stored addresses when a message names it elsewhere', async () => {
+      net = await startTestNodes({ count: 2, connect: 'star', protocols: [{ module: PEX, options: { interval: 60_000 } }], config: { limits: { downloadRate: 256 * 1024 } }, dir: join(dir.path, 'nodes') })
+      const [seeder, leecher] = net.nodes
+      const source = await makeFile(join(dir.path, 'src'), 'kept.bin', 8 * MiB)
+      const { contentId } = await seeder.add(source)
+      const getting = leecher.get(contentId, { output: join(dir.path, 'out', 'kept.bin') }).catch(() => {})
+      await waitFor(() => leecher.status().swarms.some(s => s.contentId === contentId && s.state === 'downloading'), { what: 'the download under way' })
+      // `connected` dials the leecher and is in none of its swarms; `namer` says it is at a port of its choosing
+      plain = await plainLibp2p()
+      const connected = plain
+      await connected.dial(multiaddr(leecher.addresses()[0]))
+      const namer = await plainLibp2p()
+      try {
+        const bogus = multiaddr(`/ip4/127.0.0.1/tcp/1/p2p/${connected.peerId.toString()}`)
+        await sendPex(namer, leecher.addresses()[0], encodePex(contentId, [{ peerId: connected.peerId.toString(), addrs: [bogus] }]))
+        await waitFor(() => pex(net as TestNetwork, 1).stats().learned === 1, { what: 'the named peer offered to the swarm' })
+      } finally {
+        await namer.stop()
+      }
+      const stored = await leecher.libp2p.peerStore.get(connected.peerId).catch(() => undefined)
+      const ports = stored?.addresses.map(a => Number(a.multiaddr.getComponents().find(c => c.name === 'tcp')?.value)) ?? []
+      assert.ok(!ports.includes(1), `a message rewrote a connected peer's addresses: ${ports.join(', ')}`)
+      await net.stop()
+      await getting
+    })
   })
 })
