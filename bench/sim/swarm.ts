@@ -99,7 +99,8 @@ export class SimSwarm {
       rotateOptimistic,
       now: this.world.nowMs(),
       random: this.world.random,
-      newcomers: CHOKING
+      newcomers: CHOKING,
+      keepMargin: CHOKING.keepMargin
     })
     peer.optimistic = decision.optimistic
     for (const l of links) this.setChoking(l, !decision.unchoked.has(l.remoteKey))

@@ -369,7 +369,9 @@ export const CHOKING = {
   /** Peers that joined within this many ms count as newcomers for the optimistic slot... */
   newcomerMs: 60_000,
   /** ...and are this many times as likely to get it as other peers. */
-  newcomerWeight: 3
+  newcomerWeight: 3,
+  /** How much more an unchoked peer's rate counts in a choke round while downloading (core/choker `keepMargin`). */
+  keepMargin: 0.2
 } as const
 
 /** Peer scoring: offences a peer may commit before it is disconnected and banned. */

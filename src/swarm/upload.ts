@@ -129,7 +129,8 @@ export class Uploader {
       rotateOptimistic,
       now,
       random: Math.random,
-      newcomers: CHOKING
+      newcomers: CHOKING,
+      keepMargin: CHOKING.keepMargin
     })
     this.optimistic = decision.optimistic
     for (const s of sessions) s.setChoking(!decision.unchoked.has(s.peerId))

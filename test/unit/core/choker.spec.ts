@@ -42,6 +42,19 @@ describe('core/choker', () => {
     assert.ok(d.optimistic !== undefined && ['slow', 'none', 'none2'].includes(d.optimistic))
   })
 
+  it('while downloading, a slot changes hands only for a partner better by more than keepMargin', () => {
+    // slots 3: two regular slots, held by a and b; c gives a little more than b, d much more
+    const held = [peer('a', { downloadRate: 1000, unchoked: true }), peer('b', { downloadRate: 500, unchoked: true })]
+    const regular = (d: ReturnType<typeof choke>): string[] => sorted(new Set([...d.unchoked].filter(id => id !== d.optimistic)))
+    for (let seed = 1; seed <= 10; seed++) {
+      const close = [...held, peer('c', { downloadRate: 580 })]
+      assert.deepEqual(regular(choke(input([...close, peer('x'), peer('y')], { keepMargin: 0.2, random: seededRandom(seed) }))), ['a', 'b'])
+      assert.deepEqual(regular(choke(input([...close, peer('x'), peer('y')], { random: seededRandom(seed) }))), ['a', 'c'], 'without a margin the closer rate wins')
+      const better = [...held, peer('d', { downloadRate: 620 })]
+      assert.deepEqual(regular(choke(input([...better, peer('x'), peer('y')], { keepMargin: 0.2, random: seededRandom(seed) }))), ['a', 'd'])
+    }
+  })
+
   it('while seeding, rotates: the regular slots go to the peers we have given the least', () => {
     const peers = [peer('fed', { uploaded: 9e9, downloadRate: 1e9 }), peer('half', { uploaded: 5e6 }), peer('new1'), peer('new2'), peer('fed2', { uploaded: 8e9 })]
     const d = choke(input(peers, { slots: 3, seeding: true }))
