@@ -163,8 +163,9 @@ export class PeerExchangeClass implements PeerExchange {
     for (const peer of message.peers) {
       if (peer.peerId === self || peer.peerId === from) continue
       if (!swarm.peers.includes(peer.peerId)) {
-        // a peer we are connected to is reached over that connection, and identify stored its
-        // addresses: a merge would decode and encode its record for nothing
+        // a peer we are connected to is reached over that connection and identify stored its
+        // addresses: a merge would only let the sender add addresses of its choosing to that
+        // record, and decode and encode it for nothing
         const id = peerIdFromString(peer.peerId)
         if (this.components.connectionManager.getConnections(id).length === 0) await this.components.peerStore.merge(id, { multiaddrs: peer.addrs })
         this.counts.learned++
