@@ -8,6 +8,7 @@
  *   BENCH_SCALE_MIB   size of the swarm-scaling runs (default 64)
  *   BENCH_SCALE_N     leecher counts of the scaling runs (default 1,2,4,8,16)
  *   BENCH_SCALE_WARM_MIB  a content of this size every leecher gets first, untimed (default 0: cold nodes)
+ *   BENCH_RAW_MESH    0: no raw libp2p mesh after each netns swarm (its baseline; default on)
  *   BENCH_PACING_MIB  size of the pacing section's two transfers (default 64)
  *   BENCH_MEMORY_MIB  size of the peak-RSS transfer (default 2048)
  *   BENCH_GATEWAY_MIB size of the gateway's content (first byte, seek, full GET against shoal get; default 128)
@@ -27,6 +28,7 @@ import { latencyFigures } from './latency.js'
 import { pacingCost, pacingLines } from './pacing.js'
 import { atExit } from './processes.js'
 import { downloadRateHold, rateLimitHold } from './rate-limit.js'
+import { rawMesh } from './raw-mesh.js'
 import { rawStream } from './raw-stream.js'
 import { shoalTransfer } from './shoal-transfer.js'
 import { startupTimes } from './startup.js'
@@ -161,10 +163,13 @@ function reportSwarm (s: TransferResult): void {
   log(`  leechers got ${(s.leecherShare * 100).toFixed(1)}% of their bytes from each other; the seeder sent ${(s.nodes[0].uploadedMiB * MiB / s.bytes).toFixed(2)} copies`)
 }
 
-async function scaling (root: string, hosts: ScalingHosts, counts: number[], bytes: number): Promise<ScalingRow[]> {
+/** Each count's Shoal swarm, then (with `baseline`) the same count's raw mesh on the same hosts. */
+async function scaling (root: string, hosts: ScalingHosts, counts: number[], bytes: number, baseline = false): Promise<ScalingRow[]> {
   const rows: ScalingRow[] = []
   for (const n of counts) {
-    rows.push(await step(`swarm scaling (${hosts.name}): 1 seeder -> ${n} leechers, ${bytes / MiB} MiB`, async () => await swarmScaling(join(root, `scale-${n}`), hosts, n, bytes, SCALE_RATE, SCALE_WARM_MIB * MiB)))
+    const row = await step(`swarm scaling (${hosts.name}): 1 seeder -> ${n} leechers, ${bytes / MiB} MiB`, async () => await swarmScaling(join(root, `scale-${n}`), hosts, n, bytes, SCALE_RATE, SCALE_WARM_MIB * MiB))
+    if (baseline) row.rawMesh = await step(`raw libp2p mesh (${hosts.name}): 1 seeder -> ${n} leechers, ${bytes / MiB} MiB`, async () => await rawMesh(hosts, n, bytes, SCALE_RATE))
+    rows.push(row)
   }
   return rows
 }
@@ -172,10 +177,16 @@ async function scaling (root: string, hosts: ScalingHosts, counts: number[], byt
 function reportScaling (title: string, rows: ScalingRow[]): void {
   log('')
   log(`${title} (every node uploads ${SCALE_RATE * 8 / 1e6} Mbit/s; goal: within ${TARGET_BOUND_RATIO}x the bound)`)
+  const mesh = rows.some(r => r.rawMesh !== undefined)
   log(table([
-    ['leechers', 'last done s', 'client-server s', 'bound s', 'ratio', 'seeder copies', 'from leechers', 'goal'],
-    ...rows.map(r => [r.leechers, r.seconds.toFixed(2), r.clientServerSeconds.toFixed(1), r.boundSeconds.toFixed(2), r.ratio.toFixed(3), r.seederCopies.toFixed(2), `${(r.leecherShare * 100).toFixed(0)}%`, r.ratio <= TARGET_BOUND_RATIO ? 'met' : 'NOT MET'])
+    ['leechers', 'last done s', 'client-server s', 'bound s', 'ratio', 'seeder copies', 'from leechers', 'CPU s', ...(mesh ? ['raw mesh s', 'raw ratio', 'raw CPU s'] : []), 'goal'],
+    ...rows.map(r => [
+      r.leechers, r.seconds.toFixed(2), r.clientServerSeconds.toFixed(1), r.boundSeconds.toFixed(2), r.ratio.toFixed(3), r.seederCopies.toFixed(2), `${(r.leecherShare * 100).toFixed(0)}%`, r.cpuSeconds.toFixed(1),
+      ...(mesh ? [r.rawMesh?.seconds.toFixed(2) ?? '-', r.rawMesh?.ratio.toFixed(3) ?? '-', r.rawMesh?.cpuSeconds.toFixed(1) ?? '-'] : []),
+      r.ratio <= TARGET_BOUND_RATIO ? 'met' : 'NOT MET'
+    ])
   ]))
+  if (mesh) log('  raw mesh: plain js-libp2p nodes (TCP, Noise, Yamux; no pieces, hashes or disk) moving the same bytes on the bound\'s own schedule over warm connections, in the same hosts, right after each Shoal run (bench/raw-mesh.ts).')
 }
 
 async function netnsScaling (root: string, counts: number[], bytes: number): Promise<ScalingRow[] | { skipped: string }> {
@@ -187,7 +198,7 @@ async function netnsScaling (root: string, counts: number[], bytes: number): Pro
   const hosts = netnsLab.up(Math.max(...counts) + 1, `${SCALE_RATE * 8 / 1e6}mbit`)
   atExit(() => { netnsLab.down() })
   try {
-    return await scaling(root, hosts, counts, bytes)
+    return await scaling(root, hosts, counts, bytes, process.env.BENCH_RAW_MESH !== '0')
   } finally {
     netnsLab.down()
   }

@@ -7,6 +7,7 @@ import { monitor, round } from './monitor.js'
 import { ShoalProcess } from './processes.js'
 import type { ShoalProcessOptions } from './processes.js'
 import type { SwarmStatus } from '../src/swarm/types.js'
+import type { MeshRow } from './raw-mesh.js'
 
 /** Where the nodes of a scaling run live and how their upload is capped. */
 export interface ScalingHosts {
@@ -38,6 +39,8 @@ export interface ScalingRow {
   peakRssMiB: number
   /** MiB every leecher got from the seeder before the timed transfer (0: the nodes were cold). */
   warmUpMiB: number
+  /** The same count's baseline on the same hosts (bench/raw-mesh.ts), when run. */
+  rawMesh?: MeshRow
 }
 
 /** Every node's upload capped by Shoal's own token bucket (`limits.uploadRate`), on loopback. */
