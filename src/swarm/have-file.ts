@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib'
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Bitfield } from '../core/bitfield.js'
 import { StorageError } from '../errors.js'
@@ -28,6 +28,8 @@ const TRAILER_BYTES = 4
  */
 export class HaveFile implements HaveRecord {
   readonly path: string
+  /** Whether a save has found the folder there (a download saves ~10 times a second: one call fewer each). */
+  private folderMade = false
 
   constructor (dataDir: string, contentId: string) {
     this.path = join(dataDir, 'swarms', `${contentId}.have`)
@@ -49,15 +51,14 @@ export class HaveFile implements HaveRecord {
     const durable = unsynced === undefined || unsynced.count === 0
     const bytes = encodeHave(have, unsynced)
     const tmp = `${this.path}.tmp`
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 })
     try {
-      const handle = await open(tmp, 'w', 0o600)
-      try {
-        await handle.writeFile(bytes)
-        if (durable) await handle.sync()
-      } finally {
-        await handle.close()
-      }
+      // the folder is made at the first save, and again if it has gone since
+      if (!this.folderMade) await this.makeFolder()
+      await writeRecord(tmp, bytes, durable).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err
+        await this.makeFolder()
+        await writeRecord(tmp, bytes, durable)
+      })
       await rename(tmp, this.path)
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => {})
@@ -68,6 +69,30 @@ export class HaveFile implements HaveRecord {
 
   async remove (): Promise<void> {
     await rm(this.path, { force: true })
+  }
+
+  private async makeFolder (): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 })
+    this.folderMade = true
+  }
+}
+
+/**
+ * The record's bytes into `path`, fsynced when `durable`. A quick save takes one call
+ * (writeFile): each separate open, write and close is a round trip to libuv's threads, and a
+ * quick save's CPU was mostly those (380 µs against ~200).
+ */
+async function writeRecord (path: string, bytes: Uint8Array, durable: boolean): Promise<void> {
+  if (!durable) {
+    await writeFile(path, bytes, { mode: 0o600 })
+    return
+  }
+  const handle = await open(path, 'w', 0o600)
+  try {
+    await handle.writeFile(bytes)
+    await handle.sync()
+  } finally {
+    await handle.close()
   }
 }
 

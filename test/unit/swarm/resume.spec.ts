@@ -4,7 +4,7 @@
  * the record replaced whole).
  */
 import assert from 'node:assert/strict'
-import { readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises'
+import { readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import { defaultLogger } from '@libp2p/logger'
@@ -38,6 +38,16 @@ describe('swarm/have record and resume', () => {
       await file.save(bits(10, [0, 3, 4, 9]))
       assert.deepEqual([...((await file.load(10))?.have.toBytes() ?? [])], [...bits(10, [0, 3, 4, 9]).toBytes()])
       assert.deepEqual(await readdir(join(dir.path, 'swarms')), ['cid.have'])
+    })
+
+    it('a quick save after its folder was removed makes the folder again, and keeps its mode', async () => {
+      const file = new HaveFile(dir.path, 'cid')
+      await file.save(bits(10, [0]), bits(10, [0]))
+      await rm(join(dir.path, 'swarms'), { recursive: true })
+      await file.save(bits(10, [0, 1]), bits(10, [1]))
+      assert.equal((await file.load(10))?.have.count, 2)
+      assert.equal((await stat(join(dir.path, 'swarms'))).mode & 0o777, 0o700)
+      assert.equal((await stat(file.path)).mode & 0o777, 0o600)
     })
 
     it('a torn, damaged or foreign record reads as no record', () => {
