@@ -4,16 +4,17 @@
  * process per host): no pieces, no hashes, no disk, no choking, no discovery.
  *
  * The seeder sends each chunk of the content once, to a leecher that has relayed what it got
- * before (credit-based: acks come back); that leecher relays it to every other leecher. The seeder uploads the content once and
- * the leechers (N-1) copies between them, which is what the bound assumes (Kumar and Ross's
- * schedule). The nodes are connected before the clock starts, as a
- * warm swarm's are; so what is left between this and the bound is what moving the bytes
+ * before (credit-based: acks come back); that leecher relays it to every other leecher. The
+ * seeder uploads the content once and the leechers (N-1) copies between them, which is what the
+ * bound assumes (Kumar and Ross's schedule). The nodes are connected before the clock starts,
+ * as a warm swarm's are; so what is left between this and the bound is what moving the bytes
  * through js-libp2p costs on these cores, and between Shoal and this, what Shoal adds.
  *
  * The bench runs this file once per host (`member INDEX LEECHERS BYTES LISTEN`); a member
  * prints its address, then takes commands on stdin, one JSON line each.
  */
 import { randomBytes } from 'node:crypto'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -23,6 +24,7 @@ import { createLibp2p } from 'libp2p'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { monitor, round } from './monitor.js'
 import { exitWithParent, spawnNode, stopChild } from './processes.js'
+import { fluidBoundSeconds } from './swarm-scaling.js'
 import type { ScalingHosts } from './swarm-scaling.js'
 import type { Libp2p, Stream } from '@libp2p/interface'
 import type { ChildProcess } from 'node:child_process'
@@ -66,7 +68,7 @@ export async function rawMesh (hosts: ScalingHosts, leechers: number, bytes: num
     const done = await Promise.all(members.slice(1).map(async m => (await m.next('done') as { done: number }).done))
     const cpuSeconds = usage().reduce((sum, u) => sum + u.cpuSeconds, 0)
     const seconds = (Math.max(...done) - start) / 1000
-    const bound = Math.max(bytes / rate, leechers * bytes / (rate + leechers * rate))
+    const bound = fluidBoundSeconds(bytes, leechers, rate)
     return { leechers, seconds: round(seconds), boundSeconds: round(bound), ratio: round(seconds / bound, 3), cpuSeconds: round(cpuSeconds), coresBusy: round(cpuSeconds / seconds) }
   } finally {
     await Promise.all(members.map(async m => { await m.stop() }))
@@ -85,13 +87,10 @@ class Member {
     // the host's own address, any port: a Shoal node of the run before may still hold its port
     const address = (listen?.[0] ?? '/ip4/127.0.0.1/tcp/0').replace(/\/tcp\/\d+$/, '/tcp/0')
     this.child = spawnNode([SELF, 'member', String(index), String(leechers), String(bytes), address], { wrap })
-    let buffered = ''
     let errors = ''
-    this.child.stdout?.setEncoding('utf8').on('data', (text: string) => {
-      buffered += text
-      const lines = buffered.split('\n')
-      buffered = lines.pop() as string
-      for (const line of lines) if (line.trim() !== '') this.reports.push(JSON.parse(line) as Report)
+    createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      if (line.trim() === '') return
+      this.reports.push(JSON.parse(line) as Report)
       this.waiting?.()
     })
     this.child.stderr?.setEncoding('utf8').on('data', (text: string) => { errors += text })
@@ -187,21 +186,15 @@ async function member (index: number, leechers: number, bytes: number, listen: s
   }, { maxInboundStreams: leechers + 1 })
   report({ address: node.getMultiaddrs()[0].toString() })
 
-  let lines = ''
-  process.stdin.setEncoding('utf8').on('data', (text: string) => {
-    lines += text
-    const all = lines.split('\n')
-    lines = all.pop() as string
-    for (const line of all) {
-      const command = JSON.parse(line) as Command
-      if ('addresses' in command) {
-        addresses = command.addresses
-        void connect(node, addresses.slice(0, index)).then(() => { report({ connected: true }) }, fail)
-      } else if ('open' in command) {
-        void openForwards(node, index, addresses, forwards).then(() => { report({ opened: true }) }, fail)
-      } else {
-        void sendChunks(node, bytes, addresses).catch(fail)
-      }
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const command = JSON.parse(line) as Command
+    if ('addresses' in command) {
+      addresses = command.addresses
+      void connect(node, addresses.slice(0, index)).then(() => { report({ connected: true }) }, fail)
+    } else if ('open' in command) {
+      void openForwards(node, index, addresses, forwards).then(() => { report({ opened: true }) }, fail)
+    } else {
+      void sendChunks(node, bytes, addresses).catch(fail)
     }
   })
 }

@@ -133,7 +133,7 @@ export async function swarmScaling (root: string, hosts: ScalingHosts, leechers:
     const started = Math.min(...leecherSwarms.map(s => s.startedAt))
     const finished = Math.max(...leecherSwarms.map(s => s.completedAt ?? Number.NaN))
     const seconds = (finished - started) / 1000
-    const bound = Math.max(bytes / rate, leechers * bytes / (rate + leechers * rate))
+    const bound = fluidBoundSeconds(bytes, leechers, rate)
     const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0)
     return {
       hosts: hosts.name,
@@ -154,6 +154,11 @@ export async function swarmScaling (root: string, hosts: ScalingHosts, leechers:
     await Promise.all(nodes.map(async n => { await n.stop() }))
     await rm(root, { recursive: true, force: true })
   }
+}
+
+/** Kumar and Ross's fluid lower bound for a seeder and `leechers` that all upload `rate` bytes/s (downloads uncapped). */
+export function fluidBoundSeconds (bytes: number, leechers: number, rate: number): number {
+  return Math.max(bytes / rate, leechers * bytes / (rate + leechers * rate))
 }
 
 /** Every leecher gets a content of `bytes` from the seeder at once, untimed; then a pause for the nodes to settle. */
