@@ -34,9 +34,11 @@ export function boundProviderRecords (datastore: Datastore, limits: ProviderReco
   })
 }
 
-/** kad-dht's components with `datastore` in place of theirs. */
-export function withDatastore (components: KadDHTComponents, datastore: Datastore): KadDHTComponents {
-  return new Proxy(components, { get: (target, property) => property === 'datastore' ? datastore : Reflect.get(target, property) })
+/** kad-dht's components with these stores in place of theirs. */
+export function withStores (components: KadDHTComponents, stores: Pick<KadDHTComponents, 'datastore' | 'peerStore'>): KadDHTComponents {
+  return new Proxy(components, {
+    get: (target, property) => property === 'datastore' || property === 'peerStore' ? stores[property] : Reflect.get(target, property)
+  })
 }
 
 /** The provider records written, oldest first, in all and per content key. */

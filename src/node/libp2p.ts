@@ -12,7 +12,8 @@ import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { IDENTITIES, NETWORK, START } from '../config/defaults.js'
-import { boundProviderRecords, withDatastore } from './dht-store.js'
+import { withoutKeepAlive } from './dht-peer-store.js'
+import { boundProviderRecords, withStores } from './dht-store.js'
 import { noiseEncrypter } from './noise-encrypter.js'
 import { protocolHost } from './protocol-host.js'
 import { relayReach, relayServerInit } from './relay.js'
@@ -138,8 +139,9 @@ async function reachServices (config: ShoalConfig): Promise<{ mdns?: ReturnType<
 
 /**
  * Kademlia under Shoal's own protocol id, in server mode, keeping private addresses; with
- * its provider records bounded (kad-dht keeps every one it is sent) and fewer concurrent
- * inbound streams per connection than its 32, each of which may hold a 4 MiB message.
+ * its provider records bounded (kad-dht keeps every one it is sent), its close peers not
+ * kept alive (see withoutKeepAlive) and fewer concurrent inbound streams per connection than
+ * its 32, each of which may hold a 4 MiB message.
  */
 function boundedKadDHT (protocol: string): (components: KadDHTComponents) => KadDHT {
   const dht = kadDHT({
@@ -153,5 +155,8 @@ function boundedKadDHT (protocol: string): (components: KadDHTComponents) => Kad
     initialQuerySelfInterval: START.dhtSelfQueryDelay + Math.random() * START.dhtSelfQueryJitter
   })
   const limits = { maxRecords: IDENTITIES.maxProviderRecords, maxPerKey: IDENTITIES.maxProvidersPerKey }
-  return (components) => dht(withDatastore(components, boundProviderRecords(components.datastore, limits)))
+  return (components) => dht(withStores(components, {
+    datastore: boundProviderRecords(components.datastore, limits),
+    peerStore: withoutKeepAlive(components.peerStore)
+  }))
 }

@@ -2,14 +2,18 @@
  * A node whose swarms hold as many peers as it has connections for still lets a new swarm's
  * peers in: libp2p refuses every inbound connection at `limits.maxConnections` and never
  * prunes one that carries a piece stream, so the node keeps its swarms' peers under
- * IDENTITIES.swarmConnectionShare of it, and the largest swarm gives up peers to a smaller one.
+ * IDENTITIES.swarmConnectionShare of it, and the largest swarm gives up peers to a smaller one;
+ * and the connections it hangs up on for room stay closed (the DHT keeps none alive).
  */
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { IDENTITIES } from '../../src/config/defaults.js'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { KEEP_ALIVE } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
 import { TestNodes } from '../helpers/nodes.js'
 import { parsePrometheus } from '../helpers/prometheus.js'
-import { MiB, fetchAndVerify, makeFile, swarmStatus, useTestContext, waitFor } from './helpers/context.js'
+import { MiB, fetchAndVerify, makeFile, swarmStatus, useTestContext, waitFor, waitForConnections } from './helpers/context.js'
 import type { ShoalNode } from '../../src/index.js'
 
 const MAX_CONNECTIONS = 12
@@ -52,5 +56,23 @@ describe('integration: the node-wide budget of swarm peers', function () {
     assert.ok((metrics.get('shoal_connections_closed_for_room_total') ?? 0) >= 1, 'the hang-ups are counted')
     // and the big swarm still completes, its leechers trading among themselves and with the seeder
     await Promise.all(bigDone)
+  })
+
+  // kad-dht tags its closest peers KEEP_ALIVE, and libp2p redials those whenever a connection
+  // closes: the hang-ups that make room would be undone at once, by both sides
+  it('a DHT peer hung up on is not dialed straight back', async function () {
+    const a = await ctx.nodes.start('a')
+    const b = await ctx.nodes.start('b')
+    await a.libp2p.dial(multiaddr(TestNodes.address(b)))
+    await waitForConnections(a, [b.peerId])
+    const tagsOf = async (node: ShoalNode, peer: string): Promise<string[]> => [...(await node.libp2p.peerStore.get(peerIdFromString(peer))).tags.keys()]
+    // the DHT's closest-peer tagger runs every 5 s
+    await waitFor(async () => (await tagsOf(a, b.peerId)).includes('kad-close') && (await tagsOf(b, a.peerId)).includes('kad-close'), 'each is among the other\'s closest DHT peers', 20_000, 250)
+    for (const [node, peer] of [[a, b.peerId], [b, a.peerId]] as const) {
+      assert.deepEqual((await tagsOf(node, peer)).filter(tag => tag.startsWith(KEEP_ALIVE)), [], `${node.peerId} keeps ${peer} alive`)
+    }
+    await a.libp2p.hangUp(peerIdFromString(b.peerId))
+    await new Promise(resolve => setTimeout(resolve, 2000))
+    assert.equal(a.libp2p.getConnections(peerIdFromString(b.peerId)).length, 0, 'dialed straight back')
   })
 })
