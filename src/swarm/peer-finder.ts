@@ -126,16 +126,18 @@ export class PeerFinder {
 
   /**
    * Peers being tried and peers in the swarm, under the dial target (under maxPeers while a
-   * wanted piece has no source among them); or, one attempt at a time, a full swarm that would
-   * drop an idle peer for a newcomer (else a full swarm whose peers are all of no use would
-   * never try the one that has what it lacks).
+   * wanted piece has no source among them), while the node's budget has a place; or, one
+   * attempt at a time, a swarm full (or at the node's budget) that would drop an idle peer for
+   * a newcomer (else a full swarm whose peers are all of no use would never try the one that
+   * has what it lacks). A peer dialled for no place would be refused, its connection wasted.
    */
   private hasRoom (): boolean {
     const { swarm, maxPeers } = this.init
     const taken = swarm.peers.size + this.trying.size
+    const atBudget = swarm.atNodeBudget
     // needsSource scans every piece: asked only between the dial target and maxPeers
-    if (taken < this.dialTarget || (taken < maxPeers && swarm.needsSource)) return true
-    return this.trying.size === 0 && swarm.peers.size >= maxPeers && swarm.hasRoomForPeer
+    if (!atBudget && (taken < this.dialTarget || (taken < maxPeers && swarm.needsSource))) return true
+    return this.trying.size === 0 && (atBudget || swarm.peers.size >= maxPeers) && swarm.hasRoomForPeer
   }
 
   /** A slot came free: the peers that waited for one, oldest first. */

@@ -62,16 +62,27 @@ export class SessionBudget {
    */
   makeRoomFor (member: BudgetMember): boolean {
     if (this.total < this.init.maxSessions) return true
-    let largest: BudgetMember | undefined
-    for (const other of this.members) if (other !== member && (largest === undefined || other.size > largest.size)) largest = other
-    if (largest === undefined || largest.size <= member.size + 1) return false
-    const victim = largest.leastUseful()
+    const victim = this.victimFor(member)
     if (victim === undefined) return false
     // marked first: its session may end (and settle) within drop
-    this.shedding.add(victim)
+    this.shedding.add(victim.peerId)
     this.dropped++
-    largest.drop(victim)
+    victim.swarm.drop(victim.peerId)
     return true
+  }
+
+  /** What makeRoomFor would answer, changing nothing: whether dialling a peer for `member` can pay. */
+  hasRoomFor (member: BudgetMember): boolean {
+    return this.total < this.init.maxSessions || this.victimFor(member) !== undefined
+  }
+
+  /** The peer the largest other swarm would give up for `member`'s newcomer, if it has two more peers than `member`. */
+  private victimFor (member: BudgetMember): { swarm: BudgetMember, peerId: string } | undefined {
+    let largest: BudgetMember | undefined
+    for (const other of this.members) if (other !== member && (largest === undefined || other.size > largest.size)) largest = other
+    if (largest === undefined || largest.size <= member.size + 1) return undefined
+    const peerId = largest.leastUseful()
+    return peerId === undefined ? undefined : { swarm: largest, peerId }
   }
 
   /**

@@ -101,9 +101,14 @@ export class SwarmPeers implements BudgetMember {
     this.init.budget?.settled(session.peerId)
   }
 
-  /** Whether a newcomer would find room: a free place, or a peer of no use for long enough to drop. */
+  /** Whether a newcomer would find room: a free place (in this swarm and the node's budget), or a peer of no use for long enough to drop. */
   hasRoom (): boolean {
-    return this.sessions.size < this.init.maxPeers || this.idle.longestIdle(this.sessions.values(), Date.now()) !== undefined
+    return (this.sessions.size < this.init.maxPeers && !this.atNodeBudget) || this.idle.longestIdle(this.sessions.values(), Date.now()) !== undefined
+  }
+
+  /** The node's budget leaves this swarm no place: none free, and no larger swarm to give one up. */
+  get atNodeBudget (): boolean {
+    return !(this.init.budget?.hasRoomFor(this) ?? true)
   }
 
   /** Note who moved piece bytes lately (once a second). */

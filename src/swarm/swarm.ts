@@ -134,6 +134,8 @@ export class Swarm implements SwarmEndpoint {
   get needsSource (): boolean { return this.state === 'downloading' && this.picker.needsSource() }
   /** A newcomer would be taken: a free place, or an idle peer to drop for it. */
   get hasRoomForPeer (): boolean { return this.members.hasRoom() }
+  /** No place for a newcomer in the node's budget of peers over all swarms (see SessionBudget). */
+  get atNodeBudget (): boolean { return this.members.atNodeBudget }
   /** Piece bytes verified and written, bytes thrown away (bad pieces, endgame duplicates), and received lately. */
   get downloaded (): number { return this.intake.downloaded }
   get wasted (): number { return this.intake.wasted }

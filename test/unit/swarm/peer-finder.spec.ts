@@ -273,6 +273,29 @@ describe('swarm/peer-finder', () => {
       }
     })
 
+    it('a swarm the node\'s budget leaves no place dials nobody, unless it would drop an idle peer, one at a time', async () => {
+      const { network, swarm, dialled } = scripted(1000)
+      let atBudget = true
+      let room = false
+      Object.defineProperty(swarm, 'atNodeBudget', { get: () => atBudget })
+      Object.defineProperty(swarm, 'hasRoomForPeer', { get: () => room })
+      const finder = new PeerFinder({ swarm, cid: CONTENT, network, maxPeers: 10, interval: 60_000, log: defaultLogger().forComponent('test') })
+      try {
+        finder.offer('bad0')
+        assert.deepEqual(dialled, [], 'under its own dial target, but the node has no place: it waits')
+        room = true
+        finder.offer('bad1')
+        finder.offer('bad2')
+        assert.deepEqual(dialled, ['bad1'], 'a peer of its own to drop: one attempt at a time')
+        await until(() => dialled.length === 2, 5000, 'the next once the first settles')
+        atBudget = false
+        finder.offer('bad3')
+        assert.deepEqual(dialled, ['bad1', 'bad0', 'bad3'], 'a place again: a second attempt beside the one under way')
+      } finally {
+        finder.stop()
+      }
+    })
+
     it('after a search that named a new peer, the next follows the first pause', async function () {
       this.timeout(10_000)
       const { network, swarm, searches } = searching(call => [`peer${call}`])

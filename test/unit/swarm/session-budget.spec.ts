@@ -84,4 +84,20 @@ describe('swarm/session-budget', () => {
     budget.remove(a)
     assert.equal(budget.total, 0)
   })
+
+  it('hasRoomFor answers as makeRoomFor would, and drops nobody', () => {
+    const { budget, released } = budgetOf(4)
+    const a = new Members(budget, 'a1', 'a2', 'a3')
+    const b = new Members(budget)
+    assert.ok(budget.hasRoomFor(a) && budget.hasRoomFor(b), 'under budget')
+    a.join('a4')
+    assert.equal(budget.hasRoomFor(a), false, 'the largest swarm at a full node')
+    assert.equal(budget.hasRoomFor(b), true, 'a smaller swarm, for which the largest would give one up')
+    assert.deepEqual(a.peers, ['a1', 'a2', 'a3', 'a4'])
+    assert.equal(budget.dropped, 0)
+    assert.deepEqual(released, [])
+    // and makeRoomFor agrees
+    assert.equal(a.join('a5'), false)
+    assert.equal(b.join('b1'), true)
+  })
 })
