@@ -97,7 +97,8 @@ export function wireSwarms (init: SwarmWiringInit): SwarmWiring {
   })
   const budget = new SessionBudget({
     maxSessions: Math.floor(config.limits.maxConnections * IDENTITIES.swarmConnectionShare),
-    release: peer => { room.release(peer) }
+    release: peer => { room.release(peer) },
+    roomFreed: () => { registry.roomFreed() }
   })
   room.start(init.lifetime)
   const swarms = new Swarms({

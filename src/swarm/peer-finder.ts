@@ -140,6 +140,11 @@ export class PeerFinder {
     return this.trying.size === 0 && (atBudget || swarm.peers.size >= maxPeers) && swarm.hasRoomForPeer
   }
 
+  /** The node's budget has a place again (see SessionBudgetInit.roomFreed): the peers that waited for one are tried. */
+  roomFreed (): void {
+    this.offerWaiting()
+  }
+
   /** A slot came free: the peers that waited for one, oldest first. */
   private offerWaiting (): void {
     for (const peer of this.waiting) {

@@ -116,6 +116,11 @@ export class SwarmRegistry implements SwarmLookup {
     this.entries.get(contentId)?.finder?.heardOf(peer)
   }
 
+  /** The node's budget of peers has a place again: every incomplete swarm tries the peers it held off. */
+  roomFreed (): void {
+    for (const entry of this.entries.values()) entry.finder?.roomFreed()
+  }
+
   /** A peer connected to the node: every incomplete swarm offers it an exchange. */
   onPeerConnected (peer: string): void {
     for (const entry of this.entries.values()) entry.finder?.offer(peer)

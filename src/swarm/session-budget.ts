@@ -15,6 +15,8 @@ export interface SessionBudgetInit {
   maxSessions: number
   /** Hang up on a peer no swarm trades with any more (its connection is worth a newcomer's). */
   release(peerId: string): void
+  /** A peer left a full node: swarms that held off dialling for want of a place may try again. */
+  roomFreed?(): void
 }
 
 /**
@@ -92,6 +94,8 @@ export class SessionBudget {
    */
   settled (peerId: string): void {
     const dropped = this.shedding.delete(peerId)
+    // the node was full and is not: a place (one shed for a newcomer is that newcomer's)
+    if (!dropped && this.total === this.init.maxSessions - 1) this.init.roomFreed?.()
     if (!dropped && this.total < this.init.maxSessions) return
     if (!this.trades(peerId)) this.init.release(peerId)
   }

@@ -291,6 +291,9 @@ describe('swarm/peer-finder', () => {
         atBudget = false
         finder.offer('bad3')
         assert.deepEqual(dialled, ['bad1', 'bad0', 'bad3'], 'a place again: a second attempt beside the one under way')
+        // told of the place, it tries the one that waited
+        finder.roomFreed()
+        assert.deepEqual(dialled, ['bad1', 'bad0', 'bad3', 'bad2'])
       } finally {
         finder.stop()
       }

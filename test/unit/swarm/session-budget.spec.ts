@@ -18,6 +18,12 @@ class Members implements BudgetMember {
     this.budget.settled(peerId)
   }
 
+  /** A peer's session ends. */
+  leave (peerId: string): void {
+    this.peers.splice(this.peers.indexOf(peerId), 1)
+    this.budget.settled(peerId)
+  }
+
   /** A newcomer joins if the budget finds room. */
   join (peerId: string): boolean {
     if (!this.budget.makeRoomFor(this)) {
@@ -29,9 +35,11 @@ class Members implements BudgetMember {
   }
 }
 
-function budgetOf (maxSessions: number): { budget: SessionBudget, released: string[] } {
+function budgetOf (maxSessions: number): { budget: SessionBudget, released: string[], freed: () => number } {
   const released: string[] = []
-  return { budget: new SessionBudget({ maxSessions, release: peer => { released.push(peer) } }), released }
+  let freed = 0
+  const budget = new SessionBudget({ maxSessions, release: peer => { released.push(peer) }, roomFreed: () => { freed++ } })
+  return { budget, released, freed: () => freed }
 }
 
 describe('swarm/session-budget', () => {
@@ -99,5 +107,19 @@ describe('swarm/session-budget', () => {
     // and makeRoomFor agrees
     assert.equal(a.join('a5'), false)
     assert.equal(b.join('b1'), true)
+  })
+
+  it('a peer leaving a full node frees a place for the swarms that held off; one shed for a newcomer, or leaving under budget, does not', () => {
+    const { budget, freed } = budgetOf(4)
+    const a = new Members(budget, 'a1', 'a2', 'a3')
+    const b = new Members(budget)
+    a.leave('a3')
+    assert.equal(freed(), 0, 'under budget: nobody held off')
+    a.join('a3')
+    a.join('a4')
+    assert.equal(b.join('b1'), true, 'the largest swarm sheds a1 for b1')
+    assert.equal(freed(), 0, 'the shed place went to the newcomer')
+    a.leave('a2')
+    assert.equal(freed(), 1, 'the node was full and has a place')
   })
 })
